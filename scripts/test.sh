@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+cd "${INKAN_BUILD_DIR:-build}"
+# Tests are mostly I/O and HSM-bound: run more than one per core.
+ctest --output-on-failure -j"$(( $(nproc) * 2 ))" --timeout 300
