@@ -1,0 +1,128 @@
+#include "store/sqlite.h"
+
+#include "common/error.h"
+
+namespace inkan::store {
+
+void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
+    std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    int primary = rc & 0xff;
+    if (primary == SQLITE_CONSTRAINT) {
+        throw Error(ErrorCategory::Conflict, "store_conflict",
+                    std::string(what) + ": " + detail);
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN ||
+        primary == SQLITE_READONLY || primary == SQLITE_FULL || primary == SQLITE_IOERR) {
+        throw Error(ErrorCategory::Unavailable, "store_unavailable",
+                    std::string(what) + ": " + detail);
+    }
+    throw Error(ErrorCategory::Internal, "store_error", std::string(what) + ": " + detail);
+}
+
+Connection::Connection(const std::string& path) {
+    int rc = sqlite3_open_v2(path.c_str(), &db_,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw Error(ErrorCategory::Unavailable, "store_unavailable",
+                    "cannot open database " + path + ": " + msg);
+    }
+    sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA foreign_keys=ON");
+    exec("PRAGMA synchronous=NORMAL");
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+void Connection::exec(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        sqlite3_free(err);
+        throw_sqlite(db_, rc, "exec");
+    }
+}
+
+Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
+    int rc = sqlite3_prepare_v2(conn.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
+                                nullptr);
+    if (rc != SQLITE_OK) throw_sqlite(conn.handle(), rc, "prepare");
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+}
+Statement& Statement::bind(int index, const std::string& value) {
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+Statement& Statement::bind(int index, ByteView value) {
+    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+}
+Statement& Statement::bind_null(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+Statement& Statement::bind(int index, const std::optional<int64_t>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+
+bool Statement::step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw_sqlite(conn_.handle(), rc, "step");
+}
+
+std::string Statement::text(int col) const {
+    auto p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+}
+
+Bytes Statement::blob(int col) const {
+    auto p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+    return p ? Bytes(p, p + sqlite3_column_bytes(stmt_, col)) : Bytes();
+}
+
+std::optional<int64_t> Statement::opt_int64(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return int64(col);
+}
+
+std::optional<std::string> Statement::opt_text(int col) const {
+    if (is_null(col)) return std::nullopt;
+    return text(col);
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) { conn_.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+    if (!done_) {
+        try {
+            conn_.exec("ROLLBACK");
+        } catch (...) {
+        }
+    }
+}
+
+void Transaction::commit() {
+    conn_.exec("COMMIT");
+    done_ = true;
+}
+
+}  // namespace inkan::store

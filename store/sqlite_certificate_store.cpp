@@ -1,0 +1,167 @@
+#include "store/sqlite_certificate_store.h"
+
+#include "common/error.h"
+
+namespace inkan::store {
+namespace {
+
+constexpr const char* kColumns =
+    "serial_hex, serial_dec, subject, issuer, not_before, not_after, status, revoked_at, "
+    "revocation_reason, revocation_comment, kind, profile_id, institution, requested_by, der, "
+    "created_at";
+
+CertificateKind kind_from(const std::string& s) {
+    if (s == "operator") return CertificateKind::Operator;
+    if (s == "tls_server") return CertificateKind::TlsServer;
+    return CertificateKind::Subscriber;
+}
+
+CertificateRecord read_record(const Statement& s) {
+    CertificateRecord r;
+    r.serial_hex = s.text(0);
+    r.serial_dec = s.text(1);
+    r.subject = s.text(2);
+    r.issuer = s.text(3);
+    r.not_before = s.int64(4);
+    r.not_after = s.int64(5);
+    r.status = s.text(6) == "revoked" ? CertificateStatus::Revoked : CertificateStatus::Valid;
+    r.revoked_at = s.opt_int64(7);
+    r.revocation_reason = s.opt_int64(8);
+    r.revocation_comment = s.opt_text(9);
+    r.kind = kind_from(s.text(10));
+    r.profile_id = s.opt_int64(11);
+    r.institution = s.opt_text(12);
+    r.requested_by = s.text(13);
+    r.der = s.blob(14);
+    r.created_at = s.int64(15);
+    return r;
+}
+
+}  // namespace
+
+const char* to_string(CertificateKind kind) {
+    switch (kind) {
+        case CertificateKind::Subscriber: return "subscriber";
+        case CertificateKind::Operator: return "operator";
+        case CertificateKind::TlsServer: return "tls_server";
+    }
+    return "subscriber";
+}
+
+const char* to_string(CertificateStatus status) {
+    return status == CertificateStatus::Revoked ? "revoked" : "valid";
+}
+
+void SqliteCertificateStore::reserve_serial(const std::string& serial_hex) {
+    db_.with([&](Connection& c) {
+        Statement s(c, "INSERT INTO serials (serial_hex, reserved_at) VALUES (?, ?)");
+        s.bind(1, serial_hex).bind(2, unix_now()).run();
+    });
+}
+
+void SqliteCertificateStore::insert(const CertificateRecord& r) {
+    db_.with([&](Connection& c) {
+        Statement s(c, std::string("INSERT INTO certificates (") + kColumns +
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        s.bind(1, r.serial_hex)
+            .bind(2, r.serial_dec)
+            .bind(3, r.subject)
+            .bind(4, r.issuer)
+            .bind(5, r.not_before)
+            .bind(6, r.not_after)
+            .bind(7, std::string(to_string(r.status)))
+            .bind(8, r.revoked_at)
+            .bind(9, r.revocation_reason)
+            .bind(10, r.revocation_comment)
+            .bind(11, std::string(to_string(r.kind)))
+            .bind(12, r.profile_id)
+            .bind(13, r.institution)
+            .bind(14, r.requested_by)
+            .bind(15, ByteView(r.der))
+            .bind(16, r.created_at ? r.created_at : unix_now())
+            .run();
+    });
+}
+
+std::optional<CertificateRecord> SqliteCertificateStore::find_where(const char* column,
+                                                                    const std::string& value) {
+    return db_.with([&](Connection& c) -> std::optional<CertificateRecord> {
+        Statement s(c, std::string("SELECT ") + kColumns + " FROM certificates WHERE " + column +
+                           " = ?");
+        s.bind(1, value);
+        if (!s.step()) return std::nullopt;
+        return read_record(s);
+    });
+}
+
+std::optional<CertificateRecord> SqliteCertificateStore::find(const std::string& serial_hex) {
+    return find_where("serial_hex", serial_hex);
+}
+
+std::optional<CertificateRecord> SqliteCertificateStore::find_by_decimal(
+    const std::string& serial_dec) {
+    return find_where("serial_dec", serial_dec);
+}
+
+std::vector<CertificateRecord> SqliteCertificateStore::list(const CertificateFilter& f) {
+    return db_.with([&](Connection& c) {
+        std::string sql = std::string("SELECT ") + kColumns + " FROM certificates WHERE 1=1";
+        if (f.institution) sql += " AND institution = ?";
+        if (f.kind) sql += " AND kind = ?";
+        if (f.status) sql += " AND status = ?";
+        sql += " ORDER BY created_at, serial_hex LIMIT ? OFFSET ?";
+        Statement s(c, sql);
+        int i = 1;
+        if (f.institution) s.bind(i++, *f.institution);
+        if (f.kind) s.bind(i++, std::string(to_string(*f.kind)));
+        if (f.status) s.bind(i++, std::string(to_string(*f.status)));
+        s.bind(i, static_cast<int64_t>(f.limit));
+        s.bind(i + 1, static_cast<int64_t>(f.offset));
+        std::vector<CertificateRecord> out;
+        while (s.step()) out.push_back(read_record(s));
+        return out;
+    });
+}
+
+bool SqliteCertificateStore::has_valid_with_subject(const std::string& subject, int64_t now) {
+    return db_.with([&](Connection& c) {
+        Statement s(c,
+                    "SELECT 1 FROM certificates WHERE subject = ? AND status = 'valid' AND "
+                    "not_after > ? LIMIT 1");
+        s.bind(1, subject).bind(2, now);
+        return s.step();
+    });
+}
+
+void SqliteCertificateStore::revoke(const std::string& serial_hex, int64_t reason,
+                                    const std::optional<std::string>& comment, int64_t when) {
+    db_.in_transaction([&](Connection& c) {
+        Statement q(c, "SELECT status FROM certificates WHERE serial_hex = ?");
+        q.bind(1, serial_hex);
+        if (!q.step()) {
+            throw Error(ErrorCategory::NotFound, "certificate_not_found",
+                        "no certificate with serial " + serial_hex);
+        }
+        if (q.text(0) == "revoked") {
+            throw Error(ErrorCategory::Conflict, "certificate_already_revoked",
+                        "certificate " + serial_hex + " is already revoked");
+        }
+        Statement u(c,
+                    "UPDATE certificates SET status = 'revoked', revoked_at = ?, "
+                    "revocation_reason = ?, revocation_comment = ? WHERE serial_hex = ?");
+        u.bind(1, when).bind(2, reason).bind(3, comment).bind(4, serial_hex).run();
+    });
+}
+
+std::vector<RevokedEntry> SqliteCertificateStore::revoked() {
+    return db_.with([&](Connection& c) {
+        Statement s(c,
+                    "SELECT serial_hex, revoked_at, revocation_reason FROM certificates WHERE "
+                    "status = 'revoked' ORDER BY revoked_at");
+        std::vector<RevokedEntry> out;
+        while (s.step()) out.push_back({s.text(0), s.int64(1), s.int64(2)});
+        return out;
+    });
+}
+
+}  // namespace inkan::store

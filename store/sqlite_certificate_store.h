@@ -1,0 +1,27 @@
+#pragma once
+
+#include "store/certificate_store.h"
+#include "store/database.h"
+
+namespace inkan::store {
+
+class SqliteCertificateStore final : public CertificateStore {
+public:
+    explicit SqliteCertificateStore(Database& db) : db_(db) {}
+
+    void reserve_serial(const std::string& serial_hex) override;
+    void insert(const CertificateRecord& record) override;
+    std::optional<CertificateRecord> find(const std::string& serial_hex) override;
+    std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) override;
+    std::vector<CertificateRecord> list(const CertificateFilter& filter) override;
+    bool has_valid_with_subject(const std::string& subject, int64_t now) override;
+    void revoke(const std::string& serial_hex, int64_t reason,
+                const std::optional<std::string>& comment, int64_t when) override;
+    std::vector<RevokedEntry> revoked() override;
+
+private:
+    std::optional<CertificateRecord> find_where(const char* column, const std::string& value);
+    Database& db_;
+};
+
+}  // namespace inkan::store
