@@ -1,0 +1,24 @@
+// Internal: the attribute templates of generated key pairs, in one place.
+#pragma once
+
+#include "hsm/attributes.h"
+#include "hsm/key_generation.h"
+
+namespace inkan::hsm {
+
+enum class KeyPairUse {
+    HsmSigningKey,         // token objects, sensitive, never extractable, sign only
+    ExportableSessionKey,  // session objects, extractable, not sensitive (P12 subscriber key)
+};
+
+struct KeyPairTemplates {
+    AttributeTemplate public_key;
+    AttributeTemplate private_key;
+};
+
+KeyPairTemplates key_pair_templates(KeyAlgorithm algorithm, const KeySpec& spec, KeyPairUse use);
+
+// C_GenerateKeyPair with the mechanism for `algorithm`.
+KeyPair generate_key_pair(Token& token, KeyAlgorithm algorithm, KeyPairTemplates& templates);
+
+}  // namespace inkan::hsm

@@ -1,0 +1,60 @@
+// Key objects on a token: a borrowed handle (token + CK_OBJECT_HANDLE) that does
+// not own the object (destroy() is an explicit call), and look-ups by CKA_ID
+// (primary: labels may repeat) or label.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <optional>
+#include <string>
+
+#include "common/bytes.h"
+#include "hsm/token.h"
+
+namespace inkan::hsm {
+
+class KeyObject {
+public:
+    KeyObject(Token& token, CK_OBJECT_HANDLE handle) noexcept : token_(&token), handle_(handle) {}
+
+    Token& token() const noexcept { return *token_; }
+    CK_OBJECT_HANDLE handle() const noexcept { return handle_; }
+
+    // One attribute's value. A sensitive value (CKA_PRIVATE_EXPONENT, a secret
+    // key's CKA_VALUE) throws Error code "hsm_attribute_sensitive".
+    Bytes attribute(CK_ATTRIBUTE_TYPE type) const;
+    // A CK_BBOOL attribute; nullopt if the object has none.
+    std::optional<bool> flag(CK_ATTRIBUTE_TYPE type) const;
+    CK_OBJECT_CLASS object_class() const;
+    CK_KEY_TYPE key_type() const;
+    Bytes id() const;
+    std::string label() const;
+
+    // C_DestroyObject. The handle is invalid afterwards.
+    void destroy();
+
+private:
+    Token* token_;
+    CK_OBJECT_HANDLE handle_;
+};
+
+// How to find a key: by CKA_ID when `id` is non-empty (and also by label when
+// both are set), else by label.
+struct KeyLookup {
+    Bytes id;
+    std::string label;
+};
+
+// The one key of that class matching `lookup`; nullopt if none. Throws
+// Error(Conflict, "hsm_key_ambiguous") if several match.
+std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class, const KeyLookup& lookup);
+
+// As find_key, but throws Error(NotFound, "hsm_key_not_found") if none.
+KeyObject find_private_key(Token& token, const KeyLookup& lookup);
+KeyObject find_public_key(Token& token, const KeyLookup& lookup);
+KeyObject find_secret_key(Token& token, const KeyLookup& lookup);
+
+// A fresh random 16-byte CKA_ID from the token's C_GenerateRandom.
+Bytes random_key_id(Token& token);
+
+}  // namespace inkan::hsm

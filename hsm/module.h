@@ -1,0 +1,33 @@
+// A PKCS#11 module loaded through p11-kit in managed mode: p11-kit initialises the
+// module with OS locking (never C_Initialize(NULL), which makes SoftHSM
+// thread-unsafe) and reference-counts initialisation, so several Module objects
+// on the same library are fine. RAII: finalised and released on destruction.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <string>
+
+namespace inkan::hsm {
+
+class Module {
+public:
+    // Throws Error(HsmUnavailable, "hsm_module_load_failed") when the library cannot
+    // be loaded, or the CkError of a failed initialisation.
+    explicit Module(const std::string& path);
+    ~Module();
+    Module(const Module&) = delete;
+    Module& operator=(const Module&) = delete;
+
+    CK_FUNCTION_LIST* functions() const noexcept { return functions_; }
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string path_;
+    CK_FUNCTION_LIST* functions_ = nullptr;
+};
+
+// A fixed-width, space-padded PKCS#11 text field (labels, serials) as a trimmed string.
+std::string pkcs11_text(const unsigned char* field, size_t width);
+
+}  // namespace inkan::hsm

@@ -1,0 +1,53 @@
+#include "hsm/token.h"
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace inkan::hsm {
+namespace {
+
+CK_TOKEN_INFO token_info(CK_FUNCTION_LIST* fn, CK_SLOT_ID slot) {
+    CK_TOKEN_INFO info{};
+    check_rv(fn->C_GetTokenInfo(slot, &info), "C_GetTokenInfo");
+    return info;
+}
+
+}  // namespace
+
+size_t effective_pool_size(size_t requested) noexcept {
+    size_t size = requested != 0 ? requested : std::thread::hardware_concurrency();
+    return std::max<size_t>(size, 2);
+}
+
+CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const std::string& serial) {
+    if (label.empty() && serial.empty()) {
+        throw Error(ErrorCategory::InvalidInput, "hsm_token_not_configured",
+                    "neither a token label nor a token serial is configured");
+    }
+    CK_FUNCTION_LIST* fn = module.functions();
+    CK_ULONG count = 0;
+    check_rv(fn->C_GetSlotList(CK_TRUE, nullptr, &count), "C_GetSlotList");
+    std::vector<CK_SLOT_ID> slots(count);
+    check_rv(fn->C_GetSlotList(CK_TRUE, slots.data(), &count), "C_GetSlotList");
+    slots.resize(count);
+    for (CK_SLOT_ID slot : slots) {
+        CK_TOKEN_INFO info = token_info(fn, slot);
+        if (!label.empty() && pkcs11_text(info.label, sizeof info.label) != label) continue;
+        if (!serial.empty() && pkcs11_text(info.serialNumber, sizeof info.serialNumber) != serial) continue;
+        return slot;
+    }
+    std::string wanted = label.empty() ? "serial \"" + serial + "\"" : "label \"" + label + "\"";
+    if (!label.empty() && !serial.empty()) wanted += " and serial \"" + serial + "\"";
+    throw Error(ErrorCategory::HsmUnavailable, "hsm_token_not_found",
+                "no token with " + wanted + " in PKCS#11 module " + module.path());
+}
+
+Token::Token(const TokenConfig& config)
+    : module_(config.module_path),
+      slot_(find_token_slot(module_, config.token_label, config.token_serial)),
+      label_(pkcs11_text(token_info(module_.functions(), slot_).label, 32)),
+      serial_(pkcs11_text(token_info(module_.functions(), slot_).serialNumber, 16)),
+      pool_(module_.functions(), slot_, config.pin, effective_pool_size(config.pool_size)) {}
+
+}  // namespace inkan::hsm

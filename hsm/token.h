@@ -1,0 +1,79 @@
+// One logged-in token: the loaded module, the slot found by token label (slot ids
+// change between process starts) or serial, and a pool of sessions. Operations
+// run through with_session(), which lends a session and, when the session turns
+// out to be lost (CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
+// CKR_DEVICE_ERROR, CKR_USER_NOT_LOGGED_IN), re-opens it, logs in again and
+// retries the operation once.
+#pragma once
+
+#include <p11-kit/pkcs11.h>
+
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+#include "common/secret.h"
+#include "hsm/ck_error.h"
+#include "hsm/module.h"
+#include "hsm/session_pool.h"
+
+namespace inkan::hsm {
+
+struct TokenConfig {
+    std::string module_path;   // e.g. /usr/lib/softhsm/libsofthsm2.so
+    std::string token_label;   // matched exactly (after trimming the padding)
+    std::string token_serial;  // optional; when set it must match too (or alone)
+    SecretString pin;          // user PIN
+    size_t pool_size = 0;      // 0 = number of cores; at least 2
+};
+
+// The pool size a config asks for: pool_size, or the number of cores; at least 2.
+size_t effective_pool_size(size_t requested) noexcept;
+
+// The slot holding the token with that label and/or serial (at least one must be
+// non-empty). Throws Error(HsmUnavailable, "hsm_token_not_found").
+CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const std::string& serial);
+
+class Token {
+public:
+    // Loads the module, finds the token, logs in (one C_Login attempt). Throws
+    // Error: hsm_module_load_failed / hsm_token_not_found (HsmUnavailable),
+    // hsm_pin_incorrect (Forbidden), hsm_pin_locked (Locked), other CkErrors.
+    explicit Token(const TokenConfig& config);
+    Token(const Token&) = delete;
+    Token& operator=(const Token&) = delete;
+
+    CK_FUNCTION_LIST* functions() const noexcept { return module_.functions(); }
+    const Module& module() const noexcept { return module_; }
+    CK_SLOT_ID slot_id() const noexcept { return slot_; }
+    const std::string& label() const noexcept { return label_; }
+    const std::string& serial() const noexcept { return serial_; }
+    size_t pool_size() const noexcept { return pool_.size(); }
+
+    // Exclusive use of one session (blocks while all are busy). For callers that
+    // need several calls on one session; most code should use with_session().
+    SessionLease lease() { return pool_.acquire(); }
+
+    // Runs op(Session) on a lent session; re-opens the session and retries once
+    // if it was lost. op must be safe to run twice.
+    template <typename Op>
+    auto with_session(Op&& op) -> std::invoke_result_t<Op&, const Session&> {
+        SessionLease lease = pool_.acquire();
+        try {
+            return op(lease.session());
+        } catch (const CkError& e) {
+            if (!is_session_lost(e.rv())) throw;
+        }
+        lease.reopen();
+        return op(lease.session());
+    }
+
+private:
+    Module module_;  // declared first: destroyed after the pool closed its sessions
+    CK_SLOT_ID slot_;
+    std::string label_;
+    std::string serial_;
+    SessionPool pool_;
+};
+
+}  // namespace inkan::hsm
