@@ -1,0 +1,79 @@
+#include "api/certificate_handlers.h"
+
+#include "api/responder.h"
+#include "common/error.h"
+
+namespace inkan::api {
+
+using namespace Pistache;
+
+namespace {
+
+int profile_param(const Rest::Request& req) {
+    auto p = req.query().get("profile");
+    if (!p) return 5;
+    try {
+        size_t used = 0;
+        int id = std::stoi(*p, &used);
+        if (used == p->size()) return id;
+    } catch (const std::exception&) {
+    }
+    throw Error(ErrorCategory::InvalidInput, "profile_invalid",
+                "query parameter 'profile' must be a profile id such as 5");
+}
+
+bool wants_pem(const Rest::Request& req) {
+    auto f = req.query().get("format");
+    return f && *f == "pem";
+}
+
+}  // namespace
+
+void CertificateHandlers::register_routes(Rest::Router& r) {
+    Rest::Routes::Post(r, "/api/v1/certificates",
+                       Rest::Routes::bind(&CertificateHandlers::issue, this));
+    Rest::Routes::Get(r, "/api/v1/certificates/:serial",
+                      Rest::Routes::bind(&CertificateHandlers::show, this));
+}
+
+void CertificateHandlers::issue(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        const std::string& body = req.body();
+        if (body.empty()) {
+            throw Error(ErrorCategory::InvalidInput, "csr_missing",
+                        "the request body must be a PKCS#10 CSR in PEM or DER");
+        }
+        auto view = authority_.issue_from_csr(who, as_bytes(body), profile_param(req));
+        if (wants_pem(req)) {
+            send_bytes(writer, 201, "application/pem-certificate-chain", view.pem);
+        } else {
+            send_json(writer, 201, to_json(view));
+        }
+    });
+}
+
+void CertificateHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto view = authority_.find_certificate(who, req.param(":serial").as<std::string>());
+        if (wants_pem(req)) {
+            send_bytes(writer, 200, "application/pem-certificate-chain", view.pem);
+        } else {
+            send_json(writer, 200, to_json(view));
+        }
+    });
+}
+
+void PublicHandlers::register_routes(Rest::Router& r) {
+    Rest::Routes::Get(r, "/healthz", [](const Rest::Request&, Http::ResponseWriter w) {
+        send_json(w, 200, {{"status", "ok"}});
+        return Rest::Route::Result::Ok;
+    });
+    Rest::Routes::Get(r, "/ca.pem", [this](const Rest::Request&, Http::ResponseWriter w) {
+        respond(w, [&] { send_bytes(w, 200, "application/x-pem-file", authority_.ca_certificate_pem()); });
+        return Rest::Route::Result::Ok;
+    });
+}
+
+}  // namespace inkan::api

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "api/authority.h"
+#include "api/http_server.h"
+
+namespace inkan::api {
+
+// POST /api/v1/certificates      (RA operator) PKCS#10 CSR → issued certificate
+// GET  /api/v1/certificates/:serial
+class CertificateHandlers {
+public:
+    explicit CertificateHandlers(Authority& authority) : authority_(authority) {}
+    void register_routes(Pistache::Rest::Router& operator_router);
+
+private:
+    void issue(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    Authority& authority_;
+};
+
+// GET /healthz, GET /ca.pem — no client certificate.
+class PublicHandlers {
+public:
+    explicit PublicHandlers(Authority& authority) : authority_(authority) {}
+    void register_routes(Pistache::Rest::Router& router);
+
+private:
+    Authority& authority_;
+};
+
+}  // namespace inkan::api

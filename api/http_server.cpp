@@ -1,0 +1,63 @@
+#include "api/http_server.h"
+
+#include "common/error.h"
+
+namespace inkan::api {
+
+using namespace Pistache;
+
+namespace {
+
+std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_t port,
+                                              Rest::Router& router) {
+    Address address(c.bind_address, Port(port));
+    auto endpoint = std::make_unique<Http::Endpoint>(address);
+    auto opts = Http::Endpoint::options()
+                    .threads(c.threads)
+                    .flags(Tcp::Options::ReuseAddr)
+                    .maxRequestSize(c.max_body_bytes);
+    endpoint->init(opts);
+    endpoint->setHandler(router.handler());
+    endpoint->useSSL(c.tls_certificate_file, c.tls_key_file);
+    return endpoint;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::start() {
+    try {
+        operator_endpoint_ = make_endpoint(config_, config_.operator_port, operator_router_);
+        // Default OpenSSL chain verification against our CA only.
+        operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
+        public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_);
+        operator_endpoint_->serveThreaded();
+        public_endpoint_->serveThreaded();
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        stop();
+        throw Error(ErrorCategory::Unavailable, "http_listen_failed",
+                    "cannot start HTTPS listeners on " + config_.bind_address + ": " + e.what());
+    }
+}
+
+void HttpServer::stop() {
+    if (operator_endpoint_) operator_endpoint_->shutdown();
+    if (public_endpoint_) public_endpoint_->shutdown();
+    operator_endpoint_.reset();
+    public_endpoint_.reset();
+}
+
+uint16_t HttpServer::operator_port() const {
+    return operator_endpoint_ ? static_cast<uint16_t>(operator_endpoint_->getPort()) : 0;
+}
+
+uint16_t HttpServer::public_port() const {
+    return public_endpoint_ ? static_cast<uint16_t>(public_endpoint_->getPort()) : 0;
+}
+
+}  // namespace inkan::api

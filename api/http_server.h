@@ -1,0 +1,52 @@
+// Two TLS listeners (Pistache):
+//  - the operator endpoint requires a client certificate that chains to our CA
+//    (Pistache's useSSLAuth refuses a handshake without one);
+//  - the public endpoint has no client authentication: CA certificate,
+//    health, and later CRL, OCSP, PIN and download URLs.
+// Handlers register their routes before start().
+#pragma once
+
+#include <pistache/endpoint.h>
+#include <pistache/router.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace inkan::api {
+
+struct HttpServerConfig {
+    std::string bind_address = "127.0.0.1";
+    uint16_t operator_port = 8443;  // 0 = any free port (tests)
+    uint16_t public_port = 8444;
+    std::string tls_certificate_file;  // server certificate chain, PEM
+    std::string tls_key_file;          // server key, PEM (see README: not in the HSM)
+    std::string client_ca_file;        // CA that issued operator certificates
+    size_t max_body_bytes = 16 * 1024 * 1024;
+    int threads = 2;
+};
+
+class HttpServer {
+public:
+    explicit HttpServer(HttpServerConfig config);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    Pistache::Rest::Router& operator_router() { return operator_router_; }
+    Pistache::Rest::Router& public_router() { return public_router_; }
+
+    void start();  // returns once both endpoints listen
+    void stop();
+    uint16_t operator_port() const;
+    uint16_t public_port() const;
+
+private:
+    HttpServerConfig config_;
+    Pistache::Rest::Router operator_router_;
+    Pistache::Rest::Router public_router_;
+    std::unique_ptr<Pistache::Http::Endpoint> operator_endpoint_;
+    std::unique_ptr<Pistache::Http::Endpoint> public_endpoint_;
+};
+
+}  // namespace inkan::api

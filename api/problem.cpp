@@ -1,0 +1,40 @@
+#include "api/problem.h"
+
+#include <nlohmann/json.hpp>
+
+namespace inkan::api {
+
+int http_status(ErrorCategory category) {
+    switch (category) {
+        case ErrorCategory::InvalidInput: return 400;
+        case ErrorCategory::Unauthorized: return 401;
+        case ErrorCategory::Forbidden: return 403;
+        case ErrorCategory::NotFound: return 404;
+        case ErrorCategory::Conflict: return 409;
+        case ErrorCategory::Gone: return 410;
+        case ErrorCategory::TooLarge: return 413;
+        case ErrorCategory::Unsupported: return 422;
+        case ErrorCategory::Locked: return 423;
+        case ErrorCategory::HsmUnavailable: return 503;
+        case ErrorCategory::Unavailable: return 503;
+        case ErrorCategory::Internal: return 500;
+    }
+    return 500;
+}
+
+Problem to_problem(const Error& error) {
+    if (error.category() == ErrorCategory::Internal) return internal_problem();
+    nlohmann::json body = {{"code", error.code()},
+                           {"category", to_string(error.category())},
+                           {"message", error.what()}};
+    return {http_status(error.category()), body.dump()};
+}
+
+Problem internal_problem() {
+    nlohmann::json body = {{"code", "internal_error"},
+                           {"category", "internal"},
+                           {"message", "internal error; see the appliance log"}};
+    return {500, body.dump()};
+}
+
+}  // namespace inkan::api

@@ -1,0 +1,22 @@
+// The one translation of inkan::Error into HTTP: category → status, and a JSON
+// body {"code": ..., "message": ...}. Internal errors never leak details.
+#pragma once
+
+#include <exception>
+#include <string>
+
+#include "common/error.h"
+
+namespace inkan::api {
+
+struct Problem {
+    int status = 500;
+    std::string body;  // JSON
+};
+
+int http_status(ErrorCategory category);
+Problem to_problem(const Error& error);
+// For anything that is not an inkan::Error: a generic 500 (details go to the log only).
+Problem internal_problem();
+
+}  // namespace inkan::api

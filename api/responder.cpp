@@ -1,0 +1,83 @@
+#include "api/responder.h"
+
+#include <pistache/peer.h>
+
+#include "api/problem.h"
+#include "common/error.h"
+#include "common/openssl_ptr.h"
+
+namespace inkan::api {
+
+using namespace Pistache;
+
+namespace {
+
+void send_problem(ResponseWriter& writer, const Problem& p) {
+    writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+    writer.send(static_cast<Http::Code>(p.status), p.body);
+}
+
+}  // namespace
+
+void respond(ResponseWriter& writer, const std::function<void()>& body) {
+    try {
+        body();
+    } catch (const Error& e) {
+        send_problem(writer, to_problem(e));
+    } catch (const std::exception&) {
+        send_problem(writer, internal_problem());
+    }
+}
+
+void send_json(ResponseWriter& writer, int status, const nlohmann::json& body) {
+    writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+    writer.send(static_cast<Http::Code>(status), body.dump());
+}
+
+void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
+                const std::string& bytes, const std::string& filename) {
+    writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType(content_type));
+    if (!filename.empty()) {
+        writer.headers().addRaw(
+            Http::Header::Raw("Content-Disposition", "attachment; filename=\"" + filename + "\""));
+    }
+    writer.send(static_cast<Http::Code>(status), bytes);
+}
+
+OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority) {
+    std::shared_ptr<Tcp::Peer> peer;
+    try {
+        peer = writer.peer();
+    } catch (const std::exception&) {
+    }
+    SSL* ssl = peer ? static_cast<SSL*>(peer->ssl()) : nullptr;
+    if (!ssl) {
+        throw Error(ErrorCategory::Unauthorized, "client_certificate_required",
+                    "this endpoint requires a TLS client certificate");
+    }
+    X509Ptr cert(SSL_get1_peer_certificate(ssl));
+    if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) {
+        throw Error(ErrorCategory::Unauthorized, "client_certificate_required",
+                    "no verified TLS client certificate was presented");
+    }
+    return authority.authenticate_operator(cert.get());
+}
+
+nlohmann::json to_json(const CertificateView& v) {
+    nlohmann::json j = {{"serial", v.serial_dec},
+                        {"serial_hex", v.serial_hex},
+                        {"subject", v.subject},
+                        {"issuer", v.issuer},
+                        {"not_before", v.not_before},
+                        {"not_after", v.not_after},
+                        {"status", v.status},
+                        {"institution", v.institution},
+                        {"requested_by", v.requested_by},
+                        {"certificate_pem", v.pem}};
+    if (v.revoked_at) j["revoked_at"] = *v.revoked_at;
+    if (v.revocation_reason) j["revocation_reason"] = *v.revocation_reason;
+    if (v.profile_id) j["profile_id"] = *v.profile_id;
+    return j;
+}
+
+}  // namespace inkan::api

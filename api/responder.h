@@ -1,0 +1,32 @@
+// Helpers every handler uses: run the handler body, translate any error once
+// (api/problem.h), write JSON or bytes, and get the operator's certificate
+// from the TLS session.
+#pragma once
+
+#include <pistache/http.h>
+#include <pistache/router.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "api/authority.h"
+
+namespace inkan::api {
+
+using Pistache::Http::ResponseWriter;
+using Pistache::Rest::Request;
+
+// Runs body; an inkan::Error or any exception becomes a JSON problem response.
+void respond(ResponseWriter& writer, const std::function<void()>& body);
+
+void send_json(ResponseWriter& writer, int status, const nlohmann::json& body);
+void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
+                const std::string& bytes, const std::string& filename = "");
+
+// Authenticates the RA operator of this connection (throws Error otherwise).
+OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority);
+
+nlohmann::json to_json(const CertificateView& view);
+
+}  // namespace inkan::api

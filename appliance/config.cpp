@@ -1,0 +1,143 @@
+#include "appliance/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+
+namespace inkan::appliance {
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad_config(const std::string& what) {
+    throw Error(ErrorCategory::InvalidInput, "config_invalid", what);
+}
+
+template <typename T>
+void read(const json& j, const char* key, T& out, const std::string& where) {
+    if (!j.contains(key)) return;
+    try {
+        out = j.at(key).get<T>();
+    } catch (const json::exception&) {
+        bad_config(where + "." + key + " has the wrong type");
+    }
+}
+
+void apply_json(Config& c, const json& j, const std::string& file) {
+    if (!j.is_object()) bad_config(file + ": top level must be a JSON object");
+    if (j.contains("hsm")) {
+        const auto& h = j["hsm"];
+        read(h, "module_path", c.hsm.module_path, "hsm");
+        read(h, "token_label", c.hsm.token_label, "hsm");
+        read(h, "pin_file", c.hsm.pin_file, "hsm");
+        read(h, "softhsm_conf", c.hsm.softhsm_conf, "hsm");
+        read(h, "ca_key_label", c.hsm.ca_key_label, "hsm");
+        read(h, "pool_size", c.hsm.pool_size, "hsm");
+        if (h.contains("pin")) bad_config("hsm.pin must not be in the config file; use INKAN_HSM_PIN or hsm.pin_file");
+    }
+    if (j.contains("ca")) {
+        const auto& a = j["ca"];
+        read(a, "subject", c.ca.subject, "ca");
+        read(a, "key_type", c.ca.key_type, "ca");
+        read(a, "validity_years", c.ca.validity_years, "ca");
+        read(a, "crl_url", c.ca.crl_url, "ca");
+        read(a, "ocsp_url", c.ca.ocsp_url, "ca");
+    }
+    if (j.contains("http")) {
+        const auto& h = j["http"];
+        read(h, "bind_address", c.http.bind_address, "http");
+        read(h, "operator_port", c.http.operator_port, "http");
+        read(h, "public_port", c.http.public_port, "http");
+        read(h, "max_body_bytes", c.http.max_body_bytes, "http");
+        read(h, "threads", c.http.threads, "http");
+    }
+    read(j, "bootstrap_institution", c.bootstrap_institution, "config");
+}
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+void validate(const Config& c) {
+    static const char* kKeyTypes[] = {"rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384"};
+    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) == std::end(kKeyTypes)) {
+        bad_config("ca.key_type must be one of rsa2048, rsa3072, rsa4096, ec-p256, ec-p384");
+    }
+    if (c.ca.validity_years < 1 || c.ca.validity_years > 30) bad_config("ca.validity_years must be 1..30");
+    if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
+    if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
+    if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32) bad_config("hsm.token_label must be 1..32 characters");
+}
+
+}  // namespace
+
+Config load_config(const std::filesystem::path& state_dir, const std::string& config_file) {
+    Config c;
+    c.state_dir = state_dir;
+    std::filesystem::path file = config_file.empty() ? state_dir / "inkan.json" : config_file;
+    std::ifstream in(file);
+    if (in) {
+        json j;
+        try {
+            j = json::parse(in);
+        } catch (const json::exception& e) {
+            bad_config(file.string() + ": not valid JSON: " + e.what());
+        }
+        apply_json(c, j, file.string());
+    } else if (!config_file.empty()) {
+        bad_config("config file " + config_file + " cannot be read");
+    }
+    if (auto v = env("INKAN_HSM_MODULE"); !v.empty()) c.hsm.module_path = v;
+    if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
+    if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;
+    if (auto v = env("INKAN_BIND_ADDRESS"); !v.empty()) c.http.bind_address = v;
+    if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty()) c.http.operator_port = static_cast<uint16_t>(std::stoi(v));
+    if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty()) c.http.public_port = static_cast<uint16_t>(std::stoi(v));
+    if (c.hsm.pin_file.empty()) c.hsm.pin_file = (state_dir / "hsm-user-pin").string();
+    if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
+        c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
+    }
+    if (auto v = env("INKAN_HSM_PIN"); !v.empty()) {
+        c.hsm.pin = SecretString(v);
+    } else if (std::ifstream pin(c.hsm.pin_file); pin) {
+        std::string value;
+        std::getline(pin, value);
+        c.hsm.pin = SecretString(value);
+    }
+    validate(c);
+    return c;
+}
+
+void save_config(const Config& c) {
+    json j = {
+        {"hsm",
+         {{"module_path", c.hsm.module_path},
+          {"token_label", c.hsm.token_label},
+          {"pin_file", c.hsm.pin_file},
+          {"softhsm_conf", c.hsm.softhsm_conf},
+          {"ca_key_label", c.hsm.ca_key_label},
+          {"pool_size", c.hsm.pool_size}}},
+        {"ca",
+         {{"subject", c.ca.subject},
+          {"key_type", c.ca.key_type},
+          {"validity_years", c.ca.validity_years},
+          {"crl_url", c.ca.crl_url},
+          {"ocsp_url", c.ca.ocsp_url}}},
+        {"http",
+         {{"bind_address", c.http.bind_address},
+          {"operator_port", c.http.operator_port},
+          {"public_port", c.http.public_port},
+          {"max_body_bytes", c.http.max_body_bytes},
+          {"threads", c.http.threads}}},
+        {"bootstrap_institution", c.bootstrap_institution},
+    };
+    std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
+    if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
+    out << j.dump(2) << "\n";
+}
+
+}  // namespace inkan::appliance

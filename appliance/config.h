@@ -1,0 +1,62 @@
+// Appliance configuration: a JSON file (default <state>/inkan.json), then
+// environment variables on top. See README "Configuration".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "common/secret.h"
+
+namespace inkan::appliance {
+
+struct HsmConfig {
+    std::string module_path = "/usr/lib/softhsm/libsofthsm2.so";
+    std::string token_label = "inkan";
+    SecretString pin;          // INKAN_HSM_PIN, or read from pin_file
+    std::string pin_file;      // default <state>/hsm-user-pin (embedded SoftHSM only)
+    std::string softhsm_conf;  // SOFTHSM2_CONF for the embedded token; empty for a real HSM
+    std::string ca_key_label = "inkan-ca";
+    int pool_size = 0;         // 0 = number of cores
+};
+
+struct CaConfig {
+    std::string subject = "CN=Inkan Root CA,O=Inkan,C=JP";
+    std::string key_type = "rsa3072";  // rsa2048|rsa3072|rsa4096|ec-p256|ec-p384
+    int validity_years = 20;
+    std::string crl_url = "http://127.0.0.1:8444/crl.der";
+    std::string ocsp_url = "http://127.0.0.1:8444/ocsp";
+};
+
+struct HttpConfig {
+    std::string bind_address = "127.0.0.1";
+    uint16_t operator_port = 8443;
+    uint16_t public_port = 8444;
+    size_t max_body_bytes = 16 * 1024 * 1024;
+    int threads = 2;
+};
+
+struct Config {
+    std::filesystem::path state_dir = "state";
+    HsmConfig hsm;
+    CaConfig ca;
+    HttpConfig http;
+    std::string bootstrap_institution = "Inkan Demo University";
+
+    std::filesystem::path database_path() const { return state_dir / "inkan.db"; }
+    std::filesystem::path ca_certificate_path() const { return state_dir / "ca.pem"; }
+    std::filesystem::path tls_certificate_path() const { return state_dir / "tls" / "server.pem"; }
+    std::filesystem::path tls_key_path() const { return state_dir / "tls" / "server.key"; }
+    std::filesystem::path operators_dir() const { return state_dir / "operators"; }
+};
+
+// Loads <state_dir>/inkan.json if present (or `config_file` when given, which
+// must exist), then applies INKAN_* environment variables, then resolves the
+// PIN (INKAN_HSM_PIN, else the pin file). Throws Error(InvalidInput) on a bad
+// file or value.
+Config load_config(const std::filesystem::path& state_dir, const std::string& config_file = "");
+
+// Writes the non-secret parts as <state_dir>/inkan.json (first init).
+void save_config(const Config& config);
+
+}  // namespace inkan::appliance

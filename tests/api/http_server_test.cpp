@@ -1,0 +1,154 @@
+// The HTTP layer alone: real TLS on loopback, a fake Authority (one fake per
+// interface), certificates made with the openssl CLI.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "api/certificate_handlers.h"
+#include "api/http_server.h"
+#include "common/error.h"
+#include "common/openssl_ptr.h"
+#include "tests/support/https_client.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+using namespace inkan;
+using namespace inkan::api;
+
+namespace {
+
+class FakeAuthority : public Authority {
+public:
+    std::string refused_subject = "CN=revoked-operator";
+    OperatorIdentity authenticate_operator(X509* cert) override {
+        OpenSslString name(X509_NAME_oneline(X509_get_subject_name(cert), nullptr, 0));
+        std::string subject = name.get();
+        if (subject.find(refused_subject) != std::string::npos) {
+            throw Error(ErrorCategory::Forbidden, "operator_revoked", "operator certificate is revoked");
+        }
+        return {subject, "Example University", "ra_operator", "01"};
+    }
+    std::string ca_certificate_pem() override { return "-----BEGIN CERTIFICATE-----\nfake\n"; }
+    CertificateView issue_from_csr(const OperatorIdentity& who, ByteView csr, int profile) override {
+        last_csr_size = csr.size();
+        if (profile != 5) throw Error(ErrorCategory::InvalidInput, "profile_unknown", "unknown profile");
+        if (csr.size() < 10) throw Error(ErrorCategory::InvalidInput, "csr_malformed", "not a CSR");
+        CertificateView v;
+        v.serial_dec = "42";
+        v.requested_by = who.name;
+        return v;
+    }
+    CertificateView find_certificate(const OperatorIdentity&, const std::string& serial) override {
+        throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate " + serial);
+    }
+    size_t last_csr_size = 0;
+};
+
+void sh(const std::string& cmd) {
+    auto r = test::run(cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+}
+
+class ApiServer : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto d = dir.path().string();
+        auto ec = [](const std::string& k) { return "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + k; };
+        sh("cd " + d + " && openssl req -x509 " + ec("ca.key") + " -out ca.pem -subj /CN=TestCA -days 2");
+        sh("cd " + d + " && openssl req " + ec("srv.key") + " -out srv.csr -subj /CN=localhost && "
+           "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext && "
+           "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -out srv.pem -days 2 -extfile san.ext");
+        for (std::string n : {"operator", "revoked-operator"}) {
+            sh("cd " + d + " && openssl req " + ec(n + ".key") + " -out " + n + ".csr -subj /CN=" + n +
+               " && openssl x509 -req -in " + n + ".csr -CA ca.pem -CAkey ca.key -out " + n + ".pem -days 2");
+        }
+        sh("cd " + d + " && openssl req -x509 " + ec("foreign.key") + " -out foreign.pem -subj /CN=operator -days 2");
+        HttpServerConfig c;
+        c.operator_port = 0;
+        c.public_port = 0;
+        c.tls_certificate_file = d + "/srv.pem";
+        c.tls_key_file = d + "/srv.key";
+        c.client_ca_file = d + "/ca.pem";
+        c.max_body_bytes = 64 * 1024;
+        server = std::make_unique<HttpServer>(c);
+        certs = std::make_unique<CertificateHandlers>(authority);
+        pub = std::make_unique<PublicHandlers>(authority);
+        certs->register_routes(server->operator_router());
+        pub->register_routes(server->public_router());
+        server->start();
+    }
+    test::HttpsClient client(const std::string& who = "") {
+        test::HttpsClient c;
+        c.port = server->operator_port();
+        c.ca_file = (dir / "ca.pem").string();
+        if (!who.empty()) {
+            c.client_cert_file = (dir / (who + ".pem")).string();
+            c.client_key_file = (dir / (who + ".key")).string();
+        }
+        return c;
+    }
+    test::TempDir dir;
+    FakeAuthority authority;
+    std::unique_ptr<HttpServer> server;
+    std::unique_ptr<CertificateHandlers> certs;
+    std::unique_ptr<PublicHandlers> pub;
+};
+
+nlohmann::json json_of(const test::HttpResponse& r) { return nlohmann::json::parse(r.body); }
+
+}  // namespace
+
+TEST_F(ApiServer, PublicEndpointNeedsNoClientCertificate) {
+    auto c = client();
+    c.port = server->public_port();
+    auto r = c.get("/healthz");
+    ASSERT_EQ(r.status, 200) << r.error;
+    EXPECT_EQ(json_of(r)["status"], "ok");
+    auto ca = c.get("/ca.pem");
+    EXPECT_EQ(ca.status, 200);
+    EXPECT_EQ(ca.body, authority.ca_certificate_pem());
+}
+
+TEST_F(ApiServer, OperatorEndpointRefusesHandshakeWithoutClientCertificate) {
+    auto r = client().post("/api/v1/certificates", "0123456789abcdef");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(authority.last_csr_size, 0u);
+}
+
+TEST_F(ApiServer, OperatorEndpointRefusesCertificateFromAnotherCa) {
+    auto r = client("foreign").post("/api/v1/certificates", "0123456789abcdef");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(authority.last_csr_size, 0u);
+}
+
+TEST_F(ApiServer, RevokedOperatorGets403Json) {
+    auto r = client("revoked-operator").post("/api/v1/certificates", "0123456789abcdef");
+    ASSERT_EQ(r.status, 403) << r.error;
+    EXPECT_EQ(json_of(r)["code"], "operator_revoked");
+    EXPECT_EQ(authority.last_csr_size, 0u);
+}
+
+TEST_F(ApiServer, IssueMapsCoreErrorsToJsonProblems) {
+    auto c = client("operator");
+    auto ok = c.post("/api/v1/certificates", "0123456789abcdef");
+    ASSERT_EQ(ok.status, 201) << ok.error;
+    EXPECT_EQ(json_of(ok)["serial"], "42");
+    auto bad = c.post("/api/v1/certificates", "short");
+    EXPECT_EQ(bad.status, 400);
+    EXPECT_EQ(json_of(bad)["code"], "csr_malformed");
+    auto empty = c.post("/api/v1/certificates", "");
+    EXPECT_EQ(empty.status, 400);
+    EXPECT_EQ(json_of(empty)["code"], "csr_missing");
+    auto profile = c.post("/api/v1/certificates?profile=abc", "0123456789abcdef");
+    EXPECT_EQ(profile.status, 400);
+    EXPECT_EQ(json_of(profile)["code"], "profile_invalid");
+    auto missing = c.get("/api/v1/certificates/12345");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(json_of(missing)["code"], "certificate_not_found");
+}
+
+TEST_F(ApiServer, OversizedBodyIsRefusedAndNeverReachesTheCore) {
+    auto r = client("operator").post("/api/v1/certificates", std::string(200 * 1024, 'A'));
+    EXPECT_EQ(r.status, 413) << r.error << " body=" << r.body;
+    EXPECT_EQ(authority.last_csr_size, 0u);
+}
