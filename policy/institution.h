@@ -1,0 +1,94 @@
+// Institutions as the policy engine sees them, and the interfaces through which
+// it reads them (the caller owns the storage: store/ implements the registry
+// over SQLite, tests use InMemoryInstitutionRegistry).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace inkan::policy {
+
+using Date = std::chrono::year_month_day;
+
+// "YYYY-MM-DD" → Date; std::nullopt if malformed or not a real date.
+std::optional<Date> parse_date(std::string_view text);
+std::string format_date(Date date);
+
+// Today's date, injected so tests control expiry.
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual Date today() const = 0;
+};
+
+// Today in UTC from the system clock.
+class SystemClock final : public Clock {
+public:
+    Date today() const override;
+};
+
+class FixedClock final : public Clock {
+public:
+    explicit FixedClock(Date date) : date_(date) {}
+    Date today() const override { return date_; }
+
+private:
+    Date date_;
+};
+
+struct ApprovedDomain {
+    std::string domain;     // lower case, e.g. "example.ac.jp"; subdomains count as approved
+    Date approval_expires;  // issuance allowed through this date (inclusive)
+};
+
+struct Institution {
+    std::string name;                        // the subject DN's O value, exactly
+    std::vector<ApprovedDomain> domains;
+    std::optional<std::string> state;        // registered ST (absent: the DN must have no ST)
+    std::optional<std::string> locality;     // registered L (absent: the DN must have no L)
+    std::vector<std::string> whois_names;    // registrant organisation names as in WHOIS
+    std::set<int> enabled_profiles;          // profile ids this institution may use
+};
+
+class InstitutionRegistry {
+public:
+    virtual ~InstitutionRegistry() = default;
+    // The institution whose name equals `o` exactly, or std::nullopt.
+    virtual std::optional<Institution> find_by_name(std::string_view o) const = 0;
+};
+
+class InMemoryInstitutionRegistry final : public InstitutionRegistry {
+public:
+    void put(Institution institution);  // replaces one of the same name
+    std::optional<Institution> find_by_name(std::string_view o) const override;
+
+private:
+    std::map<std::string, Institution, std::less<>> by_name_;
+};
+
+// Certificates already issued, for the duplicate-DN rule (service code 212).
+class ExistingCertificates {
+public:
+    virtual ~ExistingCertificates() = default;
+    // True if a certificate with exactly this subject DN (SubjectDn::to_string form)
+    // is valid now (issued, not revoked, not expired).
+    virtual bool has_valid_certificate_with_subject(const std::string& dn) const = 0;
+};
+
+class InMemoryExistingCertificates final : public ExistingCertificates {
+public:
+    void add(std::string dn) { subjects_.insert(std::move(dn)); }
+    bool has_valid_certificate_with_subject(const std::string& dn) const override {
+        return subjects_.count(dn) != 0;
+    }
+
+private:
+    std::set<std::string> subjects_;
+};
+
+}  // namespace inkan::policy

@@ -1,0 +1,137 @@
+#include "policy/request_check.h"
+
+#include "policy/institution_rules.h"
+
+#include <algorithm>
+#include <map>
+
+namespace inkan::policy {
+namespace {
+
+struct RowState {
+    std::size_t line = 0;
+    std::vector<Finding> findings;
+    std::optional<IssueRow> issue;    // issue, or the request part of a renewal
+    std::optional<std::string> serial;  // renew: old serial, revoke: serial
+    std::optional<RevokeRow> revoke;
+};
+
+const SubjectDn* dn_of(const RowState& row) {
+    if (row.issue) return &row.issue->dn;
+    if (row.revoke) return &row.revoke->dn;
+    return nullptr;
+}
+
+void check_download_types(const std::vector<RawRow>& rows, CheckReport& report) {
+    std::set<std::string> types;
+    for (const RawRow& raw : rows)
+        if (raw.fields[2] == "1" || raw.fields[2] == "2" || raw.fields[2] == "3") types.insert(raw.fields[2]);
+    if (types.size() > 1) report.file_error = make_finding("download_type_mixed", 0, 3);
+}
+
+void check_duplicates(std::vector<RowState>& rows, Action action, const CheckContext& context) {
+    std::map<std::string, std::size_t> first_dn;
+    std::map<std::string, std::size_t> first_serial;
+    for (RowState& row : rows) {
+        if (const SubjectDn* dn = dn_of(row); dn && action != Action::Revoke) {
+            std::string text = dn->to_string();
+            auto [it, inserted] = first_dn.emplace(text, row.line);
+            if (!inserted) {
+                row.findings.push_back(make_finding("dn_duplicate", row.line, 1,
+                                                    "same DN as line " + std::to_string(it->second)));
+            } else if (action == Action::Issue && context.existing.has_valid_certificate_with_subject(text)) {
+                row.findings.push_back(make_finding("dn_duplicate", row.line, 1, "a valid certificate exists"));
+            }
+        }
+        if (row.serial) {
+            auto [it, inserted] = first_serial.emplace(*row.serial, row.line);
+            if (!inserted)
+                row.findings.push_back(make_finding("serial_duplicate", row.line, 4,
+                                                    "same serial as line " + std::to_string(it->second)));
+        }
+    }
+}
+
+}  // namespace
+
+const char* to_string(ErrorMode mode) noexcept { return mode == ErrorMode::Abort ? "abort" : "skip"; }
+
+std::optional<ErrorMode> parse_error_mode(std::string_view text) {
+    if (text == "abort") return ErrorMode::Abort;
+    if (text == "skip") return ErrorMode::Skip;
+    return std::nullopt;
+}
+
+std::vector<Finding> CheckReport::all_findings() const {
+    std::vector<Finding> all;
+    if (file_error) all.push_back(*file_error);
+    for (const RejectedRow& row : rejected) all.insert(all.end(), row.findings.begin(), row.findings.end());
+    return all;
+}
+
+CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode mode,
+                               const CheckContext& context) {
+    CheckReport report;
+    report.action = action;
+    report.mode = mode;
+    RequestText text = split_request_text(bytes, context.limits);
+    if (text.file_error) {
+        report.file_error = std::move(text.file_error);
+        return report;
+    }
+    report.encoding = text.encoding;
+    if (action != Action::Revoke) {
+        check_download_types(text.rows, report);
+        if (report.file_error) return report;
+    }
+
+    std::vector<RowState> rows;
+    for (Finding& f : text.line_errors) {
+        RowState row;
+        row.line = f.line;
+        row.findings.push_back(std::move(f));
+        rows.push_back(std::move(row));
+    }
+    RowRules rules{context.enabled_profiles};
+    for (const RawRow& raw : text.rows) {
+        RowState row;
+        row.line = raw.line;
+        if (action == Action::Issue) {
+            row.issue = build_issue_row(raw, rules, row.findings);
+        } else if (action == Action::Renew) {
+            if (auto renew = build_renew_row(raw, rules, row.findings)) {
+                row.issue = std::move(renew->request);
+                row.serial = std::move(renew->old_serial);
+            }
+        } else if ((row.revoke = build_revoke_row(raw, row.findings))) {
+            row.serial = row.revoke->serial;
+        }
+        rows.push_back(std::move(row));
+    }
+    std::sort(rows.begin(), rows.end(), [](const RowState& a, const RowState& b) { return a.line < b.line; });
+
+    check_duplicates(rows, action, context);
+    InstitutionContext institutions{context.registry, context.whois, context.clock};
+    for (RowState& row : rows)
+        if (row.issue && row.findings.empty()) check_institution_rules(*row.issue, institutions, row.findings);
+
+    bool any_error = std::any_of(rows.begin(), rows.end(), [](const RowState& r) { return !r.findings.empty(); });
+    for (RowState& row : rows) {
+        if (!row.findings.empty()) {
+            std::stable_sort(row.findings.begin(), row.findings.end(),
+                             [](const Finding& a, const Finding& b) { return a.column < b.column; });
+            report.rejected.push_back(RejectedRow{row.line, std::move(row.findings)});
+        } else if (mode == ErrorMode::Abort && any_error) {
+            report.withheld_lines.push_back(row.line);
+        } else if (action == Action::Issue) {
+            report.accepted_issue.push_back(std::move(*row.issue));
+        } else if (action == Action::Renew) {
+            report.accepted_renew.push_back(RenewRow{std::move(*row.issue), std::move(*row.serial)});
+        } else {
+            report.accepted_revoke.push_back(std::move(*row.revoke));
+        }
+    }
+    return report;
+}
+
+}  // namespace inkan::policy

@@ -1,0 +1,154 @@
+#include "policy/subject_dn.h"
+
+#include "policy/request_text.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace inkan::policy {
+namespace {
+
+constexpr std::size_t kDnColumn = 1;
+constexpr std::size_t kMaxDnLength = 250;
+constexpr std::size_t kMaxValueLength = 64;
+constexpr std::array<std::string_view, 6> kTypes{"CN", "OU", "O", "L", "ST", "C"};
+
+struct Attribute {
+    std::string_view type;
+    std::string_view value;
+};
+
+// Position after ',' where a new attribute starts, i.e. ",TYPE=" with a known TYPE.
+bool starts_attribute(std::string_view text, std::size_t pos) {
+    for (std::string_view type : kTypes) {
+        if (text.substr(pos, type.size()) == type && pos + type.size() < text.size() &&
+            text[pos + type.size()] == '=')
+            return true;
+    }
+    return false;
+}
+
+std::optional<std::vector<Attribute>> split_attributes(std::string_view text) {
+    std::vector<Attribute> attributes;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t eq = text.find('=', start);
+        if (eq == std::string_view::npos) return std::nullopt;
+        std::string_view type = text.substr(start, eq - start);
+        if (std::find(kTypes.begin(), kTypes.end(), type) == kTypes.end()) return std::nullopt;
+        std::size_t end = eq + 1;
+        while (end < text.size() && !(text[end] == ',' && starts_attribute(text, end + 1))) ++end;
+        attributes.push_back({type, text.substr(eq + 1, end - eq - 1)});
+        start = end + 1;
+        if (end == text.size()) break;
+    }
+    if (attributes.empty()) return std::nullopt;
+    return attributes;
+}
+
+bool allowed_char(char c, bool is_cn) {
+    if (std::isalnum(static_cast<unsigned char>(c))) return true;
+    constexpr std::string_view kCommon = " '(),-./:=";
+    if (kCommon.find(c) != std::string_view::npos) return true;
+    return is_cn && (c == '@' || c == '_');
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+int rank(std::string_view type) {
+    if (type == "CN") return 0;
+    if (type == "OU") return 1;
+    if (type == "O") return 2;
+    if (type == "L") return 3;
+    if (type == "ST") return 4;
+    return 5;  // C
+}
+
+}  // namespace
+
+std::string SubjectDn::to_string() const {
+    std::string out = "CN=" + cn;
+    for (const auto& unit : ou) out += ",OU=" + unit;
+    out += ",O=" + o;
+    if (l) out += ",L=" + *l;
+    if (st) out += ",ST=" + *st;
+    out += ",C=" + c;
+    return out;
+}
+
+DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
+    DnParseResult result;
+    auto fail = [&](std::string_view code, std::string detail = {}) {
+        result.findings.push_back(make_finding(code, line, kDnColumn, detail));
+    };
+    if (text.empty()) {
+        fail("dn_required");
+        return result;
+    }
+    if (utf8_length(text) > kMaxDnLength) {
+        fail("dn_too_long");
+        return result;
+    }
+    auto attributes = split_attributes(text);
+    if (!attributes) {
+        fail("dn_syntax");
+        return result;
+    }
+    SubjectDn dn;
+    int last_rank = -1;
+    std::array<int, 6> seen{};
+    for (const Attribute& attr : *attributes) {
+        int r = rank(attr.type);
+        if (r < last_rank || (r == last_rank && r != 1)) {
+            fail("dn_order", "attribute " + std::string(attr.type) + " out of place");
+            return result;
+        }
+        last_rank = r;
+        ++seen[static_cast<std::size_t>(r)];
+        if (attr.value.empty()) {
+            fail("dn_syntax", "empty value for " + std::string(attr.type));
+            return result;
+        }
+        bool is_cn = attr.type == "CN";
+        for (char c : attr.value) {
+            if (!allowed_char(c, is_cn)) {
+                fail("dn_chars", "in " + std::string(attr.type));
+                return result;
+            }
+        }
+        if (attr.value.size() > kMaxValueLength) {
+            fail("dn_attribute_too_long", std::string(attr.type));
+            return result;
+        }
+        std::string value(attr.value);
+        switch (r) {
+            case 0: dn.cn = value; break;
+            case 1: dn.ou.push_back(value); break;
+            case 2: dn.o = value; break;
+            case 3: dn.l = value; break;
+            case 4: dn.st = value; break;
+            default: dn.c = value; break;
+        }
+    }
+    if (!seen[0] || !seen[2] || !seen[5]) {
+        fail("dn_attribute_missing", !seen[0] ? "CN" : (!seen[2] ? "O" : "C"));
+        return result;
+    }
+    if (dn.c != "JP") fail("dn_country");
+    if (!dn.l && !dn.st) fail("dn_st_l_missing");
+    if (dn.l) {
+        std::string l = lower(*dn.l);
+        if (l.find("academe") != std::string::npos || l.find("default") != std::string::npos ||
+            l == "city")
+            fail("dn_locality_forbidden");
+    }
+    if (result.findings.empty()) result.dn = std::move(dn);
+    return result;
+}
+
+}  // namespace inkan::policy

@@ -1,0 +1,43 @@
+// RFC 3912 WHOIS over TCP: connect to the server for the domain's suffix, send
+// "domain\r\n", read until the server closes, decode and parse the organisation.
+#pragma once
+
+#include "policy/whois.h"
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+namespace inkan::policy {
+
+struct WhoisServer {
+    std::string host;  // name or literal address
+    int port = 43;
+};
+
+struct WhoisConfig {
+    // Domain suffix (without leading dot) → server; the longest matching suffix wins,
+    // e.g. {"jp", whois.jprs.jp:43}, {"ac.jp", ...}. "" is a catch-all.
+    std::map<std::string, WhoisServer> servers;
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds read_timeout{10000};  // for the whole response
+    std::size_t max_response_bytes = 64 * 1024;
+};
+
+// The default table: jp → whois.jprs.jp:43.
+WhoisConfig default_whois_config();
+
+class TcpWhoisClient final : public WhoisLookup {
+public:
+    explicit TcpWhoisClient(WhoisConfig config);
+    WhoisAnswer lookup(const std::string& domain) override;
+
+    // The server for `domain` under the longest-suffix rule, or nullptr.
+    const WhoisServer* server_for(const std::string& domain) const;
+
+private:
+    WhoisConfig config_;
+};
+
+}  // namespace inkan::policy
