@@ -195,7 +195,7 @@ CkError::CkError(CK_RV rv, std::string_view function)
 
 bool is_session_lost(CK_RV rv) noexcept {
     return rv == CKR_SESSION_HANDLE_INVALID || rv == CKR_SESSION_CLOSED || rv == CKR_DEVICE_ERROR ||
-           rv == CKR_USER_NOT_LOGGED_IN;
+           rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_OPERATION_ACTIVE;
 }
 
 }  // namespace inkan::hsm

@@ -38,7 +38,10 @@ inline void check_rv(CK_RV rv, std::string_view function) {
 }
 
 // True for the return values after which the session must be re-opened (and the
-// user logged in again) before the operation is retried once.
+// user logged in again) before the operation is retried once:
+// CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED, CKR_DEVICE_ERROR,
+// CKR_USER_NOT_LOGGED_IN, and CKR_OPERATION_ACTIVE (an earlier call failed before
+// it ended its operation; a new session has none active).
 bool is_session_lost(CK_RV rv) noexcept;
 
 }  // namespace inkan::hsm

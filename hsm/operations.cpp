@@ -11,6 +11,12 @@ namespace {
 // Large enough for an RSA-4096 signature, an ECDSA P-521 r||s, an HMAC.
 constexpr size_t kMaxSignatureSize = 1024;
 
+// SoftHSM rejects a NULL input pointer even with length 0 (CKR_ARGUMENTS_BAD).
+CK_BYTE* input_pointer(ByteView data) {
+    static CK_BYTE empty = 0;
+    return data.empty() ? &empty : const_cast<CK_BYTE*>(data.data());
+}
+
 }  // namespace
 
 Bytes sign(const KeyObject& key, CK_MECHANISM_TYPE mechanism, ByteView data) {
@@ -21,7 +27,7 @@ Bytes sign(const KeyObject& key, CK_MECHANISM_TYPE mechanism, ByteView data) {
         CK_ULONG length = signature.size();
         // One C_Sign with a buffer that is always large enough: every return
         // value ends the operation, so a failure never leaves it active.
-        check_rv(s.fn->C_Sign(s.handle, const_cast<CK_BYTE*>(data.data()), data.size(), signature.data(), &length),
+        check_rv(s.fn->C_Sign(s.handle, input_pointer(data), data.size(), signature.data(), &length),
                  "C_Sign");
         signature.resize(length);
         return signature;
@@ -93,7 +99,7 @@ Bytes aes_gcm_encrypt(const KeyObject& key, ByteView plaintext, ByteView aad) {
         CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
         check_rv(s.fn->C_EncryptInit(s.handle, &mech, key.handle()), "C_EncryptInit");
         CK_ULONG length = out.size() - kGcmIvSize;
-        check_rv(s.fn->C_Encrypt(s.handle, const_cast<CK_BYTE*>(plaintext.data()), plaintext.size(),
+        check_rv(s.fn->C_Encrypt(s.handle, input_pointer(plaintext), plaintext.size(),
                                  out.data() + kGcmIvSize, &length),
                  "C_Encrypt");
         out.resize(kGcmIvSize + length);
@@ -108,28 +114,28 @@ Bytes aes_gcm_decrypt(const KeyObject& key, ByteView input, ByteView aad) {
     Bytes iv(input.begin(), input.begin() + kGcmIvSize);
     ByteView ciphertext = input.subspan(kGcmIvSize);
     Bytes plaintext(ciphertext.size());
-    try {
-        key.token().with_session([&](const Session& s) {
-            CK_GCM_PARAMS params{};
-            params.pIv = iv.data();
-            params.ulIvLen = kGcmIvSize;
-            params.ulIvBits = kGcmIvSize * 8;
-            params.pAAD = const_cast<CK_BYTE*>(aad.data());
-            params.ulAADLen = aad.size();
-            params.ulTagBits = kGcmTagSize * 8;
-            CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
-            check_rv(s.fn->C_DecryptInit(s.handle, &mech, key.handle()), "C_DecryptInit");
-            CK_ULONG length = plaintext.size();
-            check_rv(s.fn->C_Decrypt(s.handle, const_cast<CK_BYTE*>(ciphertext.data()), ciphertext.size(),
-                                     plaintext.data(), &length),
-                     "C_Decrypt");
-            plaintext.resize(length);
-        });
-    } catch (const CkError& e) {
-        if (e.rv() != CKR_ENCRYPTED_DATA_INVALID && e.rv() != CKR_ENCRYPTED_DATA_LEN_RANGE) throw;
-        throw Error(ErrorCategory::InvalidInput, "hsm_decryption_failed",
-                    "AES-GCM authentication failed (" + ck_rv_name(e.rv()) + ")");
-    }
+    key.token().with_session([&](const Session& s) {
+        CK_GCM_PARAMS params{};
+        params.pIv = iv.data();
+        params.ulIvLen = kGcmIvSize;
+        params.ulIvBits = kGcmIvSize * 8;
+        params.pAAD = const_cast<CK_BYTE*>(aad.data());
+        params.ulAADLen = aad.size();
+        params.ulTagBits = kGcmTagSize * 8;
+        CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
+        check_rv(s.fn->C_DecryptInit(s.handle, &mech, key.handle()), "C_DecryptInit");
+        CK_ULONG length = plaintext.size();
+        CK_RV rv = s.fn->C_Decrypt(s.handle, input_pointer(ciphertext), ciphertext.size(), plaintext.data(), &length);
+        // A tag mismatch: SoftHSM reports CKR_GENERAL_ERROR, the standard says
+        // CKR_ENCRYPTED_DATA_INVALID.
+        if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE || rv == CKR_GENERAL_ERROR ||
+            rv == CKR_FUNCTION_FAILED) {
+            throw Error(ErrorCategory::InvalidInput, "hsm_decryption_failed",
+                        "AES-GCM authentication failed (" + ck_rv_name(rv) + ")");
+        }
+        check_rv(rv, "C_Decrypt");
+        plaintext.resize(length);
+    });
     return plaintext;
 }
 

@@ -2,7 +2,7 @@
 // change between process starts) or serial, and a pool of sessions. Operations
 // run through with_session(), which lends a session and, when the session turns
 // out to be lost (CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
-// CKR_DEVICE_ERROR, CKR_USER_NOT_LOGGED_IN), re-opens it, logs in again and
+// CKR_DEVICE_ERROR, CKR_USER_NOT_LOGGED_IN, CKR_OPERATION_ACTIVE), re-opens it, logs in again and
 // retries the operation once.
 #pragma once
 
