@@ -2,6 +2,7 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace inkan::policy {
@@ -128,8 +129,21 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
     bool utf8 = is_valid_utf8(body);
     result.encoding = bom ? TextEncoding::Utf8Bom : (utf8 ? TextEncoding::Utf8 : TextEncoding::Cp932);
 
+    const std::vector<LineSpan> lines = split_lines(body);
+    // For a file that is not UTF-8: the first line that is not UTF-8. If a line then
+    // fails CP932 as well, the error names whichever first failure comes later, i.e.
+    // the bad line under the encoding the file most plausibly is in.
+    std::size_t first_non_utf8 = 0;
+    if (!utf8) {
+        for (const LineSpan& span : lines) {
+            if (!is_valid_utf8(span.text)) {
+                first_non_utf8 = span.number;
+                break;
+            }
+        }
+    }
     bool any_line = false;
-    for (const LineSpan& span : split_lines(body)) {
+    for (const LineSpan& span : lines) {
         if (span.text.empty()) continue;
         any_line = true;
         if (span.text.size() > limits.max_line_bytes) {
@@ -146,17 +160,21 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
         if (utf8) {
             text = span.text;
         } else if (bom) {
-            result = RequestText{};
-            result.file_error = make_finding("encoding_invalid", span.number, 0,
-                                             "invalid UTF-8 after a UTF-8 BOM, first bad line " +
-                                                 std::to_string(span.number));
-            return result;
+            if (!is_valid_utf8(span.text)) {
+                result = RequestText{};
+                result.file_error = make_finding("encoding_invalid", span.number, 0,
+                                                 "invalid UTF-8 after a UTF-8 BOM on line " +
+                                                     std::to_string(span.number));
+                return result;
+            }
+            text = span.text;
         } else if (auto converted = convert_to_utf8(span.text, "CP932")) {
             text = std::move(*converted);
         } else {
+            std::size_t bad_line = std::max(span.number, first_non_utf8);
             result = RequestText{};
-            result.file_error = make_finding("encoding_invalid", span.number, 0,
-                                             "first bad line " + std::to_string(span.number));
+            result.file_error = make_finding("encoding_invalid", bad_line, 0,
+                                             "first bad line " + std::to_string(bad_line));
             return result;
         }
         std::size_t tabs = 0;
