@@ -82,7 +82,7 @@ TEST_F(PkiOcsp, CertificateOfAnotherIssuerIsUnknownWithoutLookup) {
     test::write_bytes(dir / "resp.der", respond(as_bytes(read_file(dir / "req.der"))));
     EXPECT_EQ(lookups, 0);
     auto check = run("openssl ocsp -respin " + q(dir / "resp.der") + " -CAfile " + q(dir / "ca.pem") +
-                     " -verify_other " + q(dir / "ca.pem") + " -issuer " +
+                     " -VAfile " + q(dir / "ca.pem") + " -issuer " +
                      q(dir / "other-ca.pem") + " -cert " + q(dir / "foreign.pem") + " -no_nonce");
     EXPECT_NE(check.output.find("Response verify OK"), std::string::npos) << check.output;
     EXPECT_NE(check.output.find("foreign.pem: unknown"), std::string::npos) << check.output;
