@@ -43,11 +43,23 @@ CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const
                 "no token with " + wanted + " in PKCS#11 module " + module.path());
 }
 
-Token::Token(const TokenConfig& config)
+Token::Token(const TokenConfig& config) try
     : module_(config.module_path),
       slot_(find_token_slot(module_, config.token_label, config.token_serial)),
       label_(pkcs11_text(token_info(module_.functions(), slot_).label, 32)),
       serial_(pkcs11_text(token_info(module_.functions(), slot_).serialNumber, 16)),
-      pool_(module_.functions(), slot_, config.pin, effective_pool_size(config.pool_size)) {}
+      pool_(module_.functions(), slot_, config.pin, effective_pool_size(config.pool_size)) {
+} catch (const CkError& e) {
+    // Say which token refused the login; the code and category stay the CK_RV's.
+    std::string token = "token \"" + (config.token_label.empty() ? config.token_serial : config.token_label) + "\"";
+    if (e.code() == "hsm_pin_incorrect") {
+        throw Error(e.category(), e.code(), token + " rejected the user PIN (" + ck_rv_name(e.rv()) + ")");
+    }
+    if (e.code() == "hsm_pin_locked") {
+        throw Error(e.category(), e.code(),
+                    token + ": the user PIN is locked; the security officer must reset it (CKR_PIN_LOCKED)");
+    }
+    throw;
+}
 
 }  // namespace inkan::hsm

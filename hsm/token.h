@@ -55,7 +55,9 @@ public:
     SessionLease lease() { return pool_.acquire(); }
 
     // Runs op(Session) on a lent session; re-opens the session and retries once
-    // if it was lost. op must be safe to run twice.
+    // if it was lost. op must be safe to run twice, and must not call
+    // with_session()/lease() itself (it would wait for a second session and can
+    // deadlock a busy pool): use the Session it is given.
     template <typename Op>
     auto with_session(Op&& op) -> std::invoke_result_t<Op&, const Session&> {
         SessionLease lease = pool_.acquire();

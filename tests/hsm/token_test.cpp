@@ -30,6 +30,7 @@ TEST(HsmToken, WrongPinIsPinIncorrectAfterOneAttempt) {
         EXPECT_EQ(e.category(), ErrorCategory::Forbidden);
         EXPECT_EQ(std::string(e.what()).find("4711"), std::string::npos) << "PIN leaked: " << e.what();
         EXPECT_NE(std::string(e.what()).find("CKR_PIN_INCORRECT"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(softhsm.label()), std::string::npos) << e.what();
     }
     // Exactly one failed attempt: the right PIN still works afterwards.
     Token token(config_for(softhsm));
