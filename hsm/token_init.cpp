@@ -1,5 +1,6 @@
 #include "hsm/token_init.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
