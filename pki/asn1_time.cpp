@@ -12,8 +12,7 @@ TimePoint whole_seconds(TimePoint t) { return time_point_cast<seconds>(t); }
 
 Asn1TimePtr to_asn1_time(TimePoint t) {
     Asn1TimePtr out(ASN1_TIME_set(nullptr, system_clock::to_time_t(t)));
-    if (!out)
-        throw Error(ErrorCategory::Internal, "openssl_failure", "ASN1_TIME_set failed");
+    if (!out) throw Error(ErrorCategory::Internal, "openssl_failure", "ASN1_TIME_set failed");
     return out;
 }
 

@@ -23,7 +23,8 @@ X509RevokedPtr revoked_entry(const RevokedCertificate& entry) {
         openssl_fail("cannot fill revoked entry");
     if (entry.reason != CrlReason::Unspecified) {
         X509ExtensionPtr reason = crl_reason_extension(static_cast<int>(entry.reason));
-        if (X509_REVOKED_add_ext(revoked.get(), reason.get(), -1) != 1) openssl_fail("cannot add reason");
+        if (X509_REVOKED_add_ext(revoked.get(), reason.get(), -1) != 1)
+            openssl_fail("cannot add reason");
     }
     return revoked;
 }
@@ -39,7 +40,15 @@ Bytes to_big_endian(std::uint64_t n) {
 
 CrlReason crl_reason_from_int(int value) {
     switch (value) {
-        case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 9: case 10:
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+        case 4:
+        case 5:
+        case 6:
+        case 9:
+        case 10:
             return static_cast<CrlReason>(value);
         default:
             throw Error(ErrorCategory::InvalidInput, "bad_crl_reason",
@@ -50,8 +59,10 @@ CrlReason crl_reason_from_int(int value) {
 X509CrlPtr build_crl(Signer& signer, const X509* issuer_certificate, const CrlContents& contents) {
     check_signer(signer);
     if (contents.next_update <= contents.this_update)
-        throw Error(ErrorCategory::InvalidInput, "bad_crl_times", "nextUpdate must be after thisUpdate");
-    X509CrlPtr crl = new_crl_for_signer(X509_get_subject_name(issuer_certificate), signer.algorithm());
+        throw Error(ErrorCategory::InvalidInput, "bad_crl_times",
+                    "nextUpdate must be after thisUpdate");
+    X509CrlPtr crl =
+        new_crl_for_signer(X509_get_subject_name(issuer_certificate), signer.algorithm());
     Asn1TimePtr this_update = to_asn1_time(contents.this_update);
     Asn1TimePtr next_update = to_asn1_time(contents.next_update);
     if (X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
@@ -60,13 +71,16 @@ X509CrlPtr build_crl(Signer& signer, const X509* issuer_certificate, const CrlCo
     for (const auto& entry : contents.revoked) {
         crl_reason_from_int(static_cast<int>(entry.reason));
         X509RevokedPtr revoked = revoked_entry(entry);
-        if (X509_CRL_add0_revoked(crl.get(), revoked.get()) != 1) openssl_fail("cannot add revoked entry");
+        if (X509_CRL_add0_revoked(crl.get(), revoked.get()) != 1)
+            openssl_fail("cannot add revoked entry");
         revoked.release();
     }
     if (X509_CRL_sort(crl.get()) != 1) openssl_fail("X509_CRL_sort failed");
-    X509ExtensionPtr aki = authority_key_identifier_extension(key_identifier_of(issuer_certificate));
+    X509ExtensionPtr aki =
+        authority_key_identifier_extension(key_identifier_of(issuer_certificate));
     X509ExtensionPtr number = crl_number_extension(to_big_endian(contents.crl_number));
-    if (X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1 || X509_CRL_add_ext(crl.get(), number.get(), -1) != 1)
+    if (X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1 ||
+        X509_CRL_add_ext(crl.get(), number.get(), -1) != 1)
         openssl_fail("cannot add CRL extensions");
     return sign_crl(crl.get(), signer);
 }

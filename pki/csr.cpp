@@ -19,7 +19,8 @@ namespace {
 
 void check_key_policy(const EVP_PKEY* key) {
     if (auto why = key_policy_violation(key))
-        throw Error(ErrorCategory::Unsupported, "csr_key_unsupported", "request key not accepted: " + *why);
+        throw Error(ErrorCategory::Unsupported, "csr_key_unsupported",
+                    "request key not accepted: " + *why);
 }
 
 std::string without_whitespace(std::string_view text) {
@@ -68,7 +69,8 @@ EvpPkeyPtr check_csr(X509_REQ* request) {
     check_key_policy(key);
     if (X509_REQ_verify(request, key) != 1) {
         openssl_error_text();
-        throw Error(ErrorCategory::InvalidInput, "csr_bad_signature", "request signature does not verify");
+        throw Error(ErrorCategory::InvalidInput, "csr_bad_signature",
+                    "request signature does not verify");
     }
     EVP_PKEY_up_ref(key);
     return EvpPkeyPtr(key);
@@ -92,13 +94,15 @@ SpkacKey parse_and_check_spkac(std::string_view base64) {
     check_key_policy(key.get());
     if (NETSCAPE_SPKI_verify(spki.get(), key.get()) != 1) {
         openssl_error_text();
-        throw Error(ErrorCategory::InvalidInput, "csr_bad_signature", "SPKAC signature does not verify");
+        throw Error(ErrorCategory::InvalidInput, "csr_bad_signature",
+                    "SPKAC signature does not verify");
     }
     SpkacKey out;
     out.public_key = std::move(key);
     if (spki->spkac && spki->spkac->challenge)
-        out.challenge.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(spki->spkac->challenge)),
-                             static_cast<size_t>(ASN1_STRING_length(spki->spkac->challenge)));
+        out.challenge.assign(
+            reinterpret_cast<const char*>(ASN1_STRING_get0_data(spki->spkac->challenge)),
+            static_cast<size_t>(ASN1_STRING_length(spki->spkac->challenge)));
     return out;
 }
 

@@ -41,8 +41,8 @@ BioPtr memory_bio(ByteView data) {
 }  // namespace
 
 bool looks_like_pem(ByteView data) {
-    return std::string_view(reinterpret_cast<const char*>(data.data()), data.size()).find("-----BEGIN ") !=
-           std::string_view::npos;
+    return std::string_view(reinterpret_cast<const char*>(data.data()), data.size())
+               .find("-----BEGIN ") != std::string_view::npos;
 }
 
 Bytes to_der(const X509* cert) {

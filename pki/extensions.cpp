@@ -184,7 +184,8 @@ X509ExtensionPtr crl_number_extension(ByteView crl_number) {
 
 X509ExtensionPtr crl_reason_extension(int reason) {
     Asn1EnumeratedPtr value(ASN1_ENUMERATED_new());
-    if (!value || ASN1_ENUMERATED_set(value.get(), reason) != 1) openssl_fail("ASN1_ENUMERATED_set failed");
+    if (!value || ASN1_ENUMERATED_set(value.get(), reason) != 1)
+        openssl_fail("ASN1_ENUMERATED_set failed");
     return make(NID_crl_reason, false, value.get());
 }
 
@@ -206,7 +207,8 @@ Bytes key_identifier_of(EVP_PKEY* key) {
 
 Bytes key_identifier_of(const X509* cert) {
     if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(const_cast<X509*>(cert)))
-        return Bytes(ASN1_STRING_get0_data(ski), ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
+        return Bytes(ASN1_STRING_get0_data(ski),
+                     ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
     return key_identifier_of(X509_get0_pubkey(cert));
 }
 

@@ -23,8 +23,9 @@ enum KeyUsageBit : int {
 };
 
 X509ExtensionPtr basic_constraints_extension(bool ca, std::optional<long> path_length);  // critical
-X509ExtensionPtr key_usage_extension(const std::vector<KeyUsageBit>& bits);               // critical
-X509ExtensionPtr extended_key_usage_extension(const std::vector<int>& purpose_nids);     // non-critical
+X509ExtensionPtr key_usage_extension(const std::vector<KeyUsageBit>& bits);              // critical
+X509ExtensionPtr extended_key_usage_extension(
+    const std::vector<int>& purpose_nids);  // non-critical
 X509ExtensionPtr subject_key_identifier_extension(ByteView key_id);
 X509ExtensionPtr authority_key_identifier_extension(ByteView issuer_key_id);  // keyIdentifier only
 X509ExtensionPtr crl_distribution_point_extension(const std::string& url);

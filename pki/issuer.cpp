@@ -26,9 +26,12 @@ void add(X509* cert, const X509ExtensionPtr& ext) {
 
 int purpose_nid(ProfileKind kind) {
     switch (kind) {
-        case ProfileKind::ClientAuth: return NID_client_auth;
-        case ProfileKind::SMime: return NID_email_protect;
-        case ProfileKind::TlsServer: return NID_server_auth;
+        case ProfileKind::ClientAuth:
+            return NID_client_auth;
+        case ProfileKind::SMime:
+            return NID_email_protect;
+        case ProfileKind::TlsServer:
+            return NID_server_auth;
     }
     return NID_undef;
 }
@@ -53,8 +56,10 @@ void add_extensions(X509* cert, const X509* issuer, const IssuanceRequest& reque
     if (!options.crl_url.empty()) add(cert, crl_distribution_point_extension(options.crl_url));
     if (!options.ocsp_url.empty() || !options.ca_issuers_url.empty())
         add(cert, authority_info_access_extension(options.ocsp_url, options.ca_issuers_url));
-    if (!options.policy_oids.empty()) add(cert, certificate_policies_extension(options.policy_oids));
-    if (!request.email_addresses.empty() || !request.dns_names.empty() || !request.ip_addresses.empty())
+    if (!options.policy_oids.empty())
+        add(cert, certificate_policies_extension(options.policy_oids));
+    if (!request.email_addresses.empty() || !request.dns_names.empty() ||
+        !request.ip_addresses.empty())
         add(cert, subject_alt_name_extension(request.email_addresses, request.dns_names,
                                              request.ip_addresses));
 }
@@ -70,19 +75,26 @@ void check_issuing_ca_cert(const X509* certificate, const Signer& signer) {
         throw Error(ErrorCategory::InvalidInput, "issuer_not_ca",
                     "the CA certificate lacks basicConstraints CA:TRUE");
     const uint32_t needed = KU_KEY_CERT_SIGN | KU_CRL_SIGN;
-    if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) || (X509_get_key_usage(cert) & needed) != needed)
+    if (!(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ||
+        (X509_get_key_usage(cert) & needed) != needed)
         throw Error(ErrorCategory::InvalidInput, "issuer_key_usage",
                     "the CA certificate's keyUsage must allow keyCertSign and cRLSign");
 }
 
-PreparedCertificate::PreparedCertificate(const CertificateIssuer* issuer, Bytes tbs_der, Bytes serial,
-                                         TimePoint not_before, TimePoint not_after)
-    : issuer_(issuer), tbs_der_(std::move(tbs_der)), serial_(std::move(serial)),
-      not_before_(not_before), not_after_(not_after) {}
+PreparedCertificate::PreparedCertificate(const CertificateIssuer* issuer, Bytes tbs_der,
+                                         Bytes serial, TimePoint not_before, TimePoint not_after)
+    : issuer_(issuer),
+      tbs_der_(std::move(tbs_der)),
+      serial_(std::move(serial)),
+      not_before_(not_before),
+      not_after_(not_after) {}
 
 PreparedCertificate::PreparedCertificate(PreparedCertificate&& other) noexcept
-    : issuer_(std::exchange(other.issuer_, nullptr)), tbs_der_(std::move(other.tbs_der_)),
-      serial_(std::move(other.serial_)), not_before_(other.not_before_), not_after_(other.not_after_) {}
+    : issuer_(std::exchange(other.issuer_, nullptr)),
+      tbs_der_(std::move(other.tbs_der_)),
+      serial_(std::move(other.serial_)),
+      not_before_(other.not_before_),
+      not_after_(other.not_after_) {}
 
 PreparedCertificate& PreparedCertificate::operator=(PreparedCertificate&& other) noexcept {
     issuer_ = std::exchange(other.issuer_, nullptr);
@@ -93,7 +105,8 @@ PreparedCertificate& PreparedCertificate::operator=(PreparedCertificate&& other)
     return *this;
 }
 
-CertificateIssuer::CertificateIssuer(Signer& signer, const X509* issuer_certificate, IssuerOptions options)
+CertificateIssuer::CertificateIssuer(Signer& signer, const X509* issuer_certificate,
+                                     IssuerOptions options)
     : signer_(signer), options_(std::move(options)) {
     check_signer(signer_);
     check_issuing_ca_cert(issuer_certificate, signer_);
@@ -103,7 +116,8 @@ CertificateIssuer::CertificateIssuer(Signer& signer, const X509* issuer_certific
 
 PreparedCertificate CertificateIssuer::prepare(const IssuanceRequest& request) const {
     if (!request.profile.enabled)
-        throw Error(ErrorCategory::InvalidInput, "profile_disabled", "the certificate profile is disabled");
+        throw Error(ErrorCategory::InvalidInput, "profile_disabled",
+                    "the certificate profile is disabled");
     if (!request.subject_public_key)
         throw Error(ErrorCategory::InvalidInput, "lint_key_unsupported", "no subject public key");
     if (request.serial.empty())
@@ -120,7 +134,8 @@ PreparedCertificate CertificateIssuer::prepare(const IssuanceRequest& request) c
     if (X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
         X509_set_serialNumber(cert.get(), serial.get()) != 1 ||
         X509_set_issuer_name(cert.get(), X509_get_subject_name(certificate_.get())) != 1 ||
-        X509_set_subject_name(cert.get(), subject.get()) != 1 || X509_set1_notBefore(cert.get(), nb.get()) != 1 ||
+        X509_set_subject_name(cert.get(), subject.get()) != 1 ||
+        X509_set1_notBefore(cert.get(), nb.get()) != 1 ||
         X509_set1_notAfter(cert.get(), na.get()) != 1 ||
         X509_set_pubkey(cert.get(), request.subject_public_key) != 1)
         openssl_fail("cannot fill certificate fields");
@@ -130,7 +145,8 @@ PreparedCertificate CertificateIssuer::prepare(const IssuanceRequest& request) c
     LintRules rules{request.profile.kind, !options_.crl_url.empty(), !options_.ocsp_url.empty(),
                     options_.max_validity_days};
     lint_certificate(cert.get(), certificate_.get(), rules);
-    return PreparedCertificate(this, encode_tbs(cert.get()), serial_of(cert.get()), not_before, not_after);
+    return PreparedCertificate(this, encode_tbs(cert.get()), serial_of(cert.get()), not_before,
+                               not_after);
 }
 
 IssuedCertificate CertificateIssuer::issue(PreparedCertificate&& prepared) {

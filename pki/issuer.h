@@ -30,7 +30,7 @@ struct IssuerOptions {
     std::string ocsp_url;        // AIA OCSP; if set, required in every certificate
     std::string ca_issuers_url;  // AIA caIssuers (optional)
     std::vector<std::string> policy_oids;  // certificatePolicies (optional)
-    int max_validity_days = 0;   // 0: only the issuer's notAfter limits
+    int max_validity_days = 0;             // 0: only the issuer's notAfter limits
 };
 
 struct IssuanceRequest {
@@ -38,7 +38,7 @@ struct IssuanceRequest {
     EVP_PKEY* subject_public_key = nullptr;  // borrowed; read only during prepare()
     Bytes serial;                            // big-endian, from generate_serial()
     TimePoint not_before;
-    std::optional<TimePoint> not_after;      // default: not_before + profile validity - 1 s
+    std::optional<TimePoint> not_after;  // default: not_before + profile validity - 1 s
     CertificateProfile profile;
     std::vector<std::string> email_addresses;  // SAN rfc822Name (required for S/MIME)
     std::vector<std::string> dns_names;        // SAN dNSName (TLS server)
@@ -49,7 +49,7 @@ class CertificateIssuer;
 
 // A built and linted TBSCertificate, signable once, by the issuer that prepared it.
 class PreparedCertificate {
-public:
+  public:
     PreparedCertificate(PreparedCertificate&& other) noexcept;
     PreparedCertificate& operator=(PreparedCertificate&& other) noexcept;
     PreparedCertificate(const PreparedCertificate&) = delete;
@@ -61,7 +61,7 @@ public:
     TimePoint not_after() const { return not_after_; }
     bool consumed() const { return issuer_ == nullptr; }
 
-private:
+  private:
     friend class CertificateIssuer;
     PreparedCertificate(const CertificateIssuer* issuer, Bytes tbs_der, Bytes serial,
                         TimePoint not_before, TimePoint not_after);
@@ -78,7 +78,7 @@ struct IssuedCertificate {
 };
 
 class CertificateIssuer {
-public:
+  public:
     // Throws Error(InvalidInput): issuer_key_mismatch, issuer_not_ca, issuer_key_usage
     // (see check_issuing_ca_cert), or signer_algorithm_mismatch. The signer must outlive
     // the issuer; the certificate is copied (reference counted).
@@ -98,7 +98,7 @@ public:
     const X509* certificate() const { return certificate_.get(); }
     const IssuerOptions& options() const { return options_; }
 
-private:
+  private:
     Signer& signer_;
     X509Ptr certificate_;
     IssuerOptions options_;

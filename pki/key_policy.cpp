@@ -37,9 +37,12 @@ bool is_rsa_key(const EVP_PKEY* key) { return key && EVP_PKEY_get_base_id(key) =
 std::optional<std::string> key_policy_violation(const EVP_PKEY* key) {
     if (!key) return "no public key";
     switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA: return rsa_violation(key);
-        case EVP_PKEY_EC: return ec_violation(key);
-        default: return "key type is not RSA or EC";
+        case EVP_PKEY_RSA:
+            return rsa_violation(key);
+        case EVP_PKEY_EC:
+            return ec_violation(key);
+        default:
+            return "key type is not RSA or EC";
     }
 }
 

@@ -20,7 +20,8 @@ namespace {
 
 void lint_serial(const X509* cert) {
     const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
-    if (ASN1_STRING_type(serial) != V_ASN1_INTEGER) lint_fail("lint_serial_invalid", "serial is negative");
+    if (ASN1_STRING_type(serial) != V_ASN1_INTEGER)
+        lint_fail("lint_serial_invalid", "serial is negative");
     int len = ASN1_STRING_length(serial);
     const unsigned char* data = ASN1_STRING_get0_data(serial);
     bool zero = true;
@@ -40,7 +41,8 @@ bool ext_critical(const X509* cert, int nid) {
 }
 
 void require_ext(const X509* cert, int nid, bool critical) {
-    if (!has_ext(cert, nid)) lint_fail("lint_extension_missing", std::string("no ") + OBJ_nid2ln(nid));
+    if (!has_ext(cert, nid))
+        lint_fail("lint_extension_missing", std::string("no ") + OBJ_nid2ln(nid));
     if (critical && !ext_critical(cert, nid))
         lint_fail("lint_extension_invalid", std::string(OBJ_nid2ln(nid)) + " must be critical");
 }
@@ -48,7 +50,8 @@ void require_ext(const X509* cert, int nid, bool critical) {
 void lint_validity(const X509* cert, const X509* issuer, int max_validity_days) {
     TimePoint not_before = from_asn1_time(X509_get0_notBefore(cert));
     TimePoint not_after = from_asn1_time(X509_get0_notAfter(cert));
-    if (not_after <= not_before) lint_fail("lint_validity_invalid", "notAfter is not after notBefore");
+    if (not_after <= not_before)
+        lint_fail("lint_validity_invalid", "notAfter is not after notBefore");
     if (not_before < from_asn1_time(X509_get0_notBefore(issuer)) ||
         not_after > from_asn1_time(X509_get0_notAfter(issuer)))
         lint_fail("lint_validity_beyond_issuer", "validity is not inside the issuer's validity");
@@ -64,12 +67,14 @@ void lint_common(const X509* cert) {
         lint_fail("lint_subject_empty", "subject is empty");
     if (from_asn1_time(X509_get0_notAfter(cert)) <= from_asn1_time(X509_get0_notBefore(cert)))
         lint_fail("lint_validity_invalid", "notAfter is not after notBefore");
-    if (auto why = key_policy_violation(X509_get0_pubkey(cert))) lint_fail("lint_key_unsupported", *why);
+    if (auto why = key_policy_violation(X509_get0_pubkey(cert)))
+        lint_fail("lint_key_unsupported", *why);
     std::set<std::string> seen;
     for (int i = 0; i < X509_get_ext_count(cert); ++i) {
         char oid[80];
         OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(X509_get_ext(cert, i)), 1);
-        if (!seen.insert(oid).second) lint_fail("lint_extension_duplicate", std::string("duplicate ") + oid);
+        if (!seen.insert(oid).second)
+            lint_fail("lint_extension_duplicate", std::string("duplicate ") + oid);
     }
     if (X509_get_extension_flags(const_cast<X509*>(cert)) & EXFLAG_INVALID)
         lint_fail("lint_extension_invalid", "an extension does not decode");
@@ -93,7 +98,8 @@ void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rul
     if (rules.kind != ProfileKind::ClientAuth) require_ext(cert, NID_subject_alt_name, false);
 
     X509* c = const_cast<X509*>(cert);
-    if (X509_get_extension_flags(c) & EXFLAG_CA) lint_fail("lint_extension_invalid", "end entity with CA:TRUE");
+    if (X509_get_extension_flags(c) & EXFLAG_CA)
+        lint_fail("lint_extension_invalid", "end entity with CA:TRUE");
     if (!(X509_get_key_usage(c) & KU_DIGITAL_SIGNATURE))
         lint_fail("lint_extension_invalid", "keyUsage lacks digitalSignature");
     if (X509_get_key_usage(c) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN))
@@ -101,11 +107,12 @@ void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rul
     uint32_t wanted = rules.kind == ProfileKind::ClientAuth ? XKU_SSL_CLIENT
                       : rules.kind == ProfileKind::SMime    ? XKU_SMIME
                                                             : XKU_SSL_SERVER;
-    if (!(X509_get_extended_key_usage(c) & wanted)) lint_fail("lint_extension_invalid", "wrong extKeyUsage");
+    if (!(X509_get_extended_key_usage(c) & wanted))
+        lint_fail("lint_extension_invalid", "wrong extKeyUsage");
     const ASN1_OCTET_STRING* aki = X509_get0_authority_key_id(c);
     Bytes issuer_id = key_identifier_of(issuer);
-    if (!aki || Bytes(ASN1_STRING_get0_data(aki), ASN1_STRING_get0_data(aki) + ASN1_STRING_length(aki)) !=
-                    issuer_id)
+    if (!aki || Bytes(ASN1_STRING_get0_data(aki),
+                      ASN1_STRING_get0_data(aki) + ASN1_STRING_length(aki)) != issuer_id)
         lint_fail("lint_extension_invalid", "authorityKeyIdentifier is not the issuer's key id");
 }
 

@@ -36,17 +36,21 @@ Bytes response_of(int status, OCSP_BASICRESP* basic) {
 
 // An empty BasicOCSPResponse whose ResponseData already holds responderID (byKey),
 // producedAt and the signature algorithm: OpenSSL 3.0 has no setters for them.
-OcspBasicRespPtr new_basic_response(const X509* issuer, SignatureAlgorithm algorithm, TimePoint now) {
+OcspBasicRespPtr new_basic_response(const X509* issuer, SignatureAlgorithm algorithm,
+                                    TimePoint now) {
     static const std::uint8_t kResponderByKey = 0xA2;
     static const std::uint8_t kOctetString = 0x04;
     Bytes key_hash = key_identifier_of(X509_get0_pubkey(issuer));
     Bytes responder_id = der::tlv(kResponderByKey, {der::tlv(kOctetString, {key_hash})});
-    Asn1TimePtr produced(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
+    Asn1TimePtr produced(
+        ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
     if (!produced) openssl_fail("ASN1_GENERALIZEDTIME_set failed");
-    Bytes produced_at = encode_with([&](unsigned char** p) { return i2d_ASN1_GENERALIZEDTIME(produced.get(), p); });
+    Bytes produced_at =
+        encode_with([&](unsigned char** p) { return i2d_ASN1_GENERALIZEDTIME(produced.get(), p); });
     Bytes no_responses = der::tlv(der::kSequence, {});
     Bytes data = der::tlv(der::kSequence, {responder_id, produced_at, no_responses});
-    Bytes basic = der::tlv(der::kSequence, {data, algorithm_identifier_der(algorithm), der::bit_string({})});
+    Bytes basic =
+        der::tlv(der::kSequence, {data, algorithm_identifier_der(algorithm), der::bit_string({})});
     const unsigned char* p = basic.data();
     OcspBasicRespPtr bs(d2i_OCSP_BASICRESP(nullptr, &p, static_cast<long>(basic.size())));
     if (!bs) openssl_fail("cannot create BasicOCSPResponse");
@@ -64,15 +68,16 @@ bool issued_by(const OCSP_CERTID* id, const X509* issuer) {
     return ours && OCSP_id_issuer_cmp(ours.get(), id) == 0;
 }
 
-void add_status(OCSP_BASICRESP* bs, OCSP_CERTID* id, const OcspStatus& status, ASN1_TIME* this_update,
-                ASN1_TIME* next_update) {
+void add_status(OCSP_BASICRESP* bs, OCSP_CERTID* id, const OcspStatus& status,
+                ASN1_TIME* this_update, ASN1_TIME* next_update) {
     int code = status.status == OcspCertStatus::Good      ? V_OCSP_CERTSTATUS_GOOD
                : status.status == OcspCertStatus::Revoked ? V_OCSP_CERTSTATUS_REVOKED
                                                           : V_OCSP_CERTSTATUS_UNKNOWN;
     Asn1TimePtr revoked_at;
     int reason = -1;
     if (status.status == OcspCertStatus::Revoked) {
-        revoked_at.reset(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(status.revocation_time)));
+        revoked_at.reset(ASN1_GENERALIZEDTIME_set(
+            nullptr, std::chrono::system_clock::to_time_t(status.revocation_time)));
         if (status.reason != CrlReason::Unspecified) reason = static_cast<int>(status.reason);
     }
     if (!OCSP_basic_add1_status(bs, id, code, reason, revoked_at.get(), this_update, next_update))
@@ -84,13 +89,16 @@ Bytes sign_basic_response(OCSP_BASICRESP* bs, Signer& signer) {
         return i2d_OCSP_RESPDATA(const_cast<OCSP_RESPDATA*>(OCSP_resp_get0_respdata(bs)), p);
     });
     Bytes signature = signer.sign(data);
-    Bytes basic = der::tlv(der::kSequence, {data, algorithm_identifier_der(signer.algorithm()), der::bit_string(signature)});
+    Bytes basic = der::tlv(der::kSequence, {data, algorithm_identifier_der(signer.algorithm()),
+                                            der::bit_string(signature)});
     const unsigned char* p = basic.data();
     OcspBasicRespPtr signed_bs(d2i_OCSP_BASICRESP(nullptr, &p, static_cast<long>(basic.size())));
     if (!signed_bs) openssl_fail("signed BasicOCSPResponse does not parse");
-    int ok = ASN1_item_verify(ASN1_ITEM_rptr(OCSP_RESPDATA), const_cast<X509_ALGOR*>(OCSP_resp_get0_tbs_sigalg(signed_bs.get())),
-                              const_cast<ASN1_BIT_STRING*>(OCSP_resp_get0_signature(signed_bs.get())),
-                              const_cast<OCSP_RESPDATA*>(OCSP_resp_get0_respdata(signed_bs.get())), signer.public_key());
+    int ok = ASN1_item_verify(
+        ASN1_ITEM_rptr(OCSP_RESPDATA),
+        const_cast<X509_ALGOR*>(OCSP_resp_get0_tbs_sigalg(signed_bs.get())),
+        const_cast<ASN1_BIT_STRING*>(OCSP_resp_get0_signature(signed_bs.get())),
+        const_cast<OCSP_RESPDATA*>(OCSP_resp_get0_respdata(signed_bs.get())), signer.public_key());
     if (ok != 1)
         throw Error(ErrorCategory::Internal, "signature_verification_failed",
                     "OCSP response signature does not verify: " + openssl_error_text());
@@ -104,22 +112,25 @@ Bytes respond_ocsp(Signer& signer, const X509* issuer_certificate, ByteView requ
     check_signer(signer);
     const unsigned char* p = request_der.data();
     OcspRequestPtr request(d2i_OCSP_REQUEST(nullptr, &p, static_cast<long>(request_der.size())));
-    if (!request || p != request_der.data() + request_der.size() || OCSP_request_onereq_count(request.get()) <= 0) {
+    if (!request || p != request_der.data() + request_der.size() ||
+        OCSP_request_onereq_count(request.get()) <= 0) {
         openssl_error_text();
         return response_of(OCSP_RESPONSE_STATUS_MALFORMEDREQUEST, nullptr);
     }
     TimePoint now = whole_seconds(options.now);
     OcspBasicRespPtr bs = new_basic_response(issuer_certificate, signer.algorithm(), now);
-    Asn1TimePtr this_update(ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
-    Asn1TimePtr next_update(
-        ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now + options.validity)));
+    Asn1TimePtr this_update(
+        ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
+    Asn1TimePtr next_update(ASN1_GENERALIZEDTIME_set(
+        nullptr, std::chrono::system_clock::to_time_t(now + options.validity)));
     for (int i = 0; i < OCSP_request_onereq_count(request.get()); ++i) {
         OCSP_CERTID* id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(request.get(), i));
         OcspStatus status;
         if (issued_by(id, issuer_certificate)) {
             ASN1_INTEGER* serial = nullptr;
             OCSP_id_get0_info(nullptr, nullptr, nullptr, &serial, id);
-            if (ASN1_STRING_type(serial) == V_ASN1_INTEGER) status = lookup(serial_from_asn1(serial));
+            if (ASN1_STRING_type(serial) == V_ASN1_INTEGER)
+                status = lookup(serial_from_asn1(serial));
         }
         add_status(bs.get(), id, status, this_update.get(), next_update.get());
     }

@@ -19,8 +19,8 @@ enum class OcspCertStatus { Good, Revoked, Unknown };
 
 struct OcspStatus {
     OcspCertStatus status = OcspCertStatus::Unknown;
-    TimePoint revocation_time;                    // Revoked only
-    CrlReason reason = CrlReason::Unspecified;    // Revoked only; unspecified is left out
+    TimePoint revocation_time;                  // Revoked only
+    CrlReason reason = CrlReason::Unspecified;  // Revoked only; unspecified is left out
 };
 
 // Status of a serial issued by this CA (the store's answer). Unknown for serials
@@ -28,8 +28,8 @@ struct OcspStatus {
 using OcspStatusLookup = std::function<OcspStatus(const Bytes& serial)>;
 
 struct OcspResponderOptions {
-    TimePoint now;                                 // producedAt and thisUpdate
-    std::chrono::seconds validity{24 * 3600};      // nextUpdate = now + validity
+    TimePoint now;                             // producedAt and thisUpdate
+    std::chrono::seconds validity{24 * 3600};  // nextUpdate = now + validity
 };
 
 // Answers a DER OCSPRequest with a DER OCSPResponse. A request that does not parse

@@ -24,9 +24,9 @@ struct Pkcs12Options {
 
 // The key must belong to `certificate` (else Error(InvalidInput, "pkcs12_key_mismatch"));
 // an empty password is refused (pkcs12_password_empty). `chain`: issuing CA first.
-Bytes build_pkcs12(EVP_PKEY* private_key, const X509* certificate, const std::vector<const X509*>& chain,
-                   const SecretString& password, const std::string& friendly_name,
-                   const Pkcs12Options& options = {});
+Bytes build_pkcs12(EVP_PKEY* private_key, const X509* certificate,
+                   const std::vector<const X509*>& chain, const SecretString& password,
+                   const std::string& friendly_name, const Pkcs12Options& options = {});
 
 // Degenerate SignedData with only certificates (RFC 2315 / "certs-only", .p7b / .p7c).
 Bytes pkcs7_certs_only_der(const std::vector<const X509*>& certificates);

@@ -13,7 +13,8 @@ std::vector<CertificateProfile> default_profiles() {
     };
 }
 
-std::optional<CertificateProfile> find_profile(const std::vector<CertificateProfile>& profiles, int id) {
+std::optional<CertificateProfile> find_profile(const std::vector<CertificateProfile>& profiles,
+                                               int id) {
     for (const auto& p : profiles)
         if (p.id == id && p.enabled) return p;
     return std::nullopt;
@@ -25,9 +26,12 @@ CertificateProfile tls_server_profile(int validity_days) {
 
 const char* to_string(ProfileKind kind) noexcept {
     switch (kind) {
-        case ProfileKind::ClientAuth: return "client_auth";
-        case ProfileKind::SMime: return "smime";
-        case ProfileKind::TlsServer: return "tls_server";
+        case ProfileKind::ClientAuth:
+            return "client_auth";
+        case ProfileKind::SMime:
+            return "smime";
+        case ProfileKind::TlsServer:
+            return "tls_server";
     }
     return "unknown";
 }

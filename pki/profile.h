@@ -28,7 +28,8 @@ struct CertificateProfile {
 std::vector<CertificateProfile> default_profiles();
 
 // The enabled profile with `id`, or nullopt.
-std::optional<CertificateProfile> find_profile(const std::vector<CertificateProfile>& profiles, int id);
+std::optional<CertificateProfile> find_profile(const std::vector<CertificateProfile>& profiles,
+                                               int id);
 
 // The appliance's own HTTPS server certificate (id 0: not selectable by request files).
 CertificateProfile tls_server_profile(int validity_days = 397);

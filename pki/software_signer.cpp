@@ -25,11 +25,21 @@ const EVP_MD* digest_for(SignatureAlgorithm algorithm) {
 EvpPkeyPtr generate_key(KeyType type) {
     EVP_PKEY* key = nullptr;
     switch (type) {
-        case KeyType::EcP256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-        case KeyType::EcP384: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
-        case KeyType::Rsa2048: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
-        case KeyType::Rsa3072: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072}); break;
-        case KeyType::Rsa4096: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{4096}); break;
+        case KeyType::EcP256:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+            break;
+        case KeyType::EcP384:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+            break;
+        case KeyType::Rsa2048:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+            break;
+        case KeyType::Rsa3072:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{3072});
+            break;
+        case KeyType::Rsa4096:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{4096});
+            break;
     }
     if (!key) fail("key generation failed");
     return EvpPkeyPtr(key);

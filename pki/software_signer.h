@@ -20,7 +20,7 @@ EvpPkeyPtr public_key_copy(const EVP_PKEY* key);
 SignatureAlgorithm signature_algorithm_for(const EVP_PKEY* key);
 
 class SoftwareSigner : public Signer {
-public:
+  public:
     explicit SoftwareSigner(EvpPkeyPtr private_key);
     static SoftwareSigner generate(KeyType type) { return SoftwareSigner(generate_key(type)); }
 
@@ -31,7 +31,7 @@ public:
     // The private key (tests put it into PKCS#12 files and TLS servers).
     EVP_PKEY* private_key() const { return private_key_.get(); }
 
-private:
+  private:
     EvpPkeyPtr private_key_;
     EvpPkeyPtr public_key_;
     SignatureAlgorithm algorithm_;
@@ -39,7 +39,7 @@ private:
 
 // RandomSource over OpenSSL's RAND_bytes (the HSM's C_GenerateRandom in production).
 class OpenSslRandomSource : public RandomSource {
-public:
+  public:
     Bytes random(size_t n) override;
 };
 

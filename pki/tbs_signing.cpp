@@ -15,16 +15,19 @@ namespace {
 }
 
 [[noreturn]] void verification_failed(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "signature_verification_failed",
-                what + " signature does not verify with the signer's public key: " +
-                    openssl_error_text());
+    throw Error(
+        ErrorCategory::Internal, "signature_verification_failed",
+        what + " signature does not verify with the signer's public key: " + openssl_error_text());
 }
 
 int signature_nid(SignatureAlgorithm algorithm) {
     switch (algorithm) {
-        case SignatureAlgorithm::RsaPkcs1Sha256: return NID_sha256WithRSAEncryption;
-        case SignatureAlgorithm::EcdsaSha256: return NID_ecdsa_with_SHA256;
-        case SignatureAlgorithm::EcdsaSha384: return NID_ecdsa_with_SHA384;
+        case SignatureAlgorithm::RsaPkcs1Sha256:
+            return NID_sha256WithRSAEncryption;
+        case SignatureAlgorithm::EcdsaSha256:
+            return NID_ecdsa_with_SHA256;
+        case SignatureAlgorithm::EcdsaSha384:
+            return NID_ecdsa_with_SHA384;
     }
     return NID_undef;
 }
@@ -93,7 +96,8 @@ void set_signature_algorithm(X509* cert, SignatureAlgorithm algorithm) {
 }
 
 Bytes encode_tbs(X509* cert) {
-    return encode_with([&](unsigned char** p) { return i2d_re_X509_tbs(cert, p); }, "TBSCertificate");
+    return encode_with([&](unsigned char** p) { return i2d_re_X509_tbs(cert, p); },
+                       "TBSCertificate");
 }
 
 X509Ptr sign_tbs_certificate(ByteView tbs_der, Signer& signer) {
@@ -129,9 +133,11 @@ X509CrlPtr new_crl_for_signer(const X509_NAME* issuer, SignatureAlgorithm algori
     static const std::uint8_t kVersion2[] = {der::kInteger, 0x01, 0x01};
     Bytes alg = algorithm_identifier_der(algorithm);
     Bytes name = encode_with(
-        [&](unsigned char** p) { return i2d_X509_NAME(const_cast<X509_NAME*>(issuer), p); }, "issuer");
+        [&](unsigned char** p) { return i2d_X509_NAME(const_cast<X509_NAME*>(issuer), p); },
+        "issuer");
     Asn1TimePtr now(ASN1_TIME_set(nullptr, 0));
-    Bytes time = encode_with([&](unsigned char** p) { return i2d_ASN1_TIME(now.get(), p); }, "time");
+    Bytes time =
+        encode_with([&](unsigned char** p) { return i2d_ASN1_TIME(now.get(), p); }, "time");
     Bytes tbs = der::tlv(der::kSequence, {kVersion2, alg, name, time});
     Bytes crl_der = der::tlv(der::kSequence, {tbs, alg, der::bit_string({})});
     const unsigned char* p = crl_der.data();
@@ -141,8 +147,8 @@ X509CrlPtr new_crl_for_signer(const X509_NAME* issuer, SignatureAlgorithm algori
 }
 
 X509CrlPtr sign_crl(X509_CRL* crl, Signer& signer) {
-    Bytes tbs = encode_with([&](unsigned char** p) { return i2d_re_X509_CRL_tbs(crl, p); },
-                            "TBSCertList");
+    Bytes tbs =
+        encode_with([&](unsigned char** p) { return i2d_re_X509_CRL_tbs(crl, p); }, "TBSCertList");
     check_signer(signer);
     if (!tbs_starts_with_algorithm(tbs, algorithm_identifier_der(signer.algorithm())))
         throw Error(ErrorCategory::Internal, "signer_algorithm_mismatch",
@@ -157,7 +163,8 @@ X509CrlPtr sign_crl(X509_CRL* crl, Signer& signer) {
 
 Bytes ecdsa_raw_to_der(ByteView raw) {
     if (raw.empty() || raw.size() % 2 != 0)
-        throw Error(ErrorCategory::Internal, "bad_ecdsa_signature", "raw ECDSA signature has odd length");
+        throw Error(ErrorCategory::Internal, "bad_ecdsa_signature",
+                    "raw ECDSA signature has odd length");
     size_t half = raw.size() / 2;
     EcdsaSigPtr sig(ECDSA_SIG_new());
     BignumPtr r(BN_bin2bn(raw.data(), static_cast<int>(half), nullptr));
@@ -166,7 +173,8 @@ Bytes ecdsa_raw_to_der(ByteView raw) {
         openssl_fail("ECDSA_SIG_set0 failed");
     r.release();  // now owned by sig
     s.release();
-    return encode_with([&](unsigned char** p) { return i2d_ECDSA_SIG(sig.get(), p); }, "Ecdsa-Sig-Value");
+    return encode_with([&](unsigned char** p) { return i2d_ECDSA_SIG(sig.get(), p); },
+                       "Ecdsa-Sig-Value");
 }
 
 }  // namespace inkan::pki

@@ -20,12 +20,14 @@ TEST(PkiCaBootstrap, SelfSignedRootHasCaExtensionsAndVerifiesItself) {
     inkan::test::TempDir dir;
     test::TestCa ca = test::make_test_ca(KeyType::EcP384, 30);
     test::write_text(dir / "ca.pem", to_pem(ca.certificate.get()));
-    auto r = run("openssl verify -x509_strict -CAfile " + q(dir / "ca.pem") + " " + q(dir / "ca.pem"));
+    auto r =
+        run("openssl verify -x509_strict -CAfile " + q(dir / "ca.pem") + " " + q(dir / "ca.pem"));
     EXPECT_EQ(r.exit_code, 0) << r.output;
     auto text = run("openssl x509 -noout -text -in " + q(dir / "ca.pem")).output;
-    for (const char* expected : {"X509v3 Basic Constraints: critical", "CA:TRUE", "X509v3 Key Usage: critical",
-                                 "Digital Signature, Certificate Sign, CRL Sign", "X509v3 Subject Key Identifier",
-                                 "X509v3 Authority Key Identifier", "ecdsa-with-SHA384"})
+    for (const char* expected :
+         {"X509v3 Basic Constraints: critical", "CA:TRUE", "X509v3 Key Usage: critical",
+          "Digital Signature, Certificate Sign, CRL Sign", "X509v3 Subject Key Identifier",
+          "X509v3 Authority Key Identifier", "ecdsa-with-SHA384"})
         EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
     // 30 years from now crosses 2049: notAfter must be GeneralizedTime, notBefore UTCTime.
     EXPECT_EQ(ASN1_STRING_type(X509_get0_notBefore(ca.certificate.get())), V_ASN1_UTCTIME);
@@ -36,17 +38,19 @@ TEST(PkiCaBootstrap, SelfSignedRootHasCaExtensionsAndVerifiesItself) {
 TEST(PkiCaBootstrap, CaCsrIsSignedThroughTheSignerAndAnExternallySignedCaIsAccepted) {
     inkan::test::TempDir dir;
     SoftwareSigner issuing = SoftwareSigner::generate(KeyType::EcP256);
-    X509ReqPtr csr = make_ca_csr(issuing, {{"C", "JP"}, {"O", "Inkan Test"}, {"CN", "Inkan Issuing CA"}}, 0);
+    X509ReqPtr csr =
+        make_ca_csr(issuing, {{"C", "JP"}, {"O", "Inkan Test"}, {"CN", "Inkan Issuing CA"}}, 0);
     test::write_text(dir / "ca.csr", to_pem(csr.get()));
     auto verify = run("openssl req -verify -noout -in " + q(dir / "ca.csr"));
     ASSERT_EQ(verify.exit_code, 0) << verify.output;
 
     // An external root (made with the openssl tool) signs the request, copying its extensions.
-    auto root = run("cd " + q(dir.path()) +
-                    " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root.key"
-                    " -out root.pem -subj /CN=External-Root -days 30"
-                    " && openssl x509 -req -in ca.csr -CA root.pem -CAkey root.key -CAcreateserial"
-                    " -copy_extensions copyall -days 10 -out issuing.pem");
+    auto root = run(
+        "cd " + q(dir.path()) +
+        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout root.key"
+        " -out root.pem -subj /CN=External-Root -days 30"
+        " && openssl x509 -req -in ca.csr -CA root.pem -CAkey root.key -CAcreateserial"
+        " -copy_extensions copyall -days 10 -out issuing.pem");
     ASSERT_EQ(root.exit_code, 0) << root.output;
     X509Ptr issuing_cert = parse_certificate(as_bytes(inkan::test::read_file(dir / "issuing.pem")));
     EXPECT_NO_THROW(check_issuing_ca_cert(issuing_cert.get(), issuing));
@@ -65,9 +69,10 @@ TEST(PkiCaBootstrap, CaCertificateWithoutCrlSignIsRefused) {
     inkan::test::TempDir dir;
     SoftwareSigner signer = SoftwareSigner::generate(KeyType::EcP256);
     test::write_text(dir / "key.pem", private_key_to_pem(signer.private_key()));
-    auto r = run("cd " + q(dir.path()) +
-                 " && openssl req -x509 -key key.pem -out ca.pem -subj /CN=NoCrlSign -days 30"
-                 " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign");
+    auto r =
+        run("cd " + q(dir.path()) +
+            " && openssl req -x509 -key key.pem -out ca.pem -subj /CN=NoCrlSign -days 30"
+            " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     X509Ptr cert = parse_certificate(as_bytes(inkan::test::read_file(dir / "ca.pem")));
     try {

@@ -17,7 +17,7 @@ using inkan::test::run;
 using test::q;
 
 class PkiCrl : public ::testing::Test {
-protected:
+  protected:
     CrlContents contents_with(std::vector<RevokedCertificate> revoked) {
         CrlContents c;
         c.revoked = std::move(revoked);
@@ -29,7 +29,8 @@ protected:
     void expect_crl_verifies(const test::TestCa& ca, const X509_CRL* crl, std::string* text) {
         test::write_text(dir / "ca.pem", to_pem(ca.certificate.get()));
         test::write_text(dir / "ca.crl", to_pem(crl));
-        auto r = run("openssl crl -CAfile " + q(dir / "ca.pem") + " -noout -in " + q(dir / "ca.crl"));
+        auto r =
+            run("openssl crl -CAfile " + q(dir / "ca.pem") + " -noout -in " + q(dir / "ca.crl"));
         EXPECT_EQ(r.exit_code, 0) << r.output;
         EXPECT_NE(r.output.find("verify OK"), std::string::npos) << r.output;
         *text = run("openssl crl -noout -text -in " + q(dir / "ca.crl")).output;
@@ -41,25 +42,34 @@ TEST_F(PkiCrl, CrlWithEntriesVerifiesAndCarriesNumberAkiAndReasons) {
     test::TestCa ca = test::make_test_ca(KeyType::EcP256);
     CertificateIssuer issuer(ca.signer, ca.certificate.get(), test::test_issuer_options());
     EvpPkeyPtr key = generate_key(KeyType::EcP256);
-    IssuedCertificate revoked_cert = issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
-    IssuedCertificate good_cert = issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
+    IssuedCertificate revoked_cert =
+        issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
+    IssuedCertificate good_cert =
+        issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
 
     X509CrlPtr crl = issuer.issue_crl(contents_with({
-        {serial_of(revoked_cert.certificate.get()), std::chrono::system_clock::now(), CrlReason::KeyCompromise},
-        {serial_from_decimal("12345678901234567890"), std::chrono::system_clock::now(), CrlReason::Unspecified},
-        {serial_from_decimal("42"), std::chrono::system_clock::now(), CrlReason::CessationOfOperation},
+        {serial_of(revoked_cert.certificate.get()), std::chrono::system_clock::now(),
+         CrlReason::KeyCompromise},
+        {serial_from_decimal("12345678901234567890"), std::chrono::system_clock::now(),
+         CrlReason::Unspecified},
+        {serial_from_decimal("42"), std::chrono::system_clock::now(),
+         CrlReason::CessationOfOperation},
     }));
     std::string text;
     expect_crl_verifies(ca, crl.get(), &text);
-    for (const char* expected : {"X509v3 CRL Number", "4711", "X509v3 Authority Key Identifier", "Key Compromise",
-                                 "Cessation Of Operation", "Version 2", "ecdsa-with-SHA256"})
+    for (const char* expected :
+         {"X509v3 CRL Number", "4711", "X509v3 Authority Key Identifier", "Key Compromise",
+          "Cessation Of Operation", "Version 2", "ecdsa-with-SHA256"})
         EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
-    EXPECT_EQ(text.find("Unspecified"), std::string::npos) << "unspecified reason must be left out\n" << text;
+    EXPECT_EQ(text.find("Unspecified"), std::string::npos)
+        << "unspecified reason must be left out\n"
+        << text;
 
     // The revoked certificate fails `openssl verify -crl_check`, the other one passes.
     test::write_text(dir / "revoked.pem", to_pem(revoked_cert.certificate.get()));
     test::write_text(dir / "good.pem", to_pem(good_cert.certificate.get()));
-    std::string check = "openssl verify -crl_check -CAfile " + q(dir / "ca.pem") + " -CRLfile " + q(dir / "ca.crl") + " ";
+    std::string check = "openssl verify -crl_check -CAfile " + q(dir / "ca.pem") + " -CRLfile " +
+                        q(dir / "ca.crl") + " ";
     auto bad = run(check + q(dir / "revoked.pem"));
     EXPECT_NE(bad.exit_code, 0) << bad.output;
     EXPECT_NE(bad.output.find("certificate revoked"), std::string::npos) << bad.output;

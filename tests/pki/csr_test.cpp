@@ -19,11 +19,11 @@ using inkan::test::run;
 using test::q;
 
 class PkiCsr : public ::testing::Test {
-protected:
+  protected:
     // Makes a CSR with `openssl req` for the given -newkey argument; returns the PEM.
     std::string openssl_csr(const std::string& newkey, const std::string& name = "req") {
-        auto r = run("cd " + q(dir.path()) + " && openssl req -new -newkey " + newkey + " -nodes -keyout " + name +
-                     ".key -subj /CN=Taro -out " + name + ".csr");
+        auto r = run("cd " + q(dir.path()) + " && openssl req -new -newkey " + newkey +
+                     " -nodes -keyout " + name + ".key -subj /CN=Taro -out " + name + ".csr");
         EXPECT_EQ(r.exit_code, 0) << r.output;
         return read_file(dir / (name + ".csr"));
     }
@@ -60,12 +60,18 @@ TEST_F(PkiCsr, EcP256CsrIsAcceptedFromPemDerAndBase64) {
 
 TEST_F(PkiCsr, Rsa2048AndP384AreAcceptedRsa1024AndOtherCurvesAreNot) {
     EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("rsa:2048"))); }), "accepted");
-    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("ec -pkeyopt ec_paramgen_curve:P-384"))); }),
+    EXPECT_EQ(code_of([&] {
+                  parse_and_check_csr(as_bytes(openssl_csr("ec -pkeyopt ec_paramgen_curve:P-384")));
+              }),
               "accepted");
-    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("rsa:1024"))); }), "csr_key_unsupported");
-    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("ec -pkeyopt ec_paramgen_curve:P-521"))); }),
+    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("rsa:1024"))); }),
               "csr_key_unsupported");
-    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("ed25519"))); }), "csr_key_unsupported");
+    EXPECT_EQ(code_of([&] {
+                  parse_and_check_csr(as_bytes(openssl_csr("ec -pkeyopt ec_paramgen_curve:P-521")));
+              }),
+              "csr_key_unsupported");
+    EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(openssl_csr("ed25519"))); }),
+              "csr_key_unsupported");
 }
 
 TEST_F(PkiCsr, FlippedSignatureByteIsBadSignature) {
@@ -81,9 +87,12 @@ TEST_F(PkiCsr, FlippedSignatureByteIsBadSignature) {
 }
 
 TEST_F(PkiCsr, GarbageIsMalformed) {
-    for (std::string garbage : {std::string(""), std::string("hello world"), std::string("\x30\x03\x02\x01", 4),
-                                std::string("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")})
-        EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(garbage)); }), "csr_malformed") << garbage;
+    for (std::string garbage :
+         {std::string(""), std::string("hello world"), std::string("\x30\x03\x02\x01", 4),
+          std::string(
+              "-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n")})
+        EXPECT_EQ(code_of([&] { parse_and_check_csr(as_bytes(garbage)); }), "csr_malformed")
+            << garbage;
     std::string pem = openssl_csr("ec -pkeyopt ec_paramgen_curve:P-256");
     Bytes der = to_der(parse_csr(as_bytes(pem)).get());
     der.push_back(0x00);  // trailing data
@@ -95,8 +104,9 @@ TEST_F(PkiCsr, SpkacFromOpensslIsVerifiedAndItsKeyChecked) {
     EXPECT_EQ(EVP_PKEY_get_base_id(key.public_key.get()), EVP_PKEY_EC);
     EXPECT_EQ(key.challenge, "hello");
 
-    EXPECT_EQ(code_of([&] { parse_and_check_spkac(openssl_spkac("RSA -pkeyopt rsa_keygen_bits:1024")); }),
-              "csr_key_unsupported");
+    EXPECT_EQ(
+        code_of([&] { parse_and_check_spkac(openssl_spkac("RSA -pkeyopt rsa_keygen_bits:1024")); }),
+        "csr_key_unsupported");
     EXPECT_EQ(code_of([&] { parse_and_check_spkac("SPKAC=bm90IGFuIHNwa2Fj"); }), "csr_malformed");
 
     std::string spkac = openssl_spkac("EC -pkeyopt ec_paramgen_curve:P-256");

@@ -10,7 +10,7 @@ namespace inkan::pki {
 namespace {
 
 class PkiLint : public ::testing::Test {
-protected:
+  protected:
     std::string prepare_error(const IssuanceRequest& request) {
         try {
             issuer.prepare(request);
@@ -20,7 +20,9 @@ protected:
         }
         return "accepted";
     }
-    IssuanceRequest client_request() { return test::make_request(test::default_profile(5), key.get()); }
+    IssuanceRequest client_request() {
+        return test::make_request(test::default_profile(5), key.get());
+    }
 
     test::TestCa ca = test::make_test_ca(KeyType::EcP256, 3);
     CertificateIssuer issuer{ca.signer, ca.certificate.get(), test::test_issuer_options()};
@@ -65,7 +67,8 @@ TEST_F(PkiLint, ExplicitValidityBeyondIssuerIsRefusedButProfileValidityIsCapped)
     r.not_after = r.not_before - std::chrono::hours(1);
     EXPECT_EQ(prepare_error(r), "lint_validity_invalid");
     r.not_after.reset();
-    r.not_before = from_asn1_time(X509_get0_notBefore(ca.certificate.get())) - std::chrono::hours(1);
+    r.not_before =
+        from_asn1_time(X509_get0_notBefore(ca.certificate.get())) - std::chrono::hours(1);
     EXPECT_EQ(prepare_error(r), "lint_validity_beyond_issuer");
 }
 
@@ -110,7 +113,8 @@ TEST_F(PkiLint, DuplicateExtensionIsFoundByTheLinter) {
     PreparedCertificate good = issuer.prepare(client_request());
     IssuedCertificate issued = issuer.issue(std::move(good));
     X509Ptr copy(X509_dup(issued.certificate.get()));
-    X509_EXTENSION* bc = X509_get_ext(copy.get(), X509_get_ext_by_NID(copy.get(), NID_basic_constraints, -1));
+    X509_EXTENSION* bc =
+        X509_get_ext(copy.get(), X509_get_ext_by_NID(copy.get(), NID_basic_constraints, -1));
     ASSERT_EQ(X509_add_ext(copy.get(), bc, -1), 1);
     LintRules rules{ProfileKind::ClientAuth, true, true, 0};
     try {
@@ -124,10 +128,15 @@ TEST_F(PkiLint, DuplicateExtensionIsFoundByTheLinter) {
 
 TEST(PkiProfiles, DefaultTableMatchesTheService) {
     auto profiles = default_profiles();
-    struct Expect { int id; ProfileKind kind; int months; };
-    for (Expect e : {Expect{5, ProfileKind::ClientAuth, 52}, Expect{13, ProfileKind::ClientAuth, 13},
-                     Expect{14, ProfileKind::ClientAuth, 25}, Expect{7, ProfileKind::SMime, 27},
-                     Expect{15, ProfileKind::SMime, 13}, Expect{16, ProfileKind::SMime, 25}}) {
+    struct Expect {
+        int id;
+        ProfileKind kind;
+        int months;
+    };
+    for (Expect e :
+         {Expect{5, ProfileKind::ClientAuth, 52}, Expect{13, ProfileKind::ClientAuth, 13},
+          Expect{14, ProfileKind::ClientAuth, 25}, Expect{7, ProfileKind::SMime, 27},
+          Expect{15, ProfileKind::SMime, 13}, Expect{16, ProfileKind::SMime, 25}}) {
         auto p = find_profile(profiles, e.id);
         ASSERT_TRUE(p) << e.id;
         EXPECT_EQ(p->kind, e.kind) << e.id;

@@ -2,7 +2,6 @@
 #include "pki/ocsp.h"
 
 #include <gtest/gtest.h>
-
 #include <openssl/ocsp.h>
 
 #include "pki/encoding.h"
@@ -20,7 +19,7 @@ using inkan::test::run;
 using test::q;
 
 class PkiOcsp : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         good = issue();
         revoked = issue();
@@ -28,18 +27,23 @@ protected:
         test::write_text(dir / "good.pem", to_pem(good.certificate.get()));
         test::write_text(dir / "revoked.pem", to_pem(revoked.certificate.get()));
     }
-    IssuedCertificate issue() { return issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get()))); }
+    IssuedCertificate issue() {
+        return issuer.issue(
+            issuer.prepare(test::make_request(test::default_profile(5), key.get())));
+    }
     OcspStatus lookup(const Bytes& serial) {
         ++lookups;
         if (serial == serial_of(good.certificate.get())) return {OcspCertStatus::Good, {}, {}};
         if (serial == serial_of(revoked.certificate.get()))
-            return {OcspCertStatus::Revoked, std::chrono::system_clock::now() - std::chrono::hours(1),
+            return {OcspCertStatus::Revoked,
+                    std::chrono::system_clock::now() - std::chrono::hours(1),
                     CrlReason::KeyCompromise};
         return {};
     }
     Bytes respond(ByteView request) {
-        return respond_ocsp(ca.signer, ca.certificate.get(), request, [&](const Bytes& s) { return lookup(s); },
-                            OcspResponderOptions{std::chrono::system_clock::now(), std::chrono::hours(12)});
+        return respond_ocsp(
+            ca.signer, ca.certificate.get(), request, [&](const Bytes& s) { return lookup(s); },
+            OcspResponderOptions{std::chrono::system_clock::now(), std::chrono::hours(12)});
     }
 
     inkan::test::TempDir dir;
@@ -51,7 +55,8 @@ protected:
 };
 
 TEST_F(PkiOcsp, OpensslClientVerifiesResponseStatusesAndNonce) {
-    std::string certs = " -issuer " + q(dir / "ca.pem") + " -cert " + q(dir / "good.pem") + " -cert " + q(dir / "revoked.pem");
+    std::string certs = " -issuer " + q(dir / "ca.pem") + " -cert " + q(dir / "good.pem") +
+                        " -cert " + q(dir / "revoked.pem");
     auto req = run("openssl ocsp" + certs + " -reqout " + q(dir / "req.der"));
     ASSERT_EQ(req.exit_code, 0) << req.output;
     Bytes response = respond(as_bytes(read_file(dir / "req.der")));
@@ -61,9 +66,11 @@ TEST_F(PkiOcsp, OpensslClientVerifiesResponseStatusesAndNonce) {
     auto text = run("openssl ocsp -respin " + q(dir / "resp.der") + " -resp_text -noverify");
     EXPECT_NE(text.output.find("Responder Id: "), std::string::npos) << text.output;
     EXPECT_NE(text.output.find("OCSP Nonce"), std::string::npos) << text.output;
-    EXPECT_NE(text.output.find("Revocation Reason: keyCompromise"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Revocation Reason: keyCompromise"), std::string::npos)
+        << text.output;
 
-    auto check = run("openssl ocsp -respin " + q(dir / "resp.der") + " -CAfile " + q(dir / "ca.pem") + certs + " -no_nonce");
+    auto check = run("openssl ocsp -respin " + q(dir / "resp.der") + " -CAfile " +
+                     q(dir / "ca.pem") + certs + " -no_nonce");
     EXPECT_EQ(check.exit_code, 0) << check.output;
     EXPECT_NE(check.output.find("Response verify OK"), std::string::npos) << check.output;
     EXPECT_NE(check.output.find("good.pem: good"), std::string::npos) << check.output;
@@ -73,16 +80,17 @@ TEST_F(PkiOcsp, OpensslClientVerifiesResponseStatusesAndNonce) {
 TEST_F(PkiOcsp, CertificateOfAnotherIssuerIsUnknownWithoutLookup) {
     test::TestCa other_ca = test::make_test_ca(KeyType::EcP256);
     CertificateIssuer other(other_ca.signer, other_ca.certificate.get(), {});
-    IssuedCertificate foreign = other.issue(other.prepare(test::make_request(test::default_profile(5), key.get())));
+    IssuedCertificate foreign =
+        other.issue(other.prepare(test::make_request(test::default_profile(5), key.get())));
     test::write_text(dir / "other-ca.pem", to_pem(other_ca.certificate.get()));
     test::write_text(dir / "foreign.pem", to_pem(foreign.certificate.get()));
-    auto req = run("openssl ocsp -issuer " + q(dir / "other-ca.pem") + " -cert " + q(dir / "foreign.pem") +
-                   " -reqout " + q(dir / "req.der"));
+    auto req = run("openssl ocsp -issuer " + q(dir / "other-ca.pem") + " -cert " +
+                   q(dir / "foreign.pem") + " -reqout " + q(dir / "req.der"));
     ASSERT_EQ(req.exit_code, 0) << req.output;
     test::write_bytes(dir / "resp.der", respond(as_bytes(read_file(dir / "req.der"))));
     EXPECT_EQ(lookups, 0);
-    auto check = run("openssl ocsp -respin " + q(dir / "resp.der") + " -CAfile " + q(dir / "ca.pem") +
-                     " -VAfile " + q(dir / "ca.pem") + " -issuer " +
+    auto check = run("openssl ocsp -respin " + q(dir / "resp.der") + " -CAfile " +
+                     q(dir / "ca.pem") + " -VAfile " + q(dir / "ca.pem") + " -issuer " +
                      q(dir / "other-ca.pem") + " -cert " + q(dir / "foreign.pem") + " -no_nonce");
     EXPECT_NE(check.output.find("Response verify OK"), std::string::npos) << check.output;
     EXPECT_NE(check.output.find("foreign.pem: unknown"), std::string::npos) << check.output;

@@ -15,16 +15,19 @@ using inkan::test::run;
 using test::q;
 
 class PkiPkcs12 : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
-        leaf = issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
+        leaf =
+            issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
     }
     Bytes build(Pkcs12Encryption encryption) {
-        return build_pkcs12(key.get(), leaf.certificate.get(), {ca.certificate.get()}, password, "Taro Yamada",
-                            Pkcs12Options{encryption, 2048});
+        return build_pkcs12(key.get(), leaf.certificate.get(), {ca.certificate.get()}, password,
+                            "Taro Yamada", Pkcs12Options{encryption, 2048});
     }
-    std::string info(const std::string& file, const std::string& pass, const std::string& extra = "") {
-        auto r = run("openssl pkcs12 -info -noout " + extra + " -in " + q(dir / file) + " -passin pass:" + pass);
+    std::string info(const std::string& file, const std::string& pass,
+                     const std::string& extra = "") {
+        auto r = run("openssl pkcs12 -info -noout " + extra + " -in " + q(dir / file) +
+                     " -passin pass:" + pass);
         last_exit = r.exit_code;
         return r.output;
     }
@@ -51,10 +54,13 @@ TEST_F(PkiPkcs12, ModernFileUsesAesPbkdf2AndSha256MacAndImportsIntoNss) {
     EXPECT_NE(last_exit, 0);
 
     // Key, leaf and chain come back out.
-    auto certs = run("openssl pkcs12 -in " + q(dir / "x.p12") + " -passin pass:" + password.str() + " -nokeys");
+    auto certs = run("openssl pkcs12 -in " + q(dir / "x.p12") + " -passin pass:" + password.str() +
+                     " -nokeys");
     EXPECT_EQ(certs.exit_code, 0) << certs.output;
     EXPECT_NE(certs.output.find("friendlyName: Taro Yamada"), std::string::npos) << certs.output;
-    EXPECT_NE(certs.output.find("subject=C = JP, O = Inkan Test, CN = Inkan Test CA"), std::string::npos) << certs.output;
+    EXPECT_NE(certs.output.find("subject=C = JP, O = Inkan Test, CN = Inkan Test CA"),
+              std::string::npos)
+        << certs.output;
 
     std::filesystem::create_directory(dir / "nss");
     std::string db = inkan::test::shell_quote("sql:" + (dir / "nss").string());
@@ -90,12 +96,16 @@ TEST_F(PkiPkcs12, ForeignKeyAndEmptyPasswordAreRefused) {
 }
 
 TEST_F(PkiPkcs12, CertsOnlyPkcs7ChainParsesWithOpenssl) {
-    test::write_bytes(dir / "chain.p7b", pkcs7_certs_only_der({leaf.certificate.get(), ca.certificate.get()}));
-    test::write_text(dir / "chain.p7c", pkcs7_certs_only_pem({leaf.certificate.get(), ca.certificate.get()}));
+    test::write_bytes(dir / "chain.p7b",
+                      pkcs7_certs_only_der({leaf.certificate.get(), ca.certificate.get()}));
+    test::write_text(dir / "chain.p7c",
+                     pkcs7_certs_only_pem({leaf.certificate.get(), ca.certificate.get()}));
     auto der = run("openssl pkcs7 -inform DER -print_certs -noout -in " + q(dir / "chain.p7b"));
     EXPECT_EQ(der.exit_code, 0) << der.output;
     EXPECT_NE(der.output.find("subject=C = JP, ST = Tokyo"), std::string::npos) << der.output;
-    EXPECT_NE(der.output.find("subject=C = JP, O = Inkan Test, CN = Inkan Test CA"), std::string::npos) << der.output;
+    EXPECT_NE(der.output.find("subject=C = JP, O = Inkan Test, CN = Inkan Test CA"),
+              std::string::npos)
+        << der.output;
     auto pem = run("openssl pkcs7 -print_certs -noout -in " + q(dir / "chain.p7c"));
     EXPECT_EQ(pem.exit_code, 0) << pem.output;
     EXPECT_EQ(pem.output, der.output);

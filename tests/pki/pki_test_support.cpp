@@ -31,7 +31,8 @@ IssuerOptions test_issuer_options() {
 IssuanceRequest make_request(const CertificateProfile& profile, EVP_PKEY* subject_key) {
     OpenSslRandomSource random;
     IssuanceRequest r;
-    r.subject = {{"C", "JP"}, {"ST", "Tokyo"}, {"L", "Chiyoda-ku"}, {"O", "Example University"},
+    r.subject = {{"C", "JP"},           {"ST", "Tokyo"},
+                 {"L", "Chiyoda-ku"},   {"O", "Example University"},
                  {"OU", "Engineering"}, {"CN", "Taro Yamada"}};
     r.subject_public_key = subject_key;
     r.serial = generate_serial(random);
@@ -52,8 +53,9 @@ void write_text(const std::filesystem::path& p, const std::string& text) {
 }
 
 void write_bytes(const std::filesystem::path& p, const Bytes& bytes) {
-    std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                             static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(p, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string q(const std::filesystem::path& p) { return inkan::test::shell_quote(p.string()); }

@@ -12,7 +12,7 @@ namespace {
 
 // Returns queued byte strings, to drive generate_serial's redraw path.
 class ScriptedRandom : public RandomSource {
-public:
+  public:
     explicit ScriptedRandom(std::vector<Bytes> script) : script_(std::move(script)) {}
     Bytes random(size_t n) override {
         Bytes b = script_.at(next_++);
@@ -21,7 +21,7 @@ public:
     }
     size_t draws() const { return next_; }
 
-private:
+  private:
     std::vector<Bytes> script_;
     size_t next_ = 0;
 };

@@ -16,25 +16,28 @@ namespace {
 using test::make_test_ca;
 
 bool contains(const Bytes& haystack, const Bytes& needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+           haystack.end();
 }
 
 // Signs with one key but claims another public key: the built-in check must catch it.
 class LyingSigner : public Signer {
-public:
-    LyingSigner() : real_(SoftwareSigner::generate(KeyType::EcP256)), claimed_(SoftwareSigner::generate(KeyType::EcP256)) {}
+  public:
+    LyingSigner()
+        : real_(SoftwareSigner::generate(KeyType::EcP256)),
+          claimed_(SoftwareSigner::generate(KeyType::EcP256)) {}
     EVP_PKEY* public_key() const override { return claimed_.public_key(); }
     SignatureAlgorithm algorithm() const override { return SignatureAlgorithm::EcdsaSha256; }
     Bytes sign(ByteView message) override { return real_.sign(message); }
 
-private:
+  private:
     SoftwareSigner real_;
     SoftwareSigner claimed_;
 };
 
 // Like a PKCS#11 CKM_ECDSA token: produces raw r||s, converted with ecdsa_raw_to_der.
 class RawEcdsaSigner : public Signer {
-public:
+  public:
     RawEcdsaSigner() : inner_(SoftwareSigner::generate(KeyType::EcP384)) {}
     EVP_PKEY* public_key() const override { return inner_.public_key(); }
     SignatureAlgorithm algorithm() const override { return inner_.algorithm(); }
@@ -50,7 +53,7 @@ public:
     }
     int raw_signatures = 0;
 
-private:
+  private:
     SoftwareSigner inner_;
 };
 
@@ -59,8 +62,10 @@ TEST(PkiTbsSigning, AlgorithmIdentifiersFollowRfc5758And4055) {
     EXPECT_EQ(hex_encode(algorithm_identifier_der(SignatureAlgorithm::RsaPkcs1Sha256)),
               "300d06092a864886f70d01010b0500");
     // ecdsa-with-SHA256 / SHA384, parameters absent.
-    EXPECT_EQ(hex_encode(algorithm_identifier_der(SignatureAlgorithm::EcdsaSha256)), "300a06082a8648ce3d040302");
-    EXPECT_EQ(hex_encode(algorithm_identifier_der(SignatureAlgorithm::EcdsaSha384)), "300a06082a8648ce3d040303");
+    EXPECT_EQ(hex_encode(algorithm_identifier_der(SignatureAlgorithm::EcdsaSha256)),
+              "300a06082a8648ce3d040302");
+    EXPECT_EQ(hex_encode(algorithm_identifier_der(SignatureAlgorithm::EcdsaSha384)),
+              "300a06082a8648ce3d040303");
 }
 
 TEST(PkiTbsSigning, EcdsaCertificateCarriesTheExactSignedTbsAndVerifies) {
