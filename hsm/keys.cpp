@@ -75,6 +75,14 @@ KeyObject find_secret_key(Token& token, const KeyLookup& lookup) {
     return require_key(token, CKO_SECRET_KEY, lookup, "secret key");
 }
 
+StableKey::StableKey(Token& token, CK_OBJECT_CLASS object_class, Bytes id)
+    : token_(&token), class_(object_class), id_(std::move(id)),
+      handle_(require_key(token, object_class, KeyLookup{id_, {}}, "key").handle()) {}
+
+void StableKey::refind() const {
+    handle_.store(require_key(*token_, class_, KeyLookup{id_, {}}, "key").handle());
+}
+
 Bytes random_key_id(Token& token) { return generate_random(token, 16); }
 
 }  // namespace inkan::hsm

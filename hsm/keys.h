@@ -5,8 +5,10 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "common/bytes.h"
 #include "hsm/token.h"
@@ -53,6 +55,43 @@ std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class, co
 KeyObject find_private_key(Token& token, const KeyLookup& lookup);
 KeyObject find_public_key(Token& token, const KeyLookup& lookup);
 KeyObject find_secret_key(Token& token, const KeyLookup& lookup);
+
+// A token key named by class and CKA_ID, for long-lived users (the CA signer,
+// the PIN key). Object handles stay valid while the pool's anchor session lives;
+// if every session of the slot was lost (device reset, token re-inserted) the
+// token forgets them (CKR_OBJECT_HANDLE_INVALID). use() then finds the key again
+// by CKA_ID and retries once. Thread-safe.
+class StableKey {
+public:
+    // Finds the key now; throws Error(NotFound, "hsm_key_not_found").
+    StableKey(Token& token, CK_OBJECT_CLASS object_class, Bytes id);
+    StableKey(const StableKey&) = delete;
+    StableKey& operator=(const StableKey&) = delete;
+
+    KeyObject key() const noexcept { return KeyObject(*token_, handle_.load()); }
+    const Bytes& id() const noexcept { return id_; }
+
+    // Runs op(KeyObject); on CKR_OBJECT_HANDLE_INVALID / CKR_KEY_HANDLE_INVALID
+    // finds the key again and runs op once more.
+    template <typename Op>
+    auto use(Op&& op) const -> std::invoke_result_t<Op&, const KeyObject&> {
+        try {
+            return op(key());
+        } catch (const CkError& e) {
+            if (e.rv() != CKR_OBJECT_HANDLE_INVALID && e.rv() != CKR_KEY_HANDLE_INVALID) throw;
+        }
+        refind();
+        return op(key());
+    }
+
+private:
+    void refind() const;
+
+    Token* token_;
+    CK_OBJECT_CLASS class_;
+    Bytes id_;
+    mutable std::atomic<CK_OBJECT_HANDLE> handle_;
+};
 
 // A fresh random 16-byte CKA_ID from the token's C_GenerateRandom.
 Bytes random_key_id(Token& token);

@@ -95,6 +95,26 @@ TEST_F(HsmPool, AllSessionsClosedMeansLoginAgain) {
     EXPECT_EQ(generate_random(*token_, 16).size(), 16u);
 }
 
+TEST_F(HsmPool, StableKeyOutlivesLosingEverySession) {
+    KeyPair pair = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256, {"ca", random_key_id(*token_)});
+    EvpPkeyPtr public_key = export_public_key(pair.public_key);
+    StableKey ca(*token_, CKO_PRIVATE_KEY, pair.private_key.id());
+    EXPECT_EQ(ca.key().handle(), pair.private_key.handle());
+
+    ASSERT_EQ(token_->functions()->C_CloseAllSessions(token_->slot_id()), CKR_OK);
+    // SoftHSM forgets object handles with the last session: the borrowed handle is dead...
+    try {
+        sign_ecdsa(pair.private_key, DigestAlgorithm::Sha256, Bytes{1});
+        FAIL() << "expected the old handle to be invalid";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "hsm_object_handle_invalid");
+    }
+    // ...but the stable key finds itself again by CKA_ID.
+    Bytes message = {7, 7, 7};
+    Bytes signature = ca.use([&](const KeyObject& k) { return sign_ecdsa(k, DigestAlgorithm::Sha256, message); });
+    EXPECT_TRUE(test::verify_signature(public_key.get(), EVP_sha256(), message, signature));
+}
+
 TEST_F(HsmPool, SessionsLeftWithAnActiveOperationAreReopened) {
     KeyObject hmac = generate_hmac_key(*token_, {"mac", random_key_id(*token_)});
     Bytes expected = hmac_sha256(hmac, as_bytes("data"));
