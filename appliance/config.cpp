@@ -1,5 +1,6 @@
 #include "appliance/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -35,6 +36,7 @@ void apply_json(Config& c, const json& j, const std::string& file) {
         read(h, "pin_file", c.hsm.pin_file, "hsm");
         read(h, "softhsm_conf", c.hsm.softhsm_conf, "hsm");
         read(h, "ca_key_label", c.hsm.ca_key_label, "hsm");
+        read(h, "ca_key_id", c.hsm.ca_key_id, "hsm");
         read(h, "pool_size", c.hsm.pool_size, "hsm");
         if (h.contains("pin")) bad_config("hsm.pin must not be in the config file; use INKAN_HSM_PIN or hsm.pin_file");
     }
@@ -63,9 +65,9 @@ std::string env(const char* name) {
 }
 
 void validate(const Config& c) {
-    static const char* kKeyTypes[] = {"rsa2048", "rsa3072", "rsa4096", "ec-p256", "ec-p384"};
+    static const char* kKeyTypes[] = {"rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384"};
     if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) == std::end(kKeyTypes)) {
-        bad_config("ca.key_type must be one of rsa2048, rsa3072, rsa4096, ec-p256, ec-p384");
+        bad_config("ca.key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
     }
     if (c.ca.validity_years < 1 || c.ca.validity_years > 30) bad_config("ca.validity_years must be 1..30");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
@@ -78,7 +80,7 @@ void validate(const Config& c) {
 Config load_config(const std::filesystem::path& state_dir, const std::string& config_file) {
     Config c;
     c.state_dir = state_dir;
-    std::filesystem::path file = config_file.empty() ? state_dir / "inkan.json" : config_file;
+    std::filesystem::path file = config_file.empty() ? state_dir / "inkan.json" : std::filesystem::path(config_file);
     std::ifstream in(file);
     if (in) {
         json j;
@@ -120,6 +122,7 @@ void save_config(const Config& c) {
           {"pin_file", c.hsm.pin_file},
           {"softhsm_conf", c.hsm.softhsm_conf},
           {"ca_key_label", c.hsm.ca_key_label},
+          {"ca_key_id", c.hsm.ca_key_id},
           {"pool_size", c.hsm.pool_size}}},
         {"ca",
          {{"subject", c.ca.subject},

@@ -17,12 +17,13 @@ struct HsmConfig {
     std::string pin_file;      // default <state>/hsm-user-pin (embedded SoftHSM only)
     std::string softhsm_conf;  // SOFTHSM2_CONF for the embedded token; empty for a real HSM
     std::string ca_key_label = "inkan-ca";
+    std::string ca_key_id;     // hex CKA_ID, written by `inkan init` (labels may repeat)
     int pool_size = 0;         // 0 = number of cores
 };
 
 struct CaConfig {
     std::string subject = "CN=Inkan Root CA,O=Inkan,C=JP";
-    std::string key_type = "rsa3072";  // rsa2048|rsa3072|rsa4096|ec-p256|ec-p384
+    std::string key_type = "rsa-3072";  // rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
     int validity_years = 20;
     std::string crl_url = "http://127.0.0.1:8444/crl.der";
     std::string ocsp_url = "http://127.0.0.1:8444/ocsp";

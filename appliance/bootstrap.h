@@ -1,0 +1,59 @@
+// First-start work for the security staff: the embedded SoftHSM token, the CA
+// key in the HSM, the CA certificate (self-signed or imported), the appliance's
+// HTTPS certificate and the first RA operator's credential.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "appliance/config.h"
+#include "appliance/services.h"
+#include "pki/name.h"
+#include "store/operator_store.h"
+
+namespace inkan::appliance {
+
+// "CN=Inkan Root CA,O=Inkan,C=JP" (most specific first, no escaped commas) →
+// DER order (C first). Throws Error(InvalidInput, "config_subject_invalid").
+pki::DistinguishedName parse_config_subject(const std::string& subject);
+
+// Creates the state folder, the SoftHSM config and token (embedded default,
+// with fresh random PINs: the user PIN goes to the pin file, the SO PIN is
+// returned to be shown once) and the CA key. Returns the SO PIN, or an empty
+// string when the token already existed.
+std::string prepare_token_and_ca_key(Config& config);
+
+// The root CA certificate, self-signed in the HSM, written to ca.pem.
+void write_self_signed_ca(const Config& config);
+
+// A PKCS#10 for an external root, written to `csr_path`.
+void write_ca_csr(const Config& config, const std::filesystem::path& csr_path);
+
+// Installs the issuing-CA certificate signed by an external root (PEM file,
+// optionally followed by the chain up to the root) after checking it carries
+// the HSM key and may sign certificates and CRLs.
+void import_ca_certificate(const Config& config, const std::filesystem::path& pem_path);
+
+// The HTTPS server certificate and key (tls/server.pem, tls/server.key), when
+// missing. The key pair is generated in the HSM and exported once (Pistache
+// needs a key file: see README, limitations).
+void ensure_tls_certificate(Services& services);
+
+struct OperatorCredential {
+    std::filesystem::path p12_path;
+    std::filesystem::path cert_path;
+    std::filesystem::path key_path;
+    std::filesystem::path password_path;
+};
+
+// Issues an operator's client certificate (key generated in the HSM, exported
+// once into the files), records the operator, writes <operators>/<name>.p12
+// (+ .pem, .key, .p12-password; all 0600).
+OperatorCredential create_operator(Services& services, const std::string& name,
+                                   const std::string& institution, const std::string& email,
+                                   store::OperatorRole role);
+
+// Writes bytes to a new file with mode 0600.
+void write_private_file(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace inkan::appliance

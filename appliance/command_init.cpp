@@ -1,0 +1,120 @@
+// inkan init / inkan ca import-cert: the security officer's first start.
+#include <filesystem>
+#include <iostream>
+
+#include "appliance/bootstrap.h"
+#include "appliance/cli.h"
+#include "common/error.h"
+
+namespace inkan::appliance {
+namespace fs = std::filesystem;
+namespace {
+
+struct InitOptions {
+    std::string csr_path;
+    std::string key_type;
+    std::string subject;
+    std::string token_label;
+    std::string module_path;
+    std::string operator_name = "ra-operator";
+    std::string institution;
+    bool if_needed = false;
+};
+
+// After the CA certificate is in place: the HTTPS certificate, and a first RA
+// operator when there is none yet.
+void finish_bootstrap(const Config& config, const std::string& operator_name,
+                      const std::string& institution) {
+    auto services = open_services(config);
+    ensure_tls_certificate(*services);
+    std::cout << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string() << "\n";
+    if (services->operators->list().empty()) {
+        auto cred = create_operator(*services, operator_name, institution, "",
+                                    store::OperatorRole::RaOperator);
+        std::cout << "RA operator '" << operator_name << "' (" << institution << "):\n"
+                  << "  PKCS#12:           " << fs::absolute(cred.p12_path).string() << "\n"
+                  << "  PKCS#12 password:  " << fs::absolute(cred.password_path).string() << "\n"
+                  << "  PEM cert / key:    " << fs::absolute(cred.cert_path).string() << " / "
+                  << fs::absolute(cred.key_path).string() << "\n";
+    }
+}
+
+void run_init(const GlobalOptions& global, const InitOptions& o) {
+    Config config = load_config(global.state_dir, global.config_file);
+    if (!o.key_type.empty()) config.ca.key_type = o.key_type;
+    if (!o.subject.empty()) config.ca.subject = o.subject;
+    if (!o.token_label.empty()) config.hsm.token_label = o.token_label;
+    if (!o.module_path.empty()) {
+        config.hsm.module_path = o.module_path;
+        if (o.module_path.find("softhsm") == std::string::npos) config.hsm.softhsm_conf.clear();
+    }
+    if (fs::exists(config.ca_certificate_path())) {
+        if (o.if_needed) {
+            std::cout << "already initialised: " << fs::absolute(config.state_dir).string() << "\n";
+            return;
+        }
+        throw Error(ErrorCategory::Conflict, "already_initialised",
+                    "the state folder " + config.state_dir.string() + " already has a CA certificate");
+    }
+    std::string so_pin = prepare_token_and_ca_key(config);
+    save_config(config);
+    if (!so_pin.empty()) {
+        std::cout << "Created SoftHSM token '" << config.hsm.token_label << "'.\n"
+                  << "Security officer PIN (shown once, store it offline): " << so_pin << "\n"
+                  << "User PIN file: " << fs::absolute(config.hsm.pin_file).string() << "\n";
+    }
+    std::cout << "CA key '" << config.hsm.ca_key_label << "' (" << config.ca.key_type
+              << ") is in the HSM, id " << config.hsm.ca_key_id << ".\n";
+    if (!o.csr_path.empty()) {
+        write_ca_csr(config, o.csr_path);
+        std::cout << "CSR for the external root: " << fs::absolute(o.csr_path).string() << "\n"
+                  << "When it is signed, run: inkan ca import-cert SIGNED.pem\n";
+        return;
+    }
+    write_self_signed_ca(config);
+    finish_bootstrap(config, o.operator_name,
+                     o.institution.empty() ? config.bootstrap_institution : o.institution);
+}
+
+}  // namespace
+
+void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+    auto o = std::make_shared<InitOptions>();
+    auto* cmd = app.add_subcommand(
+        "init", "create the HSM token (embedded SoftHSM), the CA key and certificate, the HTTPS "
+                "certificate and a first RA operator");
+    cmd->add_option("--csr", o->csr_path,
+                    "write a CSR for an external root instead of self-signing (then: inkan ca import-cert)");
+    cmd->add_option("--key-type", o->key_type, "CA key: rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384");
+    cmd->add_option("--subject", o->subject, "CA subject, e.g. \"CN=Inkan Root CA,O=Inkan,C=JP\"");
+    cmd->add_option("--token-label", o->token_label, "HSM token label");
+    cmd->add_option("--module", o->module_path, "PKCS#11 module path");
+    cmd->add_option("--operator", o->operator_name, "name of the first RA operator");
+    cmd->add_option("--institution", o->institution, "institution of the first RA operator");
+    cmd->add_flag("--if-needed", o->if_needed, "do nothing (exit 0) when already initialised");
+    cmd->callback([&global, o, &exit_code] {
+        run_init(global, *o);
+        exit_code = kExitOk;
+    });
+}
+
+void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+    auto* ca = app.add_subcommand("ca", "CA certificate management");
+    ca->require_subcommand(1);
+    auto path = std::make_shared<std::string>();
+    auto operator_name = std::make_shared<std::string>("ra-operator");
+    auto* imp = ca->add_subcommand(
+        "import-cert", "install the issuing-CA certificate an external root signed (after init --csr)");
+    imp->add_option("file", *path, "PEM: the issuing-CA certificate, then its chain to the root")
+        ->required();
+    imp->add_option("--operator", *operator_name, "name of the first RA operator");
+    imp->callback([&global, path, operator_name, &exit_code] {
+        Config config = load_config(global.state_dir, global.config_file);
+        import_ca_certificate(config, *path);
+        std::cout << "Issuing-CA certificate installed.\n";
+        finish_bootstrap(config, *operator_name, config.bootstrap_institution);
+        exit_code = kExitOk;
+    });
+}
+
+}  // namespace inkan::appliance

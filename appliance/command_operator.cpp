@@ -1,0 +1,54 @@
+// inkan operator add|list: RA operators and their client certificates.
+#include <filesystem>
+#include <iostream>
+
+#include "appliance/bootstrap.h"
+#include "appliance/cli.h"
+#include "common/error.h"
+
+namespace inkan::appliance {
+namespace {
+
+struct AddOptions {
+    std::string name;
+    std::string institution;
+    std::string email;
+    std::string role = "ra_operator";
+};
+
+}  // namespace
+
+void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+    auto* op = app.add_subcommand("operator", "RA operators and service admins");
+    op->require_subcommand(1);
+    auto o = std::make_shared<AddOptions>();
+    auto* add = op->add_subcommand("add", "issue a client certificate for a new operator");
+    add->add_option("--name", o->name, "operator name (CN, file names)")->required();
+    add->add_option("--institution", o->institution, "institution (O value)")->required();
+    add->add_option("--email", o->email, "operator's mail address (notifications)");
+    add->add_option("--role", o->role, "ra_operator or service_admin")
+        ->check(CLI::IsMember({"ra_operator", "service_admin"}));
+    add->callback([&global, o, &exit_code] {
+        Config config = load_config(global.state_dir, global.config_file);
+        auto services = open_services(config);
+        auto role = o->role == "service_admin" ? store::OperatorRole::ServiceAdmin
+                                                : store::OperatorRole::RaOperator;
+        auto cred = create_operator(*services, o->name, o->institution, o->email, role);
+        std::cout << "PKCS#12: " << std::filesystem::absolute(cred.p12_path).string()
+                  << "\npassword: " << std::filesystem::absolute(cred.password_path).string() << "\n";
+        exit_code = kExitOk;
+    });
+    auto* list = op->add_subcommand("list", "list operators");
+    list->callback([&global, &exit_code] {
+        Config config = load_config(global.state_dir, global.config_file);
+        store::Database db(config.database_path().string());
+        store::SqliteOperatorStore ops(db);
+        for (const auto& r : ops.list()) {
+            std::cout << r.name << "\t" << r.institution << "\t" << store::to_string(r.role)
+                      << "\tcert " << r.certificate_serial << "\n";
+        }
+        exit_code = kExitOk;
+    });
+}
+
+}  // namespace inkan::appliance

@@ -1,0 +1,78 @@
+#include "appliance/services.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "common/bytes.h"
+#include "common/error.h"
+#include "pki/encoding.h"
+
+namespace inkan::appliance {
+namespace {
+
+X509Ptr read_ca_certificate(const Config& config) {
+    auto path = config.ca_certificate_path();
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+        throw Error(ErrorCategory::NotFound, "ca_certificate_missing",
+                    "no CA certificate at " + path.string() +
+                        " (run `inkan init`, or `inkan ca import-cert` after an external root signed the CSR)");
+    }
+    std::string pem;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) pem.append(buf, n);
+    std::fclose(f);
+    return pki::parse_certificate(as_bytes(pem));
+}
+
+}  // namespace
+
+void use_embedded_softhsm_config(const Config& config) {
+    if (!config.hsm.softhsm_conf.empty() && std::filesystem::exists(config.hsm.softhsm_conf)) {
+        setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf.c_str(), 1);
+    }
+}
+
+std::unique_ptr<hsm::Token> open_token(const Config& config) {
+    if (config.hsm.pin.empty()) {
+        throw Error(ErrorCategory::HsmUnavailable, "hsm_pin_missing",
+                    "no HSM user PIN: set INKAN_HSM_PIN or hsm.pin_file (" + config.hsm.pin_file + ")");
+    }
+    use_embedded_softhsm_config(config);
+    hsm::TokenConfig tc;
+    tc.module_path = config.hsm.module_path;
+    tc.token_label = config.hsm.token_label;
+    tc.pin = config.hsm.pin;
+    tc.pool_size = static_cast<size_t>(config.hsm.pool_size);
+    return std::make_unique<hsm::Token>(tc);
+}
+
+hsm::KeyLookup ca_key_lookup(const Config& config) {
+    return {config.hsm.ca_key_id.empty() ? Bytes{} : hex_decode(config.hsm.ca_key_id),
+            config.hsm.ca_key_label};
+}
+
+pki::IssuerOptions issuer_options(const Config& config) {
+    pki::IssuerOptions o;
+    o.crl_url = config.ca.crl_url;
+    o.ocsp_url = config.ca.ocsp_url;
+    return o;
+}
+
+std::unique_ptr<Services> open_services(const Config& config) {
+    auto s = std::make_unique<Services>();
+    s->config = config;
+    s->ca_certificate = read_ca_certificate(config);
+    s->token = open_token(config);
+    s->signer = std::make_unique<ca::HsmSigner>(*s->token, ca_key_lookup(config));
+    s->random = std::make_unique<ca::HsmRandom>(*s->token);
+    s->database = std::make_unique<store::Database>(config.database_path().string());
+    s->certificates = std::make_unique<store::SqliteCertificateStore>(*s->database);
+    s->operators = std::make_unique<store::SqliteOperatorStore>(*s->database);
+    s->authority = std::make_unique<ca::CertificateAuthority>(
+        *s->signer, s->ca_certificate.get(), issuer_options(config), *s->random, *s->certificates);
+    return s;
+}
+
+}  // namespace inkan::appliance

@@ -1,0 +1,45 @@
+// The running appliance's parts, opened in dependency order from a Config and
+// checked at start (style rule 9): the PIN logs in, the CA key is in the HSM,
+// the CA certificate matches it and may sign certificates and CRLs.
+#pragma once
+
+#include <memory>
+
+#include "appliance/config.h"
+#include "ca/certificate_authority.h"
+#include "ca/hsm_signer.h"
+#include "common/openssl_ptr.h"
+#include "hsm/token.h"
+#include "store/database.h"
+#include "store/sqlite_certificate_store.h"
+#include "store/sqlite_operator_store.h"
+
+namespace inkan::appliance {
+
+// Points SoftHSM at the state folder's config (embedded default). Must run
+// before the module is loaded; a no-op for other modules.
+void use_embedded_softhsm_config(const Config& config);
+
+// Opens the HSM token (login) and nothing else.
+std::unique_ptr<hsm::Token> open_token(const Config& config);
+
+pki::IssuerOptions issuer_options(const Config& config);
+hsm::KeyLookup ca_key_lookup(const Config& config);
+
+struct Services {
+    Config config;
+    std::unique_ptr<hsm::Token> token;
+    std::unique_ptr<ca::HsmSigner> signer;
+    std::unique_ptr<ca::HsmRandom> random;
+    std::unique_ptr<store::Database> database;
+    std::unique_ptr<store::SqliteCertificateStore> certificates;
+    std::unique_ptr<store::SqliteOperatorStore> operators;
+    X509Ptr ca_certificate;
+    std::unique_ptr<ca::CertificateAuthority> authority;
+};
+
+// Throws inkan::Error with a clear message when anything is missing or wrong
+// (no state, wrong PIN, key missing, certificate not matching the key).
+std::unique_ptr<Services> open_services(const Config& config);
+
+}  // namespace inkan::appliance

@@ -1,0 +1,57 @@
+// The issuing core: serial from the HSM's RNG, reserved in the store before
+// anything is signed, TBS built and linted by pki, signed through the Signer,
+// stored. Every certificate Inkan issues goes through issue().
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pki/issuer.h"
+#include "pki/profile.h"
+#include "pki/signer.h"
+#include "store/certificate_store.h"
+
+namespace inkan::ca {
+
+struct IssueSpec {
+    pki::DistinguishedName subject;     // DER order (C first)
+    EVP_PKEY* subject_public_key = nullptr;  // borrowed
+    pki::CertificateProfile profile;
+    store::CertificateKind kind = store::CertificateKind::Subscriber;
+    std::optional<std::string> institution;
+    std::string requested_by;
+    std::vector<std::string> email_addresses;
+    std::vector<std::string> dns_names;
+    std::vector<std::string> ip_addresses;
+};
+
+struct IssueResult {
+    X509Ptr certificate;
+    store::CertificateRecord record;
+};
+
+class CertificateAuthority {
+public:
+    CertificateAuthority(pki::Signer& signer, const X509* ca_certificate,
+                         pki::IssuerOptions options, pki::RandomSource& random,
+                         store::CertificateStore& certificates);
+
+    IssueResult issue(const IssueSpec& spec);
+
+    const X509* ca_certificate() const { return issuer_.certificate(); }
+    pki::CertificateIssuer& issuer() { return issuer_; }
+
+private:
+    std::string reserve_new_serial(Bytes& serial);
+
+    pki::CertificateIssuer issuer_;
+    pki::RandomSource& random_;
+    store::CertificateStore& certificates_;
+};
+
+// The store's form of a serial: lowercase hex without leading zeros.
+std::string serial_key(ByteView serial);
+
+}  // namespace inkan::ca
