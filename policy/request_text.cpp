@@ -10,22 +10,6 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
-// Owner of an iconv descriptor.
-class IconvHandle {
-public:
-    IconvHandle(const char* to, const char* from) : cd_(iconv_open(to, from)) {}
-    ~IconvHandle() {
-        if (valid()) iconv_close(cd_);
-    }
-    IconvHandle(const IconvHandle&) = delete;
-    IconvHandle& operator=(const IconvHandle&) = delete;
-    bool valid() const noexcept { return cd_ != reinterpret_cast<iconv_t>(-1); }
-    iconv_t get() const noexcept { return cd_; }
-
-private:
-    iconv_t cd_;
-};
-
 struct LineSpan {
     std::size_t number;
     std::string_view text;  // without the line end
@@ -91,16 +75,24 @@ std::size_t utf8_length(std::string_view text) noexcept {
     return count;
 }
 
-std::optional<std::string> convert_to_utf8(std::string_view input, const char* from) {
-    IconvHandle cd("UTF-8", from);
-    if (!cd.valid()) return std::nullopt;
+Utf8Converter::Utf8Converter(const char* from) : cd_(iconv_open("UTF-8", from)) {}
+
+Utf8Converter::~Utf8Converter() {
+    if (valid()) iconv_close(cd_);
+}
+
+bool Utf8Converter::valid() const noexcept { return cd_ != reinterpret_cast<iconv_t>(-1); }
+
+std::optional<std::string> Utf8Converter::convert(std::string_view input) {
+    if (!valid()) return std::nullopt;
+    iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // initial shift state
     std::string out(input.size() * 3 + 16, '\0');
     char* in_ptr = const_cast<char*>(input.data());
     std::size_t in_left = input.size();
     char* out_ptr = out.data();
     std::size_t out_left = out.size();
     while (in_left > 0) {
-        std::size_t rc = iconv(cd.get(), &in_ptr, &in_left, &out_ptr, &out_left);
+        std::size_t rc = iconv(cd_, &in_ptr, &in_left, &out_ptr, &out_left);
         if (rc == static_cast<std::size_t>(-1)) {
             if (errno != E2BIG) return std::nullopt;  // EILSEQ or EINVAL (truncated)
             std::size_t used = out.size() - out_left;
@@ -110,10 +102,13 @@ std::optional<std::string> convert_to_utf8(std::string_view input, const char* f
         }
     }
     // Flush any shift state (ISO-2022-JP).
-    if (iconv(cd.get(), nullptr, nullptr, &out_ptr, &out_left) == static_cast<std::size_t>(-1))
-        return std::nullopt;
+    if (iconv(cd_, nullptr, nullptr, &out_ptr, &out_left) == static_cast<std::size_t>(-1)) return std::nullopt;
     out.resize(out.size() - out_left);
     return out;
+}
+
+std::optional<std::string> convert_to_utf8(std::string_view input, const char* from) {
+    return Utf8Converter(from).convert(input);
 }
 
 RequestText split_request_text(std::string_view bytes, const TextLimits& limits) {
@@ -142,6 +137,7 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
             }
         }
     }
+    Utf8Converter cp932("CP932");
     bool any_line = false;
     for (const LineSpan& span : lines) {
         if (span.text.empty()) continue;
@@ -168,7 +164,7 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
                 return result;
             }
             text = span.text;
-        } else if (auto converted = convert_to_utf8(span.text, "CP932")) {
+        } else if (auto converted = cp932.convert(span.text)) {
             text = std::move(*converted);
         } else {
             std::size_t bad_line = std::max(span.number, first_non_utf8);

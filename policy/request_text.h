@@ -12,6 +12,8 @@
 
 #include "policy/findings.h"
 
+#include <iconv.h>
+
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -53,7 +55,22 @@ bool is_valid_utf8(std::string_view text) noexcept;
 // Number of Unicode code points in well-formed UTF-8.
 std::size_t utf8_length(std::string_view text) noexcept;
 
-// iconv conversion into UTF-8; std::nullopt if `input` is not valid in `from`.
+// iconv conversion into UTF-8 (owns the iconv descriptor; reusable, not thread-safe).
+class Utf8Converter {
+public:
+    explicit Utf8Converter(const char* from);  // e.g. "CP932", "ISO-2022-JP"
+    ~Utf8Converter();
+    Utf8Converter(const Utf8Converter&) = delete;
+    Utf8Converter& operator=(const Utf8Converter&) = delete;
+    // std::nullopt if `input` is not valid in the source encoding (or iconv lacks it).
+    std::optional<std::string> convert(std::string_view input);
+
+private:
+    bool valid() const noexcept;
+    iconv_t cd_;
+};
+
+// One-off conversion into UTF-8; std::nullopt if `input` is not valid in `from`.
 std::optional<std::string> convert_to_utf8(std::string_view input, const char* from);
 
 }  // namespace inkan::policy
