@@ -12,6 +12,7 @@ namespace inkan::ca {
 class HsmSigner final : public pki::Signer {
 public:
     // Finds the private key (by CKA_ID, else label) and exports its public half.
+    // The key is then held by CKA_ID, so a token that lost all sessions still works.
     // Throws Error(NotFound, "hsm_key_not_found") when the key is missing.
     HsmSigner(hsm::Token& token, const hsm::KeyLookup& key);
 
@@ -20,7 +21,7 @@ public:
     Bytes sign(ByteView message) override;
 
 private:
-    hsm::KeyObject key_;
+    hsm::StableKey key_;  // re-found by CKA_ID if every session was lost
     EvpPkeyPtr public_key_;
     pki::SignatureAlgorithm algorithm_;
 };

@@ -1,0 +1,48 @@
+// A whole appliance in the test process: a fresh state folder with an embedded
+// SoftHSM token, an EC P-256 CA key and self-signed CA, the HTTPS server on
+// loopback ports chosen by the kernel, and one RA operator's credential.
+#pragma once
+
+#include <memory>
+
+#include "api/certificate_handlers.h"
+#include "api/http_server.h"
+#include "appliance/bootstrap.h"
+#include "appliance/operator_authority.h"
+#include "appliance/services.h"
+#include "tests/support/https_client.h"
+#include "tests/support/temp_dir.h"
+
+namespace inkan::test {
+
+class ApplianceFixture {
+public:
+    explicit ApplianceFixture(const std::string& institution = "Example University");
+    ~ApplianceFixture();
+
+    appliance::Services& services() { return *services_; }
+    const appliance::Config& config() const { return config_; }
+    const TempDir& dir() const { return dir_; }
+
+    // Client of the operator endpoint presenting `credential` (default: the
+    // fixture's operator), and of the public endpoint (no client certificate).
+    HttpsClient operator_client() const { return client_for(operator_); }
+    HttpsClient client_for(const appliance::OperatorCredential& credential) const;
+    HttpsClient anonymous_operator_client() const;
+    HttpsClient public_client() const;
+
+    appliance::OperatorCredential add_operator(const std::string& name, const std::string& institution);
+    const appliance::OperatorCredential& operator_credential() const { return operator_; }
+
+private:
+    TempDir dir_;
+    appliance::Config config_;
+    std::unique_ptr<appliance::Services> services_;
+    std::unique_ptr<appliance::OperatorAuthority> authority_;
+    std::unique_ptr<api::HttpServer> server_;
+    std::unique_ptr<api::CertificateHandlers> certificate_handlers_;
+    std::unique_ptr<api::PublicHandlers> public_handlers_;
+    appliance::OperatorCredential operator_;
+};
+
+}  // namespace inkan::test

@@ -1,0 +1,150 @@
+// The real `inkan` binary: init, serve, restart, wrong PIN, --help.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "appliance/services.h"
+#include "common/error.h"
+#include "hsm/keys.h"
+#include "tests/support/https_client.h"
+#include "tests/support/process.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+using namespace inkan;
+using nlohmann::json;
+
+namespace {
+
+std::string inkan_binary() {
+    return std::string(INKAN_BINARY_DIR) + "/appliance/inkan";
+}
+
+test::RunResult run_inkan(const test::TempDir& dir, const std::string& args, const std::string& env = "") {
+    return test::run(env + " " + inkan_binary() + " --state-dir " + (dir / "state").string() + " " + args);
+}
+
+struct Serving {
+    std::unique_ptr<test::Process> process;
+    unsigned short operator_port = 0;
+    unsigned short public_port = 0;
+};
+
+Serving serve(const test::TempDir& dir) {
+    Serving s;
+    s.process = std::make_unique<test::Process>(
+        std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
+        std::map<std::string, std::string>{{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}});
+    std::smatch m;
+    auto op = s.process->wait_for_line("operator API");
+    auto pub = s.process->wait_for_line("public");
+    std::regex port(":(\\d+) ");
+    if (std::regex_search(op, m, port)) s.operator_port = static_cast<unsigned short>(std::stoi(m[1]));
+    if (std::regex_search(pub, m, port)) s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
+    return s;
+}
+
+test::HttpsClient operator_client(const test::TempDir& dir, unsigned short port) {
+    test::HttpsClient c;
+    c.port = port;
+    c.ca_file = (dir / "state" / "ca.pem").string();
+    c.client_cert_file = (dir / "state" / "operators" / "ra-operator.pem").string();
+    c.client_key_file = (dir / "state" / "operators" / "ra-operator.key").string();
+    return c;
+}
+
+}  // namespace
+
+TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
+    test::TempDir dir;
+    auto init = run_inkan(dir, "init --key-type ec-p256");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    EXPECT_NE(init.output.find("ra-operator.p12"), std::string::npos);
+    auto ca_before = test::read_file(dir / "state" / "ca.pem");
+    // The operator's PKCS#12 opens with its password (a tool nobody here wrote).
+    auto p12 = test::run("openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
+                         " -passin file:" + (dir / "state/operators/ra-operator.p12-password").string() +
+                         " -noout");
+    EXPECT_EQ(p12.exit_code, 0) << p12.output;
+    // A second init refuses; --if-needed is a no-op.
+    EXPECT_NE(run_inkan(dir, "init").exit_code, 0);
+    EXPECT_EQ(run_inkan(dir, "init --if-needed").exit_code, 0);
+
+    std::string serial;
+    {
+        auto s = serve(dir);
+        ASSERT_NE(s.operator_port, 0) << s.process->output();
+        auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                           (dir / "u.key").string() + " -out " + (dir / "u.csr").string() + " -subj /CN=u.example.ac.jp");
+        ASSERT_EQ(r.exit_code, 0);
+        auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates", test::read_file(dir / "u.csr"));
+        ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
+        serial = json::parse(issued.body)["serial"];
+        EXPECT_EQ(s.process->stop(), 0) << s.process->output();
+    }
+    auto s = serve(dir);
+    ASSERT_NE(s.operator_port, 0) << s.process->output();
+    auto shown = operator_client(dir, s.operator_port).get("/api/v1/certificates/" + serial);
+    EXPECT_EQ(shown.status, 200) << shown.body;
+    test::HttpsClient pub;
+    pub.port = s.public_port;
+    pub.ca_file = (dir / "state" / "ca.pem").string();
+    EXPECT_EQ(pub.get("/ca.pem").body, ca_before);
+}
+
+TEST(InkanCli, WrongPinAtStartIsAClearErrorAndExitCode) {
+    test::TempDir dir;
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    auto r = run_inkan(dir, "serve", "INKAN_HSM_PIN=wrong-pin-1234");
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    EXPECT_NE(r.output.find("PIN"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("wrong-pin-1234"), std::string::npos) << "the PIN must not be echoed";
+    // The right PIN still works afterwards (one failed attempt does not lock the token).
+    auto status = run_inkan(dir, "hsm status --json");
+    ASSERT_EQ(status.exit_code, 0) << status.output;
+}
+
+TEST(InkanCli, HsmStatusShowsRsaCaKeyAttributes) {
+    test::TempDir dir;
+    ASSERT_EQ(run_inkan(dir, "init --key-type rsa-2048").exit_code, 0);
+    auto r = run_inkan(dir, "hsm status --json");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = json::parse(r.output);
+    bool found = false;
+    for (const auto& o : j["objects"]) {
+        if (o["class"] == "private_key" && o["label"] == "inkan-ca") {
+            found = true;
+            EXPECT_EQ(o["key_type"], "rsa");
+            EXPECT_EQ(o["bits"], 2048);
+            EXPECT_EQ(o["extractable"], false);
+            EXPECT_EQ(o["sensitive"], true);
+            EXPECT_EQ(o["private"], true);
+            EXPECT_EQ(o["decrypt"], false);
+        }
+    }
+    EXPECT_TRUE(found) << r.output;
+    // The CA private exponent cannot be read through PKCS#11.
+    auto config = appliance::load_config(dir / "state");
+    auto token = appliance::open_token(config);
+    auto key = hsm::find_private_key(*token, appliance::ca_key_lookup(config));
+    try {
+        key.attribute(CKA_PRIVATE_EXPONENT);
+        ADD_FAILURE() << "CKA_PRIVATE_EXPONENT of the CA key must be refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "hsm_attribute_sensitive");
+    }
+}
+
+TEST(InkanCli, MissingStateAndHelpAreClear) {
+    test::TempDir dir;
+    auto r = run_inkan(dir, "serve");
+    EXPECT_EQ(r.exit_code, 4) << r.output;
+    EXPECT_NE(r.output.find("inkan init"), std::string::npos) << r.output;
+    for (std::string cmd : {"", "init", "serve", "hsm", "hsm status", "ca", "ca import-cert",
+                            "operator", "operator add", "operator list"}) {
+        auto h = test::run(inkan_binary() + " " + cmd + " --help");
+        EXPECT_EQ(h.exit_code, 0) << cmd << ": " << h.output;
+        EXPECT_NE(h.output.find("Usage"), std::string::npos) << cmd;
+    }
+}

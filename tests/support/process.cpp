@@ -1,0 +1,110 @@
+#include "tests/support/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace inkan::test {
+
+Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    fd_ = fds[0];
+}
+
+Process::~Process() {
+    if (pid_ > 0) stop();
+    if (fd_ >= 0) close(fd_);
+}
+
+void Process::read_available(int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) <= 0) return;
+    char buf[4096];
+    ssize_t n = read(fd_, buf, sizeof buf);
+    if (n > 0) output_.append(buf, static_cast<size_t>(n));
+}
+
+std::string Process::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto pos = output_.find(needle, scanned_ > needle.size() ? scanned_ - needle.size() : 0);
+        if (pos != std::string::npos) {
+            auto start = output_.rfind('\n', pos);
+            start = start == std::string::npos ? 0 : start + 1;
+            auto end = output_.find('\n', pos);
+            if (end != std::string::npos) {
+                scanned_ = end;
+                return output_.substr(start, end - start);
+            }
+        }
+        int status = 0;
+        if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            pid_ = -1;
+            read_available(50);
+            return "";
+        }
+        read_available(50);
+    }
+    return "";
+}
+
+int Process::stop() {
+    if (pid_ <= 0) return exit_code_;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100; ++i) {
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            pid_ = -1;
+            read_available(0);
+            return exit_code_;
+        }
+        read_available(50);
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+    return -1;
+}
+
+int Process::wait() {
+    if (pid_ <= 0) return exit_code_;
+    for (;;) {
+        read_available(50);
+        int status = 0;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            pid_ = -1;
+            while (true) {
+                size_t before = output_.size();
+                read_available(10);
+                if (output_.size() == before) break;
+            }
+            return exit_code_;
+        }
+    }
+}
+
+}  // namespace inkan::test

@@ -1,0 +1,41 @@
+// A child process for tests (e.g. `inkan serve`): started with extra
+// environment variables, stdout+stderr captured, SIGTERM then SIGKILL on
+// destruction.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace inkan::test {
+
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {});
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    // Reads output until a line contains `needle` (returns that line) or the
+    // timeout passes / the process exits (returns "").
+    std::string wait_for_line(const std::string& needle,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    // SIGTERM, wait; returns the exit code (-1 if killed by a signal).
+    int stop();
+    // Waits for the process to end by itself; returns its exit code.
+    int wait();
+    const std::string& output() const { return output_; }
+
+private:
+    void read_available(int timeout_ms);
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    std::string output_;
+    size_t scanned_ = 0;
+    int exit_code_ = -1;
+};
+
+}  // namespace inkan::test
