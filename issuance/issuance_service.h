@@ -1,0 +1,236 @@
+// The issuance workflow of one request file (action issue): policy check →
+// batch and rows stored (one transaction) → access PINs derived in the HSM →
+// PIN page and certificate retrieval by random URL tokens → certificates signed
+// at download time through ca::CertificateAuthority (P12 keys made in the HSM as
+// session objects and exported once; browser keys come from a CSR / SPKAC).
+//
+// The caller (api/ handlers, `inkan request submit`) owns HTTP: it authenticates
+// the RA operator, passes an OperatorInfo, and maps inkan::Error categories to
+// statuses once. Every method is thread-safe (the HTTP server calls from 2+
+// threads).
+//
+// Error codes (category → suggested HTTP status):
+//   batch_not_found          NotFound   404  unknown batch or another institution's
+//   url_not_found            NotFound   404  unknown PIN / retrieval token (also a PIN
+//                                            token used for retrieval and vice versa)
+//   pin_url_used             Gone       410  PIN page already shown once
+//   pin_url_expired          Gone       410  PIN URL past its lifetime
+//   url_expired              Gone       410  retrieval URL past its lifetime
+//   already_downloaded       Gone       410  the row was downloaded (and re-download is off)
+//   pin_not_retrieved        Conflict   409  bulk ZIP asked before the PIN page was viewed
+//   download_in_progress     Conflict   409  the same row is being issued by another request
+//   pin_incorrect            Forbidden  403  wrong access PIN (counted; the message says
+//                                            how many attempts remain, never the PIN)
+//   row_locked               Locked     423  too many wrong PINs (also with the right PIN)
+//   wrong_download_type      InvalidInput 400 e.g. download_p12 on a browser row
+//   csr_missing              InvalidInput 400 neither CSR nor SPKAC given
+//   csr_malformed / csr_bad_signature (InvalidInput 400), csr_key_unsupported
+//                            (Unsupported 415/422): from pki/csr.h
+//   profile_disabled         InvalidInput 400 the row's profile was disabled since upload
+//   action_unsupported       Unsupported     renew / revoke (a later issue)
+// File-level problems (empty, mixed download types, too large, bad encoding) are
+// NOT thrown: submit() returns them in BatchResult::report (status "rejected").
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/secret.h"
+#include "hsm/key_generation.h"
+#include "pki/pkcs12.h"
+#include "pki/profile.h"
+#include "policy/request_check.h"
+
+namespace inkan::hsm {
+class Token;
+}
+namespace inkan::ca {
+class CertificateAuthority;
+}
+namespace inkan::store {
+class BatchStore;
+}
+
+namespace inkan::issuance {
+
+// Configuration knobs, with their defaults.
+struct IssuanceConfig {
+    std::chrono::seconds url_lifetime = std::chrono::hours(24 * 30);  // PIN and retrieval URLs
+    int max_pin_failures = 5;          // wrong PINs per row before it is locked
+    bool allow_redownload = false;     // true: a downloaded row may be fetched again until the
+                                       // URL expires (a NEW key and certificate each time)
+    hsm::KeyAlgorithm p12_key_algorithm = hsm::KeyAlgorithm::Rsa2048;
+    pki::Pkcs12Options p12_options{};  // AES-256-CBC + PBKDF2-SHA256, 2048 iterations
+    size_t pin_length = 12;            // characters of the derived access PIN (8..51)
+    std::vector<pki::CertificateProfile> profiles = pki::default_profiles();
+    size_t bulk_threads = 2;           // key generation threads for a bulk ZIP
+};
+
+// The authenticated RA operator (from its client certificate).
+struct OperatorInfo {
+    std::string name;
+    std::string institution;
+    std::string email;  // recipient of download-completed notifications
+};
+
+// Hands out the HSM keys the PIN scheme needs (token objects made at init).
+struct PinKeys {
+    Bytes hmac_key_id;  // CKA_ID of the generic-secret HMAC-SHA256 key
+    Bytes aes_key_id;   // CKA_ID of the AES-256 key wrapping file-supplied PINs
+};
+
+enum class RowStatus { Accepted, PinViewed, Downloaded, Locked, Expired };
+const char* to_string(RowStatus status) noexcept;  // "accepted", "pin_viewed", ...
+
+// One accepted row as submit() created it. Tokens are returned ONCE here (only
+// their SHA-256 is stored); the caller mails / shows them.
+struct AcceptedRow {
+    int64_t row_id = 0;  // 1.. within the batch
+    size_t line = 0;     // line of the request file
+    policy::DownloadType download_type = policy::DownloadType::P12Individual;
+    std::string subject_dn;                      // as in the file (CN=..,..,C=JP)
+    std::optional<std::string> pin_token;        // P12 individual, browser
+    std::optional<std::string> retrieval_token;  // P12 individual, browser
+};
+
+struct BatchResult {
+    std::optional<std::string> batch_id;  // unset when nothing was stored
+    std::string status;                   // "accepted" (rows stored) or "rejected" (nothing)
+    nlohmann::json report;                // policy::report_to_json of the check
+    std::optional<policy::DownloadType> download_type;
+    std::vector<AcceptedRow> rows;
+    std::optional<std::string> batch_pin_token;        // P12 bulk: one PIN page for all rows
+    std::optional<std::string> batch_retrieval_token;  // P12 bulk: the ZIP URL
+    int64_t urls_expire_at = 0;                        // unix seconds
+};
+
+struct RowState {
+    int64_t row_id = 0;
+    size_t line = 0;
+    std::string subject_dn;
+    int profile_id = 0;
+    policy::DownloadType download_type = policy::DownloadType::P12Individual;
+    RowStatus status = RowStatus::Accepted;
+    int failed_pin_attempts = 0;
+    std::optional<std::string> serial_hex;  // last certificate issued for the row
+    std::optional<int64_t> downloaded_at;
+};
+
+struct BatchState {
+    std::string batch_id;
+    std::string institution;
+    std::string operator_name;
+    policy::Action action = policy::Action::Issue;
+    policy::ErrorMode mode = policy::ErrorMode::Abort;
+    policy::DownloadType download_type = policy::DownloadType::P12Individual;
+    int64_t created_at = 0;
+    int64_t urls_expire_at = 0;
+    std::string status;  // "open" (rows to download), "completed" (all downloaded), "expired"
+    std::vector<RowState> rows;
+};
+
+// One PIN as the PIN page shows it.
+struct PinEntry {
+    int64_t row_id = 0;
+    std::string name;     // user's name (col 11), else the subscriber admin's (col 8)
+    std::string mail;     // user's mail (col 14), else the admin's (col 10)
+    std::string subject_dn;
+    SecretString pin;
+};
+
+struct PinPage {
+    std::string batch_id;
+    policy::DownloadType download_type = policy::DownloadType::P12Individual;
+    std::vector<PinEntry> entries;
+};
+
+// "name\tmail\tPIN\tDN" records after a header line (LF line ends), UTF-8. The
+// result holds PINs: the caller sends it and lets it go (SecretString wipes it).
+SecretString pin_page_tsv(const PinPage& page);
+
+struct DownloadedFile {
+    std::string file_name;  // "<col 12>.p12" or "<serial decimal>.p12"; "<batch>.zip"
+    Bytes content;
+    std::string serial_hex;  // P12: the certificate's serial; ZIP: empty
+};
+
+// What the downloader of a P12-individual row may choose.
+struct P12Choice {
+    std::optional<SecretString> password;  // P12 password; default: the access PIN
+    bool legacy = false;                   // 3DES + SHA-1 MAC for old importers
+};
+
+// A browser enrollment: exactly one of csr (PKCS#10 PEM/DER/base64) and spkac.
+struct BrowserRequest {
+    std::optional<Bytes> csr;
+    std::optional<std::string> spkac;
+};
+
+struct EnrolledCertificate {
+    std::string serial_hex;
+    std::string certificate_pem;
+    Bytes certificate_der;
+    Bytes pkcs7_der;          // certs-only: the certificate, then the CA
+    std::string pkcs7_pem;
+};
+
+class IssuanceService {
+public:
+    using Now = std::function<int64_t()>;  // unix seconds; injected for expiry tests
+
+    // All references must outlive the service. Finds the PIN keys now (throws
+    // Error(NotFound, "hsm_key_not_found") if init did not create them).
+    IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority, store::BatchStore& batches,
+                    const PinKeys& pin_keys, IssuanceConfig config = {}, Now now = {});
+    ~IssuanceService();
+    IssuanceService(const IssuanceService&) = delete;
+    IssuanceService& operator=(const IssuanceService&) = delete;
+
+    // Checks the file with policy::check_request_file and stores the accepted rows
+    // with their PIN nonces, URL token hashes and the access_pin_issued /
+    // issuance_accepted notification events in ONE transaction. Abort mode with any
+    // finding, or a file-level error: nothing stored (status "rejected").
+    // Action other than Issue: Error(Unsupported, "action_unsupported").
+    BatchResult submit(const OperatorInfo& op, std::string_view file, policy::Action action,
+                       policy::ErrorMode mode, const policy::CheckContext& context);
+
+    // The batch and each row's state; batch_not_found for another institution's.
+    BatchState get_batch(const OperatorInfo& op, const std::string& batch_id);
+    // Newest first.
+    std::vector<BatchState> list_batches(const OperatorInfo& op, size_t limit = 100);
+
+    // The PIN page: shown once (then pin_url_used), marks the rows pin_viewed.
+    PinPage view_pins(const std::string& pin_token);
+
+    // P12 individual: checks the PIN (counted), makes the key in the HSM, issues,
+    // builds the P12 under choice.password or the PIN, marks the row downloaded and
+    // records a download_completed notification.
+    DownloadedFile download_p12(const std::string& retrieval_token, const SecretString& pin,
+                                const P12Choice& choice = {});
+
+    // P12 bulk: only after the PIN page was viewed. One P12 per row under its own
+    // PIN (legacy: 3DES/SHA-1) + client.txt (serial, name, mail, DN after a header).
+    DownloadedFile download_bulk_zip(const std::string& retrieval_token, bool legacy = false);
+
+    // Browser: checks the PIN (counted), then the CSR/SPKAC (key policy, signature);
+    // the subject is the approved row's DN, never the CSR's.
+    EnrolledCertificate enroll_browser(const std::string& retrieval_token, const SecretString& pin,
+                                       const BrowserRequest& request);
+
+    const IssuanceConfig& config() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace inkan::issuance
