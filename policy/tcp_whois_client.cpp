@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 namespace inkan::policy {
@@ -107,6 +108,35 @@ int connect_with_timeout(const WhoisServer& server, Clock::time_point deadline, 
 }
 
 }  // namespace
+
+std::optional<WhoisServer> parse_whois_server(std::string_view text) {
+    std::string_view host = text;
+    std::string_view port;
+    if (!text.empty() && text.front() == '[') {
+        std::size_t close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        host = text.substr(1, close - 1);
+        std::string_view rest = text.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return std::nullopt;
+            port = rest.substr(1);
+        }
+    } else if (std::size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+        if (host.find(':') != std::string_view::npos) return std::nullopt;
+    }
+    if (host.empty()) return std::nullopt;
+    WhoisServer server{std::string(host), 43};
+    if (!text.empty() && (text.back() == ':' || !port.empty())) {
+        int value = 0;
+        auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+        if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value < 1 || value > 65535)
+            return std::nullopt;
+        server.port = value;
+    }
+    return server;
+}
 
 WhoisConfig default_whois_config() {
     WhoisConfig config;

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace inkan::policy {
 
@@ -24,6 +26,10 @@ struct WhoisConfig {
     std::chrono::milliseconds read_timeout{10000};  // for the whole response
     std::size_t max_response_bytes = 64 * 1024;
 };
+
+// "host:port" or "host" (port 43) → WhoisServer; std::nullopt if malformed.
+// An IPv6 literal needs brackets: "[::1]:4343".
+std::optional<WhoisServer> parse_whois_server(std::string_view text);
 
 // The default table: jp → whois.jprs.jp:43.
 WhoisConfig default_whois_config();

@@ -1,4 +1,5 @@
 // Unit rules: DN parsing, mail, serial, the domain rule of the institution check.
+#include "common/error.h"
 #include "policy/institution_rules.h"
 #include "policy/request_rows.h"
 #include "policy/subject_dn.h"
@@ -56,6 +57,17 @@ TEST(PolicyDn, LengthsCountCharactersAndTheWholeDn) {
     std::string dn = "CN=a";
     while (dn.size() < 240) dn += ",OU=" + std::string(20, 'u');
     EXPECT_EQ(parse_subject_dn(dn + ",O=b,L=x,C=JP", 1).findings[0].code, "dn_too_long");
+}
+
+TEST(PolicyFindings, CodesAreStableAndTheDuplicateIs212) {
+    EXPECT_EQ(service_code_of("dn_duplicate"), 212);
+    EXPECT_EQ(service_code_of("domain_not_approved"), 401);
+    EXPECT_EQ(service_code_of("no_such_code"), 0);
+    EXPECT_THROW(make_finding("no_such_code", 1, 1), inkan::Error);
+    Finding f = make_finding("mail_invalid", 5, 14, "x");
+    EXPECT_EQ(f.column_ja, "利用者メールアドレス");
+    EXPECT_EQ(f.column_en, "user mail");
+    EXPECT_EQ(f.message_en, "The mail address is not valid. (x)");
 }
 
 TEST(PolicyRows, MailSyntax) {

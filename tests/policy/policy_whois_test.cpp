@@ -172,5 +172,18 @@ TEST(PolicyWhoisParser, ServerTableUsesTheLongestSuffix) {
     EXPECT_EQ(client.lookup("example.com").status, WhoisAnswer::Status::Unreachable);
 }
 
+TEST(PolicyWhoisParser, ServerSpecs) {
+    EXPECT_EQ(parse_whois_server("whois.jprs.jp:43")->host, "whois.jprs.jp");
+    EXPECT_EQ(parse_whois_server("whois.jprs.jp")->port, 43);
+    EXPECT_EQ(parse_whois_server("127.0.0.1:4343")->port, 4343);
+    EXPECT_EQ(parse_whois_server("[::1]:4343")->host, "::1");
+    EXPECT_FALSE(parse_whois_server("host:"));
+    EXPECT_FALSE(parse_whois_server("host:0"));
+    EXPECT_FALSE(parse_whois_server("host:70000"));
+    EXPECT_FALSE(parse_whois_server("host:4x"));
+    EXPECT_FALSE(parse_whois_server(":43"));
+    EXPECT_FALSE(parse_whois_server("::1:43"));
+}
+
 }  // namespace
 }  // namespace inkan::policy
