@@ -27,5 +27,7 @@ void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
 void add_hsm_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace inkan::appliance

@@ -50,7 +50,10 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
     }
     if (fs::exists(config.ca_certificate_path())) {
         if (o.if_needed) {
-            std::cout << "already initialised: " << fs::absolute(config.state_dir).string() << "\n";
+            std::cout << "already initialised: " << fs::absolute(config.state_dir).string() << "\n"
+                      << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string() << "\n"
+                      << "operator credentials (PKCS#12 + password, PEM): "
+                      << fs::absolute(config.operators_dir()).string() << "\n";
             return;
         }
         throw Error(ErrorCategory::Conflict, "already_initialised",

@@ -56,6 +56,13 @@ void apply_json(Config& c, const json& j, const std::string& file) {
         read(h, "max_body_bytes", c.http.max_body_bytes, "http");
         read(h, "threads", c.http.threads, "http");
     }
+    if (j.contains("whois")) {
+        const auto& w = j["whois"];
+        read(w, "servers", c.whois.servers, "whois");
+        read(w, "connect_timeout_ms", c.whois.connect_timeout_ms, "whois");
+        read(w, "read_timeout_ms", c.whois.read_timeout_ms, "whois");
+        read(w, "cache_ttl_seconds", c.whois.cache_ttl_seconds, "whois");
+    }
     read(j, "bootstrap_institution", c.bootstrap_institution, "config");
 }
 
@@ -136,6 +143,11 @@ void save_config(const Config& c) {
           {"public_port", c.http.public_port},
           {"max_body_bytes", c.http.max_body_bytes},
           {"threads", c.http.threads}}},
+        {"whois",
+         {{"servers", c.whois.servers},
+          {"connect_timeout_ms", c.whois.connect_timeout_ms},
+          {"read_timeout_ms", c.whois.read_timeout_ms},
+          {"cache_ttl_seconds", c.whois.cache_ttl_seconds}}},
         {"bootstrap_institution", c.bootstrap_institution},
     };
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "common/secret.h"
@@ -37,11 +38,20 @@ struct HttpConfig {
     int threads = 2;
 };
 
+struct WhoisSettings {
+    // Domain suffix → "host[:port]" (RFC 3912, port 43); the longest suffix wins.
+    std::map<std::string, std::string> servers = {{"jp", "whois.jprs.jp:43"}};
+    int connect_timeout_ms = 5000;
+    int read_timeout_ms = 10000;
+    int cache_ttl_seconds = 3600;
+};
+
 struct Config {
     std::filesystem::path state_dir = "state";
     HsmConfig hsm;
     CaConfig ca;
     HttpConfig http;
+    WhoisSettings whois;
     std::string bootstrap_institution = "Inkan Demo University";
 
     std::filesystem::path database_path() const { return state_dir / "inkan.db"; }

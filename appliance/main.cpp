@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
     add_hsm_commands(app, global, exit_code);
     add_ca_commands(app, global, exit_code);
     add_operator_commands(app, global, exit_code);
+    add_institution_commands(app, global, exit_code);
+    add_request_commands(app, global, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

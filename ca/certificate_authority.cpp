@@ -72,8 +72,8 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     store::CertificateRecord record;
     record.serial_hex = key;
     record.serial_dec = pki::serial_to_decimal(serial);
-    record.subject = pki::name_to_string(X509_get_subject_name(issued.certificate.get()));
-    record.issuer = pki::name_to_string(X509_get_issuer_name(issued.certificate.get()));
+    record.subject = pki::name_to_request_form(X509_get_subject_name(issued.certificate.get()));
+    record.issuer = pki::name_to_request_form(X509_get_issuer_name(issued.certificate.get()));
     record.not_before = unix_seconds(pki::from_asn1_time(X509_get0_notBefore(issued.certificate.get())));
     record.not_after = unix_seconds(pki::from_asn1_time(X509_get0_notAfter(issued.certificate.get())));
     record.kind = spec.kind;

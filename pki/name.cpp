@@ -52,4 +52,14 @@ std::string name_to_string(const X509_NAME* name) {
     return std::string(data, static_cast<size_t>(len));
 }
 
+std::string name_to_request_form(const X509_NAME* name) {
+    auto attributes = name_attributes(name);
+    std::string out;
+    for (auto it = attributes.rbegin(); it != attributes.rend(); ++it) {
+        if (!out.empty()) out += ',';
+        out += it->type + "=" + it->value;
+    }
+    return out;
+}
+
 }  // namespace inkan::pki

@@ -30,4 +30,9 @@ DistinguishedName name_attributes(const X509_NAME* name);
 // One line, RFC 2253 style (for logs and error messages).
 std::string name_to_string(const X509_NAME* name);
 
+// The form request files use (policy::SubjectDn::to_string): most specific
+// first ("CN=..,OU=..,O=..,L=..,ST=..,C=JP"), ',' between attributes, values
+// verbatim (no escaping). The store keys subjects by it (duplicate-DN rule).
+std::string name_to_request_form(const X509_NAME* name);
+
 }  // namespace inkan::pki

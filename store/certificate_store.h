@@ -19,7 +19,7 @@ const char* to_string(CertificateStatus status);
 struct CertificateRecord {
     std::string serial_hex;  // lowercase, no leading zeros
     std::string serial_dec;
-    std::string subject;     // RFC 2253-ish one-line form, as policy renders DNs
+    std::string subject;     // request-file form "CN=..,O=..,C=JP" (pki::name_to_request_form)
     std::string issuer;
     int64_t not_before = 0;  // unix seconds
     int64_t not_after = 0;

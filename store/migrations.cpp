@@ -44,6 +44,89 @@ CREATE TABLE operators (
     created_at         INTEGER NOT NULL
 );
 )sql",
+    // 2: institutions (policy::InstitutionRegistry)
+    R"sql(
+CREATE TABLE institutions (
+    name        TEXT PRIMARY KEY,
+    state       TEXT,
+    locality    TEXT,
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE institution_domains (
+    institution      TEXT NOT NULL REFERENCES institutions(name) ON DELETE CASCADE,
+    domain           TEXT NOT NULL,
+    approval_expires TEXT NOT NULL,
+    PRIMARY KEY (institution, domain)
+);
+CREATE TABLE institution_whois_names (
+    institution TEXT NOT NULL REFERENCES institutions(name) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (institution, name)
+);
+CREATE TABLE institution_profiles (
+    institution TEXT NOT NULL REFERENCES institutions(name) ON DELETE CASCADE,
+    profile_id  INTEGER NOT NULL,
+    PRIMARY KEY (institution, profile_id)
+);
+)sql",
+    // 3: issuance batches, rows, URL token hashes, notification events
+    R"sql(
+CREATE TABLE issuance_batches (
+    id             TEXT PRIMARY KEY,
+    institution    TEXT NOT NULL,
+    operator_name  TEXT NOT NULL,
+    operator_email TEXT NOT NULL,
+    action         TEXT NOT NULL CHECK (action IN ('issue', 'renew', 'revoke')),
+    error_mode     TEXT NOT NULL CHECK (error_mode IN ('abort', 'skip')),
+    download_type  INTEGER NOT NULL CHECK (download_type IN (1, 2, 3)),
+    report_json    TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL
+);
+CREATE INDEX issuance_batches_institution ON issuance_batches(institution, created_at);
+CREATE TABLE issuance_rows (
+    batch_id        TEXT NOT NULL REFERENCES issuance_batches(id),
+    row_no          INTEGER NOT NULL,
+    line            INTEGER NOT NULL,
+    subject_dn      TEXT NOT NULL,
+    profile_id      INTEGER NOT NULL,
+    download_type   INTEGER NOT NULL,
+    admin_name      TEXT NOT NULL,
+    admin_mail      TEXT NOT NULL,
+    user_name       TEXT NOT NULL,
+    user_mail       TEXT NOT NULL,
+    p12_file_name   TEXT NOT NULL,
+    raw_json        TEXT NOT NULL,
+    pin_nonce       BLOB NOT NULL,
+    pin_ciphertext  BLOB,
+    status          TEXT NOT NULL CHECK (status IN ('accepted', 'pin_viewed', 'downloaded', 'locked')),
+    failed_attempts INTEGER NOT NULL DEFAULT 0,
+    serial_hex      TEXT,
+    downloaded_at   INTEGER,
+    PRIMARY KEY (batch_id, row_no)
+);
+CREATE TABLE issuance_urls (
+    token_hash BLOB PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('pin', 'retrieval')),
+    batch_id   TEXT NOT NULL REFERENCES issuance_batches(id),
+    row_no     INTEGER,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+CREATE TABLE notifications (
+    id                INTEGER PRIMARY KEY,
+    type              TEXT NOT NULL,
+    batch_id          TEXT NOT NULL,
+    row_no            INTEGER,
+    recipient         TEXT NOT NULL,
+    serial_hex        TEXT,
+    subject           TEXT,
+    secret_ciphertext BLOB,
+    created_at        INTEGER NOT NULL,
+    sent_at           INTEGER
+);
+CREATE INDEX notifications_pending ON notifications(sent_at, id);
+)sql",
 };
 
 }  // namespace
