@@ -46,6 +46,7 @@
 #include "common/bytes.h"
 #include "common/secret.h"
 #include "hsm/key_generation.h"
+#include "hsm/session_key.h"
 #include "pki/pkcs12.h"
 #include "pki/profile.h"
 #include "policy/request_check.h"
@@ -73,6 +74,9 @@ struct IssuanceConfig {
     size_t pin_length = 12;            // characters of the derived access PIN (8..51)
     std::vector<pki::CertificateProfile> profiles = pki::default_profiles();
     size_t bulk_threads = 2;           // key generation threads for a bulk ZIP
+    // Called while a P12 subscriber key exists in the HSM as session objects,
+    // just before it is exported and destroyed (audit, tests). May be empty.
+    std::function<void(const hsm::SessionKeyPair&)> on_session_key;
 };
 
 // The authenticated RA operator (from its client certificate).
@@ -228,8 +232,9 @@ public:
 
     const IssuanceConfig& config() const noexcept;
 
+    struct Impl;  // opaque (issuance/service_impl.h)
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

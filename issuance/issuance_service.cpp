@@ -1,0 +1,319 @@
+#include "issuance/issuance_service.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+#include "hsm/operations.h"
+#include "issuance/service_impl.h"
+#include "issuance/url_tokens.h"
+
+namespace inkan::issuance {
+namespace {
+
+constexpr std::string_view kPinUrlPurpose = "inkan-notification-pin-url-v1";
+constexpr std::string_view kRetrievalUrlPurpose = "inkan-notification-retrieval-url-v1";
+
+policy::DownloadType download_type_of(int value) { return static_cast<policy::DownloadType>(value); }
+
+RowStatus row_status(const store::BatchRowRecord& row, int64_t batch_expires_at, int64_t now) {
+    if (row.status == "downloaded") return RowStatus::Downloaded;
+    if (row.status == "locked") return RowStatus::Locked;
+    if (now >= batch_expires_at) return RowStatus::Expired;
+    return row.status == "pin_viewed" ? RowStatus::PinViewed : RowStatus::Accepted;
+}
+
+BatchState batch_state(const store::BatchRecord& b, const std::vector<store::BatchRowRecord>& rows,
+                       int64_t now) {
+    BatchState s;
+    s.batch_id = b.id;
+    s.institution = b.institution;
+    s.operator_name = b.operator_name;
+    s.action = policy::parse_action(b.action).value_or(policy::Action::Issue);
+    s.mode = policy::parse_error_mode(b.error_mode).value_or(policy::ErrorMode::Abort);
+    s.download_type = download_type_of(b.download_type);
+    s.created_at = b.created_at;
+    s.urls_expire_at = b.expires_at;
+    bool all_downloaded = true;
+    for (const auto& r : rows) {
+        RowState rs;
+        rs.row_id = r.row_no;
+        rs.line = static_cast<size_t>(r.line);
+        rs.subject_dn = r.subject_dn;
+        rs.profile_id = r.profile_id;
+        rs.download_type = download_type_of(r.download_type);
+        rs.status = row_status(r, b.expires_at, now);
+        rs.failed_pin_attempts = r.failed_attempts;
+        rs.serial_hex = r.serial_hex;
+        rs.downloaded_at = r.downloaded_at;
+        if (rs.status != RowStatus::Downloaded) all_downloaded = false;
+        s.rows.push_back(std::move(rs));
+    }
+    s.status = all_downloaded ? "completed" : (now >= b.expires_at ? "expired" : "open");
+    return s;
+}
+
+int64_t system_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+const char* to_string(RowStatus status) noexcept {
+    switch (status) {
+        case RowStatus::Accepted: return "accepted";
+        case RowStatus::PinViewed: return "pin_viewed";
+        case RowStatus::Downloaded: return "downloaded";
+        case RowStatus::Locked: return "locked";
+        case RowStatus::Expired: return "expired";
+    }
+    return "unknown";
+}
+
+SecretString pin_page_tsv(const PinPage& page) {
+    std::string out = "name\tmail\tPIN\tDN\n";
+    for (const auto& e : page.entries) {
+        out += e.name + "\t" + e.mail + "\t" + e.pin.str() + "\t" + e.subject_dn + "\n";
+    }
+    return SecretString(std::move(out));
+}
+
+IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
+                            const PinKeys& keys, IssuanceConfig c, Now n)
+    : token(t),
+      authority(a),
+      batches(b),
+      config(std::move(c)),
+      now(n ? std::move(n) : Now(system_now)),
+      pins(t, keys.hmac_key_id, keys.aes_key_id, config.pin_length) {
+    if (config.max_pin_failures < 1) {
+        throw Error(ErrorCategory::InvalidInput, "config_max_pin_failures",
+                    "max_pin_failures must be at least 1");
+    }
+}
+
+IssuanceService::IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
+                                 store::BatchStore& batches, const PinKeys& pin_keys,
+                                 IssuanceConfig config, Now now)
+    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, std::move(config), std::move(now))) {}
+
+IssuanceService::~IssuanceService() = default;
+
+const IssuanceConfig& IssuanceService::config() const noexcept { return impl_->config; }
+
+BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file, policy::Action action,
+                                    policy::ErrorMode mode, const policy::CheckContext& context) {
+    if (action != policy::Action::Issue) {
+        throw Error(ErrorCategory::Unsupported, "action_unsupported",
+                    std::string("action ") + policy::to_string(action) + " is not supported yet");
+    }
+    policy::CheckReport report = policy::check_request_file(file, action, mode, context);
+    BatchResult result;
+    result.report = policy::report_to_json(report);
+    bool store_nothing = report.file_error.has_value() || report.accepted_issue.empty() ||
+                         (mode == policy::ErrorMode::Abort && report.has_errors());
+    if (store_nothing) {
+        result.status = "rejected";
+        return result;
+    }
+
+    Impl& m = *impl_;
+    const int64_t now = m.now();
+    const int64_t expires = now + m.config.url_lifetime.count();
+    const auto type = report.accepted_issue.front().download_type;
+    const bool bulk = type == policy::DownloadType::P12Bulk;
+
+    store::NewBatch nb;
+    nb.batch.id = hex_encode(hsm::generate_random(m.token, 16));
+    const std::string& batch_id = nb.batch.id;
+    nb.batch.institution = op.institution;
+    nb.batch.operator_name = op.name;
+    nb.batch.operator_email = op.email;
+    nb.batch.action = policy::to_string(action);
+    nb.batch.error_mode = policy::to_string(mode);
+    nb.batch.download_type = static_cast<int>(type);
+    nb.batch.report_json = result.report.dump();
+    nb.batch.created_at = now;
+    nb.batch.expires_at = expires;
+
+    auto add_url = [&](const char* kind, std::optional<int64_t> row_no) {
+        std::string token = new_url_token(m.token);
+        nb.urls.push_back({url_token_hash(token), kind, batch_id, row_no, expires, std::nullopt});
+        return token;
+    };
+    auto add_event = [&](const char* event, std::optional<int64_t> row_no, std::string recipient,
+                         std::string_view purpose, const std::string& token,
+                         std::optional<std::string> subject) {
+        store::NotificationRecord n;
+        n.type = event;
+        n.batch_id = batch_id;
+        n.row_no = row_no;
+        n.recipient = std::move(recipient);
+        n.subject = std::move(subject);
+        n.secret_ciphertext = m.pins.seal(purpose, as_bytes(token), batch_id, row_no.value_or(0));
+        n.created_at = now;
+        nb.notifications.push_back(std::move(n));
+    };
+
+    int64_t row_no = 0;
+    for (const policy::IssueRow& r : report.accepted_issue) {
+        ++row_no;
+        store::BatchRowRecord row;
+        row.batch_id = batch_id;
+        row.row_no = row_no;
+        row.line = static_cast<int64_t>(r.line);
+        row.subject_dn = r.dn.to_string();
+        row.profile_id = r.profile_id;
+        row.download_type = static_cast<int>(r.download_type);
+        row.admin_name = r.admin_name;
+        row.admin_mail = r.admin_mail;
+        row.user_name = r.user_name;
+        row.user_mail = r.user_mail;
+        row.p12_file_name = r.p12_file_name;
+        row.raw_json = nlohmann::json(r.raw).dump();
+        row.pin_nonce = m.pins.new_nonce();
+        if (!r.access_pin.empty()) row.pin_ciphertext = m.pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
+
+        AcceptedRow accepted;
+        accepted.row_id = row_no;
+        accepted.line = r.line;
+        accepted.download_type = r.download_type;
+        accepted.subject_dn = row.subject_dn;
+        if (!bulk) {
+            accepted.pin_token = add_url("pin", row_no);
+            accepted.retrieval_token = add_url("retrieval", row_no);
+            std::string pin_recipient = !r.admin_mail.empty() ? r.admin_mail : r.user_mail;
+            std::string retrieval_recipient = !r.user_mail.empty() ? r.user_mail : r.admin_mail;
+            add_event("access_pin_issued", row_no, pin_recipient, kPinUrlPurpose, *accepted.pin_token,
+                      row.subject_dn);
+            add_event("issuance_accepted", row_no, retrieval_recipient, kRetrievalUrlPurpose,
+                      *accepted.retrieval_token, row.subject_dn);
+        }
+        result.rows.push_back(std::move(accepted));
+        nb.rows.push_back(std::move(row));
+    }
+    if (bulk) {
+        result.batch_pin_token = add_url("pin", std::nullopt);
+        result.batch_retrieval_token = add_url("retrieval", std::nullopt);
+        // P12 bulk: the PIN URL goes to the RA operator (who hands it to the PIN
+        // distributor), the ZIP URL to the subscriber admin.
+        add_event("access_pin_issued", std::nullopt, op.email, kPinUrlPurpose, *result.batch_pin_token,
+                  std::nullopt);
+        add_event("issuance_accepted", std::nullopt, report.accepted_issue.front().admin_mail,
+                  kRetrievalUrlPurpose, *result.batch_retrieval_token, std::nullopt);
+    }
+    m.batches.create(nb);
+
+    result.batch_id = batch_id;
+    result.status = "accepted";
+    result.download_type = type;
+    result.urls_expire_at = expires;
+    return result;
+}
+
+BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
+    auto batch = impl_->batches.find_batch(batch_id);
+    if (!batch || batch->institution != op.institution) {
+        throw Error(ErrorCategory::NotFound, "batch_not_found", "no such request batch");
+    }
+    return batch_state(*batch, impl_->batches.rows(batch_id), impl_->now());
+}
+
+std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, size_t limit) {
+    std::vector<BatchState> out;
+    int64_t now = impl_->now();
+    for (const auto& b : impl_->batches.list_batches(op.institution, limit)) {
+        out.push_back(batch_state(b, impl_->batches.rows(b.id), now));
+    }
+    return out;
+}
+
+PinPage IssuanceService::view_pins(const std::string& pin_token) {
+    Impl& m = *impl_;
+    store::UrlRecord url = m.open_url(pin_token, "pin");
+    if (!m.batches.consume_pin_url(url.token_hash, m.now())) {
+        throw Error(ErrorCategory::Gone, "pin_url_used",
+                    "this PIN URL was already opened; the PINs are shown only once");
+    }
+    store::BatchRecord batch = m.batch_of(url);
+    PinPage page;
+    page.batch_id = batch.id;
+    page.download_type = download_type_of(batch.download_type);
+    std::vector<store::BatchRowRecord> rows;
+    if (url.row_no) {
+        rows.push_back(m.row_of(url));
+    } else {
+        rows = m.batches.rows(batch.id);
+    }
+    for (const auto& r : rows) {
+        PinEntry e;
+        e.row_id = r.row_no;
+        e.name = !r.user_name.empty() ? r.user_name : r.admin_name;
+        e.mail = !r.user_mail.empty() ? r.user_mail : r.admin_mail;
+        e.subject_dn = r.subject_dn;
+        e.pin = m.pin_of(r);
+        page.entries.push_back(std::move(e));
+    }
+    return page;
+}
+
+store::UrlRecord IssuanceService::Impl::open_url(const std::string& url_token, const char* kind) {
+    const bool pin_url = std::string_view(kind) == "pin";
+    auto url = batches.find_url(url_token_hash(url_token));
+    if (!url || url->kind != kind) {
+        throw Error(ErrorCategory::NotFound, "url_not_found", "unknown or invalid URL");
+    }
+    if (pin_url && url->used_at) {
+        throw Error(ErrorCategory::Gone, "pin_url_used",
+                    "this PIN URL was already opened; the PINs are shown only once");
+    }
+    if (now() >= url->expires_at) {
+        if (pin_url) throw Error(ErrorCategory::Gone, "pin_url_expired", "this PIN URL has expired");
+        throw Error(ErrorCategory::Gone, "url_expired", "this certificate retrieval URL has expired");
+    }
+    return *url;
+}
+
+store::BatchRecord IssuanceService::Impl::batch_of(const store::UrlRecord& url) {
+    auto b = batches.find_batch(url.batch_id);
+    if (!b) throw Error(ErrorCategory::NotFound, "url_not_found", "unknown or invalid URL");
+    return *b;
+}
+
+store::BatchRowRecord IssuanceService::Impl::row_of(const store::UrlRecord& url) {
+    auto r = url.row_no ? batches.row(url.batch_id, *url.row_no) : std::nullopt;
+    if (!r) throw Error(ErrorCategory::NotFound, "url_not_found", "unknown or invalid URL");
+    return *r;
+}
+
+SecretString IssuanceService::Impl::pin_of(const store::BatchRowRecord& row) {
+    if (!row.pin_ciphertext.empty()) return pins.open_supplied_pin(row.pin_ciphertext, row.batch_id, row.row_no);
+    return pins.derive(row.batch_id, row.row_no, row.pin_nonce);
+}
+
+void IssuanceService::Impl::check_downloadable(const store::BatchRowRecord& row) {
+    if (row.status == "locked") {
+        throw Error(ErrorCategory::Locked, "row_locked",
+                    "too many wrong access PINs: this request row is locked; ask the RA operator");
+    }
+    if (row.status == "downloaded" && !config.allow_redownload) {
+        throw Error(ErrorCategory::Gone, "already_downloaded",
+                    "the certificate of this request row was already downloaded");
+    }
+}
+
+void IssuanceService::Impl::check_row_and_pin(const store::BatchRowRecord& row, const SecretString& pin) {
+    check_downloadable(row);
+    if (PinDeriver::equal(pin, pin_of(row))) return;
+    store::PinFailure f = batches.record_pin_failure(row.batch_id, row.row_no, config.max_pin_failures);
+    if (f.locked) {
+        throw Error(ErrorCategory::Locked, "row_locked",
+                    "too many wrong access PINs: this request row is locked; ask the RA operator");
+    }
+    int left = std::max(0, config.max_pin_failures - f.failed_attempts);
+    throw Error(ErrorCategory::Forbidden, "pin_incorrect",
+                "wrong access PIN (" + std::to_string(left) + " attempts left)");
+}
+
+}  // namespace inkan::issuance

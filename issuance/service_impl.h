@@ -1,0 +1,62 @@
+// Private: the state IssuanceService's two source files share.
+#pragma once
+
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include "ca/certificate_authority.h"
+#include "hsm/token.h"
+#include "issuance/issuance_service.h"
+#include "issuance/pin_deriver.h"
+#include "store/batch_store.h"
+
+namespace inkan::issuance {
+
+struct IssuanceService::Impl {
+    Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b, const PinKeys& keys,
+         IssuanceConfig c, Now n);
+
+    hsm::Token& token;
+    ca::CertificateAuthority& authority;
+    store::BatchStore& batches;
+    IssuanceConfig config;
+    Now now;
+    PinDeriver pins;
+
+    // Rows being issued right now (one download per row at a time).
+    std::mutex claims_mutex;
+    std::set<std::pair<std::string, int64_t>> claims;
+
+    // The URL named by a token, of that kind and not expired; else the errors of
+    // the header (url_not_found, pin_url_expired / url_expired).
+    store::UrlRecord open_url(const std::string& url_token, const char* kind);
+    // The row's access PIN (derived, or the file's own decrypted).
+    SecretString pin_of(const store::BatchRowRecord& row);
+    // Checks the row may be downloaded and the PIN is right (counting a failure).
+    void check_row_and_pin(const store::BatchRowRecord& row, const SecretString& pin);
+    void check_downloadable(const store::BatchRowRecord& row);
+    pki::CertificateProfile profile_of(const store::BatchRowRecord& row) const;
+    ca::IssueSpec issue_spec(const store::BatchRecord& batch, const store::BatchRowRecord& row,
+                             EVP_PKEY* public_key) const;
+    store::NotificationRecord download_notification(const store::BatchRecord& batch,
+                                                    const store::BatchRowRecord& row,
+                                                    const std::string& serial_hex) const;
+    store::BatchRecord batch_of(const store::UrlRecord& url);
+    store::BatchRowRecord row_of(const store::UrlRecord& url);
+};
+
+// Holds a row for one download; released on destruction.
+class RowClaim {
+public:
+    RowClaim(IssuanceService::Impl& impl, std::string batch_id, int64_t row_no);
+    ~RowClaim();
+    RowClaim(const RowClaim&) = delete;
+    RowClaim& operator=(const RowClaim&) = delete;
+
+private:
+    IssuanceService::Impl& impl_;
+    std::pair<std::string, int64_t> key_;
+};
+
+}  // namespace inkan::issuance

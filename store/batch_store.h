@@ -1,0 +1,119 @@
+// Request batches of the issuance workflow: the batch, its accepted rows, the
+// URL tokens (only their SHA-256 is stored) and queued notification events.
+// Store knows nothing of PINs: a row keeps only the PIN nonce, or, for a PIN the
+// request file supplied, its AES-GCM ciphertext made in the HSM.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+
+namespace inkan::store {
+
+struct BatchRecord {
+    std::string id;
+    std::string institution;
+    std::string operator_name;
+    std::string operator_email;
+    std::string action;      // "issue"
+    std::string error_mode;  // "abort" / "skip"
+    int download_type = 0;   // 1 P12 individual, 2 P12 bulk, 3 browser
+    std::string report_json;
+    int64_t created_at = 0;
+    int64_t expires_at = 0;  // URLs of the batch
+};
+
+// Row status as stored; "expired" is derived by the reader from the batch expiry.
+struct BatchRowRecord {
+    std::string batch_id;
+    int64_t row_no = 0;
+    int64_t line = 0;
+    std::string subject_dn;
+    int profile_id = 0;
+    int download_type = 0;
+    std::string admin_name, admin_mail, user_name, user_mail, p12_file_name;
+    std::string raw_json;     // the 15 columns (column 15 blanked)
+    Bytes pin_nonce;          // 16 random bytes: the PIN derivation input
+    Bytes pin_ciphertext;     // empty unless the file supplied the PIN
+    std::string status = "accepted";  // accepted / pin_viewed / downloaded / locked
+    int failed_attempts = 0;
+    std::optional<std::string> serial_hex;
+    std::optional<int64_t> downloaded_at;
+};
+
+struct UrlRecord {
+    Bytes token_hash;                // SHA-256 of the token
+    std::string kind;                // "pin" / "retrieval"
+    std::string batch_id;
+    std::optional<int64_t> row_no;   // unset: the whole batch (P12 bulk)
+    int64_t expires_at = 0;
+    std::optional<int64_t> used_at;
+};
+
+struct NotificationRecord {
+    int64_t id = 0;
+    std::string type;  // access_pin_issued / issuance_accepted / download_completed
+    std::string batch_id;
+    std::optional<int64_t> row_no;
+    std::string recipient;
+    std::optional<std::string> serial_hex;
+    std::optional<std::string> subject;
+    Bytes secret_ciphertext;  // e.g. a URL token to mail, AES-GCM under the HSM key; may be empty
+    int64_t created_at = 0;
+    std::optional<int64_t> sent_at;
+};
+
+struct NewBatch {
+    BatchRecord batch;
+    std::vector<BatchRowRecord> rows;
+    std::vector<UrlRecord> urls;
+    std::vector<NotificationRecord> notifications;
+};
+
+// Result of counting a wrong PIN.
+struct PinFailure {
+    int failed_attempts = 0;
+    bool locked = false;
+};
+
+class BatchStore {
+public:
+    virtual ~BatchStore() = default;
+
+    // Everything of a new batch in one transaction (all or nothing).
+    virtual void create(const NewBatch& batch) = 0;
+
+    virtual std::optional<BatchRecord> find_batch(const std::string& id) = 0;
+    // Newest first.
+    virtual std::vector<BatchRecord> list_batches(const std::string& institution, size_t limit) = 0;
+    virtual std::vector<BatchRowRecord> rows(const std::string& batch_id) = 0;
+    virtual std::optional<BatchRowRecord> row(const std::string& batch_id, int64_t row_no) = 0;
+
+    virtual std::optional<UrlRecord> find_url(ByteView token_hash) = 0;
+
+    // Marks an unused PIN URL used and its rows (one, or all of the batch) pin_viewed
+    // (rows already further along keep their status). False if it was used already.
+    virtual bool consume_pin_url(ByteView token_hash, int64_t now) = 0;
+
+    // Adds one failed attempt; at `limit` the row becomes locked.
+    virtual PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no, int limit) = 0;
+
+    // Marks rows downloaded (serial, time) and queues their notifications, in one
+    // transaction.
+    struct Download {
+        int64_t row_no = 0;
+        std::string serial_hex;
+    };
+    virtual void record_downloads(const std::string& batch_id, const std::vector<Download>& downloads,
+                                  const std::vector<NotificationRecord>& notifications, int64_t now) = 0;
+
+    // Notifications not sent yet (oldest first), optionally of one batch.
+    virtual std::vector<NotificationRecord> pending_notifications(
+        const std::optional<std::string>& batch_id = std::nullopt) = 0;
+    virtual void mark_notification_sent(int64_t id, int64_t when) = 0;
+};
+
+}  // namespace inkan::store

@@ -1,0 +1,258 @@
+#include "store/sqlite_batch_store.h"
+
+#include "common/error.h"
+
+namespace inkan::store {
+namespace {
+
+constexpr const char* kBatchColumns =
+    "id, institution, operator_name, operator_email, action, error_mode, download_type, "
+    "report_json, created_at, expires_at";
+
+constexpr const char* kRowColumns =
+    "batch_id, row_no, line, subject_dn, profile_id, download_type, admin_name, admin_mail, "
+    "user_name, user_mail, p12_file_name, raw_json, pin_nonce, pin_ciphertext, status, "
+    "failed_attempts, serial_hex, downloaded_at";
+
+constexpr const char* kNotificationColumns =
+    "id, type, batch_id, row_no, recipient, serial_hex, subject, secret_ciphertext, created_at, "
+    "sent_at";
+
+BatchRecord read_batch(const Statement& s) {
+    BatchRecord b;
+    b.id = s.text(0);
+    b.institution = s.text(1);
+    b.operator_name = s.text(2);
+    b.operator_email = s.text(3);
+    b.action = s.text(4);
+    b.error_mode = s.text(5);
+    b.download_type = static_cast<int>(s.int64(6));
+    b.report_json = s.text(7);
+    b.created_at = s.int64(8);
+    b.expires_at = s.int64(9);
+    return b;
+}
+
+BatchRowRecord read_row(const Statement& s) {
+    BatchRowRecord r;
+    r.batch_id = s.text(0);
+    r.row_no = s.int64(1);
+    r.line = s.int64(2);
+    r.subject_dn = s.text(3);
+    r.profile_id = static_cast<int>(s.int64(4));
+    r.download_type = static_cast<int>(s.int64(5));
+    r.admin_name = s.text(6);
+    r.admin_mail = s.text(7);
+    r.user_name = s.text(8);
+    r.user_mail = s.text(9);
+    r.p12_file_name = s.text(10);
+    r.raw_json = s.text(11);
+    r.pin_nonce = s.blob(12);
+    r.pin_ciphertext = s.is_null(13) ? Bytes{} : s.blob(13);
+    r.status = s.text(14);
+    r.failed_attempts = static_cast<int>(s.int64(15));
+    r.serial_hex = s.opt_text(16);
+    r.downloaded_at = s.opt_int64(17);
+    return r;
+}
+
+NotificationRecord read_notification(const Statement& s) {
+    NotificationRecord n;
+    n.id = s.int64(0);
+    n.type = s.text(1);
+    n.batch_id = s.text(2);
+    n.row_no = s.opt_int64(3);
+    n.recipient = s.text(4);
+    n.serial_hex = s.opt_text(5);
+    n.subject = s.opt_text(6);
+    n.secret_ciphertext = s.is_null(7) ? Bytes{} : s.blob(7);
+    n.created_at = s.int64(8);
+    n.sent_at = s.opt_int64(9);
+    return n;
+}
+
+void insert_notification(Connection& c, const NotificationRecord& n) {
+    Statement s(c,
+                "INSERT INTO notifications (type, batch_id, row_no, recipient, serial_hex, subject, "
+                "secret_ciphertext, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    s.bind(1, n.type).bind(2, n.batch_id).bind(3, n.row_no).bind(4, n.recipient);
+    s.bind(5, n.serial_hex).bind(6, n.subject);
+    if (n.secret_ciphertext.empty()) {
+        s.bind_null(7);
+    } else {
+        s.bind(7, ByteView(n.secret_ciphertext));
+    }
+    s.bind(8, n.created_at).run();
+}
+
+}  // namespace
+
+void SqliteBatchStore::create(const NewBatch& nb) {
+    db_.in_transaction([&](Connection& c) {
+        const BatchRecord& b = nb.batch;
+        Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
+                            ") VALUES (?,?,?,?,?,?,?,?,?,?)");
+        sb.bind(1, b.id).bind(2, b.institution).bind(3, b.operator_name).bind(4, b.operator_email);
+        sb.bind(5, b.action).bind(6, b.error_mode).bind(7, int64_t{b.download_type});
+        sb.bind(8, b.report_json).bind(9, b.created_at).bind(10, b.expires_at).run();
+
+        for (const auto& r : nb.rows) {
+            Statement s(c, std::string("INSERT INTO issuance_rows (") + kRowColumns +
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            s.bind(1, r.batch_id).bind(2, r.row_no).bind(3, r.line).bind(4, r.subject_dn);
+            s.bind(5, int64_t{r.profile_id}).bind(6, int64_t{r.download_type});
+            s.bind(7, r.admin_name).bind(8, r.admin_mail).bind(9, r.user_name).bind(10, r.user_mail);
+            s.bind(11, r.p12_file_name).bind(12, r.raw_json).bind(13, ByteView(r.pin_nonce));
+            if (r.pin_ciphertext.empty()) {
+                s.bind_null(14);
+            } else {
+                s.bind(14, ByteView(r.pin_ciphertext));
+            }
+            s.bind(15, r.status).bind(16, int64_t{r.failed_attempts}).bind(17, r.serial_hex);
+            s.bind(18, r.downloaded_at).run();
+        }
+        for (const auto& u : nb.urls) {
+            Statement s(c,
+                        "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
+                        "used_at) VALUES (?,?,?,?,?,?)");
+            s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
+            s.bind(5, u.expires_at).bind(6, u.used_at).run();
+        }
+        for (const auto& n : nb.notifications) insert_notification(c, n);
+    });
+}
+
+std::optional<BatchRecord> SqliteBatchStore::find_batch(const std::string& id) {
+    return db_.with([&](Connection& c) -> std::optional<BatchRecord> {
+        Statement s(c, std::string("SELECT ") + kBatchColumns + " FROM issuance_batches WHERE id = ?");
+        s.bind(1, id);
+        if (!s.step()) return std::nullopt;
+        return read_batch(s);
+    });
+}
+
+std::vector<BatchRecord> SqliteBatchStore::list_batches(const std::string& institution, size_t limit) {
+    return db_.with([&](Connection& c) {
+        Statement s(c, std::string("SELECT ") + kBatchColumns +
+                           " FROM issuance_batches WHERE institution = ? "
+                           "ORDER BY created_at DESC, rowid DESC LIMIT ?");
+        s.bind(1, institution).bind(2, static_cast<int64_t>(limit));
+        std::vector<BatchRecord> out;
+        while (s.step()) out.push_back(read_batch(s));
+        return out;
+    });
+}
+
+std::vector<BatchRowRecord> SqliteBatchStore::rows(const std::string& batch_id) {
+    return db_.with([&](Connection& c) {
+        Statement s(c, std::string("SELECT ") + kRowColumns +
+                           " FROM issuance_rows WHERE batch_id = ? ORDER BY row_no");
+        s.bind(1, batch_id);
+        std::vector<BatchRowRecord> out;
+        while (s.step()) out.push_back(read_row(s));
+        return out;
+    });
+}
+
+std::optional<BatchRowRecord> SqliteBatchStore::row(const std::string& batch_id, int64_t row_no) {
+    return db_.with([&](Connection& c) -> std::optional<BatchRowRecord> {
+        Statement s(c, std::string("SELECT ") + kRowColumns +
+                           " FROM issuance_rows WHERE batch_id = ? AND row_no = ?");
+        s.bind(1, batch_id).bind(2, row_no);
+        if (!s.step()) return std::nullopt;
+        return read_row(s);
+    });
+}
+
+std::optional<UrlRecord> SqliteBatchStore::find_url(ByteView token_hash) {
+    return db_.with([&](Connection& c) -> std::optional<UrlRecord> {
+        Statement s(c,
+                    "SELECT token_hash, kind, batch_id, row_no, expires_at, used_at "
+                    "FROM issuance_urls WHERE token_hash = ?");
+        s.bind(1, token_hash);
+        if (!s.step()) return std::nullopt;
+        UrlRecord u;
+        u.token_hash = s.blob(0);
+        u.kind = s.text(1);
+        u.batch_id = s.text(2);
+        u.row_no = s.opt_int64(3);
+        u.expires_at = s.int64(4);
+        u.used_at = s.opt_int64(5);
+        return u;
+    });
+}
+
+bool SqliteBatchStore::consume_pin_url(ByteView token_hash, int64_t now) {
+    return db_.in_transaction([&](Connection& c) {
+        Statement s(c,
+                    "UPDATE issuance_urls SET used_at = ? "
+                    "WHERE token_hash = ? AND kind = 'pin' AND used_at IS NULL "
+                    "RETURNING batch_id, row_no");
+        s.bind(1, now).bind(2, token_hash);
+        if (!s.step()) return false;
+        std::string batch_id = s.text(0);
+        std::optional<int64_t> row_no = s.opt_int64(1);
+        while (s.step()) {
+        }
+        Statement u(c,
+                    "UPDATE issuance_rows SET status = 'pin_viewed' "
+                    "WHERE batch_id = ? AND (? IS NULL OR row_no = ?) AND status = 'accepted'");
+        u.bind(1, batch_id).bind(2, row_no).bind(3, row_no).run();
+        return true;
+    });
+}
+
+PinFailure SqliteBatchStore::record_pin_failure(const std::string& batch_id, int64_t row_no, int limit) {
+    return db_.in_transaction([&](Connection& c) {
+        Statement s(c,
+                    "UPDATE issuance_rows SET failed_attempts = failed_attempts + 1, "
+                    "status = CASE WHEN failed_attempts + 1 >= ? AND status != 'downloaded' "
+                    "THEN 'locked' ELSE status END "
+                    "WHERE batch_id = ? AND row_no = ? RETURNING failed_attempts, status");
+        s.bind(1, int64_t{limit}).bind(2, batch_id).bind(3, row_no);
+        if (!s.step()) {
+            throw Error(ErrorCategory::NotFound, "row_not_found", "no such request row");
+        }
+        PinFailure f{static_cast<int>(s.int64(0)), s.text(1) == "locked"};
+        while (s.step()) {
+        }
+        return f;
+    });
+}
+
+void SqliteBatchStore::record_downloads(const std::string& batch_id,
+                                        const std::vector<Download>& downloads,
+                                        const std::vector<NotificationRecord>& notifications,
+                                        int64_t now) {
+    db_.in_transaction([&](Connection& c) {
+        for (const auto& d : downloads) {
+            Statement s(c,
+                        "UPDATE issuance_rows SET status = 'downloaded', serial_hex = ?, "
+                        "downloaded_at = ? WHERE batch_id = ? AND row_no = ?");
+            s.bind(1, d.serial_hex).bind(2, now).bind(3, batch_id).bind(4, d.row_no).run();
+        }
+        for (const auto& n : notifications) insert_notification(c, n);
+    });
+}
+
+std::vector<NotificationRecord> SqliteBatchStore::pending_notifications(
+    const std::optional<std::string>& batch_id) {
+    return db_.with([&](Connection& c) {
+        Statement s(c, std::string("SELECT ") + kNotificationColumns +
+                           " FROM notifications WHERE sent_at IS NULL AND (? IS NULL OR batch_id = ?) "
+                           "ORDER BY id");
+        s.bind(1, batch_id).bind(2, batch_id);
+        std::vector<NotificationRecord> out;
+        while (s.step()) out.push_back(read_notification(s));
+        return out;
+    });
+}
+
+void SqliteBatchStore::mark_notification_sent(int64_t id, int64_t when) {
+    db_.with([&](Connection& c) {
+        Statement s(c, "UPDATE notifications SET sent_at = ? WHERE id = ?");
+        s.bind(1, when).bind(2, id).run();
+    });
+}
+
+}  // namespace inkan::store

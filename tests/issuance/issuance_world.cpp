@@ -1,0 +1,115 @@
+#include "tests/issuance/issuance_world.h"
+
+#include <chrono>
+#include <fstream>
+
+#include "hsm/key_generation.h"
+#include "pki/ca_bootstrap.h"
+#include "pki/encoding.h"
+#include "pki/serial.h"
+#include "store/sqlite.h"
+
+namespace inkan::test {
+
+std::string request_line(const RowSpec& r) {
+    std::string dn = "CN=" + r.cn + ",OU=" + r.ou + ",O=Example University,L=" + r.l + ",ST=Tokyo,C=JP";
+    std::string cols[15] = {dn, std::to_string(r.profile), std::to_string(r.type), "", "", "", "",
+                            "Hanako Admin", "Information Center", r.admin_mail, r.user_name,
+                            r.file_name, "Engineering", r.user_mail, r.pin};
+    std::string line;
+    for (int i = 0; i < 15; ++i) line += (i ? "\t" : "") + cols[i];
+    return line + "\n";
+}
+
+std::string request_file(int n, int type, int ou_base) {
+    std::string file;
+    for (int i = 0; i < n; ++i) {
+        RowSpec r;
+        r.type = type;
+        r.ou = std::to_string(ou_base + i);
+        r.user_name = "User " + std::to_string(i);
+        r.user_mail = "user" + std::to_string(i) + "@example.ac.jp";
+        r.file_name = "cert-" + std::to_string(ou_base + i);
+        file += request_line(r);
+    }
+    return file;
+}
+
+issuance::IssuanceConfig IssuanceWorld::default_config() {
+    issuance::IssuanceConfig c;
+    c.p12_key_algorithm = hsm::KeyAlgorithm::EcP256;
+    return c;
+}
+
+IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
+    state = dir.path() / "state";
+    std::filesystem::create_directories(state);
+    hsm::TokenConfig tc;
+    tc.module_path = softhsm.module_path();
+    tc.token_label = softhsm.label();
+    tc.pin = SecretString(softhsm.user_pin());
+    tc.pool_size = 3;
+    token = std::make_unique<hsm::Token>(tc);
+
+    hsm::KeySpec ca_key{"inkan-ca", hsm::random_key_id(*token)};
+    hsm::generate_signing_key_pair(*token, hsm::KeyAlgorithm::EcP256, ca_key);
+    signer = std::make_unique<ca::HsmSigner>(*token, hsm::KeyLookup{ca_key.id, {}});
+    random = std::make_unique<ca::HsmRandom>(*token);
+    pki::CaOptions options;
+    options.serial = pki::generate_serial(*random);
+    ca_certificate = pki::make_self_signed_ca(
+        *signer, {{"C", "JP"}, {"O", "Inkan Test"}, {"CN", "Inkan Test CA"}}, 10, options);
+    std::ofstream(ca_pem()) << pki::to_pem(ca_certificate.get());
+
+    hsm::KeySpec hmac{"inkan-pin-hmac", hsm::random_key_id(*token)};
+    hsm::generate_hmac_key(*token, hmac);
+    hsm::KeySpec aes{"inkan-pin-wrap", hsm::random_key_id(*token)};
+    hsm::generate_aes_key(*token, aes);
+    pin_keys = {hmac.id, aes.id};
+
+    database = std::make_unique<store::Database>((state / "inkan.db").string());
+    certificates = std::make_unique<store::SqliteCertificateStore>(*database);
+    batches = std::make_unique<store::SqliteBatchStore>(*database);
+    authority = std::make_unique<ca::CertificateAuthority>(*signer, ca_certificate.get(),
+                                                           pki::IssuerOptions{}, *random, *certificates);
+    service = std::make_unique<issuance::IssuanceService>(
+        *token, *authority, *batches, pin_keys, std::move(config), [this] {
+            return store::unix_now() + now_offset.load();
+        });
+
+    policy::Institution inst;
+    inst.name = "Example University";
+    inst.domains = {{"example.ac.jp", policy::Date{std::chrono::year{2099}, std::chrono::March,
+                                                   std::chrono::day{31}}}};
+    inst.locality = "Chiyoda-ku";
+    inst.state = "Tokyo";
+    inst.whois_names = {"Example University"};
+    inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
+    registry.put(inst);
+}
+
+policy::CheckContext IssuanceWorld::context() {
+    return policy::CheckContext{registry, whois, existing, clock};
+}
+
+issuance::BatchResult IssuanceWorld::submit(const std::string& file, policy::ErrorMode mode) {
+    return service->submit(op, file, policy::Action::Issue, mode, context());
+}
+
+int64_t IssuanceWorld::count(const std::string& table) {
+    return database->with([&](store::Connection& c) {
+        store::Statement s(c, "SELECT COUNT(*) FROM " + table);
+        s.step();
+        return s.int64(0);
+    });
+}
+
+std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::string& name,
+                                  const Bytes& content) {
+    auto path = dir / name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+    return path;
+}
+
+}  // namespace inkan::test

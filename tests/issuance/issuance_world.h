@@ -1,0 +1,87 @@
+// The issuance tests' world: a throwaway SoftHSM token holding an EC P-256 CA
+// key, the PIN HMAC key and the PIN-wrapping AES key; a self-signed CA; a SQLite
+// database in a temp state folder; the policy context for "Example University"
+// (WHOIS answered by an in-process WhoisLookup); and the IssuanceService on top,
+// with an adjustable clock.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "ca/certificate_authority.h"
+#include "ca/hsm_signer.h"
+#include "hsm/token.h"
+#include "issuance/issuance_service.h"
+#include "policy/request_check.h"
+#include "store/database.h"
+#include "store/sqlite_batch_store.h"
+#include "store/sqlite_certificate_store.h"
+#include "tests/support/softhsm_token.h"
+#include "tests/support/temp_dir.h"
+
+namespace inkan::test {
+
+// Answers every WHOIS lookup with the registered organisation.
+class FixedWhois final : public policy::WhoisLookup {
+public:
+    policy::WhoisAnswer lookup(const std::string&) override {
+        return {policy::WhoisAnswer::Status::Found, "Example University", ""};
+    }
+};
+
+// One issue row (15 columns, LF). type: 1 P12 individual, 2 bulk, 3 browser.
+struct RowSpec {
+    std::string cn = "Taro Yamada";
+    std::string ou = "1001";
+    int profile = 5;
+    int type = 1;
+    std::string admin_mail = "admin@example.ac.jp";
+    std::string user_name = "Taro Yamada";
+    std::string user_mail = "taro@example.ac.jp";
+    std::string file_name;
+    std::string pin;  // column 15
+    std::string l = "Chiyoda-ku";
+};
+std::string request_line(const RowSpec& row);
+// n rows of one type with distinct OUs (ou_base + i) and file names.
+std::string request_file(int n, int type, int ou_base = 1000);
+
+struct IssuanceWorld {
+    explicit IssuanceWorld(issuance::IssuanceConfig config = default_config());
+    static issuance::IssuanceConfig default_config();  // EC P-256 P12 keys (fast)
+
+    issuance::BatchResult submit(const std::string& file,
+                                 policy::ErrorMode mode = policy::ErrorMode::Abort);
+    policy::CheckContext context();
+    int64_t count(const std::string& table);  // rows in a table
+    std::filesystem::path ca_pem() const { return state / "ca.pem"; }
+
+    SoftHsmToken softhsm;
+    TempDir dir;
+    std::filesystem::path state;
+    std::unique_ptr<hsm::Token> token;
+    std::unique_ptr<ca::HsmSigner> signer;
+    std::unique_ptr<ca::HsmRandom> random;
+    X509Ptr ca_certificate;
+    std::unique_ptr<store::Database> database;
+    std::unique_ptr<store::SqliteCertificateStore> certificates;
+    std::unique_ptr<store::SqliteBatchStore> batches;
+    std::unique_ptr<ca::CertificateAuthority> authority;
+    issuance::PinKeys pin_keys;
+    std::atomic<int64_t> now_offset{0};  // seconds added to the system clock
+    std::unique_ptr<issuance::IssuanceService> service;
+
+    policy::InMemoryInstitutionRegistry registry;
+    policy::InMemoryExistingCertificates existing;
+    policy::SystemClock clock;
+    FixedWhois whois;
+    issuance::OperatorInfo op{"op1", "Example University", "op1@example.ac.jp"};
+};
+
+// Writes bytes to dir/name and returns the path.
+std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::string& name,
+                                  const Bytes& content);
+
+}  // namespace inkan::test
