@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "hsm/session_key.h"
 #include "issuance/issuance_service.h"
 #include "issuance/row_subject.h"
 #include "issuance/service_impl.h"
@@ -107,7 +108,7 @@ IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
                     const store::BatchRowRecord& row, const SecretString& password, bool legacy) {
     auto spec_profile = m.profile_of(row);  // fail before making a key
     (void)spec_profile;
-    hsm::SessionKeyPair pair = hsm::generate_session_key_pair(m.token, m.config.p12_key_algorithm);
+    hsm::SessionKeyPair pair = hsm::generate_session_key_pair(m.token, m.p12_key_algorithm);
     if (m.config.on_session_key) m.config.on_session_key(pair);
     EvpPkeyPtr key = pair.export_and_destroy();
     ca::IssueResult issued = [&] {

@@ -86,7 +86,8 @@ IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::B
       batches(b),
       config(std::move(c)),
       now(n ? std::move(n) : Now(system_now)),
-      pins(t, keys.hmac_key_id, keys.aes_key_id, config.pin_length) {
+      pins(t, keys.hmac_key_id, keys.aes_key_id, config.pin_length),
+      p12_key_algorithm(hsm::parse_key_algorithm(config.p12_key_algorithm)) {
     if (config.max_pin_failures < 1) {
         throw Error(ErrorCategory::InvalidInput, "config_max_pin_failures",
                     "max_pin_failures must be at least 1");

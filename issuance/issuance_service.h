@@ -45,14 +45,13 @@
 
 #include "common/bytes.h"
 #include "common/secret.h"
-#include "hsm/key_generation.h"
-#include "hsm/session_key.h"
 #include "pki/pkcs12.h"
 #include "pki/profile.h"
 #include "policy/request_check.h"
 
 namespace inkan::hsm {
 class Token;
+class SessionKeyPair;
 }
 namespace inkan::ca {
 class CertificateAuthority;
@@ -69,7 +68,8 @@ struct IssuanceConfig {
     int max_pin_failures = 5;          // wrong PINs per row before it is locked
     bool allow_redownload = false;     // true: a downloaded row may be fetched again until the
                                        // URL expires (a NEW key and certificate each time)
-    hsm::KeyAlgorithm p12_key_algorithm = hsm::KeyAlgorithm::Rsa2048;
+    std::string p12_key_algorithm = "rsa-2048";  // hsm::parse_key_algorithm names: rsa-2048|
+                                                 // rsa-3072|rsa-4096|ec-p256|ec-p384
     pki::Pkcs12Options p12_options{};  // AES-256-CBC + PBKDF2-SHA256, 2048 iterations
     size_t pin_length = 12;            // characters of the derived access PIN (8..51)
     std::vector<pki::CertificateProfile> profiles = pki::default_profiles();

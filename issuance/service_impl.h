@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ca/certificate_authority.h"
+#include "hsm/key_generation.h"
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/pin_deriver.h"
@@ -23,6 +24,7 @@ struct IssuanceService::Impl {
     IssuanceConfig config;
     Now now;
     PinDeriver pins;
+    hsm::KeyAlgorithm p12_key_algorithm;
 
     // Rows being issued right now (one download per row at a time).
     std::mutex claims_mutex;

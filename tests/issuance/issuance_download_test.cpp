@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "hsm/keys.h"
+#include "hsm/session_key.h"
 #include "issuance/pin_deriver.h"
 #include "pki/encoding.h"
 #include "tests/issuance/issuance_world.h"

@@ -37,7 +37,7 @@ std::string request_file(int n, int type, int ou_base) {
 
 issuance::IssuanceConfig IssuanceWorld::default_config() {
     issuance::IssuanceConfig c;
-    c.p12_key_algorithm = hsm::KeyAlgorithm::EcP256;
+    c.p12_key_algorithm = "ec-p256";
     return c;
 }
 
