@@ -142,6 +142,7 @@ std::string prepare_token_and_ca_key(Config& config) {
         }
     }
     auto token = open_token(config);
+    ensure_pin_keys(*token, config);  // access-PIN HMAC key and PIN-wrapping AES key
     auto lookup = ca_key_lookup(config);
     if (!config.hsm.ca_key_id.empty() && hsm::find_key(*token, CKO_PRIVATE_KEY, lookup)) {
         return so_pin_shown;  // the key exists already (a resumed init)

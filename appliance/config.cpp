@@ -37,6 +37,8 @@ void apply_json(Config& c, const json& j, const std::string& file) {
         read(h, "softhsm_conf", c.hsm.softhsm_conf, "hsm");
         read(h, "ca_key_label", c.hsm.ca_key_label, "hsm");
         read(h, "ca_key_id", c.hsm.ca_key_id, "hsm");
+        read(h, "pin_hmac_key_id", c.hsm.pin_hmac_key_id, "hsm");
+        read(h, "pin_wrap_key_id", c.hsm.pin_wrap_key_id, "hsm");
         read(h, "pool_size", c.hsm.pool_size, "hsm");
         if (h.contains("pin")) bad_config("hsm.pin must not be in the config file; use INKAN_HSM_PIN or hsm.pin_file");
     }
@@ -63,6 +65,15 @@ void apply_json(Config& c, const json& j, const std::string& file) {
         read(w, "read_timeout_ms", c.whois.read_timeout_ms, "whois");
         read(w, "cache_ttl_seconds", c.whois.cache_ttl_seconds, "whois");
     }
+    if (j.contains("issuance")) {
+        const auto& i = j["issuance"];
+        read(i, "url_lifetime_days", c.issuance.url_lifetime_days, "issuance");
+        read(i, "max_pin_failures", c.issuance.max_pin_failures, "issuance");
+        read(i, "allow_redownload", c.issuance.allow_redownload, "issuance");
+        read(i, "p12_key_type", c.issuance.p12_key_type, "issuance");
+        read(i, "pin_length", c.issuance.pin_length, "issuance");
+        read(i, "bulk_threads", c.issuance.bulk_threads, "issuance");
+    }
     read(j, "bootstrap_institution", c.bootstrap_institution, "config");
 }
 
@@ -79,6 +90,13 @@ void validate(const Config& c) {
     if (c.ca.validity_years < 1 || c.ca.validity_years > 30) bad_config("ca.validity_years must be 1..30");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
     if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
+    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.issuance.p12_key_type) == std::end(kKeyTypes)) {
+        bad_config("issuance.p12_key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
+    }
+    if (c.issuance.url_lifetime_days < 1 || c.issuance.url_lifetime_days > 366) bad_config("issuance.url_lifetime_days must be 1..366");
+    if (c.issuance.max_pin_failures < 1 || c.issuance.max_pin_failures > 100) bad_config("issuance.max_pin_failures must be 1..100");
+    if (c.issuance.pin_length < 8 || c.issuance.pin_length > 51) bad_config("issuance.pin_length must be 8..51");
+    if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64) bad_config("issuance.bulk_threads must be 1..64");
     if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32) bad_config("hsm.token_label must be 1..32 characters");
 }
 
@@ -130,6 +148,8 @@ void save_config(const Config& c) {
           {"softhsm_conf", c.hsm.softhsm_conf},
           {"ca_key_label", c.hsm.ca_key_label},
           {"ca_key_id", c.hsm.ca_key_id},
+          {"pin_hmac_key_id", c.hsm.pin_hmac_key_id},
+          {"pin_wrap_key_id", c.hsm.pin_wrap_key_id},
           {"pool_size", c.hsm.pool_size}}},
         {"ca",
          {{"subject", c.ca.subject},
@@ -148,6 +168,13 @@ void save_config(const Config& c) {
           {"connect_timeout_ms", c.whois.connect_timeout_ms},
           {"read_timeout_ms", c.whois.read_timeout_ms},
           {"cache_ttl_seconds", c.whois.cache_ttl_seconds}}},
+        {"issuance",
+         {{"url_lifetime_days", c.issuance.url_lifetime_days},
+          {"max_pin_failures", c.issuance.max_pin_failures},
+          {"allow_redownload", c.issuance.allow_redownload},
+          {"p12_key_type", c.issuance.p12_key_type},
+          {"pin_length", c.issuance.pin_length},
+          {"bulk_threads", c.issuance.bulk_threads}}},
         {"bootstrap_institution", c.bootstrap_institution},
     };
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);

@@ -5,6 +5,7 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "hsm/key_generation.h"
 #include "pki/encoding.h"
 
 namespace inkan::appliance {
@@ -53,6 +54,31 @@ hsm::KeyLookup ca_key_lookup(const Config& config) {
             config.hsm.ca_key_label};
 }
 
+bool ensure_pin_keys(hsm::Token& token, Config& config) {
+    auto ensure = [&](std::string& id_hex, const char* label, auto generate) {
+        if (!id_hex.empty() && hsm::find_key(token, CKO_SECRET_KEY, {hex_decode(id_hex), {}})) return false;
+        hsm::KeySpec spec{label, hsm::random_key_id(token)};
+        generate(token, spec);
+        id_hex = hex_encode(spec.id);
+        return true;
+    };
+    bool made = ensure(config.hsm.pin_hmac_key_id, "inkan-access-pin", hsm::generate_hmac_key);
+    made = ensure(config.hsm.pin_wrap_key_id, "inkan-pin-wrap", hsm::generate_aes_key) || made;
+    if (made) save_config(config);
+    return made;
+}
+
+issuance::IssuanceConfig issuance_config(const Config& config) {
+    issuance::IssuanceConfig c;
+    c.url_lifetime = std::chrono::hours(24) * config.issuance.url_lifetime_days;
+    c.max_pin_failures = config.issuance.max_pin_failures;
+    c.allow_redownload = config.issuance.allow_redownload;
+    c.p12_key_algorithm = config.issuance.p12_key_type;
+    c.pin_length = static_cast<size_t>(config.issuance.pin_length);
+    c.bulk_threads = static_cast<size_t>(config.issuance.bulk_threads);
+    return c;
+}
+
 pki::IssuerOptions issuer_options(const Config& config) {
     pki::IssuerOptions o;
     o.crl_url = config.ca.crl_url;
@@ -72,6 +98,12 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->operators = std::make_unique<store::SqliteOperatorStore>(*s->database);
     s->authority = std::make_unique<ca::CertificateAuthority>(
         *s->signer, s->ca_certificate.get(), issuer_options(config), *s->random, *s->certificates);
+    ensure_pin_keys(*s->token, s->config);  // states made before the PIN keys existed
+    s->batches = std::make_unique<store::SqliteBatchStore>(*s->database);
+    s->issuance = std::make_unique<issuance::IssuanceService>(
+        *s->token, *s->authority, *s->batches,
+        issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id), hex_decode(s->config.hsm.pin_wrap_key_id)},
+        issuance_config(s->config));
     return s;
 }
 

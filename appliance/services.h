@@ -10,7 +10,9 @@
 #include "ca/hsm_signer.h"
 #include "common/openssl_ptr.h"
 #include "hsm/token.h"
+#include "issuance/issuance_service.h"
 #include "store/database.h"
+#include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_operator_store.h"
 
@@ -26,6 +28,13 @@ std::unique_ptr<hsm::Token> open_token(const Config& config);
 pki::IssuerOptions issuer_options(const Config& config);
 hsm::KeyLookup ca_key_lookup(const Config& config);
 
+// The access-PIN HMAC key and the PIN-wrapping AES key (token objects, sensitive,
+// non-extractable): created when config names none or the named one is missing,
+// ids written to the config (saved). Returns true if it created any.
+bool ensure_pin_keys(hsm::Token& token, Config& config);
+
+issuance::IssuanceConfig issuance_config(const Config& config);
+
 struct Services {
     Config config;
     std::unique_ptr<hsm::Token> token;
@@ -36,6 +45,8 @@ struct Services {
     std::unique_ptr<store::SqliteOperatorStore> operators;
     X509Ptr ca_certificate;
     std::unique_ptr<ca::CertificateAuthority> authority;
+    std::unique_ptr<store::SqliteBatchStore> batches;
+    std::unique_ptr<issuance::IssuanceService> issuance;
 };
 
 // Throws inkan::Error with a clear message when anything is missing or wrong
