@@ -6,6 +6,9 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <atomic>
+#include <thread>
+
 #include "common/error.h"
 #include "hsm/keys.h"
 #include "hsm/session_key.h"
@@ -286,6 +289,54 @@ TEST(IssuanceDownload, BrowserEnrollmentAcceptsSpkac) {
     auto cert = w.service->enroll_browser(*s.batch.rows[0].retrieval_token, SecretString(s.pin),
                                           {std::nullopt, spkac.output});
     EXPECT_FALSE(cert.certificate_pem.empty());
+}
+
+}  // namespace
+}  // namespace inkan::test
+
+namespace inkan::test {
+namespace {
+
+TEST(IssuanceDownload, ConcurrentDownloadsOfOneRowIssueOneCertificate) {
+    IssuanceWorld w;
+    auto s = submit_one(w, RowSpec{});
+    const std::string& token = *s.batch.rows[0].retrieval_token;
+    std::atomic<int> ok{0};
+    std::vector<std::string> codes(4);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            try {
+                w.service->download_p12(token, SecretString(s.pin));
+                ++ok;
+            } catch (const Error& e) {
+                codes[i] = e.code();
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(ok.load(), 1);
+    for (const auto& code : codes) {
+        if (!code.empty()) {
+            EXPECT_TRUE(code == "download_in_progress" || code == "already_downloaded") << code;
+        }
+    }
+    EXPECT_EQ(w.count("certificates"), 1);
+}
+
+TEST(IssuanceDownload, RedownloadWhenConfiguredMakesANewKeyAndCertificate) {
+    auto config = IssuanceWorld::default_config();
+    config.allow_redownload = true;
+    IssuanceWorld w(config);
+    auto s = submit_one(w, RowSpec{});
+    const std::string& token = *s.batch.rows[0].retrieval_token;
+    auto first = w.service->download_p12(token, SecretString(s.pin));
+    auto second = w.service->download_p12(token, SecretString(s.pin));
+    EXPECT_NE(first.serial_hex, second.serial_hex);
+    EXPECT_EQ(w.service->get_batch(w.op, *s.batch.batch_id).rows[0].serial_hex, second.serial_hex);
+    w.now_offset = 31 * 24 * 3600;
+    auto late = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
+    EXPECT_EQ(late.code(), "url_expired");
 }
 
 }  // namespace
