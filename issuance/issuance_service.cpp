@@ -103,6 +103,20 @@ IssuanceService::~IssuanceService() = default;
 
 const IssuanceConfig& IssuanceService::config() const noexcept { return impl_->config; }
 
+std::optional<std::string> IssuanceService::notification_url_token(const store::NotificationRecord& event) const {
+    std::string_view purpose;
+    if (event.type == "access_pin_issued") {
+        purpose = kPinUrlPurpose;
+    } else if (event.type == "issuance_accepted") {
+        purpose = kRetrievalUrlPurpose;
+    } else {
+        return std::nullopt;
+    }
+    if (event.secret_ciphertext.empty()) return std::nullopt;
+    Bytes token = impl_->pins.open(purpose, event.secret_ciphertext, event.batch_id, event.row_no.value_or(0));
+    return inkan::to_string(ByteView(token));
+}
+
 BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file, policy::Action action,
                                     policy::ErrorMode mode, const policy::CheckContext& context) {
     if (action != policy::Action::Issue) {

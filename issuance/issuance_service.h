@@ -30,6 +30,15 @@
 //   action_unsupported       Unsupported     renew / revoke (a later issue)
 // File-level problems (empty, mixed download types, too large, bad encoding) are
 // NOT thrown: submit() returns them in BatchResult::report (status "rejected").
+//
+// Identifiers: batch ids are 32 lowercase hex characters from the HSM's RNG
+// (unguessable; still scoped to the operator's institution); row ids are 1..n
+// within a batch. URL tokens are 43-character base64url strings.
+// Events (table `notifications`, sent_at NULL until the notifications issue sends
+// them): access_pin_issued and issuance_accepted at submit (recipient per the
+// architecture note's flows; the URL token to mail is sealed with AES-GCM in the
+// HSM, see notification_url_token), download_completed per downloaded row
+// (recipient: the RA operator's email; serial and DN).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -58,6 +67,7 @@ class CertificateAuthority;
 }
 namespace inkan::store {
 class BatchStore;
+struct NotificationRecord;
 }
 
 namespace inkan::issuance {
@@ -229,6 +239,10 @@ public:
     // the subject is the approved row's DN, never the CSR's.
     EnrolledCertificate enroll_browser(const std::string& retrieval_token, const SecretString& pin,
                                        const BrowserRequest& request);
+
+    // The URL token sealed into an access_pin_issued / issuance_accepted event
+    // (for the mail that carries it); nullopt for other events.
+    std::optional<std::string> notification_url_token(const store::NotificationRecord& event) const;
 
     const IssuanceConfig& config() const noexcept;
 

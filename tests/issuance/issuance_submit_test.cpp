@@ -115,6 +115,9 @@ TEST(IssuanceSubmit, RecordsEventsAndStoresOnlyTokenHashes) {
     EXPECT_EQ(events[1].type, "issuance_accepted");
     EXPECT_EQ(events[1].recipient, "user0@example.ac.jp");
     EXPECT_FALSE(events[1].secret_ciphertext.empty());  // the URL for the mail, sealed in the HSM
+    EXPECT_EQ(w.service->notification_url_token(events[0]), result.rows[0].pin_token);
+    EXPECT_EQ(w.service->notification_url_token(events[1]), result.rows[0].retrieval_token);
+    EXPECT_EQ(w.service->notification_url_token(events[3]), result.rows[1].retrieval_token);
     // The tokens themselves are nowhere in the database.
     auto text = w.database->with([](store::Connection& c) {
         std::string all;
