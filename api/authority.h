@@ -17,6 +17,7 @@ struct OperatorIdentity {
     std::string name;
     std::string institution;
     std::string role;  // "ra_operator" or "service_admin"
+    std::string email;  // where the operator's notifications go
     std::string certificate_serial_hex;
 };
 

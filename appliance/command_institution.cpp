@@ -1,5 +1,7 @@
 // inkan institution add|show|list|approve-domain|set-locality|add-whois-name:
 // the service admin's registry of institutions (no HSM needed).
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,7 @@ void print(const policy::Institution& i, std::ostream& out) {
 template <typename Fn>
 void with_registry(const GlobalOptions& global, Fn&& fn) {
     Config config = load_config(global.state_dir, global.config_file);
+    std::filesystem::create_directories(config.state_dir);
     store::Database db(config.database_path().string());
     store::SqliteInstitutionRegistry registry(db);
     fn(registry);

@@ -1,5 +1,6 @@
 // inkan request check FILE --action issue|renew|revoke [--json]: validates a
 // request file offline (no HSM) with the same report the upload API returns.
+#include <filesystem>
 #include <iostream>
 
 #include "appliance/cli.h"
@@ -20,6 +21,8 @@ struct CheckOptions {
 
 }  // namespace
 
+void add_request_submit_command(CLI::App& request, const GlobalOptions& global, int& exit_code);
+
 void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
     auto* cmd = app.add_subcommand("request", "request files (TSV)");
     cmd->require_subcommand(1);
@@ -33,6 +36,7 @@ void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_
     check->add_flag("--json", o->json, "print the report as JSON");
     check->callback([&global, o, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
+        std::filesystem::create_directories(config.state_dir);
         store::Database db(config.database_path().string());
         store::SqliteCertificateStore certificates(db);
         PolicyContext policy(config, db, certificates);
@@ -40,6 +44,7 @@ void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_
                                               policy.context(), std::cout,
                                               *policy::parse_error_mode(o->on_error));
     });
+    add_request_submit_command(*cmd, global, exit_code);
 }
 
 }  // namespace inkan::appliance

@@ -5,7 +5,9 @@
 
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
+#include "api/request_handlers.h"
 #include "appliance/cli.h"
+#include "appliance/issuance_desk.h"
 #include "appliance/operator_authority.h"
 #include "common/error.h"
 
@@ -47,15 +49,22 @@ void run_serve(const GlobalOptions& global) {
     hc.max_body_bytes = config.http.max_body_bytes;
     hc.threads = config.http.threads;
     api::HttpServer server(hc);
+    ApplianceIssuanceDesk desk(*services->issuance, *services->policy);
     api::CertificateHandlers certificates(authority);
     api::PublicHandlers pub(authority);
+    api::RequestHandlers requests(authority, desk, [&] {
+        return config.http.effective_public_base_url(server.public_port());
+    });
+    api::RetrievalHandlers retrieval(desk);
     certificates.register_routes(server.operator_router());
+    requests.register_routes(server.operator_router());
     pub.register_routes(server.public_router());
+    retrieval.register_routes(server.public_router());
     server.start();
     std::cout << "inkan: operator API https://" << hc.bind_address << ":" << server.operator_port()
               << " (client certificate required)\n"
               << "inkan: public      https://" << hc.bind_address << ":" << server.public_port()
-              << " (/healthz, /ca.pem)\n"
+              << " (/healthz, /ca.pem, PIN and download URLs)\n"
               << std::flush;
     wait_for_stop_signal();
     std::cout << "inkan: stopping\n";

@@ -57,6 +57,7 @@ void apply_json(Config& c, const json& j, const std::string& file) {
         read(h, "public_port", c.http.public_port, "http");
         read(h, "max_body_bytes", c.http.max_body_bytes, "http");
         read(h, "threads", c.http.threads, "http");
+        read(h, "public_base_url", c.http.public_base_url, "http");
     }
     if (j.contains("whois")) {
         const auto& w = j["whois"];
@@ -162,7 +163,8 @@ void save_config(const Config& c) {
           {"operator_port", c.http.operator_port},
           {"public_port", c.http.public_port},
           {"max_body_bytes", c.http.max_body_bytes},
-          {"threads", c.http.threads}}},
+          {"threads", c.http.threads},
+          {"public_base_url", c.http.public_base_url}}},
         {"whois",
          {{"servers", c.whois.servers},
           {"connect_timeout_ms", c.whois.connect_timeout_ms},

@@ -38,6 +38,14 @@ struct HttpConfig {
     uint16_t public_port = 8444;
     size_t max_body_bytes = 16 * 1024 * 1024;
     int threads = 2;
+    // Base of the PIN and retrieval URLs handed to subscribers; empty means
+    // https://<bind_address>:<public_port>.
+    std::string public_base_url;
+    std::string effective_public_base_url(uint16_t actual_public_port) const {
+        return public_base_url.empty()
+                   ? "https://" + bind_address + ":" + std::to_string(actual_public_port)
+                   : public_base_url;
+    }
 };
 
 struct WhoisSettings {

@@ -94,7 +94,7 @@ api::OperatorIdentity OperatorAuthority::authenticate_operator(X509* cert) {
     if (record->not_after <= store::unix_now()) {
         refuse("operator_expired", "this operator certificate has expired");
     }
-    return {op->name, op->institution, store::to_string(op->role), op->certificate_serial};
+    return {op->name, op->institution, store::to_string(op->role), op->email, op->certificate_serial};
 }
 
 std::string OperatorAuthority::ca_certificate_pem() {

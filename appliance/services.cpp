@@ -104,6 +104,7 @@ std::unique_ptr<Services> open_services(const Config& config) {
         *s->token, *s->authority, *s->batches,
         issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id), hex_decode(s->config.hsm.pin_wrap_key_id)},
         issuance_config(s->config));
+    s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);
     return s;
 }
 

@@ -10,6 +10,7 @@
 #include "ca/hsm_signer.h"
 #include "common/openssl_ptr.h"
 #include "hsm/token.h"
+#include "appliance/policy_context.h"
 #include "issuance/issuance_service.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
@@ -47,6 +48,7 @@ struct Services {
     std::unique_ptr<ca::CertificateAuthority> authority;
     std::unique_ptr<store::SqliteBatchStore> batches;
     std::unique_ptr<issuance::IssuanceService> issuance;
+    std::unique_ptr<PolicyContext> policy;  // institutions, WHOIS, existing certificates
 };
 
 // Throws inkan::Error with a clear message when anything is missing or wrong

@@ -9,7 +9,7 @@ PACKAGES=(
   libp11-kit-dev p11-kit softhsm2 libsofthsm2 opensc gnutls-bin
   libpistache-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libzip-dev
   libgtest-dev libgmock-dev libcli11-dev libspdlog-dev
-  libnss3-tools
+  libnss3-tools libcurl4-openssl-dev unzip
 )
 
 missing=()

@@ -2,9 +2,15 @@
 
 namespace inkan::test {
 
-ApplianceFixture::ApplianceFixture(const std::string& institution) {
+ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
+    const std::string& institution = options.institution;
     config_ = appliance::load_config(dir_.path() / "state");
     config_.ca.key_type = "ec-p256";
+    config_.issuance.p12_key_type = "ec-p256";
+    config_.issuance.url_lifetime_days = options.url_lifetime_days;
+    whois_ = std::make_unique<LoopbackWhoisServer>();
+    whois_->answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: " + institution + "\r\n");
+    config_.whois.servers = {{"jp", "127.0.0.1:" + std::to_string(whois_->port())}};
     config_.http.operator_port = 0;
     config_.http.public_port = 0;
     config_.http.max_body_bytes = 256 * 1024;
@@ -14,6 +20,16 @@ ApplianceFixture::ApplianceFixture(const std::string& institution) {
     appliance::ensure_tls_certificate(*services_);
     operator_ = appliance::create_operator(*services_, "op1", institution, "op1@example.ac.jp",
                                            store::OperatorRole::RaOperator);
+    if (options.issuance) {
+        policy::Institution inst;
+        inst.name = institution;
+        inst.state = "Tokyo";
+        inst.locality = "Chiyoda-ku";
+        inst.whois_names = {institution};
+        inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
+        inst.domains = {{"example.ac.jp", *policy::parse_date("2099-12-31")}};
+        services_->policy->registry().add(inst);
+    }
     authority_ = std::make_unique<appliance::OperatorAuthority>(*services_);
     api::HttpServerConfig hc;
     hc.operator_port = 0;
@@ -25,8 +41,15 @@ ApplianceFixture::ApplianceFixture(const std::string& institution) {
     server_ = std::make_unique<api::HttpServer>(hc);
     certificate_handlers_ = std::make_unique<api::CertificateHandlers>(*authority_);
     public_handlers_ = std::make_unique<api::PublicHandlers>(*authority_);
+    desk_ = std::make_unique<appliance::ApplianceIssuanceDesk>(*services_->issuance, *services_->policy);
+    request_handlers_ = std::make_unique<api::RequestHandlers>(*authority_, *desk_, [this] {
+        return "https://127.0.0.1:" + std::to_string(server_->public_port());
+    });
+    retrieval_handlers_ = std::make_unique<api::RetrievalHandlers>(*desk_);
     certificate_handlers_->register_routes(server_->operator_router());
+    request_handlers_->register_routes(server_->operator_router());
     public_handlers_->register_routes(server_->public_router());
+    retrieval_handlers_->register_routes(server_->public_router());
     server_->start();
 }
 

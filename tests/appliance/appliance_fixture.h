@@ -10,14 +10,26 @@
 #include "appliance/bootstrap.h"
 #include "appliance/operator_authority.h"
 #include "appliance/services.h"
+#include "appliance/issuance_desk.h"
+#include "api/request_handlers.h"
 #include "tests/support/https_client.h"
+#include "tests/support/loopback_whois_server.h"
 #include "tests/support/temp_dir.h"
 
 namespace inkan::test {
 
+struct ApplianceOptions {
+    std::string institution = "Example University";
+    // Register the institution (example.ac.jp approved, ST=Tokyo, L=Chiyoda-ku)
+    // and answer WHOIS for example.ac.jp from a loopback server; P12 keys are
+    // EC P-256 for speed.
+    bool issuance = false;
+    int url_lifetime_days = 30;
+};
+
 class ApplianceFixture {
 public:
-    explicit ApplianceFixture(const std::string& institution = "Example University");
+    explicit ApplianceFixture(ApplianceOptions options = {});
     ~ApplianceFixture();
 
     appliance::Services& services() { return *services_; }
@@ -36,12 +48,16 @@ public:
 
 private:
     TempDir dir_;
+    std::unique_ptr<LoopbackWhoisServer> whois_;
     appliance::Config config_;
     std::unique_ptr<appliance::Services> services_;
     std::unique_ptr<appliance::OperatorAuthority> authority_;
     std::unique_ptr<api::HttpServer> server_;
     std::unique_ptr<api::CertificateHandlers> certificate_handlers_;
     std::unique_ptr<api::PublicHandlers> public_handlers_;
+    std::unique_ptr<appliance::ApplianceIssuanceDesk> desk_;
+    std::unique_ptr<api::RequestHandlers> request_handlers_;
+    std::unique_ptr<api::RetrievalHandlers> retrieval_handlers_;
     appliance::OperatorCredential operator_;
 };
 

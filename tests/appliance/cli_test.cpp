@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "hsm/keys.h"
 #include "tests/support/https_client.h"
+#include "tests/support/loopback_whois_server.h"
 #include "tests/support/process.h"
 #include "tests/support/run.h"
 #include "tests/support/temp_dir.h"
@@ -147,4 +148,38 @@ TEST(InkanCli, MissingStateAndHelpAreClear) {
         EXPECT_EQ(h.exit_code, 0) << cmd << ": " << h.output;
         EXPECT_NE(h.output.find("Usage"), std::string::npos) << cmd;
     }
+}
+
+TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
+    test::TempDir dir;
+    test::LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: Example University\r\n");
+    std::filesystem::create_directories(dir / "state");
+    test::write_file(dir / "state" / "inkan.json",
+                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}}}.dump());
+    ASSERT_EQ(run_inkan(dir, "institution add --name 'Example University' --state Tokyo --locality Chiyoda-ku "
+                             "--whois-name 'Example University'").exit_code, 0);
+    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Example University' Example.AC.JP --until 2099-12-31").exit_code, 0);
+    EXPECT_NE(run_inkan(dir, "institution approve-domain 'Nobody' x.ac.jp --until 2099-12-31").exit_code, 0);
+    EXPECT_NE(run_inkan(dir, "institution approve-domain 'Example University' x.ac.jp --until 2099-02-30").exit_code, 0);
+    auto shown = run_inkan(dir, "institution show 'Example University' --json");
+    ASSERT_EQ(shown.exit_code, 0) << shown.output;
+    auto j = json::parse(shown.output);
+    EXPECT_EQ(j["domains"][0]["domain"], "example.ac.jp");
+    EXPECT_EQ(j["state"], "Tokyo");
+
+    auto row = [](const std::string& cn, const std::string& mail) {
+        return "CN=" + cn + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t" + mail +
+               "\tUser\t\t\t" + mail + "\t\r\n";
+    };
+    test::write_file(dir / "good.tsv", row("a.example.ac.jp", "a@example.ac.jp"));
+    test::write_file(dir / "bad.tsv", row("a.other.ac.jp", "a@other.ac.jp"));
+    auto good = run_inkan(dir, "request check " + (dir / "good.tsv").string() + " --action issue");
+    EXPECT_EQ(good.exit_code, 0) << good.output;
+    auto bad = run_inkan(dir, "request check " + (dir / "bad.tsv").string() + " --action issue --json");
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    auto report = json::parse(bad.output);
+    EXPECT_EQ(report["rejected"][0]["errors"][0]["code"], "domain_not_approved");
+    EXPECT_EQ(report["rejected"][0]["errors"][0]["message_ja"],
+              "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。");
 }

@@ -8,7 +8,7 @@
 // is served from a closed port.
 #pragma once
 
-#include "loopback_whois_server.h"
+#include "tests/support/loopback_whois_server.h"
 #include "policy/request_check.h"
 #include "policy/tcp_whois_client.h"
 

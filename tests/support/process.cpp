@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -42,7 +43,11 @@ void Process::read_available(int timeout_ms) {
     if (poll(&p, 1, timeout_ms) <= 0) return;
     char buf[4096];
     ssize_t n = read(fd_, buf, sizeof buf);
-    if (n > 0) output_.append(buf, static_cast<size_t>(n));
+    if (n > 0) {
+        output_.append(buf, static_cast<size_t>(n));
+    } else if (timeout_ms > 0) {
+        usleep(static_cast<useconds_t>(timeout_ms) * 1000);  // end of output: don't spin
+    }
 }
 
 std::string Process::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
@@ -60,7 +65,7 @@ std::string Process::wait_for_line(const std::string& needle, std::chrono::milli
         }
         int status = 0;
         if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             pid_ = -1;
             read_available(50);
             return "";
@@ -73,10 +78,13 @@ std::string Process::wait_for_line(const std::string& needle, std::chrono::milli
 int Process::stop() {
     if (pid_ <= 0) return exit_code_;
     kill(pid_, SIGTERM);
-    for (int i = 0; i < 100; ++i) {
+    // Poll by time, not by count: once the child closed its output, reads
+    // return at once and a count would run out before it has exited.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             pid_ = -1;
             read_available(0);
             return exit_code_;
@@ -95,7 +103,7 @@ int Process::wait() {
         read_available(50);
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
             pid_ = -1;
             while (true) {
                 size_t before = output_.size();

@@ -1,0 +1,35 @@
+// What the HTTP front end needs from the issuance workflow (issue 4): batch
+// upload and status for RA operators, and the PIN / retrieval URLs of
+// subscribers. api owns this interface; appliance/ wires it to
+// issuance::IssuanceService with the policy context. api uses the workflow's
+// plain data types and never links the workflow, the HSM or the store.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/authority.h"
+#include "issuance/issuance_service.h"
+
+namespace inkan::api {
+
+class IssuanceDesk {
+public:
+    virtual ~IssuanceDesk() = default;
+
+    virtual issuance::BatchResult submit(const OperatorIdentity& who, std::string_view file,
+                                         policy::Action action, policy::ErrorMode mode) = 0;
+    virtual issuance::BatchState get_batch(const OperatorIdentity& who, const std::string& id) = 0;
+    virtual std::vector<issuance::BatchState> list_batches(const OperatorIdentity& who) = 0;
+
+    virtual issuance::PinPage view_pins(const std::string& pin_token) = 0;
+    virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
+                                                  const issuance::P12Choice& choice) = 0;
+    virtual issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) = 0;
+    virtual issuance::EnrolledCertificate enroll_browser(const std::string& token,
+                                                         const SecretString& pin,
+                                                         const issuance::BrowserRequest& request) = 0;
+};
+
+}  // namespace inkan::api

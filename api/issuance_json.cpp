@@ -1,0 +1,92 @@
+#include "api/issuance_json.h"
+
+namespace inkan::api {
+
+const char* to_string(policy::DownloadType type) {
+    switch (type) {
+        case policy::DownloadType::P12Individual: return "p12_individual";
+        case policy::DownloadType::P12Bulk: return "p12_bulk";
+        case policy::DownloadType::Browser: return "browser";
+    }
+    return "unknown";
+}
+
+std::string pin_url(const std::string& base, const std::string& token) { return base + "/pin/" + token; }
+std::string p12_url(const std::string& base, const std::string& token) {
+    return base + "/download/" + token + "/p12";
+}
+std::string zip_url(const std::string& base, const std::string& token) {
+    return base + "/download/" + token + "/zip";
+}
+std::string browser_url(const std::string& base, const std::string& token) {
+    return base + "/download/" + token + "/certificate";
+}
+
+nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) {
+    nlohmann::json j = {{"batch_id", r.batch_id ? nlohmann::json(*r.batch_id) : nlohmann::json(nullptr)},
+                        {"status", r.status},
+                        {"report", r.report},
+                        {"rows", nlohmann::json::array()}};
+    if (r.download_type) j["download_type"] = to_string(*r.download_type);
+    if (r.urls_expire_at) j["urls_expire_at"] = r.urls_expire_at;
+    if (r.batch_pin_token) j["pin_url"] = pin_url(base, *r.batch_pin_token);
+    if (r.batch_retrieval_token) j["retrieval_url"] = zip_url(base, *r.batch_retrieval_token);
+    for (const auto& row : r.rows) {
+        nlohmann::json jr = {{"row_id", row.row_id},
+                             {"line", row.line},
+                             {"download_type", to_string(row.download_type)},
+                             {"subject", row.subject_dn}};
+        if (row.pin_token) jr["pin_url"] = pin_url(base, *row.pin_token);
+        if (row.retrieval_token) {
+            jr["retrieval_url"] = row.download_type == policy::DownloadType::Browser
+                                      ? browser_url(base, *row.retrieval_token)
+                                      : p12_url(base, *row.retrieval_token);
+        }
+        j["rows"].push_back(jr);
+    }
+    return j;
+}
+
+nlohmann::json to_json(const issuance::BatchState& s) {
+    nlohmann::json j = {{"batch_id", s.batch_id},
+                        {"institution", s.institution},
+                        {"operator", s.operator_name},
+                        {"action", policy::to_string(s.action)},
+                        {"on_error", policy::to_string(s.mode)},
+                        {"download_type", to_string(s.download_type)},
+                        {"created_at", s.created_at},
+                        {"urls_expire_at", s.urls_expire_at},
+                        {"status", s.status},
+                        {"rows", nlohmann::json::array()}};
+    for (const auto& row : s.rows) {
+        nlohmann::json jr = {{"row_id", row.row_id},
+                             {"line", row.line},
+                             {"subject", row.subject_dn},
+                             {"profile_id", row.profile_id},
+                             {"status", issuance::to_string(row.status)},
+                             {"failed_pin_attempts", row.failed_pin_attempts}};
+        if (row.serial_hex) jr["serial_hex"] = *row.serial_hex;
+        if (row.downloaded_at) jr["downloaded_at"] = *row.downloaded_at;
+        j["rows"].push_back(jr);
+    }
+    return j;
+}
+
+nlohmann::json to_json(const issuance::PinPage& page) {
+    nlohmann::json j = {{"batch_id", page.batch_id},
+                        {"download_type", to_string(page.download_type)},
+                        {"entries", nlohmann::json::array()}};
+    for (const auto& e : page.entries) {
+        j["entries"].push_back({{"row_id", e.row_id},
+                                {"name", e.name},
+                                {"mail", e.mail},
+                                {"subject", e.subject_dn},
+                                {"pin", e.pin.str()}});
+    }
+    if (page.download_type == policy::DownloadType::P12Bulk) {
+        j["tsv"] = issuance::pin_page_tsv(page).str();
+    }
+    return j;
+}
+
+}  // namespace inkan::api

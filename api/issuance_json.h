@@ -1,0 +1,23 @@
+// JSON renderings of the issuance workflow's results for the REST API.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "issuance/issuance_service.h"
+
+namespace inkan::api {
+
+// public_base_url: e.g. "https://127.0.0.1:8444"; tokens become URLs under it.
+nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url);
+nlohmann::json to_json(const issuance::BatchState& state);
+nlohmann::json to_json(const issuance::PinPage& page);
+
+const char* to_string(policy::DownloadType type);
+
+std::string pin_url(const std::string& base, const std::string& token);
+std::string p12_url(const std::string& base, const std::string& token);
+std::string zip_url(const std::string& base, const std::string& token);
+std::string browser_url(const std::string& base, const std::string& token);
+
+}  // namespace inkan::api

@@ -1,0 +1,94 @@
+#include "api/request_handlers.h"
+
+#include "api/issuance_json.h"
+#include "api/responder.h"
+#include "common/error.h"
+
+namespace inkan::api {
+
+using namespace Pistache;
+
+namespace {
+
+policy::Action action_param(const Rest::Request& req) {
+    auto a = req.query().get("action");
+    if (!a) {
+        throw Error(ErrorCategory::InvalidInput, "action_missing",
+                    "query parameter 'action' is required: issue, renew or revoke");
+    }
+    auto action = policy::parse_action(*a);
+    if (!action) {
+        throw Error(ErrorCategory::InvalidInput, "action_invalid",
+                    "query parameter 'action' must be issue, renew or revoke");
+    }
+    return *action;
+}
+
+policy::ErrorMode mode_param(const Rest::Request& req) {
+    auto m = req.query().get("on_error");
+    if (!m) return policy::ErrorMode::Abort;  // the manual recommends "abort everything"
+    auto mode = policy::parse_error_mode(*m);
+    if (!mode) {
+        throw Error(ErrorCategory::InvalidInput, "on_error_invalid",
+                    "query parameter 'on_error' must be abort or skip");
+    }
+    return *mode;
+}
+
+// A rejected file: 413 when it was too large, else 422; the report lists every finding.
+void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
+    const auto& report = body["report"];
+    std::string code = "request_file_rejected";
+    std::string message = "the request file has errors; nothing was registered";
+    int status = 422;
+    if (report.contains("file_error") && !report["file_error"].is_null()) {
+        code = report["file_error"].value("code", code);
+        message = report["file_error"].value("message_en", message);
+        if (code == "file_too_large") status = 413;
+    }
+    nlohmann::json out = body;
+    out["code"] = code;
+    out["message"] = message;
+    send_json(writer, status, out);
+}
+
+}  // namespace
+
+void RequestHandlers::register_routes(Rest::Router& r) {
+    Rest::Routes::Post(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
+    Rest::Routes::Get(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
+    Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
+}
+
+void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto action = action_param(req);
+        auto mode = mode_param(req);
+        auto result = desk_.submit(who, req.body(), action, mode);
+        auto body = to_json(result, public_base_url_());
+        if (result.status != "accepted") {
+            send_rejected(writer, body);
+            return;
+        }
+        send_json(writer, 201, body);
+    });
+}
+
+void RequestHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        send_json(writer, 200, to_json(desk_.get_batch(who, req.param(":id").as<std::string>())));
+    });
+}
+
+void RequestHandlers::list(const Rest::Request&, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        nlohmann::json all = nlohmann::json::array();
+        for (const auto& b : desk_.list_batches(who)) all.push_back(to_json(b));
+        send_json(writer, 200, {{"batches", all}});
+    });
+}
+
+}  // namespace inkan::api

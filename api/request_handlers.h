@@ -1,0 +1,53 @@
+#pragma once
+
+#include <pistache/router.h>
+
+#include <functional>
+#include <string>
+
+#include "api/authority.h"
+#include "api/issuance_desk.h"
+
+namespace inkan::api {
+
+// RA operator (client certificate):
+//   POST /api/v1/requests?action=issue&on_error=abort|skip   body: the request file
+//   GET  /api/v1/requests              batches of the operator's institution
+//   GET  /api/v1/requests/:id          one batch and the state of each row
+class RequestHandlers {
+public:
+    // public_base_url: where subscribers reach the public listener (asked per
+    // request: with port 0 the port is known only once the server listens).
+    RequestHandlers(Authority& authority, IssuanceDesk& desk,
+                    std::function<std::string()> public_base_url)
+        : authority_(authority), desk_(desk), public_base_url_(std::move(public_base_url)) {}
+    void register_routes(Pistache::Rest::Router& operator_router);
+
+private:
+    void submit(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    Authority& authority_;
+    IssuanceDesk& desk_;
+    std::function<std::string()> public_base_url_;
+};
+
+// Subscribers (no client certificate), on the public listener:
+//   GET  /pin/:token                     the PIN page, once (JSON; P12 bulk also as TSV)
+//   POST /download/:token/p12            {pin, password?, legacy?}  → PKCS#12
+//   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12
+//   POST /download/:token/certificate    {pin, csr | spkac, format: pem|der|p7b|p7b-pem}
+class RetrievalHandlers {
+public:
+    explicit RetrievalHandlers(IssuanceDesk& desk) : desk_(desk) {}
+    void register_routes(Pistache::Rest::Router& public_router);
+
+private:
+    void pins(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void p12(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void zip(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void certificate(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    IssuanceDesk& desk_;
+};
+
+}  // namespace inkan::api

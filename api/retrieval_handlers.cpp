@@ -1,0 +1,99 @@
+#include <pistache/http_headers.h>
+
+#include "api/form.h"
+#include "api/issuance_json.h"
+#include "api/request_handlers.h"
+#include "api/responder.h"
+#include "common/error.h"
+
+namespace inkan::api {
+
+using namespace Pistache;
+
+namespace {
+
+std::string content_type(const Rest::Request& req) {
+    auto ct = req.headers().tryGet<Http::Header::ContentType>();
+    return ct ? ct->mime().toString() : "";
+}
+
+FormFields body_fields(const Rest::Request& req) { return parse_fields(req.body(), content_type(req)); }
+
+SecretString required_pin(const FormFields& fields) {
+    auto pin = field(fields, "pin");
+    if (!pin || pin->empty()) {
+        throw Error(ErrorCategory::InvalidInput, "pin_missing", "the access PIN is required");
+    }
+    return SecretString(*pin);
+}
+
+std::string token_of(const Rest::Request& req) { return req.param(":token").as<std::string>(); }
+
+}  // namespace
+
+void RetrievalHandlers::register_routes(Rest::Router& r) {
+    Rest::Routes::Get(r, "/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
+    Rest::Routes::Post(r, "/download/:token/p12", Rest::Routes::bind(&RetrievalHandlers::p12, this));
+    Rest::Routes::Post(r, "/download/:token/zip", Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    Rest::Routes::Post(r, "/download/:token/certificate",
+                       Rest::Routes::bind(&RetrievalHandlers::certificate, this));
+}
+
+void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto page = desk_.view_pins(token_of(req));
+        writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+        send_json(writer, 200, to_json(page));
+    });
+}
+
+void RetrievalHandlers::p12(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto fields = body_fields(req);
+        issuance::P12Choice choice;
+        if (auto pw = field(fields, "password"); pw && !pw->empty()) choice.password = SecretString(*pw);
+        choice.legacy = flag_field(fields, "legacy");
+        auto file = desk_.download_p12(token_of(req), required_pin(fields), choice);
+        writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+        send_bytes(writer, 200, "application/x-pkcs12", inkan::to_string(ByteView(file.content)), file.file_name);
+    });
+}
+
+void RetrievalHandlers::zip(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto fields = body_fields(req);
+        auto file = desk_.download_bulk_zip(token_of(req), flag_field(fields, "legacy"));
+        writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+        send_bytes(writer, 200, "application/zip", inkan::to_string(ByteView(file.content)), file.file_name);
+    });
+}
+
+void RetrievalHandlers::certificate(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto fields = body_fields(req);
+        issuance::BrowserRequest request;
+        if (auto csr = field(fields, "csr"); csr && !csr->empty()) {
+            request.csr = Bytes(csr->begin(), csr->end());
+        }
+        if (auto spkac = field(fields, "spkac"); spkac && !spkac->empty()) request.spkac = *spkac;
+        auto format = field(fields, "format").value_or("pem");
+        if (format != "pem" && format != "der" && format != "p7b" && format != "p7b-pem") {
+            throw Error(ErrorCategory::InvalidInput, "format_invalid",
+                        "format must be pem, der, p7b or p7b-pem");
+        }
+        auto cert = desk_.enroll_browser(token_of(req), required_pin(fields), request);
+        if (format == "der") {
+            send_bytes(writer, 200, "application/pkix-cert", inkan::to_string(ByteView(cert.certificate_der)),
+                       cert.serial_hex + ".cer");
+        } else if (format == "p7b") {
+            send_bytes(writer, 200, "application/pkcs7-mime", inkan::to_string(ByteView(cert.pkcs7_der)),
+                       cert.serial_hex + ".p7b");
+        } else if (format == "p7b-pem") {
+            send_bytes(writer, 200, "application/x-pem-file", cert.pkcs7_pem, cert.serial_hex + ".p7b.pem");
+        } else {
+            send_bytes(writer, 200, "application/x-pem-file", cert.certificate_pem, cert.serial_hex + ".pem");
+        }
+    });
+}
+
+}  // namespace inkan::api

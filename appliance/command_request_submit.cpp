@@ -1,0 +1,141 @@
+// inkan request submit FILE --action issue --on-error abort: uploads a request
+// file to the REST API with the operator's client certificate (libcurl), for
+// scripted RA front ends. Prints the server's answer; exit 0 when accepted,
+// 1 when the file was rejected, 5 when the appliance could not be reached.
+#include <curl/curl.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "appliance/cli.h"
+#include "appliance/config.h"
+#include "common/error.h"
+
+namespace inkan::appliance {
+namespace {
+
+struct SubmitOptions {
+    std::string file;
+    std::string action = "issue";
+    std::string on_error = "abort";
+    std::string url;
+    std::string cert;
+    std::string key;
+    std::string cacert;
+    bool json = false;
+};
+
+struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+
+size_t collect(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCategory::NotFound, "file_unreadable", "cannot read " + path);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int print_answer(long status, const std::string& body, bool json) {
+    nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    if (json || j.is_discarded()) {
+        std::cout << body << "\n";
+    } else {
+        std::cout << "HTTP " << status << ": " << j.value("status", j.value("code", std::string("?"))) << "\n";
+        if (j.contains("batch_id") && !j["batch_id"].is_null()) std::cout << "batch: " << j["batch_id"].get<std::string>() << "\n";
+        if (j.contains("message")) std::cout << j["message"].get<std::string>() << "\n";
+        if (j.contains("report")) {
+            for (const auto& row : j["report"].value("rejected", nlohmann::json::array())) {
+                for (const auto& f : row["errors"]) {
+                    std::cout << f.value("service_code", 0) << ":" << f.value("line", 0) << ","
+                              << f.value("column_ja", "") << "," << f.value("message_ja", "") << "\n"
+                              << "  (" << f.value("code", "") << ") " << f.value("message_en", "") << "\n";
+                }
+            }
+            if (j["report"].contains("file_error") && !j["report"]["file_error"].is_null()) {
+                const auto& f = j["report"]["file_error"];
+                std::cout << f.value("code", "") << ": " << f.value("message_en", "") << "\n";
+            }
+        }
+        if (j.contains("pin_url")) std::cout << "PIN URL: " << j["pin_url"].get<std::string>() << "\n";
+        if (j.contains("retrieval_url")) std::cout << "retrieval URL: " << j["retrieval_url"].get<std::string>() << "\n";
+        for (const auto& row : j.value("rows", nlohmann::json::array())) {
+            std::cout << "line " << row.value("line", 0) << ": " << row.value("subject", "");
+            if (row.contains("pin_url")) std::cout << "\n  PIN URL: " << row["pin_url"].get<std::string>();
+            if (row.contains("retrieval_url")) std::cout << "\n  retrieval URL: " << row["retrieval_url"].get<std::string>();
+            std::cout << "\n";
+        }
+    }
+    if (status == 201) return kExitOk;
+    if (status == 422 || status == 413 || status == 400) return kExitFailure;
+    if (status == 401 || status == 403) return kExitHsm;
+    return kExitUnavailable;
+}
+
+int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
+    Config config = load_config(global.state_dir, global.config_file);
+    auto ops = config.operators_dir();
+    std::string url = o.url.empty() ? "https://" + config.http.bind_address + ":" +
+                                          std::to_string(config.http.operator_port)
+                                    : o.url;
+    std::string cert = o.cert.empty() ? (ops / "ra-operator.pem").string() : o.cert;
+    std::string key = o.key.empty() ? (ops / "ra-operator.key").string() : o.key;
+    std::string cacert = o.cacert.empty() ? config.ca_certificate_path().string() : o.cacert;
+    std::string body = read_file(o.file);
+
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) throw Error(ErrorCategory::Internal, "curl_init_failed", "libcurl could not start");
+    std::string target = url + "/api/v1/requests?action=" + o.action + "&on_error=" + o.on_error;
+    std::string answer;
+    struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/tab-separated-values");
+    curl_easy_setopt(curl.get(), CURLOPT_URL, target.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, cert.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, key.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, cacert.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 600L);
+    CURLcode rc = curl_easy_perform(curl.get());
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+        throw Error(ErrorCategory::Unavailable, "appliance_unreachable",
+                    std::string("cannot reach ") + url + ": " + curl_easy_strerror(rc));
+    }
+    long status = 0;
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+    return print_answer(status, answer, o.json);
+}
+
+}  // namespace
+
+void add_request_submit_command(CLI::App& request, const GlobalOptions& global, int& exit_code) {
+    auto o = std::make_shared<SubmitOptions>();
+    auto* submit = request.add_subcommand("submit", "upload a request file to the appliance's REST API");
+    submit->add_option("file", o->file, "the TSV request file")->required();
+    submit->add_option("--action", o->action, "issue, renew or revoke")
+        ->check(CLI::IsMember({"issue", "renew", "revoke"}));
+    submit->add_option("--on-error", o->on_error, "abort (nothing registered if any row is wrong) or skip")
+        ->check(CLI::IsMember({"abort", "skip"}));
+    submit->add_option("--url", o->url, "operator API base URL (default https://<bind>:<operator_port>)");
+    submit->add_option("--cert", o->cert, "operator certificate PEM (default <state>/operators/ra-operator.pem)");
+    submit->add_option("--key", o->key, "operator key PEM (default <state>/operators/ra-operator.key)");
+    submit->add_option("--cacert", o->cacert, "CA certificate to verify the appliance (default <state>/ca.pem)");
+    submit->add_flag("--json", o->json, "print the server's JSON answer");
+    submit->callback([&global, o, &exit_code] { exit_code = run_submit(global, *o); });
+}
+
+}  // namespace inkan::appliance

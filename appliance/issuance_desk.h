@@ -1,0 +1,47 @@
+// api::IssuanceDesk over issuance::IssuanceService, with this appliance's
+// policy context (institutions and certificates from the store, WHOIS).
+#pragma once
+
+#include "api/issuance_desk.h"
+#include "appliance/policy_context.h"
+#include "issuance/issuance_service.h"
+
+namespace inkan::appliance {
+
+class ApplianceIssuanceDesk final : public api::IssuanceDesk {
+public:
+    ApplianceIssuanceDesk(issuance::IssuanceService& service, PolicyContext& policy)
+        : service_(service), policy_(policy) {}
+
+    issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
+                                 policy::Action action, policy::ErrorMode mode) override {
+        return service_.submit(info(who), file, action, mode, policy_.context());
+    }
+    issuance::BatchState get_batch(const api::OperatorIdentity& who, const std::string& id) override {
+        return service_.get_batch(info(who), id);
+    }
+    std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
+        return service_.list_batches(info(who));
+    }
+    issuance::PinPage view_pins(const std::string& token) override { return service_.view_pins(token); }
+    issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
+                                          const issuance::P12Choice& choice) override {
+        return service_.download_p12(token, pin, choice);
+    }
+    issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) override {
+        return service_.download_bulk_zip(token, legacy);
+    }
+    issuance::EnrolledCertificate enroll_browser(const std::string& token, const SecretString& pin,
+                                                 const issuance::BrowserRequest& request) override {
+        return service_.enroll_browser(token, pin, request);
+    }
+
+private:
+    static issuance::OperatorInfo info(const api::OperatorIdentity& who) {
+        return {who.name, who.institution, who.email};
+    }
+    issuance::IssuanceService& service_;
+    PolicyContext& policy_;
+};
+
+}  // namespace inkan::appliance

@@ -1,0 +1,234 @@
+// Issue 4 acceptance over real HTTPS on loopback: request-file upload by an RA
+// operator, the PIN page, P12 bulk ZIP / P12 individual / browser downloads,
+// checked with openssl, NSS pk12util and unzip.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/appliance/appliance_fixture.h"
+#include "tests/support/run.h"
+
+using namespace inkan;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// One issue row (15 columns). dl: 1 P12 individual, 2 P12 bulk, 3 browser.
+std::string issue_row(int i, int dl, const std::string& cn_suffix = "") {
+    std::string n = std::to_string(i);
+    std::vector<std::string> f = {
+        "CN=user" + n + cn_suffix + ".example.ac.jp,OU=" + n + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP",
+        "5", std::to_string(dl), "", "", "", "",
+        "Admin Taro", "IT Center", "admin@example.ac.jp",
+        "User " + n, "user" + n, "Engineering", "user" + n + "@example.ac.jp", ""};
+    std::string line;
+    for (size_t k = 0; k < f.size(); ++k) line += (k ? "\t" : "") + f[k];
+    return line + "\r\n";
+}
+
+std::string issue_file(int rows, int dl, int first = 1) {
+    std::string out;
+    for (int i = first; i < first + rows; ++i) out += issue_row(i, dl);
+    return out;
+}
+
+// The path part of a URL the appliance handed out.
+std::string path_of(const std::string& url) {
+    std::smatch m;
+    std::regex re("^https://[^/]+(/.*)$");
+    EXPECT_TRUE(std::regex_match(url, m, re)) << url;
+    return m[1];
+}
+
+void sh_ok(const std::string& cmd) {
+    auto r = test::run(cmd);
+    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+}
+
+class RequestFlow : public ::testing::Test {
+protected:
+    test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
+    test::TempDir work;
+
+    json submit(const std::string& file, const std::string& mode, int expected_status) {
+        auto r = f.operator_client().post("/api/v1/requests?action=issue&on_error=" + mode, file,
+                                          "text/tab-separated-values");
+        EXPECT_EQ(r.status, expected_status) << r.error << r.body.substr(0, 2000);
+        return r.body.empty() ? json() : json::parse(r.body);
+    }
+    size_t batches() {
+        auto r = f.operator_client().get("/api/v1/requests");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return json::parse(r.body)["batches"].size();
+    }
+    std::string ca() const { return f.config().ca_certificate_path().string(); }
+};
+
+}  // namespace
+
+TEST_F(RequestFlow, P12BulkFiftyRowsPinPageOnceZipOpensWithOpenSslAndNss) {
+    auto accepted = submit(issue_file(50, 2), "abort", 201);
+    ASSERT_EQ(accepted["status"], "accepted");
+    ASSERT_EQ(accepted["rows"].size(), 50u);
+    auto pin_path = path_of(accepted["pin_url"]);
+    auto zip_path = path_of(accepted["retrieval_url"]);
+
+    // The ZIP is refused until the PIN page was viewed.
+    EXPECT_EQ(f.public_client().post(zip_path, "{}", "application/json").status, 409);
+
+    auto page = f.public_client().get(pin_path);
+    ASSERT_EQ(page.status, 200) << page.body;
+    auto pins = json::parse(page.body);
+    ASSERT_EQ(pins["entries"].size(), 50u);
+    EXPECT_NE(pins["tsv"].get<std::string>().find("\t"), std::string::npos);
+    auto again = f.public_client().get(pin_path);
+    EXPECT_EQ(again.status, 410);
+    EXPECT_EQ(json::parse(again.body)["code"], "pin_url_used");
+
+    auto zip = f.public_client().post(zip_path, "{}", "application/json");
+    ASSERT_EQ(zip.status, 200) << zip.body.substr(0, 500);
+    test::write_file(work / "batch.zip", zip.body);
+    sh_ok("cd " + work.path().string() + " && mkdir x && cd x && unzip -q ../batch.zip");
+    auto db = "sql:" + (work / "nss").string();
+    fs::create_directories(work / "nss");
+    sh_ok("certutil -N --empty-password -d " + db);
+
+    std::map<std::string, std::string> pin_by_subject;
+    for (const auto& e : pins["entries"]) pin_by_subject[e["subject"]] = e["pin"];
+    auto index = test::read_file(work / "x" / "client.txt");
+    size_t p12_count = 0;
+    for (const auto& entry : fs::directory_iterator(work / "x")) {
+        if (entry.path().extension() != ".p12") continue;
+        ++p12_count;
+        // Which row? Column 12 named the file "user<n>", and row n's DN has OU=<n>.
+        std::string p12 = entry.path().string();
+        std::string n = entry.path().stem().string().substr(4);
+        std::string opened_with;
+        for (const auto& [subject, pin] : pin_by_subject) {
+            if (subject.find(",OU=" + n + ",") != std::string::npos) opened_with = pin;
+        }
+        ASSERT_FALSE(opened_with.empty()) << p12 << " matches no row";
+        sh_ok("openssl pkcs12 -in " + p12 + " -noout -passin pass:" + opened_with);
+        sh_ok("openssl pkcs12 -info -in " + p12 + " -passin pass:" + opened_with + " -nokeys -clcerts -out " + p12 + ".pem");
+        sh_ok("openssl verify -CAfile " + ca() + " " + p12 + ".pem");
+        sh_ok("pk12util -i " + p12 + " -d " + db + " -W " + opened_with);
+    }
+    EXPECT_EQ(p12_count, 50u);
+    EXPECT_NE(index.find("serial"), std::string::npos);
+
+    // The batch shows every row downloaded.
+    auto state = f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>());
+    ASSERT_EQ(state.status, 200);
+    for (const auto& row : json::parse(state.body)["rows"]) EXPECT_EQ(row["status"], "downloaded");
+}
+
+TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
+    auto accepted = submit(issue_file(2, 1), "abort", 201);
+    ASSERT_EQ(accepted["rows"].size(), 2u);
+    auto row = accepted["rows"][0];
+    auto page = json::parse(f.public_client().get(path_of(row["pin_url"])).body);
+    std::string pin = page["entries"][0]["pin"];
+    auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json");
+    ASSERT_EQ(p12.status, 200) << p12.body;
+    test::write_file(work / "one.p12", p12.body);
+    sh_ok("openssl pkcs12 -in " + (work / "one.p12").string() + " -noout -passin pass:" + pin);
+    // A second download of the same row is refused.
+    EXPECT_EQ(f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json").status, 410);
+
+    // The other row: five wrong PINs lock it; then even the right PIN is refused.
+    auto other = accepted["rows"][1];
+    auto other_pin = json::parse(f.public_client().get(path_of(other["pin_url"])).body)["entries"][0]["pin"].get<std::string>();
+    for (int i = 0; i < 5; ++i) {
+        auto r = f.public_client().post(path_of(other["retrieval_url"]), json{{"pin", "WRONGPIN" + std::to_string(i)}}.dump(), "application/json");
+        EXPECT_TRUE(r.status == 403 || r.status == 423) << r.status << r.body;
+    }
+    auto locked = f.public_client().post(path_of(other["retrieval_url"]), json{{"pin", other_pin}}.dump(), "application/json");
+    EXPECT_EQ(locked.status, 423) << locked.body;
+    auto state = json::parse(f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>()).body);
+    EXPECT_EQ(state["rows"][1]["status"], "locked");
+    EXPECT_EQ(state["rows"][1]["failed_pin_attempts"], 5);
+}
+
+TEST_F(RequestFlow, BrowserRowsTakeACsrAndRefuseBadOnes) {
+    auto accepted = submit(issue_file(1, 3), "abort", 201);
+    auto row = accepted["rows"][0];
+    auto pin = json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"].get<std::string>();
+    auto url = path_of(row["retrieval_url"]);
+    auto csr_of = [&](const std::string& name, const std::string& newkey, const std::string& subj) {
+        sh_ok("openssl req -new -newkey " + newkey + " -nodes -keyout " + (work / (name + ".key")).string() +
+              " -out " + (work / (name + ".csr")).string() + " -subj '" + subj + "'");
+        return test::read_file(work / (name + ".csr"));
+    };
+    auto weak = csr_of("weak", "rsa:1024", "/CN=attacker");
+    auto r = f.public_client().post(url, json{{"pin", pin}, {"csr", weak}}.dump(), "application/json");
+    EXPECT_TRUE(r.status == 422 || r.status == 415) << r.status << r.body;
+    EXPECT_EQ(json::parse(r.body)["code"], "csr_key_unsupported");
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", "garbage bytes"}}.dump(), "application/json");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(json::parse(r.body)["code"], "csr_malformed");
+    auto good = csr_of("good", "ec -pkeyopt ec_paramgen_curve:P-256", "/CN=evil.example.com/O=Someone Else");
+    auto bad_sig = good;
+    auto pos = bad_sig.rfind("-----END") - 10;
+    bad_sig[pos] = bad_sig[pos] == 'A' ? 'B' : 'A';
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", bad_sig}}.dump(), "application/json");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(json::parse(r.body)["code"], "csr_bad_signature");
+
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", good}, {"format", "pem"}}.dump(), "application/json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    test::write_file(work / "browser.pem", r.body);
+    sh_ok("openssl verify -CAfile " + ca() + " " + (work / "browser.pem").string());
+    auto subject = test::run("openssl x509 -noout -subject -nameopt RFC2253 -in " + (work / "browser.pem").string());
+    EXPECT_NE(subject.output.find("CN=user1.example.ac.jp"), std::string::npos) << subject.output;
+    EXPECT_EQ(subject.output.find("evil"), std::string::npos) << "the subject must come from the approved row";
+}
+
+TEST_F(RequestFlow, AbortStoresNothingSkipIssuesTheValidRows) {
+    std::string file = issue_file(49, 2) + "CN=bad user!,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t\tAdmin\t\tadmin@example.ac.jp\tX\t\t\tx@example.ac.jp\t\r\n" +
+                       issue_file(50, 2, 50);
+    auto rejected = submit(file, "abort", 422);
+    EXPECT_EQ(rejected["status"], "rejected");
+    ASSERT_EQ(rejected["report"]["rejected"].size(), 1u);
+    EXPECT_EQ(rejected["report"]["rejected"][0]["line"], 50);
+    EXPECT_EQ(batches(), 0u);
+
+    auto skipped = submit(file, "skip", 201);
+    EXPECT_EQ(skipped["rows"].size(), 99u);
+    EXPECT_EQ(skipped["report"]["rejected"][0]["line"], 50);
+    EXPECT_FALSE(skipped["report"]["rejected"][0]["errors"][0]["message_en"].get<std::string>().empty());
+    EXPECT_EQ(batches(), 1u);
+}
+
+TEST_F(RequestFlow, BadFilesAreRefusedWithClearErrors) {
+    auto empty = submit("", "abort", 422);
+    EXPECT_EQ(empty["code"], "file_empty");
+    auto mixed = submit(issue_row(1, 1) + issue_row(2, 2), "abort", 422);
+    EXPECT_EQ(mixed["code"], "download_type_mixed");
+    auto latin1 = submit(std::string("CN=caf\xe9,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\r\n\xff\xfe\x80\x81"), "abort", 422);
+    EXPECT_EQ(latin1["code"], "encoding_invalid");
+    auto huge = f.operator_client().post("/api/v1/requests?action=issue", std::string(300 * 1024, 'A'));
+    EXPECT_EQ(huge.status, 413);
+    auto no_action = f.operator_client().post("/api/v1/requests", issue_row(1, 1));
+    EXPECT_EQ(no_action.status, 400);
+    EXPECT_EQ(batches(), 0u);
+    // Unknown URLs on the public side.
+    EXPECT_EQ(f.public_client().get("/pin/doesnotexist").status, 404);
+}
+
+TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
+    auto accepted = submit(issue_file(3, 2), "abort", 201);
+    auto pins = json::parse(f.public_client().get(path_of(accepted["pin_url"])).body);
+    ASSERT_EQ(f.public_client().post(path_of(accepted["retrieval_url"]), "{}", "application/json").status, 200);
+    f.services().database->with([](store::Connection& c) { c.exec("PRAGMA wal_checkpoint(FULL)"); });
+    for (const auto& e : pins["entries"]) {
+        std::string pin = e["pin"];
+        for (const auto& file : fs::recursive_directory_iterator(f.config().state_dir)) {
+            if (!file.is_regular_file()) continue;
+            auto content = test::read_file(file.path());
+            EXPECT_EQ(content.find(pin), std::string::npos) << "PIN found in " << file.path();
+        }
+    }
+}
