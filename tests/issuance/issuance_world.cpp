@@ -77,6 +77,9 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
             return store::unix_now() + now_offset.load();
         });
 
+}
+
+PolicyFixture::PolicyFixture() {
     policy::Institution inst;
     inst.name = "Example University";
     inst.domains = {{"example.ac.jp", policy::Date{std::chrono::year{2099}, std::chrono::March,
@@ -88,9 +91,11 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     registry.put(inst);
 }
 
-policy::CheckContext IssuanceWorld::context() {
+policy::CheckContext PolicyFixture::context() {
     return policy::CheckContext{registry, whois, existing, clock};
 }
+
+policy::CheckContext IssuanceWorld::context() { return policy.context(); }
 
 issuance::BatchResult IssuanceWorld::submit(const std::string& file, policy::ErrorMode mode) {
     return service->submit(op, file, policy::Action::Issue, mode, context());

@@ -48,6 +48,17 @@ std::string request_line(const RowSpec& row);
 // n rows of one type with distinct OUs (ou_base + i) and file names.
 std::string request_file(int n, int type, int ou_base = 1000);
 
+// "Example University" (example.ac.jp, Chiyoda-ku / Tokyo, profiles 5 7 13-16).
+struct PolicyFixture {
+    PolicyFixture();
+    policy::CheckContext context();
+    policy::InMemoryInstitutionRegistry registry;
+    policy::InMemoryExistingCertificates existing;
+    policy::SystemClock clock;
+    FixedWhois whois;
+    issuance::OperatorInfo op{"op1", "Example University", "op1@example.ac.jp"};
+};
+
 struct IssuanceWorld {
     explicit IssuanceWorld(issuance::IssuanceConfig config = default_config());
     static issuance::IssuanceConfig default_config();  // EC P-256 P12 keys (fast)
@@ -73,11 +84,8 @@ struct IssuanceWorld {
     std::atomic<int64_t> now_offset{0};  // seconds added to the system clock
     std::unique_ptr<issuance::IssuanceService> service;
 
-    policy::InMemoryInstitutionRegistry registry;
-    policy::InMemoryExistingCertificates existing;
-    policy::SystemClock clock;
-    FixedWhois whois;
-    issuance::OperatorInfo op{"op1", "Example University", "op1@example.ac.jp"};
+    PolicyFixture policy;
+    issuance::OperatorInfo op = policy.op;
 };
 
 // Writes bytes to dir/name and returns the path.
