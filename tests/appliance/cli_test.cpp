@@ -183,3 +183,37 @@ TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
     EXPECT_EQ(report["rejected"][0]["errors"][0]["message_ja"],
               "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。");
 }
+
+TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
+    test::TempDir dir;
+    test::LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
+    std::filesystem::create_directories(dir / "state");
+    test::write_file(dir / "state" / "inkan.json",
+                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}},
+                          {"issuance", {{"p12_key_type", "ec-p256"}}}}.dump());
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    ASSERT_EQ(run_inkan(dir, "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
+                             "--whois-name 'Inkan Demo University'").exit_code, 0);
+    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Inkan Demo University' example.ac.jp --until 2099-12-31").exit_code, 0);
+    auto s = serve(dir);
+    ASSERT_NE(s.operator_port, 0) << s.process->output();
+    auto row = [](int i) {
+        std::string n = std::to_string(i);
+        return "CN=u" + n + ".example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t"
+               "admin@example.ac.jp\tUser\t\t\tu" + n + "@example.ac.jp\t\r\n";
+    };
+    test::write_file(dir / "good.tsv", row(1) + row(2));
+    test::write_file(dir / "bad.tsv", row(3) + "CN=u4.example.ac.jp,O=Inkan Demo University,L=City,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\tadmin@example.ac.jp\tUser\t\t\tu4@example.ac.jp\t\r\n");
+    std::string url = " --url https://127.0.0.1:" + std::to_string(s.operator_port);
+    auto good = run_inkan(dir, "request submit " + (dir / "good.tsv").string() + " --action issue --on-error abort" + url);
+    EXPECT_EQ(good.exit_code, 0) << good.output;
+    EXPECT_NE(good.output.find("batch: "), std::string::npos) << good.output;
+    EXPECT_NE(good.output.find("/download/"), std::string::npos) << good.output;
+    auto bad = run_inkan(dir, "request submit " + (dir / "bad.tsv").string() + " --action issue --on-error abort" + url);
+    EXPECT_EQ(bad.exit_code, 1) << bad.output;
+    EXPECT_NE(bad.output.find(":2,"), std::string::npos) << "the rejected line is named: " << bad.output;
+    // Nothing listens here: a clear error and exit code 5.
+    auto down = run_inkan(dir, "request submit " + (dir / "good.tsv").string() + " --url https://127.0.0.1:1");
+    EXPECT_EQ(down.exit_code, 5) << down.output;
+}
