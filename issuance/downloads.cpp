@@ -89,7 +89,8 @@ ca::IssueSpec IssuanceService::Impl::issue_spec(const store::BatchRecord& batch,
 }
 
 store::NotificationRecord IssuanceService::Impl::download_notification(
-    const store::BatchRecord& batch, const store::BatchRowRecord& row, const std::string& serial_hex) const {
+    const store::BatchRecord& batch, const store::BatchRowRecord& row,
+    const std::string& serial_hex) const {
     store::NotificationRecord n;
     n.type = "download_completed";
     n.batch_id = batch.id;
@@ -119,8 +120,9 @@ IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
     IssuedP12 out;
     out.serial_hex = issued.record.serial_hex;
     out.serial_dec = issued.record.serial_dec;
-    out.p12 = pki::build_pkcs12(key.get(), issued.certificate.get(), {m.authority.ca_certificate()},
-                                password, common_name(row.subject_dn), p12_options(m.config, legacy));
+    out.p12 =
+        pki::build_pkcs12(key.get(), issued.certificate.get(), {m.authority.ca_certificate()},
+                          password, common_name(row.subject_dn), p12_options(m.config, legacy));
     return out;
 }
 
@@ -130,8 +132,8 @@ std::string p12_file_name(const store::BatchRowRecord& row, const std::string& s
 
 }  // namespace
 
-DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token, const SecretString& pin,
-                                             const P12Choice& choice) {
+DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
+                                             const SecretString& pin, const P12Choice& choice) {
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
     store::BatchRecord batch = m.batch_of(url);
@@ -140,9 +142,11 @@ DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
     store::BatchRowRecord row = m.row_of(url);  // read after the claim: current status
     m.check_row_and_pin(row, pin);
     if (choice.password && choice.password->empty()) {
-        throw Error(ErrorCategory::InvalidInput, "p12_password_empty", "the chosen P12 password is empty");
+        throw Error(ErrorCategory::InvalidInput, "p12_password_empty",
+                    "the chosen P12 password is empty");
     }
-    IssuedP12 issued = issue_p12(m, batch, row, choice.password ? *choice.password : pin, choice.legacy);
+    IssuedP12 issued =
+        issue_p12(m, batch, row, choice.password ? *choice.password : pin, choice.legacy);
     m.batches.record_downloads(batch.id, {{row.row_no, issued.serial_hex}},
                                {m.download_notification(batch, row, issued.serial_hex)}, m.now());
     return {p12_file_name(row, issued.serial_dec), std::move(issued.p12), issued.serial_hex};
@@ -158,8 +162,9 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
     std::vector<store::BatchRowRecord> rows;
     for (auto& r : all) {
         if (r.status == "accepted") {
-            throw Error(ErrorCategory::Conflict, "pin_not_retrieved",
-                        "the ZIP can be downloaded only after the PINs were retrieved from the PIN URL");
+            throw Error(
+                ErrorCategory::Conflict, "pin_not_retrieved",
+                "the ZIP can be downloaded only after the PINs were retrieved from the PIN URL");
         }
         if (r.status == "downloaded" && !m.config.allow_redownload) continue;
         if (r.status == "locked") continue;
@@ -207,8 +212,9 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
             names.insert(name);
         }
         zip.add(name, std::move(issued[i].p12));
-        index += issued[i].serial_dec + "\t" + (!r.user_name.empty() ? r.user_name : r.admin_name) + "\t" +
-                 (!r.user_mail.empty() ? r.user_mail : r.admin_mail) + "\t" + r.subject_dn + "\n";
+        index += issued[i].serial_dec + "\t" + (!r.user_name.empty() ? r.user_name : r.admin_name) +
+                 "\t" + (!r.user_mail.empty() ? r.user_mail : r.admin_mail) + "\t" + r.subject_dn +
+                 "\n";
         downloads.push_back({r.row_no, issued[i].serial_hex});
         notifications.push_back(m.download_notification(batch, r, issued[i].serial_hex));
     }
@@ -219,7 +225,8 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
 }
 
 EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval_token,
-                                                    const SecretString& pin, const BrowserRequest& request) {
+                                                    const SecretString& pin,
+                                                    const BrowserRequest& request) {
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
     store::BatchRecord batch = m.batch_of(url);
@@ -234,7 +241,8 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     } else if (request.spkac) {
         key = std::move(pki::parse_and_check_spkac(*request.spkac).public_key);
     } else {
-        throw Error(ErrorCategory::InvalidInput, "csr_missing", "no certificate request (PKCS#10 or SPKAC) given");
+        throw Error(ErrorCategory::InvalidInput, "csr_missing",
+                    "no certificate request (PKCS#10 or SPKAC) given");
     }
     ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
     ca::IssueResult issued = [&] {
@@ -242,7 +250,8 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
         return m.authority.issue(spec);
     }();
     m.batches.record_downloads(batch.id, {{row.row_no, issued.record.serial_hex}},
-                               {m.download_notification(batch, row, issued.record.serial_hex)}, m.now());
+                               {m.download_notification(batch, row, issued.record.serial_hex)},
+                               m.now());
     EnrolledCertificate out;
     out.serial_hex = issued.record.serial_hex;
     out.certificate_pem = pki::to_pem(issued.certificate.get());

@@ -13,7 +13,9 @@ namespace {
 constexpr std::string_view kPinUrlPurpose = "inkan-notification-pin-url-v1";
 constexpr std::string_view kRetrievalUrlPurpose = "inkan-notification-retrieval-url-v1";
 
-policy::DownloadType download_type_of(int value) { return static_cast<policy::DownloadType>(value); }
+policy::DownloadType download_type_of(int value) {
+    return static_cast<policy::DownloadType>(value);
+}
 
 RowStatus row_status(const store::BatchRowRecord& row, int64_t batch_expires_at, int64_t now) {
     if (row.status == "downloaded") return RowStatus::Downloaded;
@@ -62,11 +64,16 @@ int64_t system_now() {
 
 const char* to_string(RowStatus status) noexcept {
     switch (status) {
-        case RowStatus::Accepted: return "accepted";
-        case RowStatus::PinViewed: return "pin_viewed";
-        case RowStatus::Downloaded: return "downloaded";
-        case RowStatus::Locked: return "locked";
-        case RowStatus::Expired: return "expired";
+        case RowStatus::Accepted:
+            return "accepted";
+        case RowStatus::PinViewed:
+            return "pin_viewed";
+        case RowStatus::Downloaded:
+            return "downloaded";
+        case RowStatus::Locked:
+            return "locked";
+        case RowStatus::Expired:
+            return "expired";
     }
     return "unknown";
 }
@@ -97,13 +104,15 @@ IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::B
 IssuanceService::IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
                                  store::BatchStore& batches, const PinKeys& pin_keys,
                                  IssuanceConfig config, Now now)
-    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, std::move(config), std::move(now))) {}
+    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, std::move(config),
+                                   std::move(now))) {}
 
 IssuanceService::~IssuanceService() = default;
 
 const IssuanceConfig& IssuanceService::config() const noexcept { return impl_->config; }
 
-std::optional<std::string> IssuanceService::notification_url_token(const store::NotificationRecord& event) const {
+std::optional<std::string> IssuanceService::notification_url_token(
+    const store::NotificationRecord& event) const {
     std::string_view purpose;
     if (event.type == "access_pin_issued") {
         purpose = kPinUrlPurpose;
@@ -113,12 +122,14 @@ std::optional<std::string> IssuanceService::notification_url_token(const store::
         return std::nullopt;
     }
     if (event.secret_ciphertext.empty()) return std::nullopt;
-    Bytes token = impl_->pins.open(purpose, event.secret_ciphertext, event.batch_id, event.row_no.value_or(0));
+    Bytes token = impl_->pins.open(purpose, event.secret_ciphertext, event.batch_id,
+                                   event.row_no.value_or(0));
     return inkan::to_string(ByteView(token));
 }
 
-BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file, policy::Action action,
-                                    policy::ErrorMode mode, const policy::CheckContext& context) {
+BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
+                                    policy::Action action, policy::ErrorMode mode,
+                                    const policy::CheckContext& context) {
     if (action != policy::Action::Issue) {
         throw Error(ErrorCategory::Unsupported, "action_unsupported",
                     std::string("action ") + policy::to_string(action) + " is not supported yet");
@@ -188,7 +199,8 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         row.p12_file_name = r.p12_file_name;
         row.raw_json = nlohmann::json(r.raw).dump();
         row.pin_nonce = m.pins.new_nonce();
-        if (!r.access_pin.empty()) row.pin_ciphertext = m.pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
+        if (!r.access_pin.empty())
+            row.pin_ciphertext = m.pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
 
         AcceptedRow accepted;
         accepted.row_id = row_no;
@@ -200,8 +212,8 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
             accepted.retrieval_token = add_url("retrieval", row_no);
             std::string pin_recipient = !r.admin_mail.empty() ? r.admin_mail : r.user_mail;
             std::string retrieval_recipient = !r.user_mail.empty() ? r.user_mail : r.admin_mail;
-            add_event("access_pin_issued", row_no, pin_recipient, kPinUrlPurpose, *accepted.pin_token,
-                      row.subject_dn);
+            add_event("access_pin_issued", row_no, pin_recipient, kPinUrlPurpose,
+                      *accepted.pin_token, row.subject_dn);
             add_event("issuance_accepted", row_no, retrieval_recipient, kRetrievalUrlPurpose,
                       *accepted.retrieval_token, row.subject_dn);
         }
@@ -213,8 +225,8 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         result.batch_retrieval_token = add_url("retrieval", std::nullopt);
         // P12 bulk: the PIN URL goes to the RA operator (who hands it to the PIN
         // distributor), the ZIP URL to the subscriber admin.
-        add_event("access_pin_issued", std::nullopt, op.email, kPinUrlPurpose, *result.batch_pin_token,
-                  std::nullopt);
+        add_event("access_pin_issued", std::nullopt, op.email, kPinUrlPurpose,
+                  *result.batch_pin_token, std::nullopt);
         add_event("issuance_accepted", std::nullopt, report.accepted_issue.front().admin_mail,
                   kRetrievalUrlPurpose, *result.batch_retrieval_token, std::nullopt);
     }
@@ -284,8 +296,10 @@ store::UrlRecord IssuanceService::Impl::open_url(const std::string& url_token, c
                     "this PIN URL was already opened; the PINs are shown only once");
     }
     if (now() >= url->expires_at) {
-        if (pin_url) throw Error(ErrorCategory::Gone, "pin_url_expired", "this PIN URL has expired");
-        throw Error(ErrorCategory::Gone, "url_expired", "this certificate retrieval URL has expired");
+        if (pin_url)
+            throw Error(ErrorCategory::Gone, "pin_url_expired", "this PIN URL has expired");
+        throw Error(ErrorCategory::Gone, "url_expired",
+                    "this certificate retrieval URL has expired");
     }
     return *url;
 }
@@ -303,7 +317,8 @@ store::BatchRowRecord IssuanceService::Impl::row_of(const store::UrlRecord& url)
 }
 
 SecretString IssuanceService::Impl::pin_of(const store::BatchRowRecord& row) {
-    if (!row.pin_ciphertext.empty()) return pins.open_supplied_pin(row.pin_ciphertext, row.batch_id, row.row_no);
+    if (!row.pin_ciphertext.empty())
+        return pins.open_supplied_pin(row.pin_ciphertext, row.batch_id, row.row_no);
     return pins.derive(row.batch_id, row.row_no, row.pin_nonce);
 }
 
@@ -318,10 +333,12 @@ void IssuanceService::Impl::check_downloadable(const store::BatchRowRecord& row)
     }
 }
 
-void IssuanceService::Impl::check_row_and_pin(const store::BatchRowRecord& row, const SecretString& pin) {
+void IssuanceService::Impl::check_row_and_pin(const store::BatchRowRecord& row,
+                                              const SecretString& pin) {
     check_downloadable(row);
     if (PinDeriver::equal(pin, pin_of(row))) return;
-    store::PinFailure f = batches.record_pin_failure(row.batch_id, row.row_no, config.max_pin_failures);
+    store::PinFailure f =
+        batches.record_pin_failure(row.batch_id, row.row_no, config.max_pin_failures);
     if (f.locked) {
         throw Error(ErrorCategory::Locked, "row_locked",
                     "too many wrong access PINs: this request row is locked; ask the RA operator");

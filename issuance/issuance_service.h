@@ -41,12 +41,11 @@
 // (recipient: the RA operator's email; serial and DN).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,29 +60,29 @@
 namespace inkan::hsm {
 class Token;
 class SessionKeyPair;
-}
+}  // namespace inkan::hsm
 namespace inkan::ca {
 class CertificateAuthority;
 }
 namespace inkan::store {
 class BatchStore;
 struct NotificationRecord;
-}
+}  // namespace inkan::store
 
 namespace inkan::issuance {
 
 // Configuration knobs, with their defaults.
 struct IssuanceConfig {
     std::chrono::seconds url_lifetime = std::chrono::hours(24 * 30);  // PIN and retrieval URLs
-    int max_pin_failures = 5;          // wrong PINs per row before it is locked
-    bool allow_redownload = false;     // true: a downloaded row may be fetched again until the
-                                       // URL expires (a NEW key and certificate each time)
+    int max_pin_failures = 5;       // wrong PINs per row before it is locked
+    bool allow_redownload = false;  // true: a downloaded row may be fetched again until the
+                                    // URL expires (a NEW key and certificate each time)
     std::string p12_key_algorithm = "rsa-2048";  // hsm::parse_key_algorithm names: rsa-2048|
                                                  // rsa-3072|rsa-4096|ec-p256|ec-p384
-    pki::Pkcs12Options p12_options{};  // AES-256-CBC + PBKDF2-SHA256, 2048 iterations
-    size_t pin_length = 12;            // characters of the derived access PIN (8..51)
+    pki::Pkcs12Options p12_options{};            // AES-256-CBC + PBKDF2-SHA256, 2048 iterations
+    size_t pin_length = 12;                      // characters of the derived access PIN (8..51)
     std::vector<pki::CertificateProfile> profiles = pki::default_profiles();
-    size_t bulk_threads = 2;           // key generation threads for a bulk ZIP
+    size_t bulk_threads = 2;  // key generation threads for a bulk ZIP
     // Called while a P12 subscriber key exists in the HSM as session objects,
     // just before it is exported and destroyed (audit, tests). May be empty.
     std::function<void(const hsm::SessionKeyPair&)> on_session_key;
@@ -155,8 +154,8 @@ struct BatchState {
 // One PIN as the PIN page shows it.
 struct PinEntry {
     int64_t row_id = 0;
-    std::string name;     // user's name (col 11), else the subscriber admin's (col 8)
-    std::string mail;     // user's mail (col 14), else the admin's (col 10)
+    std::string name;  // user's name (col 11), else the subscriber admin's (col 8)
+    std::string mail;  // user's mail (col 14), else the admin's (col 10)
     std::string subject_dn;
     SecretString pin;
 };
@@ -193,18 +192,19 @@ struct EnrolledCertificate {
     std::string serial_hex;
     std::string certificate_pem;
     Bytes certificate_der;
-    Bytes pkcs7_der;          // certs-only: the certificate, then the CA
+    Bytes pkcs7_der;  // certs-only: the certificate, then the CA
     std::string pkcs7_pem;
 };
 
 class IssuanceService {
-public:
+  public:
     using Now = std::function<int64_t()>;  // unix seconds; injected for expiry tests
 
     // All references must outlive the service. Finds the PIN keys now (throws
     // Error(NotFound, "hsm_key_not_found") if init did not create them).
-    IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority, store::BatchStore& batches,
-                    const PinKeys& pin_keys, IssuanceConfig config = {}, Now now = {});
+    IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
+                    store::BatchStore& batches, const PinKeys& pin_keys, IssuanceConfig config = {},
+                    Now now = {});
     ~IssuanceService();
     IssuanceService(const IssuanceService&) = delete;
     IssuanceService& operator=(const IssuanceService&) = delete;
@@ -248,7 +248,7 @@ public:
 
     struct Impl;  // opaque (issuance/service_impl.h)
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -59,7 +59,8 @@ SecretString PinDeriver::derive(const std::string& batch_id, int64_t row_no, Byt
     append_field(input, as_bytes(batch_id));
     append_row(input, row_no);
     append_field(input, nonce);
-    Bytes mac = hmac_key_.use([&](const hsm::KeyObject& key) { return hsm::hmac_sha256(key, input); });
+    Bytes mac =
+        hmac_key_.use([&](const hsm::KeyObject& key) { return hsm::hmac_sha256(key, input); });
     size_t bit = 0;
     while (pin.size() < length_) {
         unsigned v = 0;

@@ -23,7 +23,7 @@ inline constexpr const char* kPinAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 inline constexpr size_t kPinNonceSize = 16;
 
 class PinDeriver {
-public:
+  public:
     // Finds both keys by CKA_ID. length: 8..51 characters.
     PinDeriver(hsm::Token& token, const Bytes& hmac_key_id, const Bytes& aes_key_id, size_t length);
 
@@ -32,8 +32,10 @@ public:
 
     SecretString derive(const std::string& batch_id, int64_t row_no, ByteView nonce) const;
 
-    Bytes seal_supplied_pin(const SecretString& pin, const std::string& batch_id, int64_t row_no) const;
-    SecretString open_supplied_pin(ByteView ciphertext, const std::string& batch_id, int64_t row_no) const;
+    Bytes seal_supplied_pin(const SecretString& pin, const std::string& batch_id,
+                            int64_t row_no) const;
+    SecretString open_supplied_pin(ByteView ciphertext, const std::string& batch_id,
+                                   int64_t row_no) const;
 
     // Any other secret kept for later (e.g. a URL token a notification will mail):
     // AES-GCM under the wrapping key, aad = purpose|batch|row.
@@ -45,7 +47,7 @@ public:
     // Constant-time comparison of two PINs.
     static bool equal(const SecretString& a, const SecretString& b) noexcept;
 
-private:
+  private:
     hsm::Token& token_;
     hsm::StableKey hmac_key_;
     hsm::StableKey aes_key_;

@@ -50,13 +50,13 @@ struct IssuanceService::Impl {
 
 // Holds a row for one download; released on destruction.
 class RowClaim {
-public:
+  public:
     RowClaim(IssuanceService::Impl& impl, std::string batch_id, int64_t row_no);
     ~RowClaim();
     RowClaim(const RowClaim&) = delete;
     RowClaim& operator=(const RowClaim&) = delete;
 
-private:
+  private:
     IssuanceService::Impl& impl_;
     std::pair<std::string, int64_t> key_;
 };

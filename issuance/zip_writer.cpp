@@ -44,7 +44,8 @@ ZipWriter::~ZipWriter() {
 }
 
 void ZipWriter::add(const std::string& name, Bytes content) {
-    if (!state_->archive) throw Error(ErrorCategory::Internal, "zip_failed", "ZIP already finished");
+    if (!state_->archive)
+        throw Error(ErrorCategory::Internal, "zip_failed", "ZIP already finished");
     Bytes& kept = state_->contents.emplace_back(std::move(content));
     zip_source_t* file = zip_source_buffer(state_->archive, kept.data(), kept.size(), 0);
     if (!file) zip_failed("file source", zip_get_error(state_->archive));

@@ -9,7 +9,7 @@
 namespace inkan::issuance {
 
 class ZipWriter {
-public:
+  public:
     ZipWriter();  // throws Error(Internal, "zip_failed")
     ~ZipWriter();
     ZipWriter(const ZipWriter&) = delete;
@@ -21,7 +21,7 @@ public:
     // Closes the archive and returns it; the writer is unusable afterwards.
     Bytes finish();
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> state_;
 };

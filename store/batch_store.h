@@ -35,9 +35,9 @@ struct BatchRowRecord {
     int profile_id = 0;
     int download_type = 0;
     std::string admin_name, admin_mail, user_name, user_mail, p12_file_name;
-    std::string raw_json;     // the 15 columns (column 15 blanked)
-    Bytes pin_nonce;          // 16 random bytes: the PIN derivation input
-    Bytes pin_ciphertext;     // empty unless the file supplied the PIN
+    std::string raw_json;             // the 15 columns (column 15 blanked)
+    Bytes pin_nonce;                  // 16 random bytes: the PIN derivation input
+    Bytes pin_ciphertext;             // empty unless the file supplied the PIN
     std::string status = "accepted";  // accepted / pin_viewed / downloaded / locked
     int failed_attempts = 0;
     std::optional<std::string> serial_hex;
@@ -45,10 +45,10 @@ struct BatchRowRecord {
 };
 
 struct UrlRecord {
-    Bytes token_hash;                // SHA-256 of the token
-    std::string kind;                // "pin" / "retrieval"
+    Bytes token_hash;  // SHA-256 of the token
+    std::string kind;  // "pin" / "retrieval"
     std::string batch_id;
-    std::optional<int64_t> row_no;   // unset: the whole batch (P12 bulk)
+    std::optional<int64_t> row_no;  // unset: the whole batch (P12 bulk)
     int64_t expires_at = 0;
     std::optional<int64_t> used_at;
 };
@@ -80,7 +80,7 @@ struct PinFailure {
 };
 
 class BatchStore {
-public:
+  public:
     virtual ~BatchStore() = default;
 
     // Everything of a new batch in one transaction (all or nothing).
@@ -99,7 +99,8 @@ public:
     virtual bool consume_pin_url(ByteView token_hash, int64_t now) = 0;
 
     // Adds one failed attempt; at `limit` the row becomes locked.
-    virtual PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no, int limit) = 0;
+    virtual PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no,
+                                          int limit) = 0;
 
     // Marks rows downloaded (serial, time) and queues their notifications, in one
     // transaction.
@@ -107,8 +108,10 @@ public:
         int64_t row_no = 0;
         std::string serial_hex;
     };
-    virtual void record_downloads(const std::string& batch_id, const std::vector<Download>& downloads,
-                                  const std::vector<NotificationRecord>& notifications, int64_t now) = 0;
+    virtual void record_downloads(const std::string& batch_id,
+                                  const std::vector<Download>& downloads,
+                                  const std::vector<NotificationRecord>& notifications,
+                                  int64_t now) = 0;
 
     // Notifications not sent yet (oldest first), optionally of one batch.
     virtual std::vector<NotificationRecord> pending_notifications(

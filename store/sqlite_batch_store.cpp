@@ -72,9 +72,10 @@ NotificationRecord read_notification(const Statement& s) {
 }
 
 void insert_notification(Connection& c, const NotificationRecord& n) {
-    Statement s(c,
-                "INSERT INTO notifications (type, batch_id, row_no, recipient, serial_hex, subject, "
-                "secret_ciphertext, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    Statement s(
+        c,
+        "INSERT INTO notifications (type, batch_id, row_no, recipient, serial_hex, subject, "
+        "secret_ciphertext, created_at) VALUES (?,?,?,?,?,?,?,?)");
     s.bind(1, n.type).bind(2, n.batch_id).bind(3, n.row_no).bind(4, n.recipient);
     s.bind(5, n.serial_hex).bind(6, n.subject);
     if (n.secret_ciphertext.empty()) {
@@ -101,7 +102,10 @@ void SqliteBatchStore::create(const NewBatch& nb) {
                                ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, r.batch_id).bind(2, r.row_no).bind(3, r.line).bind(4, r.subject_dn);
             s.bind(5, int64_t{r.profile_id}).bind(6, int64_t{r.download_type});
-            s.bind(7, r.admin_name).bind(8, r.admin_mail).bind(9, r.user_name).bind(10, r.user_mail);
+            s.bind(7, r.admin_name)
+                .bind(8, r.admin_mail)
+                .bind(9, r.user_name)
+                .bind(10, r.user_mail);
             s.bind(11, r.p12_file_name).bind(12, r.raw_json).bind(13, ByteView(r.pin_nonce));
             if (r.pin_ciphertext.empty()) {
                 s.bind_null(14);
@@ -112,9 +116,10 @@ void SqliteBatchStore::create(const NewBatch& nb) {
             s.bind(18, r.downloaded_at).run();
         }
         for (const auto& u : nb.urls) {
-            Statement s(c,
-                        "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
-                        "used_at) VALUES (?,?,?,?,?,?)");
+            Statement s(
+                c,
+                "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
+                "used_at) VALUES (?,?,?,?,?,?)");
             s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
             s.bind(5, u.expires_at).bind(6, u.used_at).run();
         }
@@ -124,14 +129,16 @@ void SqliteBatchStore::create(const NewBatch& nb) {
 
 std::optional<BatchRecord> SqliteBatchStore::find_batch(const std::string& id) {
     return db_.with([&](Connection& c) -> std::optional<BatchRecord> {
-        Statement s(c, std::string("SELECT ") + kBatchColumns + " FROM issuance_batches WHERE id = ?");
+        Statement s(c,
+                    std::string("SELECT ") + kBatchColumns + " FROM issuance_batches WHERE id = ?");
         s.bind(1, id);
         if (!s.step()) return std::nullopt;
         return read_batch(s);
     });
 }
 
-std::vector<BatchRecord> SqliteBatchStore::list_batches(const std::string& institution, size_t limit) {
+std::vector<BatchRecord> SqliteBatchStore::list_batches(const std::string& institution,
+                                                        size_t limit) {
     return db_.with([&](Connection& c) {
         Statement s(c, std::string("SELECT ") + kBatchColumns +
                            " FROM issuance_batches WHERE institution = ? "
@@ -202,7 +209,8 @@ bool SqliteBatchStore::consume_pin_url(ByteView token_hash, int64_t now) {
     });
 }
 
-PinFailure SqliteBatchStore::record_pin_failure(const std::string& batch_id, int64_t row_no, int limit) {
+PinFailure SqliteBatchStore::record_pin_failure(const std::string& batch_id, int64_t row_no,
+                                                int limit) {
     return db_.in_transaction([&](Connection& c) {
         Statement s(c,
                     "UPDATE issuance_rows SET failed_attempts = failed_attempts + 1, "
@@ -238,9 +246,10 @@ void SqliteBatchStore::record_downloads(const std::string& batch_id,
 std::vector<NotificationRecord> SqliteBatchStore::pending_notifications(
     const std::optional<std::string>& batch_id) {
     return db_.with([&](Connection& c) {
-        Statement s(c, std::string("SELECT ") + kNotificationColumns +
-                           " FROM notifications WHERE sent_at IS NULL AND (? IS NULL OR batch_id = ?) "
-                           "ORDER BY id");
+        Statement s(c,
+                    std::string("SELECT ") + kNotificationColumns +
+                        " FROM notifications WHERE sent_at IS NULL AND (? IS NULL OR batch_id = ?) "
+                        "ORDER BY id");
         s.bind(1, batch_id).bind(2, batch_id);
         std::vector<NotificationRecord> out;
         while (s.step()) out.push_back(read_notification(s));

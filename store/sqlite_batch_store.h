@@ -6,7 +6,7 @@
 namespace inkan::store {
 
 class SqliteBatchStore final : public BatchStore {
-public:
+  public:
     explicit SqliteBatchStore(Database& db) : db_(db) {}
 
     void create(const NewBatch& batch) override;
@@ -18,12 +18,13 @@ public:
     bool consume_pin_url(ByteView token_hash, int64_t now) override;
     PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no, int limit) override;
     void record_downloads(const std::string& batch_id, const std::vector<Download>& downloads,
-                          const std::vector<NotificationRecord>& notifications, int64_t now) override;
+                          const std::vector<NotificationRecord>& notifications,
+                          int64_t now) override;
     std::vector<NotificationRecord> pending_notifications(
         const std::optional<std::string>& batch_id) override;
     void mark_notification_sent(int64_t id, int64_t when) override;
 
-private:
+  private:
     Database& db_;
 };
 

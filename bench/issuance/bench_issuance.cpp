@@ -33,7 +33,7 @@ using namespace inkan;
 namespace {
 
 class FixedWhois final : public policy::WhoisLookup {
-public:
+  public:
     policy::WhoisAnswer lookup(const std::string&) override {
         return {policy::WhoisAnswer::Status::Found, "Example University", ""};
     }
@@ -43,9 +43,10 @@ std::string request_file(int rows) {
     std::string file;
     for (int i = 0; i < rows; ++i) {
         std::string ou = std::to_string(100000 + i);
-        file += "CN=User " + ou + ",OU=" + ou + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t\t"
-                "Hanako Admin\tInformation Center\tadmin@example.ac.jp\tUser " + ou + "\tcert-" + ou +
-                "\tEngineering\tuser" + ou + "@example.ac.jp\t\n";
+        file += "CN=User " + ou + ",OU=" + ou +
+                ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t\t"
+                "Hanako Admin\tInformation Center\tadmin@example.ac.jp\tUser " +
+                ou + "\tcert-" + ou + "\tEngineering\tuser" + ou + "@example.ac.jp\t\n";
     }
     return file;
 }
@@ -65,9 +66,10 @@ int main(int argc, char** argv) {
     fs::path dir = mkdtemp(tmpl);
     fs::create_directories(dir / "tokens");
     std::ofstream(dir / "softhsm2.conf") << "directories.tokendir = " << (dir / "tokens").string()
-                                          << "\nobjectstore.backend = file\nlog.level = ERROR\n";
+                                         << "\nobjectstore.backend = file\nlog.level = ERROR\n";
     setenv("SOFTHSM2_CONF", (dir / "softhsm2.conf").c_str(), 1);
-    if (std::system("softhsm2-util --init-token --free --label bench --so-pin 12345678 --pin 123456 >/dev/null") != 0) {
+    if (std::system("softhsm2-util --init-token --free --label bench --so-pin 12345678 --pin "
+                    "123456 >/dev/null") != 0) {
         std::cerr << "softhsm2-util failed\n";
         return 1;
     }
@@ -84,7 +86,8 @@ int main(int argc, char** argv) {
         ca::HsmRandom random(token);
         pki::CaOptions options;
         options.serial = pki::generate_serial(random);
-        auto ca_cert = pki::make_self_signed_ca(signer, {{"C", "JP"}, {"CN", "Bench CA"}}, 10, options);
+        auto ca_cert =
+            pki::make_self_signed_ca(signer, {{"C", "JP"}, {"CN", "Bench CA"}}, 10, options);
         hsm::KeySpec hmac{"pin-hmac", hsm::random_key_id(token)};
         hsm::generate_hmac_key(token, hmac);
         hsm::KeySpec aes{"pin-wrap", hsm::random_key_id(token)};
@@ -102,7 +105,8 @@ int main(int argc, char** argv) {
         policy::InMemoryInstitutionRegistry registry;
         policy::Institution inst;
         inst.name = "Example University";
-        inst.domains = {{"example.ac.jp", policy::Date{std::chrono::year{2099}, std::chrono::March, std::chrono::day{31}}}};
+        inst.domains = {{"example.ac.jp", policy::Date{std::chrono::year{2099}, std::chrono::March,
+                                                       std::chrono::day{31}}}};
         inst.locality = "Chiyoda-ku";
         inst.state = "Tokyo";
         inst.whois_names = {"Example University"};
@@ -116,7 +120,8 @@ int main(int argc, char** argv) {
 
         std::string file = request_file(rows);
         auto t0 = std::chrono::steady_clock::now();
-        auto batch = service.submit(op, file, policy::Action::Issue, policy::ErrorMode::Abort, context);
+        auto batch =
+            service.submit(op, file, policy::Action::Issue, policy::ErrorMode::Abort, context);
         double submit_s = seconds_since(t0);
         if (batch.status != "accepted") {
             std::cerr << batch.report.dump(1) << "\n";
@@ -135,8 +140,8 @@ int main(int argc, char** argv) {
         std::printf("P12 bulk, %d rows, %s keys, %zu threads\n", rows, key.c_str(), threads);
         std::printf("  submit (check + store)  %8.2f s  %9.0f rows/s\n", submit_s, rows / submit_s);
         std::printf("  PIN page (HSM HMAC)     %8.2f s  %9.0f rows/s\n", pins_s, rows / pins_s);
-        std::printf("  ZIP (keys, certs, P12)  %8.2f s  %9.1f rows/s  (%zu bytes)\n", zip_s, rows / zip_s,
-                    zip.content.size());
+        std::printf("  ZIP (keys, certs, P12)  %8.2f s  %9.1f rows/s  (%zu bytes)\n", zip_s,
+                    rows / zip_s, zip.content.size());
         std::printf("  end to end              %8.2f s  %9.1f rows/s\n", total, rows / total);
         std::printf("  peak RSS                %8.1f MiB\n", usage.ru_maxrss / 1024.0);
         if (page.entries.size() != static_cast<size_t>(rows)) return 1;

@@ -33,20 +33,23 @@ TEST(IssuanceAppliance, InitMakesPinKeysAndPinsSurviveARestart) {
         auto services = appliance::open_services(appliance::load_config(state));
         ASSERT_TRUE(services->issuance);
         EXPECT_EQ(services->issuance->config().p12_key_algorithm, "ec-p256");
-        auto hmac = hsm::find_secret_key(*services->token, {hex_decode(config.hsm.pin_hmac_key_id), {}});
+        auto hmac =
+            hsm::find_secret_key(*services->token, {hex_decode(config.hsm.pin_hmac_key_id), {}});
         EXPECT_EQ(hmac.flag(CKA_TOKEN), true);
         EXPECT_EQ(hmac.flag(CKA_SENSITIVE), true);
         EXPECT_EQ(hmac.flag(CKA_EXTRACTABLE), false);
         EXPECT_EQ(hmac.flag(CKA_SIGN), true);
         EXPECT_EQ(hmac.flag(CKA_ENCRYPT), false);
-        auto aes = hsm::find_secret_key(*services->token, {hex_decode(config.hsm.pin_wrap_key_id), {}});
+        auto aes =
+            hsm::find_secret_key(*services->token, {hex_decode(config.hsm.pin_wrap_key_id), {}});
         EXPECT_EQ(aes.flag(CKA_SENSITIVE), true);
         EXPECT_EQ(aes.flag(CKA_EXTRACTABLE), false);
         EXPECT_EQ(aes.flag(CKA_ENCRYPT), true);
         EXPECT_EQ(aes.flag(CKA_SIGN), false);
 
-        auto batch = services->issuance->submit(policy_world.op, request_line(row), policy::Action::Issue,
-                                                policy::ErrorMode::Abort, policy_world.context());
+        auto batch =
+            services->issuance->submit(policy_world.op, request_line(row), policy::Action::Issue,
+                                       policy::ErrorMode::Abort, policy_world.context());
         ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
         retrieval_token = *batch.rows[0].retrieval_token;
         pin = services->issuance->view_pins(*batch.rows[0].pin_token).entries.at(0).pin.str();

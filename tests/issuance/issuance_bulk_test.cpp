@@ -53,7 +53,8 @@ Error error_of(const std::function<void()>& fn) {
 }
 
 // Runs the whole bulk flow for `file` and checks every P12 with OpenSSL and NSS.
-void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode, size_t expected_rows) {
+void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode,
+               size_t expected_rows) {
     auto batch = w.submit(file, mode);
     ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
     ASSERT_TRUE(batch.batch_pin_token && batch.batch_retrieval_token);
@@ -107,8 +108,10 @@ void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode
         auto info = run("openssl pkcs12 -info -noout -passin pass:" + pin + " -in " + p12.string());
         EXPECT_EQ(info.exit_code, 0) << info.output;
         auto cert = p12.string() + ".pem";
-        ASSERT_EQ(run("openssl pkcs12 -nokeys -clcerts -passin pass:" + pin + " -in " + p12.string() +
-                      " -out " + cert).exit_code, 0);
+        ASSERT_EQ(run("openssl pkcs12 -nokeys -clcerts -passin pass:" + pin + " -in " +
+                      p12.string() + " -out " + cert)
+                      .exit_code,
+                  0);
         auto verify = run("openssl verify -CAfile " + w.ca_pem().string() + " " + cert);
         EXPECT_EQ(verify.exit_code, 0) << verify.output;
         auto record = w.certificates->find_by_decimal(f[0]);
@@ -126,7 +129,8 @@ void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode
     std::string state_bytes = all_state_bytes(w.state);
     ASSERT_FALSE(state_bytes.empty());
     for (const auto& [dn, pin] : pin_by_dn) {
-        EXPECT_EQ(state_bytes.find(pin), std::string::npos) << "a PIN is stored in the state folder";
+        EXPECT_EQ(state_bytes.find(pin), std::string::npos)
+            << "a PIN is stored in the state folder";
     }
     EXPECT_EQ(state_bytes.find(*batch.batch_pin_token), std::string::npos);
     EXPECT_EQ(state_bytes.find(*batch.batch_retrieval_token), std::string::npos);

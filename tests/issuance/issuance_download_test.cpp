@@ -1,7 +1,6 @@
 // P12 individual and browser downloads, PIN counting and locking, expiry, the
 // life of the subscriber key in the HSM.
 #include <gtest/gtest.h>
-
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -34,9 +33,11 @@ Error error_of(Fn&& fn) {
 }
 
 // Checks the P12 with OpenSSL and NSS and returns the certificate's text.
-std::string check_p12(const IssuanceWorld& w, const std::filesystem::path& p12, const std::string& password) {
+std::string check_p12(const IssuanceWorld& w, const std::filesystem::path& p12,
+                      const std::string& password) {
     auto q = [](const std::string& s) { return shell_quote(s); };
-    auto info = run("openssl pkcs12 -info -noout -passin " + q("pass:" + password) + " -in " + q(p12.string()));
+    auto info = run("openssl pkcs12 -info -noout -passin " + q("pass:" + password) + " -in " +
+                    q(p12.string()));
     EXPECT_EQ(info.exit_code, 0) << info.output;
     auto cert = p12.string() + ".pem";
     auto out = run("openssl pkcs12 -nokeys -clcerts -passin " + q("pass:" + password) + " -in " +
@@ -48,7 +49,8 @@ std::string check_p12(const IssuanceWorld& w, const std::filesystem::path& p12, 
     std::filesystem::create_directories(nss);
     auto init = run("certutil -N -d sql:" + q(nss.string()) + " --empty-password");
     EXPECT_EQ(init.exit_code, 0) << init.output;
-    auto import = run("pk12util -i " + q(p12.string()) + " -d sql:" + q(nss.string()) + " -W " + q(password));
+    auto import =
+        run("pk12util -i " + q(p12.string()) + " -d sql:" + q(nss.string()) + " -W " + q(password));
     EXPECT_EQ(import.exit_code, 0) << import.output;
     return run("openssl x509 -noout -text -nameopt RFC2253 -in " + q(cert)).output;
 }
@@ -90,8 +92,11 @@ TEST(IssuanceDownload, P12IndividualEndToEnd) {
     auto file = w.service->download_p12(*accepted.retrieval_token, SecretString(pin));
     EXPECT_EQ(file.file_name, "NIIcert20240401-120000.p12");
     auto text = check_p12(w, write_bytes(w.dir.path(), file.file_name, file.content), pin);
-    EXPECT_NE(text.find("Subject: CN=Taro Yamada,OU=1001,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
-              std::string::npos) << text;
+    EXPECT_NE(
+        text.find(
+            "Subject: CN=Taro Yamada,OU=1001,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"),
+        std::string::npos)
+        << text;
     EXPECT_NE(text.find("TLS Web Client Authentication"), std::string::npos) << text;
 
     auto state = w.service->get_batch(w.op, *batch.batch_id);
@@ -113,7 +118,8 @@ TEST(IssuanceDownload, P12IndividualEndToEnd) {
     EXPECT_EQ(done.subject, accepted.subject_dn);
     EXPECT_FALSE(done.sent_at);
 
-    auto second = error_of([&] { w.service->download_p12(*accepted.retrieval_token, SecretString(pin)); });
+    auto second =
+        error_of([&] { w.service->download_p12(*accepted.retrieval_token, SecretString(pin)); });
     EXPECT_EQ(second.code(), "already_downloaded");
     EXPECT_EQ(second.category(), ErrorCategory::Gone);
 }
@@ -126,12 +132,14 @@ TEST(IssuanceDownload, ChosenPasswordLegacyEncryptionAndSmimeProfile) {
     issuance::P12Choice choice;
     choice.password = SecretString("my own password 1");
     choice.legacy = true;
-    auto file = w.service->download_p12(*s.batch.rows[0].retrieval_token, SecretString(s.pin), choice);
+    auto file =
+        w.service->download_p12(*s.batch.rows[0].retrieval_token, SecretString(s.pin), choice);
     EXPECT_EQ(file.file_name, w.certificates->find(file.serial_hex)->serial_dec + ".p12");
     auto path = write_bytes(w.dir.path(), "legacy.p12", file.content);
     auto info = run("openssl pkcs12 -info -noout -passin pass:" + shell_quote("my own password 1") +
                     " -in " + path.string() + " 2>&1");
-    EXPECT_NE(info.output.find("pbeWithSHA1And3-KeyTripleDES-CBC"), std::string::npos) << info.output;
+    EXPECT_NE(info.output.find("pbeWithSHA1And3-KeyTripleDES-CBC"), std::string::npos)
+        << info.output;
     EXPECT_NE(info.output.find("MAC: sha1"), std::string::npos) << info.output;
     auto text = check_p12(w, path, "my own password 1");
     EXPECT_NE(text.find("email:taro@example.ac.jp"), std::string::npos) << text;
@@ -224,8 +232,8 @@ EvpPkeyPtr rsa_key(int bits) {
 Bytes make_csr(EVP_PKEY* key, const std::string& cn) {
     X509ReqPtr req(X509_REQ_new());
     X509_NAME* name = X509_REQ_get_subject_name(req.get());
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()),
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
+                               reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
     X509_REQ_set_pubkey(req.get(), key);
     X509_REQ_sign(req.get(), key, EVP_sha256());
     return pki::to_der(req.get());
@@ -254,7 +262,9 @@ TEST(IssuanceDownload, BrowserEnrollmentTakesTheSubjectFromTheRow) {
     EXPECT_EQ(e2.code(), "csr_bad_signature");
     EXPECT_EQ(e2.category(), ErrorCategory::InvalidInput);
     Bytes garbage{'n', 'o', 't', ' ', 'a', ' ', 'c', 's', 'r'};
-    auto e3 = error_of([&] { w.service->enroll_browser(token, SecretString(s.pin), {garbage, std::nullopt}); });
+    auto e3 = error_of([&] {
+        w.service->enroll_browser(token, SecretString(s.pin), {garbage, std::nullopt});
+    });
     EXPECT_EQ(e3.code(), "csr_malformed");
     auto e4 = error_of([&] { w.service->enroll_browser(token, SecretString(s.pin), {}); });
     EXPECT_EQ(e4.code(), "csr_missing");
@@ -263,7 +273,8 @@ TEST(IssuanceDownload, BrowserEnrollmentTakesTheSubjectFromTheRow) {
     EXPECT_EQ(e5.code(), "wrong_download_type");
 
     auto cert = w.service->enroll_browser(token, SecretString(s.pin), {csr, std::nullopt});
-    auto pem = write_bytes(w.dir.path(), "browser.pem", Bytes(cert.certificate_pem.begin(), cert.certificate_pem.end()));
+    auto pem = write_bytes(w.dir.path(), "browser.pem",
+                           Bytes(cert.certificate_pem.begin(), cert.certificate_pem.end()));
     auto verify = run("openssl verify -CAfile " + w.ca_pem().string() + " " + pem.string());
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
     auto parsed = pki::parse_certificate(cert.certificate_der);
@@ -283,8 +294,12 @@ TEST(IssuanceDownload, BrowserEnrollmentAcceptsSpkac) {
     row.type = 3;
     auto s = submit_one(w, row);
     auto key_file = w.dir.path() / "spkac.key";
-    ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + key_file.string()).exit_code, 0);
-    auto spkac = run("openssl spkac -digest sha256 -key " + key_file.string() + " -challenge hello");
+    ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                  key_file.string())
+                  .exit_code,
+              0);
+    auto spkac =
+        run("openssl spkac -digest sha256 -key " + key_file.string() + " -challenge hello");
     ASSERT_EQ(spkac.exit_code, 0) << spkac.output;
     auto cert = w.service->enroll_browser(*s.batch.rows[0].retrieval_token, SecretString(s.pin),
                                           {std::nullopt, spkac.output});

@@ -1,5 +1,6 @@
 // Submitting request files: abort / skip, file-level errors, what is stored.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
@@ -92,7 +93,8 @@ TEST(IssuanceSubmit, OversizeFileIsRefused) {
     IssuanceWorld w;
     auto context = w.context();
     context.limits.max_file_bytes = 100;
-    auto result = w.service->submit(w.op, request_file(3, 1), policy::Action::Issue, ErrorMode::Skip, context);
+    auto result = w.service->submit(w.op, request_file(3, 1), policy::Action::Issue,
+                                    ErrorMode::Skip, context);
     EXPECT_EQ(result.status, "rejected");
     EXPECT_EQ(result.report["file_error"]["code"], "file_too_large") << result.report.dump(1);
 }
@@ -150,7 +152,8 @@ TEST(IssuanceSubmit, BatchesAreScopedToTheOperatorsInstitution) {
 TEST(IssuanceSubmit, OnlyIssueIsSupportedForNow) {
     IssuanceWorld w;
     try {
-        w.service->submit(w.op, request_file(1, 1), policy::Action::Revoke, ErrorMode::Abort, w.context());
+        w.service->submit(w.op, request_file(1, 1), policy::Action::Revoke, ErrorMode::Abort,
+                          w.context());
         FAIL();
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), "action_unsupported");

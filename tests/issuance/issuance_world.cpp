@@ -12,10 +12,23 @@
 namespace inkan::test {
 
 std::string request_line(const RowSpec& r) {
-    std::string dn = "CN=" + r.cn + ",OU=" + r.ou + ",O=Example University,L=" + r.l + ",ST=Tokyo,C=JP";
-    std::string cols[15] = {dn, std::to_string(r.profile), std::to_string(r.type), "", "", "", "",
-                            "Hanako Admin", "Information Center", r.admin_mail, r.user_name,
-                            r.file_name, "Engineering", r.user_mail, r.pin};
+    std::string dn =
+        "CN=" + r.cn + ",OU=" + r.ou + ",O=Example University,L=" + r.l + ",ST=Tokyo,C=JP";
+    std::string cols[15] = {dn,
+                            std::to_string(r.profile),
+                            std::to_string(r.type),
+                            "",
+                            "",
+                            "",
+                            "",
+                            "Hanako Admin",
+                            "Information Center",
+                            r.admin_mail,
+                            r.user_name,
+                            r.file_name,
+                            "Engineering",
+                            r.user_mail,
+                            r.pin};
     std::string line;
     for (int i = 0; i < 15; ++i) line += (i ? "\t" : "") + cols[i];
     return line + "\n";
@@ -70,13 +83,11 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     database = std::make_unique<store::Database>((state / "inkan.db").string());
     certificates = std::make_unique<store::SqliteCertificateStore>(*database);
     batches = std::make_unique<store::SqliteBatchStore>(*database);
-    authority = std::make_unique<ca::CertificateAuthority>(*signer, ca_certificate.get(),
-                                                           pki::IssuerOptions{}, *random, *certificates);
+    authority = std::make_unique<ca::CertificateAuthority>(
+        *signer, ca_certificate.get(), pki::IssuerOptions{}, *random, *certificates);
     service = std::make_unique<issuance::IssuanceService>(
-        *token, *authority, *batches, pin_keys, std::move(config), [this] {
-            return store::unix_now() + now_offset.load();
-        });
-
+        *token, *authority, *batches, pin_keys, std::move(config),
+        [this] { return store::unix_now() + now_offset.load(); });
 }
 
 PolicyFixture::PolicyFixture() {
@@ -113,7 +124,8 @@ std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::s
                                   const Bytes& content) {
     auto path = dir / name;
     std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
+        .write(reinterpret_cast<const char*>(content.data()),
+               static_cast<std::streamsize>(content.size()));
     return path;
 }
 

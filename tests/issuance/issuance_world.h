@@ -25,7 +25,7 @@ namespace inkan::test {
 
 // Answers every WHOIS lookup with the registered organisation.
 class FixedWhois final : public policy::WhoisLookup {
-public:
+  public:
     policy::WhoisAnswer lookup(const std::string&) override {
         return {policy::WhoisAnswer::Status::Found, "Example University", ""};
     }
