@@ -323,7 +323,7 @@ SecretString IssuanceService::Impl::pin_of(const store::BatchRowRecord& row) {
 }
 
 void IssuanceService::Impl::check_downloadable(const store::BatchRowRecord& row) {
-    if (row.status == "locked") {
+    if (row.status == "locked" || row.failed_attempts >= config.max_pin_failures) {
         throw Error(ErrorCategory::Locked, "row_locked",
                     "too many wrong access PINs: this request row is locked; ask the RA operator");
     }

@@ -98,7 +98,8 @@ class BatchStore {
     // (rows already further along keep their status). False if it was used already.
     virtual bool consume_pin_url(ByteView token_hash, int64_t now) = 0;
 
-    // Adds one failed attempt; at `limit` the row becomes locked.
+    // Adds one failed attempt; at `limit` the row becomes locked (a downloaded row
+    // keeps the status "downloaded" but reports locked: the count decides).
     virtual PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no,
                                           int limit) = 0;
 

@@ -221,7 +221,8 @@ PinFailure SqliteBatchStore::record_pin_failure(const std::string& batch_id, int
         if (!s.step()) {
             throw Error(ErrorCategory::NotFound, "row_not_found", "no such request row");
         }
-        PinFailure f{static_cast<int>(s.int64(0)), s.text(1) == "locked"};
+        const int attempts = static_cast<int>(s.int64(0));
+        PinFailure f{attempts, s.text(1) == "locked" || attempts >= limit};
         while (s.step()) {
         }
         return f;

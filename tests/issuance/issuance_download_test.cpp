@@ -349,6 +349,11 @@ TEST(IssuanceDownload, RedownloadWhenConfiguredMakesANewKeyAndCertificate) {
     auto second = w.service->download_p12(token, SecretString(s.pin));
     EXPECT_NE(first.serial_hex, second.serial_hex);
     EXPECT_EQ(w.service->get_batch(w.op, *s.batch.batch_id).rows[0].serial_hex, second.serial_hex);
+    // Wrong PINs still lock a downloaded row that may be fetched again.
+    for (int i = 0; i < 5; ++i) {
+        error_of([&] { w.service->download_p12(token, SecretString("WRONGPIN2345")); });
+    }
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "row_locked");
     w.now_offset = 31 * 24 * 3600;
     auto late = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(late.code(), "url_expired");
