@@ -217,3 +217,40 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     auto down = run_inkan(dir, "request submit " + (dir / "good.tsv").string() + " --url https://127.0.0.1:1");
     EXPECT_EQ(down.exit_code, 5) << down.output;
 }
+
+TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
+    test::TempDir dir;
+    auto d = dir.path().string();
+    auto csr = run_inkan(dir, "init --key-type ec-p256 --csr " + d + "/issuing.csr --subject 'CN=Inkan Issuing CA,O=Inkan,C=JP'");
+    ASSERT_EQ(csr.exit_code, 0) << csr.output;
+    // Until the certificate is imported the appliance does not start.
+    EXPECT_EQ(run_inkan(dir, "serve").exit_code, 4);
+
+    // An external root (made with the openssl tool) signs the CSR.
+    auto sh = [](const std::string& cmd) {
+        auto r = test::run(cmd);
+        EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+    };
+    sh("cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout root.key "
+       "-out root.pem -days 3650 -subj '/C=JP/O=External/CN=External Root'");
+    test::write_file(dir / "ca.ext", "basicConstraints=critical,CA:TRUE,pathlen:0\n"
+                                     "keyUsage=critical,keyCertSign,cRLSign,digitalSignature\n"
+                                     "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+    sh("cd " + d + " && openssl x509 -req -in issuing.csr -CA root.pem -CAkey root.key -CAcreateserial "
+       "-days 1825 -extfile ca.ext -out issuing.pem && cat issuing.pem root.pem > chain.pem");
+
+    // The root's own certificate does not carry the HSM key: refused.
+    auto wrong = run_inkan(dir, "ca import-cert " + d + "/root.pem");
+    EXPECT_NE(wrong.exit_code, 0) << wrong.output;
+    auto imported = run_inkan(dir, "ca import-cert " + d + "/chain.pem");
+    ASSERT_EQ(imported.exit_code, 0) << imported.output;
+
+    auto s = serve(dir);
+    ASSERT_NE(s.operator_port, 0) << s.process->output();
+    sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d + "/u.key -out " + d +
+       "/u.csr -subj /CN=u.example.ac.jp");
+    auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates?format=pem", test::read_file(dir / "u.csr"));
+    ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
+    test::write_file(dir / "leaf.pem", issued.body);
+    sh("openssl verify -CAfile " + d + "/root.pem -untrusted " + d + "/issuing.pem " + d + "/leaf.pem");
+}
