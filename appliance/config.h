@@ -37,7 +37,7 @@ struct HttpConfig {
     uint16_t operator_port = 8443;
     uint16_t public_port = 8444;
     size_t max_body_bytes = 16 * 1024 * 1024;
-    int threads = 2;
+    int threads = 4;  // a bulk ZIP holds one worker for its whole run
     // Base of the PIN and retrieval URLs handed to subscribers; empty means
     // https://<bind_address>:<public_port>.
     std::string public_base_url;

@@ -62,30 +62,6 @@ int64_t system_now() {
 
 }  // namespace
 
-const char* to_string(RowStatus status) noexcept {
-    switch (status) {
-        case RowStatus::Accepted:
-            return "accepted";
-        case RowStatus::PinViewed:
-            return "pin_viewed";
-        case RowStatus::Downloaded:
-            return "downloaded";
-        case RowStatus::Locked:
-            return "locked";
-        case RowStatus::Expired:
-            return "expired";
-    }
-    return "unknown";
-}
-
-SecretString pin_page_tsv(const PinPage& page) {
-    std::string out = "name\tmail\tPIN\tDN\n";
-    for (const auto& e : page.entries) {
-        out += e.name + "\t" + e.mail + "\t" + e.pin.str() + "\t" + e.subject_dn + "\n";
-    }
-    return SecretString(std::move(out));
-}
-
 IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
                             const PinKeys& keys, IssuanceConfig c, Now n)
     : token(t),
