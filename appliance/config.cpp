@@ -9,6 +9,20 @@
 #include "common/error.h"
 
 namespace inkan::appliance {
+
+// One declaration per section serves both reading (missing keys keep their
+// defaults) and writing. The PIN is not a member here: it never goes to a file.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file, softhsm_conf,
+                                                ca_key_label, ca_key_id, pin_hmac_key_id, pin_wrap_key_id,
+                                                pool_size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years, crl_url, ocsp_url)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port, public_port,
+                                                max_body_bytes, threads, public_base_url)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms, read_timeout_ms,
+                                                cache_ttl_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days, max_pin_failures,
+                                                allow_redownload, p12_key_type, pin_length, bulk_threads)
+
 namespace {
 
 using nlohmann::json;
@@ -18,64 +32,36 @@ using nlohmann::json;
 }
 
 template <typename T>
-void read(const json& j, const char* key, T& out, const std::string& where) {
+void read_section(const json& j, const char* key, T& out) {
     if (!j.contains(key)) return;
     try {
         out = j.at(key).get<T>();
-    } catch (const json::exception&) {
-        bad_config(where + "." + key + " has the wrong type");
+    } catch (const json::exception& e) {
+        bad_config(std::string(key) + ": a value has the wrong type (" + e.what() + ")");
     }
 }
 
 void apply_json(Config& c, const json& j, const std::string& file) {
     if (!j.is_object()) bad_config(file + ": top level must be a JSON object");
-    if (j.contains("hsm")) {
-        const auto& h = j["hsm"];
-        read(h, "module_path", c.hsm.module_path, "hsm");
-        read(h, "token_label", c.hsm.token_label, "hsm");
-        read(h, "pin_file", c.hsm.pin_file, "hsm");
-        read(h, "softhsm_conf", c.hsm.softhsm_conf, "hsm");
-        read(h, "ca_key_label", c.hsm.ca_key_label, "hsm");
-        read(h, "ca_key_id", c.hsm.ca_key_id, "hsm");
-        read(h, "pin_hmac_key_id", c.hsm.pin_hmac_key_id, "hsm");
-        read(h, "pin_wrap_key_id", c.hsm.pin_wrap_key_id, "hsm");
-        read(h, "pool_size", c.hsm.pool_size, "hsm");
-        if (h.contains("pin")) bad_config("hsm.pin must not be in the config file; use INKAN_HSM_PIN or hsm.pin_file");
+    if (j.contains("hsm") && j["hsm"].contains("pin")) {
+        bad_config("hsm.pin must not be in the config file; use INKAN_HSM_PIN or hsm.pin_file");
     }
-    if (j.contains("ca")) {
-        const auto& a = j["ca"];
-        read(a, "subject", c.ca.subject, "ca");
-        read(a, "key_type", c.ca.key_type, "ca");
-        read(a, "validity_years", c.ca.validity_years, "ca");
-        read(a, "crl_url", c.ca.crl_url, "ca");
-        read(a, "ocsp_url", c.ca.ocsp_url, "ca");
+    read_section(j, "hsm", c.hsm);
+    read_section(j, "ca", c.ca);
+    read_section(j, "http", c.http);
+    read_section(j, "whois", c.whois);
+    read_section(j, "issuance", c.issuance);
+    read_section(j, "bootstrap_institution", c.bootstrap_institution);
+}
+
+uint16_t port_from_env(const char* name, const std::string& value) {
+    try {
+        size_t used = 0;
+        int port = std::stoi(value, &used);
+        if (used == value.size() && port >= 0 && port <= 65535) return static_cast<uint16_t>(port);
+    } catch (const std::exception&) {
     }
-    if (j.contains("http")) {
-        const auto& h = j["http"];
-        read(h, "bind_address", c.http.bind_address, "http");
-        read(h, "operator_port", c.http.operator_port, "http");
-        read(h, "public_port", c.http.public_port, "http");
-        read(h, "max_body_bytes", c.http.max_body_bytes, "http");
-        read(h, "threads", c.http.threads, "http");
-        read(h, "public_base_url", c.http.public_base_url, "http");
-    }
-    if (j.contains("whois")) {
-        const auto& w = j["whois"];
-        read(w, "servers", c.whois.servers, "whois");
-        read(w, "connect_timeout_ms", c.whois.connect_timeout_ms, "whois");
-        read(w, "read_timeout_ms", c.whois.read_timeout_ms, "whois");
-        read(w, "cache_ttl_seconds", c.whois.cache_ttl_seconds, "whois");
-    }
-    if (j.contains("issuance")) {
-        const auto& i = j["issuance"];
-        read(i, "url_lifetime_days", c.issuance.url_lifetime_days, "issuance");
-        read(i, "max_pin_failures", c.issuance.max_pin_failures, "issuance");
-        read(i, "allow_redownload", c.issuance.allow_redownload, "issuance");
-        read(i, "p12_key_type", c.issuance.p12_key_type, "issuance");
-        read(i, "pin_length", c.issuance.pin_length, "issuance");
-        read(i, "bulk_threads", c.issuance.bulk_threads, "issuance");
-    }
-    read(j, "bootstrap_institution", c.bootstrap_institution, "config");
+    bad_config(std::string(name) + " must be a port number 0..65535");
 }
 
 std::string env(const char* name) {
@@ -123,8 +109,8 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
     if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;
     if (auto v = env("INKAN_BIND_ADDRESS"); !v.empty()) c.http.bind_address = v;
-    if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty()) c.http.operator_port = static_cast<uint16_t>(std::stoi(v));
-    if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty()) c.http.public_port = static_cast<uint16_t>(std::stoi(v));
+    if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty()) c.http.operator_port = port_from_env("INKAN_OPERATOR_PORT", v);
+    if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty()) c.http.public_port = port_from_env("INKAN_PUBLIC_PORT", v);
     if (c.hsm.pin_file.empty()) c.hsm.pin_file = (state_dir / "hsm-user-pin").string();
     if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
@@ -141,44 +127,12 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
 }
 
 void save_config(const Config& c) {
-    json j = {
-        {"hsm",
-         {{"module_path", c.hsm.module_path},
-          {"token_label", c.hsm.token_label},
-          {"pin_file", c.hsm.pin_file},
-          {"softhsm_conf", c.hsm.softhsm_conf},
-          {"ca_key_label", c.hsm.ca_key_label},
-          {"ca_key_id", c.hsm.ca_key_id},
-          {"pin_hmac_key_id", c.hsm.pin_hmac_key_id},
-          {"pin_wrap_key_id", c.hsm.pin_wrap_key_id},
-          {"pool_size", c.hsm.pool_size}}},
-        {"ca",
-         {{"subject", c.ca.subject},
-          {"key_type", c.ca.key_type},
-          {"validity_years", c.ca.validity_years},
-          {"crl_url", c.ca.crl_url},
-          {"ocsp_url", c.ca.ocsp_url}}},
-        {"http",
-         {{"bind_address", c.http.bind_address},
-          {"operator_port", c.http.operator_port},
-          {"public_port", c.http.public_port},
-          {"max_body_bytes", c.http.max_body_bytes},
-          {"threads", c.http.threads},
-          {"public_base_url", c.http.public_base_url}}},
-        {"whois",
-         {{"servers", c.whois.servers},
-          {"connect_timeout_ms", c.whois.connect_timeout_ms},
-          {"read_timeout_ms", c.whois.read_timeout_ms},
-          {"cache_ttl_seconds", c.whois.cache_ttl_seconds}}},
-        {"issuance",
-         {{"url_lifetime_days", c.issuance.url_lifetime_days},
-          {"max_pin_failures", c.issuance.max_pin_failures},
-          {"allow_redownload", c.issuance.allow_redownload},
-          {"p12_key_type", c.issuance.p12_key_type},
-          {"pin_length", c.issuance.pin_length},
-          {"bulk_threads", c.issuance.bulk_threads}}},
-        {"bootstrap_institution", c.bootstrap_institution},
-    };
+    json j = {{"hsm", c.hsm},
+              {"ca", c.ca},
+              {"http", c.http},
+              {"whois", c.whois},
+              {"issuance", c.issuance},
+              {"bootstrap_institution", c.bootstrap_institution}};
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
     if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
     out << j.dump(2) << "\n";

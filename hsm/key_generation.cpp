@@ -65,11 +65,16 @@ KeyPair generate_signing_key_pair(Token& token, KeyAlgorithm algorithm, const Ke
     return generate_key_pair(token, algorithm, t);
 }
 
-KeyObject generate_hmac_key(Token& token, const KeySpec& spec) {
+namespace {
+
+// A 32-byte token secret: private, sensitive, never extractable, and allowed
+// exactly one pair of operations (sign/verify for HMAC, encrypt/decrypt for AES).
+KeyObject generate_secret(Token& token, const KeySpec& spec, CK_KEY_TYPE type, CK_MECHANISM_TYPE mechanism,
+                          bool mac_use) {
     require_new_id(token, CKO_SECRET_KEY, spec);
     AttributeTemplate a;
     a.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-        .add_ulong(CKA_KEY_TYPE, CKK_GENERIC_SECRET)
+        .add_ulong(CKA_KEY_TYPE, type)
         .add_ulong(CKA_VALUE_LEN, 32)
         .add_text(CKA_LABEL, spec.label)
         .add_bytes(CKA_ID, spec.id)
@@ -77,36 +82,24 @@ KeyObject generate_hmac_key(Token& token, const KeySpec& spec) {
         .add_bool(CKA_PRIVATE, true)
         .add_bool(CKA_SENSITIVE, true)
         .add_bool(CKA_EXTRACTABLE, false)
-        .add_bool(CKA_SIGN, true)
-        .add_bool(CKA_VERIFY, true)
-        .add_bool(CKA_ENCRYPT, false)
-        .add_bool(CKA_DECRYPT, false)
+        .add_bool(CKA_SIGN, mac_use)
+        .add_bool(CKA_VERIFY, mac_use)
+        .add_bool(CKA_ENCRYPT, !mac_use)
+        .add_bool(CKA_DECRYPT, !mac_use)
         .add_bool(CKA_WRAP, false)
         .add_bool(CKA_UNWRAP, false)
         .add_bool(CKA_DERIVE, false);
-    return generate_secret_key(token, CKM_GENERIC_SECRET_KEY_GEN, a);
+    return generate_secret_key(token, mechanism, a);
+}
+
+}  // namespace
+
+KeyObject generate_hmac_key(Token& token, const KeySpec& spec) {
+    return generate_secret(token, spec, CKK_GENERIC_SECRET, CKM_GENERIC_SECRET_KEY_GEN, true);
 }
 
 KeyObject generate_aes_key(Token& token, const KeySpec& spec) {
-    require_new_id(token, CKO_SECRET_KEY, spec);
-    AttributeTemplate a;
-    a.add_ulong(CKA_CLASS, CKO_SECRET_KEY)
-        .add_ulong(CKA_KEY_TYPE, CKK_AES)
-        .add_ulong(CKA_VALUE_LEN, 32)
-        .add_text(CKA_LABEL, spec.label)
-        .add_bytes(CKA_ID, spec.id)
-        .add_bool(CKA_TOKEN, true)
-        .add_bool(CKA_PRIVATE, true)
-        .add_bool(CKA_SENSITIVE, true)
-        .add_bool(CKA_EXTRACTABLE, false)
-        .add_bool(CKA_ENCRYPT, true)
-        .add_bool(CKA_DECRYPT, true)
-        .add_bool(CKA_SIGN, false)
-        .add_bool(CKA_VERIFY, false)
-        .add_bool(CKA_WRAP, false)
-        .add_bool(CKA_UNWRAP, false)
-        .add_bool(CKA_DERIVE, false);
-    return generate_secret_key(token, CKM_AES_KEY_GEN, a);
+    return generate_secret(token, spec, CKK_AES, CKM_AES_KEY_GEN, false);
 }
 
 }  // namespace inkan::hsm

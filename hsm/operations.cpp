@@ -85,17 +85,27 @@ Bytes generate_random(Token& token, size_t n) {
 
 Bytes hmac_sha256(const KeyObject& key, ByteView data) { return sign(key, CKM_SHA256_HMAC, data); }
 
+namespace {
+
+// AES-GCM with a 12-byte IV and a 128-bit tag; iv and aad must outlive the call.
+CK_GCM_PARAMS gcm_params(CK_BYTE* iv, ByteView aad) {
+    CK_GCM_PARAMS params{};
+    params.pIv = iv;
+    params.ulIvLen = kGcmIvSize;
+    params.ulIvBits = kGcmIvSize * 8;
+    params.pAAD = const_cast<CK_BYTE*>(aad.data());
+    params.ulAADLen = aad.size();
+    params.ulTagBits = kGcmTagSize * 8;
+    return params;
+}
+
+}  // namespace
+
 Bytes aes_gcm_encrypt(const KeyObject& key, ByteView plaintext, ByteView aad) {
     Bytes out = generate_random(key.token(), kGcmIvSize);
     out.resize(kGcmIvSize + plaintext.size() + kGcmTagSize);
     key.token().with_session([&](const Session& s) {
-        CK_GCM_PARAMS params{};
-        params.pIv = out.data();
-        params.ulIvLen = kGcmIvSize;
-        params.ulIvBits = kGcmIvSize * 8;
-        params.pAAD = const_cast<CK_BYTE*>(aad.data());
-        params.ulAADLen = aad.size();
-        params.ulTagBits = kGcmTagSize * 8;
+        CK_GCM_PARAMS params = gcm_params(out.data(), aad);
         CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
         check_rv(s.fn->C_EncryptInit(s.handle, &mech, key.handle()), "C_EncryptInit");
         CK_ULONG length = out.size() - kGcmIvSize;
@@ -115,13 +125,7 @@ Bytes aes_gcm_decrypt(const KeyObject& key, ByteView input, ByteView aad) {
     ByteView ciphertext = input.subspan(kGcmIvSize);
     Bytes plaintext(ciphertext.size());
     key.token().with_session([&](const Session& s) {
-        CK_GCM_PARAMS params{};
-        params.pIv = iv.data();
-        params.ulIvLen = kGcmIvSize;
-        params.ulIvBits = kGcmIvSize * 8;
-        params.pAAD = const_cast<CK_BYTE*>(aad.data());
-        params.ulAADLen = aad.size();
-        params.ulTagBits = kGcmTagSize * 8;
+        CK_GCM_PARAMS params = gcm_params(iv.data(), aad);
         CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
         check_rv(s.fn->C_DecryptInit(s.handle, &mech, key.handle()), "C_DecryptInit");
         CK_ULONG length = plaintext.size();

@@ -1,0 +1,75 @@
+// Configuration: file, environment, validation, round trip.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "appliance/config.h"
+#include "common/error.h"
+#include "tests/support/temp_dir.h"
+
+using namespace inkan;
+
+namespace {
+
+std::string code_of(const std::filesystem::path& dir) {
+    try {
+        appliance::load_config(dir);
+    } catch (const Error& e) {
+        return e.code() + ": " + e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(ApplianceConfig, SaveAndLoadRoundTrip) {
+    test::TempDir dir;
+    auto c = appliance::load_config(dir.path());
+    c.ca.key_type = "ec-p384";
+    c.http.public_port = 9444;
+    c.whois.servers = {{"jp", "127.0.0.1:4343"}, {"ac.jp", "whois.example:43"}};
+    c.issuance.max_pin_failures = 7;
+    c.hsm.ca_key_id = "00ff";
+    c.hsm.pin = SecretString("never-written");
+    appliance::save_config(c);
+    auto text = test::read_file(dir / "inkan.json");
+    EXPECT_EQ(text.find("never-written"), std::string::npos) << "the PIN must not be written";
+    auto again = appliance::load_config(dir.path());
+    EXPECT_EQ(again.ca.key_type, "ec-p384");
+    EXPECT_EQ(again.http.public_port, 9444);
+    EXPECT_EQ(again.whois.servers, c.whois.servers);
+    EXPECT_EQ(again.issuance.max_pin_failures, 7);
+    EXPECT_EQ(again.hsm.ca_key_id, "00ff");
+    EXPECT_EQ(again.http.threads, 4);  // untouched default
+}
+
+TEST(ApplianceConfig, BadFilesAndValuesAreClearErrors) {
+    test::TempDir dir;
+    test::write_file(dir / "inkan.json", "{ not json");
+    EXPECT_NE(code_of(dir.path()).find("config_invalid"), std::string::npos);
+    test::write_file(dir / "inkan.json", R"({"http": {"operator_port": "eighty"}})");
+    EXPECT_NE(code_of(dir.path()).find("http"), std::string::npos);
+    test::write_file(dir / "inkan.json", R"({"hsm": {"pin": "123456"}})");
+    auto pin = code_of(dir.path());
+    EXPECT_NE(pin.find("INKAN_HSM_PIN"), std::string::npos) << pin;
+    EXPECT_EQ(pin.find("123456"), std::string::npos) << "the PIN must not be echoed";
+    test::write_file(dir / "inkan.json", R"({"ca": {"key_type": "dsa-1024"}})");
+    EXPECT_NE(code_of(dir.path()).find("ca.key_type"), std::string::npos);
+    test::write_file(dir / "inkan.json", R"({"issuance": {"pin_length": 4}})");
+    EXPECT_NE(code_of(dir.path()).find("pin_length"), std::string::npos);
+}
+
+TEST(ApplianceConfig, EnvironmentOverridesTheFile) {
+    test::TempDir dir;
+    test::write_file(dir / "inkan.json", R"({"hsm": {"token_label": "from-file"}})");
+    setenv("INKAN_HSM_TOKEN_LABEL", "from-env", 1);
+    setenv("INKAN_HSM_PIN", "env-pin", 1);
+    auto c = appliance::load_config(dir.path());
+    EXPECT_EQ(c.hsm.token_label, "from-env");
+    EXPECT_EQ(c.hsm.pin.str(), "env-pin");
+    setenv("INKAN_OPERATOR_PORT", "not-a-port", 1);
+    EXPECT_NE(code_of(dir.path()).find("INKAN_OPERATOR_PORT"), std::string::npos);
+    unsetenv("INKAN_OPERATOR_PORT");
+    unsetenv("INKAN_HSM_TOKEN_LABEL");
+    unsetenv("INKAN_HSM_PIN");
+}
