@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "policy/findings.h"
+#include "policy/institution_rules.h"
+#include "policy/subject_dn.h"
 #include "pki/csr.h"
 #include "pki/encoding.h"
 #include "pki/name.h"
@@ -27,36 +30,59 @@ std::string serial_key_of(const std::string& serial) {
     return ca::serial_key(bytes);
 }
 
-// The CSR's subject, checked before anything is signed: a CN is required, C
-// must be JP, and O must be the operator's institution (a service admin may
-// issue for any institution named in O).
-pki::DistinguishedName checked_subject(X509_REQ* req, const api::OperatorIdentity& who,
-                                       std::string& institution) {
+// The CSR's subject, completed with the operator's institution (O) and C=JP
+// when absent. An RA operator may only name its own institution in O (a
+// service admin may name any).
+pki::DistinguishedName completed_subject(X509_REQ* req, const api::OperatorIdentity& who) {
     auto dn = pki::name_attributes(X509_REQ_get_subject_name(req));
-    auto value = [&](const char* type) -> std::optional<std::string> {
-        for (const auto& a : dn) {
-            if (a.type == type) return a.value;
-        }
-        return std::nullopt;
+    auto has = [&](const char* type) {
+        return std::any_of(dn.begin(), dn.end(), [&](const auto& a) { return a.type == type; });
     };
-    auto bad = [](const std::string& m) {
-        throw Error(ErrorCategory::InvalidInput, "csr_subject_invalid", m);
-    };
-    if (!value("CN") || value("CN")->empty()) bad("the CSR subject needs a CN");
-    if (value("C") && *value("C") != "JP") bad("the CSR subject's C must be JP");
-    auto o = value("O");
-    if (who.role != "service_admin") {
-        if (o && *o != who.institution) {
+    for (const auto& a : dn) {
+        if (a.type == "O" && a.value != who.institution && who.role != "service_admin") {
             throw Error(ErrorCategory::Forbidden, "institution_mismatch",
                         "the CSR subject's O must be your institution '" + who.institution + "'");
         }
-        institution = who.institution;
-    } else {
-        institution = o.value_or(who.institution);
     }
-    if (!o) dn.insert(dn.begin() + (value("C") ? 1 : 0), {"O", institution});
-    if (!value("C")) dn.insert(dn.begin(), {"C", "JP"});
+    if (!has("O")) {
+        // DER order is C, ST, L, O, OU, CN: O goes after the last of C/ST/L.
+        auto pos = std::find_if(dn.begin(), dn.end(), [](const auto& a) {
+            return a.type != "C" && a.type != "ST" && a.type != "L";
+        });
+        dn.insert(pos, {"O", who.institution});
+    }
+    if (!has("C")) dn.insert(dn.begin(), {"C", "JP"});
     return dn;
+}
+
+[[noreturn]] void refuse_finding(const policy::Finding& f) {
+    // Subject syntax (service codes below 400) is the caller's mistake; the
+    // institution rules (4xx) are a refusal; an unreachable WHOIS is temporary.
+    auto category = f.code == "whois_connection_failed" ? ErrorCategory::Unavailable
+                    : f.service_code < 400              ? ErrorCategory::InvalidInput
+                                                        : ErrorCategory::Forbidden;
+    throw Error(category, f.code, f.message_en + " / " + f.message_ja);
+}
+
+// The same rules as a request-file row: subject DN syntax and order, then the
+// institution's approved domains, approval expiry, WHOIS and registered ST/L.
+void check_policy(const pki::DistinguishedName& subject, int profile_id, PolicyContext& policy) {
+    X509NamePtr name = pki::build_name(subject);
+    auto parsed = policy::parse_subject_dn(pki::name_to_request_form(name.get()), 1);
+    if (!parsed.findings.empty()) refuse_finding(parsed.findings.front());
+    policy::IssueRow row;
+    row.line = 1;
+    row.dn = *parsed.dn;
+    row.profile_id = profile_id;
+    auto context = policy.context();
+    if (context.existing.has_valid_certificate_with_subject(row.dn.to_string())) {
+        auto f = policy::make_finding("dn_duplicate", 1, 1);
+        throw Error(ErrorCategory::Conflict, f.code, f.message_en + " / " + f.message_ja);
+    }
+    std::vector<policy::Finding> findings;
+    if (!policy::check_institution_rules(row, {context.registry, context.whois, context.clock}, findings)) {
+        refuse_finding(findings.front());
+    }
 }
 
 }  // namespace
@@ -109,23 +135,24 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
         throw Error(ErrorCategory::InvalidInput, "profile_unknown",
                     "profile " + std::to_string(profile_id) + " is unknown or disabled");
     }
+    if (profile->kind != pki::ProfileKind::ClientAuth) {
+        // S/MIME needs the user's mail address (request-file column 14).
+        throw Error(ErrorCategory::InvalidInput, "profile_requires_request_file",
+                    "profile " + std::to_string(profile_id) +
+                        " (S/MIME) is issued from request files (POST /api/v1/requests), which carry the mail address");
+    }
     ca::IssueSpec spec;
+    spec.subject = completed_subject(checked.request.get(), who);
+    check_policy(spec.subject, profile_id, *s_.policy);
     std::string institution;
-    spec.subject = checked_subject(checked.request.get(), who, institution);
+    for (const auto& a : spec.subject) {
+        if (a.type == "O") institution = a.value;
+    }
     spec.subject_public_key = checked.public_key.get();
     spec.profile = *profile;
     spec.kind = store::CertificateKind::Subscriber;
     spec.institution = institution;
     spec.requested_by = who.name;
-    if (profile->kind == pki::ProfileKind::SMime) {
-        for (const auto& a : spec.subject) {
-            if (a.type == "emailAddress") spec.email_addresses.push_back(a.value);
-        }
-        if (spec.email_addresses.empty()) {
-            throw Error(ErrorCategory::InvalidInput, "csr_email_missing",
-                        "an S/MIME profile needs an emailAddress in the CSR subject");
-        }
-    }
     auto issued = s_.authority->issue(spec);
     return to_view(issued.record);
 }

@@ -55,12 +55,35 @@ test::HttpsClient operator_client(const test::TempDir& dir, unsigned short port)
     return c;
 }
 
+// Before init: WHOIS answers from a loopback server for example.ac.jp.
+void write_whois_config(const test::TempDir& dir, const test::LoopbackWhoisServer& whois) {
+    std::filesystem::create_directories(dir / "state");
+    test::write_file(dir / "state" / "inkan.json",
+                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}},
+                          {"issuance", {{"p12_key_type", "ec-p256"}}}}
+                         .dump());
+}
+
+// After init: the first operator's institution with example.ac.jp approved.
+void register_demo_institution(const test::TempDir& dir) {
+    ASSERT_EQ(run_inkan(dir, "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
+                             "--whois-name 'Inkan Demo University'").exit_code, 0);
+    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Inkan Demo University' example.ac.jp --until 2099-12-31")
+                  .exit_code, 0);
+}
+
+constexpr const char* kDemoSubject = "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=u.example.ac.jp";
+
 }  // namespace
 
 TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     test::TempDir dir;
+    test::LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
+    write_whois_config(dir, whois);
     auto init = run_inkan(dir, "init --key-type ec-p256");
     ASSERT_EQ(init.exit_code, 0) << init.output;
+    register_demo_institution(dir);
     EXPECT_NE(init.output.find("ra-operator.p12"), std::string::npos);
     auto ca_before = test::read_file(dir / "state" / "ca.pem");
     // The operator's PKCS#12 opens with its password (a tool nobody here wrote).
@@ -77,7 +100,7 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
         auto s = serve(dir);
         ASSERT_NE(s.operator_port, 0) << s.process->output();
         auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                           (dir / "u.key").string() + " -out " + (dir / "u.csr").string() + " -subj /CN=u.example.ac.jp");
+                           (dir / "u.key").string() + " -out " + (dir / "u.csr").string() + " -subj '" + kDemoSubject + "'");
         ASSERT_EQ(r.exit_code, 0);
         auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates", test::read_file(dir / "u.csr"));
         ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
@@ -188,14 +211,9 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     test::TempDir dir;
     test::LoopbackWhoisServer whois;
     whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
-    std::filesystem::create_directories(dir / "state");
-    test::write_file(dir / "state" / "inkan.json",
-                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}},
-                          {"issuance", {{"p12_key_type", "ec-p256"}}}}.dump());
+    write_whois_config(dir, whois);
     ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
-    ASSERT_EQ(run_inkan(dir, "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
-                             "--whois-name 'Inkan Demo University'").exit_code, 0);
-    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Inkan Demo University' example.ac.jp --until 2099-12-31").exit_code, 0);
+    register_demo_institution(dir);
     auto s = serve(dir);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
     auto row = [](int i) {
@@ -220,6 +238,9 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
 
 TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
     test::TempDir dir;
+    test::LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
+    write_whois_config(dir, whois);
     auto d = dir.path().string();
     auto csr = run_inkan(dir, "init --key-type ec-p256 --csr " + d + "/issuing.csr --subject 'CN=Inkan Issuing CA,O=Inkan,C=JP'");
     ASSERT_EQ(csr.exit_code, 0) << csr.output;
@@ -244,11 +265,12 @@ TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
     EXPECT_NE(wrong.exit_code, 0) << wrong.output;
     auto imported = run_inkan(dir, "ca import-cert " + d + "/chain.pem");
     ASSERT_EQ(imported.exit_code, 0) << imported.output;
+    register_demo_institution(dir);
 
     auto s = serve(dir);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
     sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d + "/u.key -out " + d +
-       "/u.csr -subj /CN=u.example.ac.jp");
+       "/u.csr -subj '" + kDemoSubject + "'");
     auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates?format=pem", test::read_file(dir / "u.csr"));
     ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
     test::write_file(dir / "leaf.pem", issued.body);

@@ -29,16 +29,21 @@ size_t stored_certificates(test::ApplianceFixture& f) {
     return f.services().certificates->list({}).size();
 }
 
+// The registered subject of the fixture's institution, for a host CN.
+std::string subject_for(const std::string& cn) {
+    return "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN=" + cn;
+}
+
 class HttpsIssuance : public ::testing::Test {
 protected:
-    test::ApplianceFixture f;
+    test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
 };
 
 }  // namespace
 
 TEST_F(HttpsIssuance, IssuedCertificateVerifiesWithOpenSslAndNss) {
-    auto csr = make_csr(work, "leaf", "/C=JP/O=Example University/CN=user1.example.ac.jp");
+    auto csr = make_csr(work, "leaf", subject_for("user1.example.ac.jp"));
     auto r = f.operator_client().post("/api/v1/certificates?format=pem", csr);
     ASSERT_EQ(r.status, 201) << r.error << r.body;
     test::write_file(work / "leaf.pem", r.body);
@@ -60,11 +65,12 @@ TEST_F(HttpsIssuance, IssuedCertificateVerifiesWithOpenSslAndNss) {
     EXPECT_NE(nss.output.find("certificate is valid"), std::string::npos) << nss.output;
 
     // The JSON form and the look-up by serial agree with the store.
-    auto j = json::parse(f.operator_client().post("/api/v1/certificates", make_csr(work, "b", "/CN=user2.example.ac.jp")).body);
+    auto j = json::parse(f.operator_client().post("/api/v1/certificates", make_csr(work, "b", "/C=JP/ST=Tokyo/L=Chiyoda-ku/CN=user2.example.ac.jp")).body);
     auto shown = f.operator_client().get("/api/v1/certificates/" + j["serial"].get<std::string>());
     ASSERT_EQ(shown.status, 200);
     EXPECT_EQ(json::parse(shown.body)["certificate_pem"], j["certificate_pem"]);
-    EXPECT_EQ(json::parse(shown.body)["subject"], "CN=user2.example.ac.jp,O=Example University,C=JP");
+    // O was completed from the operator's institution, in DER order after L.
+    EXPECT_EQ(json::parse(shown.body)["subject"], "CN=user2.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
     auto by_hex = f.operator_client().get("/api/v1/certificates/0x" + j["serial_hex"].get<std::string>());
     EXPECT_EQ(by_hex.status, 200);
 }
@@ -110,7 +116,7 @@ TEST_F(HttpsIssuance, BadRequestsGetJsonErrorsAndStoreNothing) {
     auto client = f.operator_client();
     size_t before = stored_certificates(f);
     struct Case { std::string name; std::string body; int status; std::string code; };
-    auto good = make_csr(work, "g", "/CN=user.example.ac.jp");
+    auto good = make_csr(work, "g", subject_for("user.example.ac.jp"));
     auto bad_sig = good;
     {
         // Flip one character of the base64 signature area (near the end of the PEM).
@@ -123,9 +129,14 @@ TEST_F(HttpsIssuance, BadRequestsGetJsonErrorsAndStoreNothing) {
         {"rsa-1024", make_csr(work, "weak", "/CN=weak.example.ac.jp", "rsa:1024"), 422, "csr_key_unsupported"},
         {"other institution", make_csr(work, "o", "/C=JP/O=Other University/CN=u.example.ac.jp"), 403, "institution_mismatch"},
         {"unknown profile", good, 400, "profile_unknown"},
+        {"domain not approved", make_csr(work, "d", subject_for("host.other.ac.jp")), 403, "domain_not_approved"},
+        {"locality not registered", make_csr(work, "l", "/C=JP/ST=Tokyo/L=Minato-ku/O=Example University/CN=l.example.ac.jp"), 403, "locality_mismatch"},
+        {"subject DN rules", make_csr(work, "c", "/C=JP/ST=Tokyo/L=City/O=Example University/CN=c.example.ac.jp"), 400, "dn_locality_forbidden"},
+        {"s/mime from a CSR", good, 400, "profile_requires_request_file"},
     };
     for (const auto& c : cases) {
-        auto path = std::string("/api/v1/certificates") + (c.name == "unknown profile" ? "?profile=99" : "");
+        auto path = std::string("/api/v1/certificates") +
+                    (c.name == "unknown profile" ? "?profile=99" : c.name == "s/mime from a CSR" ? "?profile=7" : "");
         auto r = client.post(path, c.body);
         EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body << r.error;
         if (r.status >= 400) {
@@ -138,13 +149,17 @@ TEST_F(HttpsIssuance, BadRequestsGetJsonErrorsAndStoreNothing) {
 }
 
 TEST_F(HttpsIssuance, OperatorsSeeOnlyTheirInstitutionsCertificates) {
-    auto csr = make_csr(work, "a", "/CN=mine.example.ac.jp");
+    auto csr = make_csr(work, "a", subject_for("mine.example.ac.jp"));
     auto issued = json::parse(f.operator_client().post("/api/v1/certificates", csr).body);
     auto other = f.add_operator("other-op", "Other University");
     auto r = f.client_for(other).get("/api/v1/certificates/" + issued["serial"].get<std::string>());
     EXPECT_EQ(r.status, 404);
     EXPECT_EQ(f.operator_client().get("/api/v1/certificates/123456789").status, 404);
     EXPECT_EQ(f.operator_client().get("/api/v1/certificates/not-a-serial").status, 400);
+    // The same subject again while the first certificate is valid: the service's code 212.
+    auto again = f.operator_client().post("/api/v1/certificates", csr);
+    EXPECT_EQ(again.status, 409) << again.body;
+    EXPECT_EQ(json::parse(again.body)["code"], "dn_duplicate");
 }
 
 TEST_F(HttpsIssuance, PublicEndpointServesCaCertificateAndHealth) {
