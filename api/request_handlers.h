@@ -33,7 +33,7 @@ private:
 };
 
 // Subscribers (no client certificate), on the public listener:
-//   GET  /pin/:token                     the PIN page, once (JSON; P12 bulk also as TSV)
+//   GET  /pin/:token[?format=tsv]        the PIN page, once (JSON, or the TSV file)
 //   POST /download/:token/p12            {pin, password?, legacy?}  → PKCS#12
 //   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12
 //   POST /download/:token/certificate    {pin, csr | spkac, format: pem|der|p7b|p7b-pem}

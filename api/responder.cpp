@@ -12,6 +12,19 @@ using namespace Pistache;
 
 namespace {
 
+// Pistache 0.0.5 writes only typed headers (raw ones are dropped on output).
+class ContentDisposition : public Http::Header::Header {
+public:
+    NAME("Content-Disposition")
+    ContentDisposition() = default;
+    explicit ContentDisposition(std::string value) : value_(std::move(value)) {}
+    void parse(const std::string& data) override { value_ = data; }
+    void write(std::ostream& os) const override { os << value_; }
+
+private:
+    std::string value_;
+};
+
 void send_problem(ResponseWriter& writer, const Problem& p) {
     writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
     writer.send(static_cast<Http::Code>(p.status), p.body);
@@ -38,8 +51,7 @@ void send_bytes(ResponseWriter& writer, int status, const std::string& content_t
                 const std::string& bytes, const std::string& filename) {
     writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType(content_type));
     if (!filename.empty()) {
-        writer.headers().addRaw(
-            Http::Header::Raw("Content-Disposition", "attachment; filename=\"" + filename + "\""));
+        writer.headers().add<ContentDisposition>("attachment; filename=\"" + filename + "\"");
     }
     writer.send(static_cast<Http::Code>(status), bytes);
 }

@@ -41,9 +41,18 @@ void RetrievalHandlers::register_routes(Rest::Router& r) {
 
 void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
+        auto format = req.query().get("format").value_or("json");
+        if (format != "json" && format != "tsv") {
+            throw Error(ErrorCategory::InvalidInput, "format_invalid", "format must be json or tsv");
+        }
         auto page = desk_.view_pins(token_of(req));
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
-        send_json(writer, 200, to_json(page));
+        if (format == "tsv") {
+            send_bytes(writer, 200, "text/tab-separated-values; charset=utf-8",
+                       issuance::pin_page_tsv(page).str(), "pins-" + page.batch_id + ".tsv");
+        } else {
+            send_json(writer, 200, to_json(page));
+        }
     });
 }
 

@@ -218,6 +218,18 @@ TEST_F(RequestFlow, BadFilesAreRefusedWithClearErrors) {
     EXPECT_EQ(f.public_client().get("/pin/doesnotexist").status, 404);
 }
 
+TEST_F(RequestFlow, PinPageAsATsvFile) {
+    auto accepted = submit(issue_file(3, 2), "abort", 201);
+    auto tsv = f.public_client().get(path_of(accepted["pin_url"]) + "?format=tsv");
+    ASSERT_EQ(tsv.status, 200) << tsv.body;
+    std::string all_headers;
+    for (const auto& [k, v] : tsv.headers) all_headers += k + ": " + v + "\n";
+    EXPECT_NE(tsv.headers["content-disposition"].find(".tsv"), std::string::npos) << all_headers;
+    EXPECT_EQ(tsv.body.substr(0, tsv.body.find('\n')), "name\tmail\tPIN\tDN");
+    EXPECT_EQ(std::count(tsv.body.begin(), tsv.body.end(), '\n'), 4);  // header + 3 rows
+    EXPECT_EQ(f.public_client().get(path_of(accepted["pin_url"]) + "?format=tsv").status, 410);
+}
+
 TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
     auto accepted = submit(issue_file(3, 2), "abort", 201);
     auto pins = json::parse(f.public_client().get(path_of(accepted["pin_url"])).body);
