@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include "common/error.h"
+
 namespace inkan {
 
 std::string openssl_error_text() {
@@ -13,6 +15,10 @@ std::string openssl_error_text() {
         out += buf;
     }
     return out.empty() ? "no OpenSSL error detail" : out;
+}
+
+void openssl_fail(const std::string& what) {
+    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
 }
 
 }  // namespace inkan

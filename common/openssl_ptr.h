@@ -78,4 +78,7 @@ INKAN_OPENSSL_OWNER(SslPtr, SSL, SSL_free);
 // The text of the OpenSSL error queue (and clears it); for error messages.
 std::string openssl_error_text();
 
+// Throws Error(Internal, "openssl_failure", what + the error queue's text).
+[[noreturn]] void openssl_fail(const std::string& what);
+
 }  // namespace inkan

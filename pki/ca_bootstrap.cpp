@@ -13,10 +13,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 std::vector<KeyUsageBit> ca_key_usage(bool digital_signature) {
     std::vector<KeyUsageBit> bits{kKeyCertSign, kCrlSign};
     if (digital_signature) bits.push_back(kDigitalSignature);

@@ -9,10 +9,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 X509RevokedPtr revoked_entry(const RevokedCertificate& entry) {
     X509RevokedPtr revoked(X509_REVOKED_new());
     if (!revoked) openssl_fail("X509_REVOKED_new failed");

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <string>
 
 #include "common/bytes.h"
+#include "common/openssl_ptr.h"
 
 namespace inkan::pki::der {
 
@@ -18,5 +20,16 @@ Bytes tlv(std::uint8_t tag, std::initializer_list<ByteView> parts);
 
 // BIT STRING with no unused bits.
 Bytes bit_string(ByteView bits);
+
+// The DER an OpenSSL i2d-style function writes: encode(&out) allocates and
+// returns the length. Throws Error(Internal, "openssl_failure") naming `what`.
+template <typename Encode>
+Bytes der_of(Encode encode, const char* what = "DER") {
+    unsigned char* der = nullptr;
+    int len = encode(&der);
+    if (len <= 0) openssl_fail(std::string("cannot encode ") + what);
+    OpenSslBytes owned(der);
+    return Bytes(der, der + len);
+}
 
 }  // namespace inkan::pki::der

@@ -5,23 +5,11 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "pki/der.h"
 
 namespace inkan::pki {
 
 namespace {
-
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
-template <typename Encode>
-Bytes der_of(Encode encode) {
-    unsigned char* der = nullptr;
-    int len = encode(&der);
-    if (len <= 0) openssl_fail("DER encoding failed");
-    OpenSslBytes owned(der);
-    return Bytes(der, der + len);
-}
 
 template <typename Write>
 std::string pem_of(Write write) {
@@ -46,19 +34,19 @@ bool looks_like_pem(ByteView data) {
 }
 
 Bytes to_der(const X509* cert) {
-    return der_of([&](unsigned char** p) { return i2d_X509(cert, p); });
+    return der::der_of([&](unsigned char** p) { return i2d_X509(cert, p); });
 }
 std::string to_pem(const X509* cert) {
     return pem_of([&](BIO* b) { return PEM_write_bio_X509(b, cert); });
 }
 Bytes to_der(const X509_CRL* crl) {
-    return der_of([&](unsigned char** p) { return i2d_X509_CRL(crl, p); });
+    return der::der_of([&](unsigned char** p) { return i2d_X509_CRL(crl, p); });
 }
 std::string to_pem(const X509_CRL* crl) {
     return pem_of([&](BIO* b) { return PEM_write_bio_X509_CRL(b, crl); });
 }
 Bytes to_der(const X509_REQ* req) {
-    return der_of([&](unsigned char** p) { return i2d_X509_REQ(req, p); });
+    return der::der_of([&](unsigned char** p) { return i2d_X509_REQ(req, p); });
 }
 std::string to_pem(const X509_REQ* req) {
     return pem_of([&](BIO* b) { return PEM_write_bio_X509_REQ(b, req); });

@@ -11,10 +11,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 X509ExtensionPtr make(int nid, bool critical, void* value) {
     X509ExtensionPtr ext(X509V3_EXT_i2d(nid, critical ? 1 : 0, value));
     if (!ext) openssl_fail(std::string("cannot encode extension ") + OBJ_nid2sn(nid));

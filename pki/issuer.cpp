@@ -16,10 +16,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 void add(X509* cert, const X509ExtensionPtr& ext) {
     if (X509_add_ext(cert, ext.get(), -1) != 1) openssl_fail("X509_add_ext failed");
 }

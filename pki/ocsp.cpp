@@ -15,23 +15,10 @@ namespace {
 
 using OcspCertIdPtr = std::unique_ptr<OCSP_CERTID, OpenSslDeleter<OCSP_CERTID, OCSP_CERTID_free>>;
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
-template <typename Encode>
-Bytes encode_with(Encode encode) {
-    unsigned char* der = nullptr;
-    int len = encode(&der);
-    if (len <= 0) openssl_fail("DER encoding failed");
-    OpenSslBytes owned(der);
-    return Bytes(der, der + len);
-}
-
 Bytes response_of(int status, OCSP_BASICRESP* basic) {
     OcspResponsePtr response(OCSP_response_create(status, basic));
     if (!response) openssl_fail("OCSP_response_create failed");
-    return encode_with([&](unsigned char** p) { return i2d_OCSP_RESPONSE(response.get(), p); });
+    return der::der_of([&](unsigned char** p) { return i2d_OCSP_RESPONSE(response.get(), p); });
 }
 
 // An empty BasicOCSPResponse whose ResponseData already holds responderID (byKey),
@@ -46,7 +33,7 @@ OcspBasicRespPtr new_basic_response(const X509* issuer, SignatureAlgorithm algor
         ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
     if (!produced) openssl_fail("ASN1_GENERALIZEDTIME_set failed");
     Bytes produced_at =
-        encode_with([&](unsigned char** p) { return i2d_ASN1_GENERALIZEDTIME(produced.get(), p); });
+        der::der_of([&](unsigned char** p) { return i2d_ASN1_GENERALIZEDTIME(produced.get(), p); });
     Bytes no_responses = der::tlv(der::kSequence, {});
     Bytes data = der::tlv(der::kSequence, {responder_id, produced_at, no_responses});
     Bytes basic =
@@ -85,7 +72,7 @@ void add_status(OCSP_BASICRESP* bs, OCSP_CERTID* id, const OcspStatus& status,
 }
 
 Bytes sign_basic_response(OCSP_BASICRESP* bs, Signer& signer) {
-    Bytes data = encode_with([&](unsigned char** p) {
+    Bytes data = der::der_of([&](unsigned char** p) {
         return i2d_OCSP_RESPDATA(const_cast<OCSP_RESPDATA*>(OCSP_resp_get0_respdata(bs)), p);
     });
     Bytes signature = signer.sign(data);

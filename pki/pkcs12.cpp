@@ -10,10 +10,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 X509StackPtr stack_of(const std::vector<const X509*>& certs) {
     X509StackPtr stack(sk_X509_new_null());
     if (!stack) openssl_fail("stack allocation failed");

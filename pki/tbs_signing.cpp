@@ -10,10 +10,6 @@ namespace inkan::pki {
 
 namespace {
 
-[[noreturn]] void openssl_fail(const std::string& what) {
-    throw Error(ErrorCategory::Internal, "openssl_failure", what + ": " + openssl_error_text());
-}
-
 [[noreturn]] void verification_failed(const std::string& what) {
     throw Error(
         ErrorCategory::Internal, "signature_verification_failed",
@@ -36,15 +32,6 @@ void set_algorithm(X509_ALGOR* alg, SignatureAlgorithm algorithm) {
     int param_type = algorithm == SignatureAlgorithm::RsaPkcs1Sha256 ? V_ASN1_NULL : V_ASN1_UNDEF;
     if (X509_ALGOR_set0(alg, OBJ_nid2obj(signature_nid(algorithm)), param_type, nullptr) != 1)
         openssl_fail("X509_ALGOR_set0 failed");
-}
-
-template <typename Encode>
-Bytes encode_with(Encode encode, const char* what) {
-    unsigned char* der = nullptr;
-    int len = encode(&der);
-    if (len <= 0) openssl_fail(std::string("cannot encode ") + what);
-    OpenSslBytes owned(der);
-    return Bytes(der, der + len);
 }
 
 // SEQUENCE { tbs, algorithm, BIT STRING signature } from the exact bytes signed.
@@ -73,7 +60,7 @@ Bytes algorithm_identifier_der(SignatureAlgorithm algorithm) {
     X509AlgorPtr alg(X509_ALGOR_new());
     if (!alg) openssl_fail("X509_ALGOR_new failed");
     set_algorithm(alg.get(), algorithm);
-    return encode_with([&](unsigned char** p) { return i2d_X509_ALGOR(alg.get(), p); },
+    return der::der_of([&](unsigned char** p) { return i2d_X509_ALGOR(alg.get(), p); },
                        "AlgorithmIdentifier");
 }
 
@@ -96,7 +83,7 @@ void set_signature_algorithm(X509* cert, SignatureAlgorithm algorithm) {
 }
 
 Bytes encode_tbs(X509* cert) {
-    return encode_with([&](unsigned char** p) { return i2d_re_X509_tbs(cert, p); },
+    return der::der_of([&](unsigned char** p) { return i2d_re_X509_tbs(cert, p); },
                        "TBSCertificate");
 }
 
@@ -117,7 +104,7 @@ X509Ptr sign_certificate(X509* cert, Signer& signer) {
 }
 
 X509ReqPtr sign_request(X509_REQ* req, Signer& signer) {
-    Bytes tbs = encode_with([&](unsigned char** p) { return i2d_re_X509_REQ_tbs(req, p); },
+    Bytes tbs = der::der_of([&](unsigned char** p) { return i2d_re_X509_REQ_tbs(req, p); },
                             "CertificationRequestInfo");
     Bytes der = sign_and_assemble(tbs, signer);
     const unsigned char* p = der.data();
@@ -132,12 +119,12 @@ X509CrlPtr new_crl_for_signer(const X509_NAME* issuer, SignatureAlgorithm algori
     // rest is then filled in through the API.
     static const std::uint8_t kVersion2[] = {der::kInteger, 0x01, 0x01};
     Bytes alg = algorithm_identifier_der(algorithm);
-    Bytes name = encode_with(
+    Bytes name = der::der_of(
         [&](unsigned char** p) { return i2d_X509_NAME(const_cast<X509_NAME*>(issuer), p); },
         "issuer");
     Asn1TimePtr now(ASN1_TIME_set(nullptr, 0));
     Bytes time =
-        encode_with([&](unsigned char** p) { return i2d_ASN1_TIME(now.get(), p); }, "time");
+        der::der_of([&](unsigned char** p) { return i2d_ASN1_TIME(now.get(), p); }, "time");
     Bytes tbs = der::tlv(der::kSequence, {kVersion2, alg, name, time});
     Bytes crl_der = der::tlv(der::kSequence, {tbs, alg, der::bit_string({})});
     const unsigned char* p = crl_der.data();
@@ -148,7 +135,7 @@ X509CrlPtr new_crl_for_signer(const X509_NAME* issuer, SignatureAlgorithm algori
 
 X509CrlPtr sign_crl(X509_CRL* crl, Signer& signer) {
     Bytes tbs =
-        encode_with([&](unsigned char** p) { return i2d_re_X509_CRL_tbs(crl, p); }, "TBSCertList");
+        der::der_of([&](unsigned char** p) { return i2d_re_X509_CRL_tbs(crl, p); }, "TBSCertList");
     check_signer(signer);
     if (!tbs_starts_with_algorithm(tbs, algorithm_identifier_der(signer.algorithm())))
         throw Error(ErrorCategory::Internal, "signer_algorithm_mismatch",
@@ -173,7 +160,7 @@ Bytes ecdsa_raw_to_der(ByteView raw) {
         openssl_fail("ECDSA_SIG_set0 failed");
     r.release();  // now owned by sig
     s.release();
-    return encode_with([&](unsigned char** p) { return i2d_ECDSA_SIG(sig.get(), p); },
+    return der::der_of([&](unsigned char** p) { return i2d_ECDSA_SIG(sig.get(), p); },
                        "Ecdsa-Sig-Value");
 }
 
