@@ -7,7 +7,9 @@
 #include <openssl/cms.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/core.h>
 #include <openssl/ocsp.h>
+#include <openssl/param_build.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
 #include <openssl/ssl.h>
@@ -39,6 +41,9 @@ inline void x509_ext_stack_free(STACK_OF(X509_EXTENSION) * s) {
     sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
 }
 inline void general_names_free(GENERAL_NAMES* s) { GENERAL_NAMES_free(s); }
+inline void asn1_object_stack_free(STACK_OF(ASN1_OBJECT) * s) {
+    sk_ASN1_OBJECT_pop_free(s, ASN1_OBJECT_free);
+}
 
 INKAN_OPENSSL_OWNER(BioPtr, BIO, bio_free_all);
 INKAN_OPENSSL_OWNER(BignumPtr, BIGNUM, BN_free);
@@ -72,6 +77,25 @@ INKAN_OPENSSL_OWNER(OpenSslString, char, openssl_free_char);
 INKAN_OPENSSL_OWNER(OpenSslBytes, unsigned char, openssl_free_uchar);
 INKAN_OPENSSL_OWNER(SslCtxPtr, SSL_CTX, SSL_CTX_free);
 INKAN_OPENSSL_OWNER(SslPtr, SSL, SSL_free);
+// A BIGNUM holding secret key material: wiped when freed.
+INKAN_OPENSSL_OWNER(SecretBignumPtr, BIGNUM, BN_clear_free);
+INKAN_OPENSSL_OWNER(OsslParamBldPtr, OSSL_PARAM_BLD, OSSL_PARAM_BLD_free);
+INKAN_OPENSSL_OWNER(OsslParamPtr, OSSL_PARAM, OSSL_PARAM_free);
+INKAN_OPENSSL_OWNER(Asn1ObjectPtr, ASN1_OBJECT, ASN1_OBJECT_free);
+INKAN_OPENSSL_OWNER(Asn1EnumeratedPtr, ASN1_ENUMERATED, ASN1_ENUMERATED_free);
+INKAN_OPENSSL_OWNER(ObjectStackPtr, STACK_OF(ASN1_OBJECT), asn1_object_stack_free);
+INKAN_OPENSSL_OWNER(X509AlgorPtr, X509_ALGOR, X509_ALGOR_free);
+INKAN_OPENSSL_OWNER(X509PubkeyPtr, X509_PUBKEY, X509_PUBKEY_free);
+INKAN_OPENSSL_OWNER(BasicConstraintsPtr, BASIC_CONSTRAINTS, BASIC_CONSTRAINTS_free);
+INKAN_OPENSSL_OWNER(AuthorityKeyIdPtr, AUTHORITY_KEYID, AUTHORITY_KEYID_free);
+INKAN_OPENSSL_OWNER(CrlDistPointsPtr, CRL_DIST_POINTS, CRL_DIST_POINTS_free);
+INKAN_OPENSSL_OWNER(DistPointPtr, DIST_POINT, DIST_POINT_free);
+INKAN_OPENSSL_OWNER(AuthorityInfoAccessPtr, AUTHORITY_INFO_ACCESS, AUTHORITY_INFO_ACCESS_free);
+INKAN_OPENSSL_OWNER(AccessDescriptionPtr, ACCESS_DESCRIPTION, ACCESS_DESCRIPTION_free);
+INKAN_OPENSSL_OWNER(CertificatePoliciesPtr, CERTIFICATEPOLICIES, CERTIFICATEPOLICIES_free);
+INKAN_OPENSSL_OWNER(PolicyInfoPtr, POLICYINFO, POLICYINFO_free);
+INKAN_OPENSSL_OWNER(GeneralNamePtr, GENERAL_NAME, GENERAL_NAME_free);
+INKAN_OPENSSL_OWNER(OcspCertIdPtr, OCSP_CERTID, OCSP_CERTID_free);
 
 #undef INKAN_OPENSSL_OWNER
 

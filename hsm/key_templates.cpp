@@ -28,7 +28,7 @@ Bytes ec_params_der(KeyAlgorithm algorithm) {
     }
     const ASN1_OBJECT* oid = OBJ_nid2obj(nid);
     int len = i2d_ASN1_OBJECT(oid, nullptr);
-    if (len <= 0) throw Error(ErrorCategory::Internal, "openssl_error", openssl_error_text());
+    if (len <= 0) openssl_fail("i2d_ASN1_OBJECT");
     Bytes der(static_cast<size_t>(len));
     unsigned char* out = der.data();
     i2d_ASN1_OBJECT(oid, &out);

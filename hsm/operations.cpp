@@ -43,7 +43,7 @@ Bytes digest(DigestAlgorithm algorithm, ByteView message) {
     Bytes out(static_cast<size_t>(EVP_MD_get_size(md)));
     unsigned int length = 0;
     if (EVP_Digest(message.data(), message.size(), out.data(), &length, md, nullptr) != 1) {
-        throw Error(ErrorCategory::Internal, "openssl_error", "EVP_Digest: " + openssl_error_text());
+        openssl_fail("EVP_Digest");
     }
     out.resize(length);
     return out;
@@ -60,10 +60,10 @@ Bytes ecdsa_signature_to_der(ByteView raw) {
     BIGNUM* s = BN_bin2bn(raw.data() + half, half, nullptr);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
         BignumPtr free_r(r), free_s(s);
-        throw Error(ErrorCategory::Internal, "openssl_error", "ECDSA_SIG: " + openssl_error_text());
+        openssl_fail("ECDSA_SIG");
     }
     int length = i2d_ECDSA_SIG(sig.get(), nullptr);
-    if (length <= 0) throw Error(ErrorCategory::Internal, "openssl_error", "i2d_ECDSA_SIG: " + openssl_error_text());
+    if (length <= 0) openssl_fail("i2d_ECDSA_SIG");
     Bytes der(static_cast<size_t>(length));
     unsigned char* out = der.data();
     i2d_ECDSA_SIG(sig.get(), &out);

@@ -7,17 +7,13 @@
 
 namespace inkan::hsm {
 
-[[noreturn]] void throw_openssl_error(const char* what) {
-    throw Error(ErrorCategory::Internal, "openssl_error", std::string(what) + ": " + openssl_error_text());
-}
-
 EvpPkeyPtr pkey_from_params(const char* key_type, int selection, OSSL_PARAM_BLD* builder) {
     OsslParamPtr params(OSSL_PARAM_BLD_to_param(builder));
-    if (!params) throw_openssl_error("OSSL_PARAM_BLD_to_param");
+    if (!params) openssl_fail("OSSL_PARAM_BLD_to_param");
     EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, key_type, nullptr));
-    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) throw_openssl_error("EVP_PKEY_fromdata_init");
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) openssl_fail("EVP_PKEY_fromdata_init");
     EVP_PKEY* pkey = nullptr;
-    if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) throw_openssl_error("EVP_PKEY_fromdata");
+    if (EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1) openssl_fail("EVP_PKEY_fromdata");
     return EvpPkeyPtr(pkey);
 }
 
@@ -52,7 +48,7 @@ EvpPkeyPtr rsa_public_key(const KeyObject& key) {
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bn_n || !bn_e || !bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
         !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get())) {
-        throw_openssl_error("RSA public key parameters");
+        openssl_fail("RSA public key parameters");
     }
     return pkey_from_params("RSA", EVP_PKEY_PUBLIC_KEY, bld.get());
 }
@@ -63,7 +59,7 @@ EvpPkeyPtr ec_public_key(const KeyObject& public_key) {
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) ||
         !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size())) {
-        throw_openssl_error("EC public key parameters");
+        openssl_fail("EC public key parameters");
     }
     return pkey_from_params("EC", EVP_PKEY_PUBLIC_KEY, bld.get());
 }
@@ -83,7 +79,7 @@ EvpPkeyPtr export_public_key(const KeyObject& key) {
 Bytes public_key_der(const KeyObject& key) {
     EvpPkeyPtr pkey = export_public_key(key);
     int len = i2d_PUBKEY(pkey.get(), nullptr);
-    if (len <= 0) throw_openssl_error("i2d_PUBKEY");
+    if (len <= 0) openssl_fail("i2d_PUBKEY");
     Bytes der(static_cast<size_t>(len));
     unsigned char* out = der.data();
     i2d_PUBKEY(pkey.get(), &out);

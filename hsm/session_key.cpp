@@ -17,7 +17,7 @@ SecretBignumPtr secret_bignum(const KeyObject& key, CK_ATTRIBUTE_TYPE type) {
     Bytes value = key.attribute(type);
     SecretBignumPtr bn(BN_bin2bn(value.data(), static_cast<int>(value.size()), nullptr));
     OPENSSL_cleanse(value.data(), value.size());
-    if (!bn) throw_openssl_error("BN_bin2bn");
+    if (!bn) openssl_fail("BN_bin2bn");
     return bn;
 }
 
@@ -33,12 +33,12 @@ EvpPkeyPtr read_rsa_private_key(const KeyObject& priv) {
         {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2}, {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
     };
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
-    if (!bld) throw_openssl_error("OSSL_PARAM_BLD_new");
+    if (!bld) openssl_fail("OSSL_PARAM_BLD_new");
     std::vector<SecretBignumPtr> values;  // must outlive OSSL_PARAM_BLD_to_param
     for (const Part& part : kParts) {
         values.push_back(secret_bignum(priv, part.attribute));
         if (!OSSL_PARAM_BLD_push_BN(bld.get(), part.param, values.back().get())) {
-            throw_openssl_error("OSSL_PARAM_BLD_push_BN");
+            openssl_fail("OSSL_PARAM_BLD_push_BN");
         }
     }
     return pkey_from_params("RSA", EVP_PKEY_KEYPAIR, bld.get());
@@ -52,7 +52,7 @@ EvpPkeyPtr read_ec_private_key(const KeyPair& keys) {
     if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) ||
         !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) ||
         !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar.get())) {
-        throw_openssl_error("EC private key parameters");
+        openssl_fail("EC private key parameters");
     }
     return pkey_from_params("EC", EVP_PKEY_KEYPAIR, bld.get());
 }

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "common/error.h"
-#include "pki/openssl_owners.h"
+#include "common/openssl_ptr.h"
 
 namespace inkan::pki {
 

@@ -13,7 +13,6 @@ namespace inkan::pki {
 
 namespace {
 
-using OcspCertIdPtr = std::unique_ptr<OCSP_CERTID, OpenSslDeleter<OCSP_CERTID, OCSP_CERTID_free>>;
 
 Bytes response_of(int status, OCSP_BASICRESP* basic) {
     OcspResponsePtr response(OCSP_response_create(status, basic));

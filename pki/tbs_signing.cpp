@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/openssl_ptr.h"
 #include "pki/der.h"
-#include "pki/openssl_owners.h"
 
 namespace inkan::pki {
 
