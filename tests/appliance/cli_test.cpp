@@ -111,6 +111,13 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     ASSERT_NE(s.operator_port, 0) << s.process->output();
     auto shown = operator_client(dir, s.operator_port).get("/api/v1/certificates/" + serial);
     EXPECT_EQ(shown.status, 200) << shown.body;
+    // The security staff revoke the operator: the running appliance refuses it at once.
+    EXPECT_NE(run_inkan(dir, "operator revoke --name nobody").exit_code, 0);
+    auto revoked = run_inkan(dir, "operator revoke --name ra-operator --reason 1");
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.output;
+    auto refused = operator_client(dir, s.operator_port).get("/api/v1/certificates/" + serial);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_NE(refused.body.find("operator_revoked"), std::string::npos) << refused.body;
     test::HttpsClient pub;
     pub.port = s.public_port;
     pub.ca_file = (dir / "state" / "ca.pem").string();
