@@ -7,6 +7,7 @@
 #include "api/http_server.h"
 #include "api/request_handlers.h"
 #include "appliance/cli.h"
+#include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/operator_authority.h"
 #include "common/error.h"
@@ -38,7 +39,9 @@ void run_serve(const GlobalOptions& global) {
                     "no HTTPS certificate at " + config.tls_certificate_path().string() +
                         " (run `inkan init`)");
     }
-    OperatorAuthority authority(*services);
+    AuditLog audit(config.audit_log_path());
+    OperatorAuthority core_authority(*services);
+    AuditedAuthority authority(core_authority, audit);
     api::HttpServerConfig hc;
     hc.bind_address = config.http.bind_address;
     hc.operator_port = config.http.operator_port;
@@ -49,7 +52,8 @@ void run_serve(const GlobalOptions& global) {
     hc.max_body_bytes = config.http.max_body_bytes;
     hc.threads = config.http.threads;
     api::HttpServer server(hc);
-    ApplianceIssuanceDesk desk(*services->issuance, *services->policy);
+    ApplianceIssuanceDesk core_desk(*services->issuance, *services->policy);
+    AuditedDesk desk(core_desk, audit);
     api::CertificateHandlers certificates(authority);
     api::PublicHandlers pub(authority);
     api::RequestHandlers requests(authority, desk, [&] {

@@ -80,6 +80,7 @@ struct Config {
     std::filesystem::path tls_certificate_path() const { return state_dir / "tls" / "server.pem"; }
     std::filesystem::path tls_key_path() const { return state_dir / "tls" / "server.key"; }
     std::filesystem::path operators_dir() const { return state_dir / "operators"; }
+    std::filesystem::path audit_log_path() const { return state_dir / "audit.log"; }
 };
 
 // Loads <state_dir>/inkan.json if present (or `config_file` when given, which

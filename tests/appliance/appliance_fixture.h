@@ -10,6 +10,7 @@
 #include "appliance/bootstrap.h"
 #include "appliance/operator_authority.h"
 #include "appliance/services.h"
+#include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
 #include "api/request_handlers.h"
 #include "tests/support/https_client.h"
@@ -52,6 +53,9 @@ private:
     appliance::Config config_;
     std::unique_ptr<appliance::Services> services_;
     std::unique_ptr<appliance::OperatorAuthority> authority_;
+    std::unique_ptr<appliance::AuditLog> audit_;
+    std::unique_ptr<appliance::AuditedAuthority> audited_authority_;
+    std::unique_ptr<appliance::AuditedDesk> audited_desk_;
     std::unique_ptr<api::HttpServer> server_;
     std::unique_ptr<api::CertificateHandlers> certificate_handlers_;
     std::unique_ptr<api::PublicHandlers> public_handlers_;

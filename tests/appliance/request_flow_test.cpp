@@ -147,6 +147,13 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     }
     auto locked = f.public_client().post(path_of(other["retrieval_url"]), json{{"pin", other_pin}}.dump(), "application/json");
     EXPECT_EQ(locked.status, 423) << locked.body;
+    // The audit trail has the download, every refusal with its code, and no PIN.
+    auto audit = test::read_file(f.config().audit_log_path());
+    EXPECT_NE(audit.find(R"("event":"p12_download")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("code":"row_locked")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("event":"request_file")"), std::string::npos) << audit;
+    EXPECT_EQ(audit.find(pin), std::string::npos);
+    EXPECT_EQ(audit.find(other_pin), std::string::npos);
     auto state = json::parse(f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>()).body);
     EXPECT_EQ(state["rows"][1]["status"], "locked");
     EXPECT_EQ(state["rows"][1]["failed_pin_attempts"], 5);

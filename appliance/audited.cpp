@@ -1,0 +1,78 @@
+#include "appliance/audited.h"
+
+#include "common/openssl_ptr.h"
+#include "pki/name.h"
+
+namespace inkan::appliance {
+namespace {
+
+using nlohmann::json;
+
+json who_fields(const api::OperatorIdentity& who) {
+    return {{"operator", who.name}, {"institution", who.institution}};
+}
+
+json file_fields(const issuance::DownloadedFile& f) {
+    return {{"file", f.file_name}, {"serial_hex", f.serial_hex}};
+}
+
+}  // namespace
+
+api::OperatorIdentity AuditedAuthority::authenticate_operator(X509* cert) {
+    try {
+        return inner_.authenticate_operator(cert);
+    } catch (const Error& e) {
+        log_.record("operator_authentication",
+                    {{"outcome", "refused"}, {"code", e.code()},
+                     {"subject", pki::name_to_string(X509_get_subject_name(cert))}});
+        throw;
+    }
+}
+
+api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentity& who, ByteView csr,
+                                                      int profile_id) {
+    json fields = who_fields(who);
+    fields["profile"] = profile_id;
+    return audited(log_, "certificate_from_csr", fields, [&] { return inner_.issue_from_csr(who, csr, profile_id); },
+                   [](const api::CertificateView& v) { return json{{"serial_hex", v.serial_hex}, {"subject", v.subject}}; });
+}
+
+issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std::string_view file,
+                                          policy::Action action, policy::ErrorMode mode) {
+    json fields = who_fields(who);
+    fields["action"] = policy::to_string(action);
+    fields["on_error"] = policy::to_string(mode);
+    fields["bytes"] = file.size();
+    return audited(log_, "request_file", fields, [&] { return inner_.submit(who, file, action, mode); },
+                   [](const issuance::BatchResult& r) {
+                       return json{{"status", r.status},
+                                   {"batch_id", r.batch_id.value_or("")},
+                                   {"accepted_rows", r.rows.size()},
+                                   {"rejected_rows", r.report.value("rejected", json::array()).size()}};
+                   });
+}
+
+issuance::PinPage AuditedDesk::view_pins(const std::string& token) {
+    return audited(log_, "pin_page", json::object(), [&] { return inner_.view_pins(token); },
+                   [](const issuance::PinPage& p) { return json{{"batch_id", p.batch_id}, {"rows", p.entries.size()}}; });
+}
+
+issuance::DownloadedFile AuditedDesk::download_p12(const std::string& token, const SecretString& pin,
+                                                   const issuance::P12Choice& choice) {
+    return audited(log_, "p12_download", {{"legacy", choice.legacy}},
+                   [&] { return inner_.download_p12(token, pin, choice); }, file_fields);
+}
+
+issuance::DownloadedFile AuditedDesk::download_bulk_zip(const std::string& token, bool legacy) {
+    return audited(log_, "zip_download", {{"legacy", legacy}},
+                   [&] { return inner_.download_bulk_zip(token, legacy); }, file_fields);
+}
+
+issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& token, const SecretString& pin,
+                                                          const issuance::BrowserRequest& request) {
+    json fields = {{"request", request.spkac ? "spkac" : "pkcs10"}};
+    return audited(log_, "browser_enrollment", fields, [&] { return inner_.enroll_browser(token, pin, request); },
+                   [](const issuance::EnrolledCertificate& c) { return json{{"serial_hex", c.serial_hex}}; });
+}
+
+}  // namespace inkan::appliance

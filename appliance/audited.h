@@ -1,0 +1,68 @@
+// Audit decorators (style rule 7): the HTTP front end talks to these, they
+// record each call's outcome in the AuditLog and forward to the real core.
+#pragma once
+
+#include "api/authority.h"
+#include "api/issuance_desk.h"
+#include "appliance/audit_log.h"
+#include "common/error.h"
+
+namespace inkan::appliance {
+
+// Runs fn; records {event, outcome: ok, ...ok_fields(result)} or
+// {event, outcome: refused, code} and rethrows.
+template <typename Fn, typename OkFields>
+auto audited(AuditLog& log, const std::string& event, nlohmann::json fields, Fn&& fn, OkFields&& ok_fields) {
+    try {
+        auto result = fn();
+        fields["outcome"] = "ok";
+        fields.update(ok_fields(result));
+        log.record(event, fields);
+        return result;
+    } catch (const Error& e) {
+        fields["outcome"] = "refused";
+        fields["code"] = e.code();
+        log.record(event, fields);
+        throw;
+    }
+}
+
+class AuditedAuthority final : public api::Authority {
+public:
+    AuditedAuthority(api::Authority& inner, AuditLog& log) : inner_(inner), log_(log) {}
+    api::OperatorIdentity authenticate_operator(X509* client_certificate) override;
+    std::string ca_certificate_pem() override { return inner_.ca_certificate_pem(); }
+    api::CertificateView issue_from_csr(const api::OperatorIdentity& who, ByteView csr, int profile_id) override;
+    api::CertificateView find_certificate(const api::OperatorIdentity& who, const std::string& serial) override {
+        return inner_.find_certificate(who, serial);
+    }
+
+private:
+    api::Authority& inner_;
+    AuditLog& log_;
+};
+
+class AuditedDesk final : public api::IssuanceDesk {
+public:
+    AuditedDesk(api::IssuanceDesk& inner, AuditLog& log) : inner_(inner), log_(log) {}
+    issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file, policy::Action action,
+                                 policy::ErrorMode mode) override;
+    issuance::BatchState get_batch(const api::OperatorIdentity& who, const std::string& id) override {
+        return inner_.get_batch(who, id);
+    }
+    std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
+        return inner_.list_batches(who);
+    }
+    issuance::PinPage view_pins(const std::string& token) override;
+    issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
+                                          const issuance::P12Choice& choice) override;
+    issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) override;
+    issuance::EnrolledCertificate enroll_browser(const std::string& token, const SecretString& pin,
+                                                 const issuance::BrowserRequest& request) override;
+
+private:
+    api::IssuanceDesk& inner_;
+    AuditLog& log_;
+};
+
+}  // namespace inkan::appliance
