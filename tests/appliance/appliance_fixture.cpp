@@ -30,29 +30,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
         inst.domains = {{"example.ac.jp", *policy::parse_date("2099-12-31")}};
         services_->policy->registry().add(inst);
     }
-    authority_ = std::make_unique<appliance::OperatorAuthority>(*services_);
-    api::HttpServerConfig hc;
-    hc.operator_port = 0;
-    hc.public_port = 0;
-    hc.tls_certificate_file = config_.tls_certificate_path().string();
-    hc.tls_key_file = config_.tls_key_path().string();
-    hc.client_ca_file = config_.ca_certificate_path().string();
-    hc.max_body_bytes = config_.http.max_body_bytes;
-    server_ = std::make_unique<api::HttpServer>(hc);
-    audit_ = std::make_unique<appliance::AuditLog>(config_.audit_log_path());
-    audited_authority_ = std::make_unique<appliance::AuditedAuthority>(*authority_, *audit_);
-    certificate_handlers_ = std::make_unique<api::CertificateHandlers>(*audited_authority_);
-    public_handlers_ = std::make_unique<api::PublicHandlers>(*audited_authority_);
-    desk_ = std::make_unique<appliance::ApplianceIssuanceDesk>(*services_->issuance, *services_->policy);
-    audited_desk_ = std::make_unique<appliance::AuditedDesk>(*desk_, *audit_);
-    request_handlers_ = std::make_unique<api::RequestHandlers>(*audited_authority_, *audited_desk_, [this] {
-        return "https://127.0.0.1:" + std::to_string(server_->public_port());
-    });
-    retrieval_handlers_ = std::make_unique<api::RetrievalHandlers>(*audited_desk_);
-    certificate_handlers_->register_routes(server_->operator_router());
-    request_handlers_->register_routes(server_->operator_router());
-    public_handlers_->register_routes(server_->public_router());
-    retrieval_handlers_->register_routes(server_->public_router());
+    server_ = std::make_unique<appliance::ApplianceServer>(*services_);
     server_->start();
 }
 

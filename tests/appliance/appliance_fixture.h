@@ -5,14 +5,9 @@
 
 #include <memory>
 
-#include "api/certificate_handlers.h"
-#include "api/http_server.h"
+#include "appliance/appliance_server.h"
 #include "appliance/bootstrap.h"
-#include "appliance/operator_authority.h"
 #include "appliance/services.h"
-#include "appliance/audited.h"
-#include "appliance/issuance_desk.h"
-#include "api/request_handlers.h"
 #include "tests/support/https_client.h"
 #include "tests/support/loopback_whois_server.h"
 #include "tests/support/temp_dir.h"
@@ -52,16 +47,7 @@ private:
     std::unique_ptr<LoopbackWhoisServer> whois_;
     appliance::Config config_;
     std::unique_ptr<appliance::Services> services_;
-    std::unique_ptr<appliance::OperatorAuthority> authority_;
-    std::unique_ptr<appliance::AuditLog> audit_;
-    std::unique_ptr<appliance::AuditedAuthority> audited_authority_;
-    std::unique_ptr<appliance::AuditedDesk> audited_desk_;
-    std::unique_ptr<api::HttpServer> server_;
-    std::unique_ptr<api::CertificateHandlers> certificate_handlers_;
-    std::unique_ptr<api::PublicHandlers> public_handlers_;
-    std::unique_ptr<appliance::ApplianceIssuanceDesk> desk_;
-    std::unique_ptr<api::RequestHandlers> request_handlers_;
-    std::unique_ptr<api::RetrievalHandlers> retrieval_handlers_;
+    std::unique_ptr<appliance::ApplianceServer> server_;
     appliance::OperatorCredential operator_;
 };
 

@@ -1,0 +1,48 @@
+#include "appliance/appliance_server.h"
+
+#include <filesystem>
+
+#include "common/error.h"
+
+namespace inkan::appliance {
+namespace {
+
+api::HttpServerConfig http_config(const Config& config) {
+    if (!std::filesystem::exists(config.tls_certificate_path())) {
+        throw Error(ErrorCategory::NotFound, "tls_certificate_missing",
+                    "no HTTPS certificate at " + config.tls_certificate_path().string() + " (run `inkan init`)");
+    }
+    api::HttpServerConfig hc;
+    hc.bind_address = config.http.bind_address;
+    hc.operator_port = config.http.operator_port;
+    hc.public_port = config.http.public_port;
+    hc.tls_certificate_file = config.tls_certificate_path().string();
+    hc.tls_key_file = config.tls_key_path().string();
+    hc.client_ca_file = config.ca_certificate_path().string();
+    hc.max_body_bytes = config.http.max_body_bytes;
+    hc.threads = config.http.threads;
+    return hc;
+}
+
+}  // namespace
+
+ApplianceServer::ApplianceServer(Services& services)
+    : config_(services.config),
+      audit_(services.config.audit_log_path()),
+      core_authority_(services),
+      authority_(core_authority_, audit_),
+      core_desk_(*services.issuance, *services.policy),
+      desk_(core_desk_, audit_),
+      server_(http_config(services.config)),
+      certificates_(authority_),
+      public_(authority_),
+      requests_(authority_, desk_,
+                [this] { return config_.http.effective_public_base_url(server_.public_port()); }),
+      retrieval_(desk_) {
+    certificates_.register_routes(server_.operator_router());
+    requests_.register_routes(server_.operator_router());
+    public_.register_routes(server_.public_router());
+    retrieval_.register_routes(server_.public_router());
+}
+
+}  // namespace inkan::appliance
