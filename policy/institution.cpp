@@ -42,3 +42,11 @@ std::optional<Institution> InMemoryInstitutionRegistry::find_by_name(std::string
 }
 
 }  // namespace inkan::policy
+
+namespace inkan::policy {
+
+const char* to_string(WhoisSource source) noexcept {
+    return source == WhoisSource::Demo ? "demo" : "registry";
+}
+
+}  // namespace inkan::policy

@@ -46,6 +46,13 @@ struct ApprovedDomain {
     Date approval_expires;  // issuance allowed through this date (inclusive)
 };
 
+// Where the institution's WHOIS organisation comes from. Demo: the embedded
+// default's demo institution only (made by `inkan init`, never by `institution
+// add`): its own whois_names stand in for the registry answer, so the appliance
+// runs its main job offline. Shown by `inkan institution show`.
+enum class WhoisSource { Registry, Demo };
+const char* to_string(WhoisSource source) noexcept;  // "registry" / "demo"
+
 struct Institution {
     std::string name;                        // the subject DN's O value, exactly
     std::vector<ApprovedDomain> domains;
@@ -53,6 +60,7 @@ struct Institution {
     std::optional<std::string> locality;     // registered L (absent: the DN must have no L)
     std::vector<std::string> whois_names;    // registrant organisation names as in WHOIS
     std::set<int> enabled_profiles;          // profile ids this institution may use
+    WhoisSource whois_source = WhoisSource::Registry;
 };
 
 class InstitutionRegistry {

@@ -127,6 +127,29 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_pending ON notifications(sent_at, id);
 )sql",
+    // 4: issuance integrity. A serial reservation may claim a subject DN until its
+    // certificate is stored or the reservation is abandoned (settled_at); every
+    // certificate issued for a request row names that row and whether it was
+    // delivered; rows are found by subject for the duplicate-DN rule; an
+    // institution's WHOIS source ('demo' only for the embedded demo institution).
+    R"sql(
+ALTER TABLE serials ADD COLUMN subject TEXT;
+ALTER TABLE serials ADD COLUMN batch_id TEXT;
+ALTER TABLE serials ADD COLUMN row_no INTEGER;
+ALTER TABLE serials ADD COLUMN settled_at INTEGER;
+UPDATE serials SET settled_at = reserved_at;
+CREATE INDEX serials_open_subject ON serials(subject) WHERE settled_at IS NULL;
+ALTER TABLE certificates ADD COLUMN batch_id TEXT;
+ALTER TABLE certificates ADD COLUMN row_no INTEGER;
+ALTER TABLE certificates ADD COLUMN delivery TEXT NOT NULL DEFAULT 'delivered'
+    CHECK (delivery IN ('pending', 'delivered'));
+CREATE INDEX certificates_row ON certificates(batch_id, row_no);
+CREATE INDEX certificates_undelivered ON certificates(delivery) WHERE delivery = 'pending';
+CREATE INDEX issuance_rows_subject ON issuance_rows(subject_dn, status);
+ALTER TABLE notifications ADD COLUMN serial_dec TEXT;
+ALTER TABLE institutions ADD COLUMN whois_source TEXT NOT NULL DEFAULT 'registry'
+    CHECK (whois_source IN ('registry', 'demo'));
+)sql",
 };
 
 }  // namespace
