@@ -1,6 +1,7 @@
 #include "appliance/appliance_server.h"
 
 #include <filesystem>
+#include <iostream>
 
 #include "common/error.h"
 
@@ -27,7 +28,8 @@ api::HttpServerConfig http_config(const Config& config) {
 }  // namespace
 
 ApplianceServer::ApplianceServer(Services& services)
-    : config_(services.config),
+    : services_(services),
+      config_(services.config),
       audit_(services.config.audit_log_path()),
       core_authority_(services),
       authority_(core_authority_, audit_),
@@ -43,6 +45,14 @@ ApplianceServer::ApplianceServer(Services& services)
     requests_.register_routes(server_.operator_router());
     public_.register_routes(server_.public_router());
     retrieval_.register_routes(server_.public_router());
+}
+
+void ApplianceServer::start() {
+    if (size_t revoked = services_.issuance->recover_undelivered()) {
+        std::cerr << "inkan: revoked " << revoked
+                  << " certificate(s) that an earlier run signed but did not deliver (reason superseded)\n";
+    }
+    server_.start();
 }
 
 }  // namespace inkan::appliance

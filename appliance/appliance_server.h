@@ -22,12 +22,15 @@ public:
     ApplianceServer(const ApplianceServer&) = delete;
     ApplianceServer& operator=(const ApplianceServer&) = delete;
 
-    void start() { server_.start(); }
+    // First revokes what a previous run signed but did not deliver (see
+    // issuance/undelivered.h), then listens.
+    void start();
     void stop() { server_.stop(); }
     uint16_t operator_port() const { return server_.operator_port(); }
     uint16_t public_port() const { return server_.public_port(); }
 
 private:
+    Services& services_;
     const Config& config_;
     AuditLog audit_;
     OperatorAuthority core_authority_;

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "issuance/row_subject.h"
 #include "policy/findings.h"
-#include "policy/institution_rules.h"
 #include "policy/subject_dn.h"
 #include "pki/csr.h"
 #include "pki/encoding.h"
@@ -30,59 +30,37 @@ std::string serial_key_of(const std::string& serial) {
     return ca::serial_key(bytes);
 }
 
-// The CSR's subject, completed with the operator's institution (O) and C=JP
-// when absent. An RA operator may only name its own institution in O (a
-// service admin may name any).
-pki::DistinguishedName completed_subject(X509_REQ* req, const api::OperatorIdentity& who) {
-    auto dn = pki::name_attributes(X509_REQ_get_subject_name(req));
-    auto has = [&](const char* type) {
-        return std::any_of(dn.begin(), dn.end(), [&](const auto& a) { return a.type == type; });
+// The CSR's subject as a checked DN: O must be the operator's institution
+// (unless any_institution: a service admin); its RDNs must be one attribute each,
+// of the types CN, OU, O, L, ST, C only, none but OU repeated; O (the operator's
+// institution) and C=JP are added when absent; then the request-row DN rules.
+// The certificate's subject is built from this checked DN, never copied from
+// the CSR (issuance::row_subject).
+policy::SubjectDn checked_subject(X509_REQ* req, const std::string& institution, bool any_institution) {
+    std::vector<policy::Rdn> rdns;
+    auto has = [&](std::string_view type) {
+        return std::any_of(rdns.begin(), rdns.end(), [&](const policy::Rdn& rdn) {
+            return std::any_of(rdn.begin(), rdn.end(), [&](const auto& a) { return a.type == type; });
+        });
     };
-    for (const auto& a : dn) {
-        if (a.type == "O" && a.value != who.institution && who.role != "service_admin") {
-            throw Error(ErrorCategory::Forbidden, "institution_mismatch",
-                        "the CSR subject's O must be your institution '" + who.institution + "'");
+    for (const auto& rdn : pki::name_rdns(X509_REQ_get_subject_name(req))) {
+        policy::Rdn r;
+        for (const auto& a : rdn) r.push_back({a.type, a.value});
+        rdns.push_back(std::move(r));
+    }
+    for (const auto& rdn : rdns) {
+        for (const auto& a : rdn) {
+            if (a.type == "O" && a.value != institution && !any_institution) {
+                throw policy::to_error(policy::make_finding("institution_mismatch", 1, 1,
+                                                            "O=" + a.value + ", your institution: " + institution));
+            }
         }
     }
-    if (!has("O")) {
-        // DER order is C, ST, L, O, OU, CN: O goes after the last of C/ST/L.
-        auto pos = std::find_if(dn.begin(), dn.end(), [](const auto& a) {
-            return a.type != "C" && a.type != "ST" && a.type != "L";
-        });
-        dn.insert(pos, {"O", who.institution});
-    }
-    if (!has("C")) dn.insert(dn.begin(), {"C", "JP"});
-    return dn;
-}
-
-[[noreturn]] void refuse_finding(const policy::Finding& f) {
-    // Subject syntax (service codes below 400) is the caller's mistake; the
-    // institution rules (4xx) are a refusal; an unreachable WHOIS is temporary.
-    auto category = f.code == "whois_connection_failed" ? ErrorCategory::Unavailable
-                    : f.service_code < 400              ? ErrorCategory::InvalidInput
-                                                        : ErrorCategory::Forbidden;
-    throw Error(category, f.code, f.message_en + " / " + f.message_ja);
-}
-
-// The same rules as a request-file row: subject DN syntax and order, then the
-// institution's approved domains, approval expiry, WHOIS and registered ST/L.
-void check_policy(const pki::DistinguishedName& subject, int profile_id, PolicyContext& policy) {
-    X509NamePtr name = pki::build_name(subject);
-    auto parsed = policy::parse_subject_dn(pki::name_to_request_form(name.get()), 1);
-    if (!parsed.findings.empty()) refuse_finding(parsed.findings.front());
-    policy::IssueRow row;
-    row.line = 1;
-    row.dn = *parsed.dn;
-    row.profile_id = profile_id;
-    auto context = policy.context();
-    if (context.existing.has_valid_certificate_with_subject(row.dn.to_string())) {
-        auto f = policy::make_finding("dn_duplicate", 1, 1);
-        throw Error(ErrorCategory::Conflict, f.code, f.message_en + " / " + f.message_ja);
-    }
-    std::vector<policy::Finding> findings;
-    if (!policy::check_institution_rules(row, {context.registry, context.whois, context.clock}, findings)) {
-        refuse_finding(findings.front());
-    }
+    if (!has("O")) rdns.push_back({{"O", institution}});
+    if (!has("C")) rdns.push_back({{"C", "JP"}});
+    auto parsed = policy::subject_dn_from_rdns(rdns, 1);
+    if (!parsed.findings.empty()) throw policy::to_error(parsed.findings.front());
+    return *parsed.dn;
 }
 
 }  // namespace
@@ -141,17 +119,23 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
                     "profile " + std::to_string(profile_id) +
                         " (S/MIME) is issued from request files (POST /api/v1/requests), which carry the mail address");
     }
+    // The same rules as a request-file row, at the moment of signing: subject DN,
+    // the operator's own institution (a service admin may name any), approved
+    // domain, approval expiry, WHOIS, registered ST/L; the duplicate-DN rule is
+    // claimed atomically with the serial (store::SubjectClaim).
+    policy::IssueRow row;
+    row.line = 1;
+    const bool any_institution = who.role == "service_admin";
+    row.dn = checked_subject(checked.request.get(), who.institution, any_institution);
+    row.profile_id = profile_id;
+    s_.gate->check({row, any_institution ? std::string() : who.institution, who.name});
     ca::IssueSpec spec;
-    spec.subject = completed_subject(checked.request.get(), who);
-    check_policy(spec.subject, profile_id, *s_.policy);
-    std::string institution;
-    for (const auto& a : spec.subject) {
-        if (a.type == "O") institution = a.value;
-    }
+    spec.subject = issuance::row_subject(row.dn);
+    spec.claim_subject = true;
     spec.subject_public_key = checked.public_key.get();
     spec.profile = *profile;
     spec.kind = store::CertificateKind::Subscriber;
-    spec.institution = institution;
+    spec.institution = row.dn.o;
     spec.requested_by = who.name;
     auto issued = s_.authority->issue(spec);
     return to_view(issued.record);

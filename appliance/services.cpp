@@ -100,11 +100,13 @@ std::unique_ptr<Services> open_services(const Config& config) {
         *s->signer, s->ca_certificate.get(), issuer_options(config), *s->random, *s->certificates);
     ensure_pin_keys(*s->token, s->config);  // states made before the PIN keys existed
     s->batches = std::make_unique<store::SqliteBatchStore>(*s->database);
+    s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);
+    s->gate = std::make_unique<issuance::PolicySigningGate>(
+        [policy = s->policy.get()] { return policy->context(); }, *s->operators, *s->certificates);
     s->issuance = std::make_unique<issuance::IssuanceService>(
         *s->token, *s->authority, *s->batches,
         issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id), hex_decode(s->config.hsm.pin_wrap_key_id)},
-        issuance_config(s->config));
-    s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);
+        *s->gate, issuance_config(s->config));
     return s;
 }
 

@@ -12,6 +12,7 @@
 #include "hsm/token.h"
 #include "appliance/policy_context.h"
 #include "issuance/issuance_service.h"
+#include "issuance/signing_gate.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
@@ -47,8 +48,11 @@ struct Services {
     X509Ptr ca_certificate;
     std::unique_ptr<ca::CertificateAuthority> authority;
     std::unique_ptr<store::SqliteBatchStore> batches;
-    std::unique_ptr<issuance::IssuanceService> issuance;
     std::unique_ptr<PolicyContext> policy;  // institutions, WHOIS, existing certificates
+    // The upload's rules again at the moment of signing: every path that signs
+    // (request rows, direct CSRs) goes through it.
+    std::unique_ptr<issuance::PolicySigningGate> gate;
+    std::unique_ptr<issuance::IssuanceService> issuance;
 };
 
 // Throws inkan::Error with a clear message when anything is missing or wrong

@@ -35,15 +35,16 @@ CertificateAuthority::CertificateAuthority(pki::Signer& signer, const X509* ca_c
       random_(random),
       certificates_(certificates) {}
 
-std::string CertificateAuthority::reserve_new_serial(Bytes& serial) {
+std::string CertificateAuthority::reserve_new_serial(Bytes& serial,
+                                                     const std::optional<store::SubjectClaim>& claim) {
     for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
         serial = pki::generate_serial(random_);
         auto key = serial_key(serial);
         try {
-            certificates_.reserve_serial(key);
+            certificates_.reserve_serial(key, claim);
             return key;
         } catch (const Error& e) {
-            if (e.category() != ErrorCategory::Conflict) throw;
+            if (e.code() != "serial_collision" && e.code() != "store_conflict") throw;
             // A collision: draw again, never reuse (BR 7.1).
         }
     }
@@ -61,13 +62,23 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     request.dns_names = spec.dns_names;
     request.ip_addresses = spec.ip_addresses;
 
-    // The serial is recorded before anything is built or signed; a request
-    // that then fails lint leaves an unused reservation, never a reused serial.
+    // The serial is recorded (with the subject it claims) before anything is
+    // built or signed; a request that then fails lint or signing leaves a
+    // settled, unused reservation, never a reused serial.
+    std::optional<store::SubjectClaim> claim;
+    if (spec.claim_subject) {
+        claim = store::SubjectClaim{pki::name_to_request_form(pki::build_name(spec.subject).get()), spec.row};
+    }
     Bytes serial;
-    auto key = reserve_new_serial(serial);
+    auto key = reserve_new_serial(serial, claim);
     request.serial = serial;
-    auto prepared = issuer_.prepare(request);
-    auto issued = issuer_.issue(std::move(prepared));
+    pki::IssuedCertificate issued;
+    try {
+        issued = issuer_.issue(issuer_.prepare(request));
+    } catch (...) {
+        certificates_.abandon_serial(key);
+        throw;
+    }
 
     store::CertificateRecord record;
     record.serial_hex = key;
@@ -81,7 +92,14 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     record.institution = spec.institution;
     record.requested_by = spec.requested_by;
     record.der = issued.der;
-    certificates_.insert(record);
+    record.row = spec.row;
+    record.delivery = spec.row ? store::Delivery::Pending : store::Delivery::Delivered;
+    try {
+        certificates_.insert(record);
+    } catch (...) {
+        certificates_.abandon_serial(key);  // the signed certificate is discarded, never handed out
+        throw;
+    }
     return {std::move(issued.certificate), std::move(record)};
 }
 

@@ -25,6 +25,13 @@ struct IssueSpec {
     std::vector<std::string> email_addresses;
     std::vector<std::string> dns_names;
     std::vector<std::string> ip_addresses;
+    // Subscriber certificates claim their subject DN at reservation (duplicate-DN
+    // rule, store::SubjectClaim): a claimed DN throws Error(Conflict, "dn_duplicate")
+    // before anything is signed.
+    bool claim_subject = false;
+    // The request row it is issued for: stored with the certificate, which stays
+    // Delivery::Pending until the row's download is recorded.
+    std::optional<store::RowRef> row;
 };
 
 struct IssueResult {
@@ -42,9 +49,10 @@ public:
 
     const X509* ca_certificate() const { return issuer_.certificate(); }
     pki::CertificateIssuer& issuer() { return issuer_; }
+    store::CertificateStore& certificates() { return certificates_; }
 
 private:
-    std::string reserve_new_serial(Bytes& serial);
+    std::string reserve_new_serial(Bytes& serial, const std::optional<store::SubjectClaim>& claim);
 
     pki::CertificateIssuer issuer_;
     pki::RandomSource& random_;

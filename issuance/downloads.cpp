@@ -10,10 +10,12 @@
 #include "issuance/issuance_service.h"
 #include "issuance/row_subject.h"
 #include "issuance/service_impl.h"
+#include "issuance/undelivered.h"
 #include "issuance/zip_writer.h"
 #include "pki/csr.h"
 #include "pki/encoding.h"
 #include "pki/pkcs12.h"
+#include "pki/serial.h"
 
 namespace inkan::issuance {
 namespace {
@@ -82,10 +84,18 @@ ca::IssueSpec IssuanceService::Impl::issue_spec(const store::BatchRecord& batch,
     spec.kind = store::CertificateKind::Subscriber;
     spec.institution = batch.institution;
     spec.requested_by = batch.operator_name;
+    spec.claim_subject = true;
+    spec.row = store::RowRef{batch.id, row.row_no};
     if (spec.profile.kind == pki::ProfileKind::SMime) {
-        spec.email_addresses.push_back(!row.user_mail.empty() ? row.user_mail : row.admin_mail);
+        // The mailbox the upload's policy checked (policy::certificate_mail).
+        auto mail = policy::certificate_mail(issue_row_of(row));
+        if (mail) spec.email_addresses.push_back(*mail);
     }
     return spec;
+}
+
+void IssuanceService::Impl::recheck(const store::BatchRecord& batch, const store::BatchRowRecord& row) {
+    gate.check(SigningRequest{issue_row_of(row), batch.institution, batch.operator_name});
 }
 
 store::NotificationRecord IssuanceService::Impl::download_notification(
@@ -97,6 +107,7 @@ store::NotificationRecord IssuanceService::Impl::download_notification(
     n.row_no = row.row_no;
     n.recipient = batch.operator_email;
     n.serial_hex = serial_hex;
+    n.serial_dec = pki::serial_to_decimal(pki::serial_from_hex(serial_hex));
     n.subject = row.subject_dn;
     n.created_at = now();
     return n;
@@ -106,7 +117,8 @@ namespace {
 
 // Key in the HSM (session objects) → certificate → P12 under `password`.
 IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
-                    const store::BatchRowRecord& row, const SecretString& password, bool legacy) {
+                    const store::BatchRowRecord& row, const SecretString& password, bool legacy,
+                    UndeliveredCertificates& undelivered) {
     auto spec_profile = m.profile_of(row);  // fail before making a key
     (void)spec_profile;
     hsm::SessionKeyPair pair = hsm::generate_session_key_pair(m.token, m.p12_key_algorithm);
@@ -117,6 +129,8 @@ IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
         std::lock_guard lock(authority_mutex());
         return m.authority.issue(spec);
     }();
+    undelivered.add(issued.record.serial_hex);
+    if (m.config.on_certificate_signed) m.config.on_certificate_signed(issued.record.serial_hex);
     IssuedP12 out;
     out.serial_hex = issued.record.serial_hex;
     out.serial_dec = issued.record.serial_dec;
@@ -145,11 +159,15 @@ DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
         throw Error(ErrorCategory::InvalidInput, "p12_password_empty",
                     "the chosen P12 password is empty");
     }
-    IssuedP12 issued =
-        issue_p12(m, batch, row, choice.password ? *choice.password : pin, choice.legacy);
+    m.recheck(batch, row);
+    UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
+    IssuedP12 issued = issue_p12(m, batch, row, choice.password ? *choice.password : pin,
+                                 choice.legacy, undelivered);
     m.batches.record_downloads(batch.id, {{row.row_no, issued.serial_hex}},
                                {m.download_notification(batch, row, issued.serial_hex)}, m.now());
-    return {p12_file_name(row, issued.serial_dec), std::move(issued.p12), issued.serial_hex};
+    undelivered.delivered();
+    return {p12_file_name(row, issued.serial_dec), std::move(issued.p12), issued.serial_hex,
+            issued.serial_dec};
 }
 
 DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_token, bool legacy) {
@@ -174,6 +192,8 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
         throw Error(ErrorCategory::Gone, "already_downloaded",
                     "the certificates of this batch were already downloaded");
     }
+    for (const auto& r : rows) m.recheck(batch, r);  // before any key is made
+    UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
 
     // Key generation dominates (RSA ~170 ms): run rows on several HSM sessions.
     std::vector<IssuedP12> issued(rows.size());
@@ -184,7 +204,7 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
     auto worker = [&] {
         for (size_t i = next++; i < rows.size() && !failed; i = next++) {
             try {
-                issued[i] = issue_p12(m, batch, rows[i], m.pin_of(rows[i]), legacy);
+                issued[i] = issue_p12(m, batch, rows[i], m.pin_of(rows[i]), legacy, undelivered);
             } catch (...) {
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = std::current_exception();
@@ -221,7 +241,8 @@ DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_t
     zip.add("client.txt", Bytes(index.begin(), index.end()));
     Bytes archive = zip.finish();
     m.batches.record_downloads(batch.id, downloads, notifications, m.now());
-    return {batch.id + ".zip", std::move(archive), ""};
+    undelivered.delivered();
+    return {batch.id + ".zip", std::move(archive), "", ""};
 }
 
 EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval_token,
@@ -244,21 +265,27 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
         throw Error(ErrorCategory::InvalidInput, "csr_missing",
                     "no certificate request (PKCS#10 or SPKAC) given");
     }
+    m.recheck(batch, row);
     ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
+    UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
     ca::IssueResult issued = [&] {
         std::lock_guard lock(authority_mutex());
         return m.authority.issue(spec);
     }();
-    m.batches.record_downloads(batch.id, {{row.row_no, issued.record.serial_hex}},
-                               {m.download_notification(batch, row, issued.record.serial_hex)},
-                               m.now());
+    undelivered.add(issued.record.serial_hex);
+    if (m.config.on_certificate_signed) m.config.on_certificate_signed(issued.record.serial_hex);
     EnrolledCertificate out;
     out.serial_hex = issued.record.serial_hex;
+    out.serial = issued.record.serial_dec;
     out.certificate_pem = pki::to_pem(issued.certificate.get());
     out.certificate_der = pki::to_der(issued.certificate.get());
     std::vector<const X509*> chain{issued.certificate.get(), m.authority.ca_certificate()};
     out.pkcs7_der = pki::pkcs7_certs_only_der(chain);
     out.pkcs7_pem = pki::pkcs7_certs_only_pem(chain);
+    m.batches.record_downloads(batch.id, {{row.row_no, issued.record.serial_hex}},
+                               {m.download_notification(batch, row, issued.record.serial_hex)},
+                               m.now());
+    undelivered.delivered();
     return out;
 }
 

@@ -1,11 +1,14 @@
 #include "issuance/issuance_service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "common/error.h"
 #include "hsm/operations.h"
 #include "issuance/service_impl.h"
+#include "issuance/undelivered.h"
 #include "issuance/url_tokens.h"
+#include "pki/serial.h"
 
 namespace inkan::issuance {
 namespace {
@@ -46,6 +49,7 @@ BatchState batch_state(const store::BatchRecord& b, const std::vector<store::Bat
         rs.status = row_status(r, b.expires_at, now);
         rs.failed_pin_attempts = r.failed_attempts;
         rs.serial_hex = r.serial_hex;
+        if (r.serial_hex) rs.serial = pki::serial_to_decimal(pki::serial_from_hex(*r.serial_hex));
         rs.downloaded_at = r.downloaded_at;
         if (rs.status != RowStatus::Downloaded) all_downloaded = false;
         s.rows.push_back(std::move(rs));
@@ -63,10 +67,11 @@ int64_t system_now() {
 }  // namespace
 
 IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
-                            const PinKeys& keys, IssuanceConfig c, Now n)
+                            const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n)
     : token(t),
       authority(a),
       batches(b),
+      gate(g),
       config(std::move(c)),
       now(n ? std::move(n) : Now(system_now)),
       pins(t, keys.hmac_key_id, keys.aes_key_id, config.pin_length),
@@ -79,8 +84,8 @@ IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::B
 
 IssuanceService::IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
                                  store::BatchStore& batches, const PinKeys& pin_keys,
-                                 IssuanceConfig config, Now now)
-    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, std::move(config),
+                                 SigningGate& gate, IssuanceConfig config, Now now)
+    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, gate, std::move(config),
                                    std::move(now))) {}
 
 IssuanceService::~IssuanceService() = default;
@@ -103,49 +108,36 @@ std::optional<std::string> IssuanceService::notification_url_token(
     return inkan::to_string(ByteView(token));
 }
 
-BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
-                                    policy::Action action, policy::ErrorMode mode,
-                                    const policy::CheckContext& context) {
-    if (action != policy::Action::Issue) {
-        throw Error(ErrorCategory::Unsupported, "action_unsupported",
-                    std::string("action ") + policy::to_string(action) + " is not supported yet");
-    }
-    policy::CheckReport report = policy::check_request_file(file, action, mode, context);
-    BatchResult result;
-    result.report = policy::report_to_json(report);
-    bool store_nothing = report.file_error.has_value() || report.accepted_issue.empty() ||
-                         (mode == policy::ErrorMode::Abort && report.has_errors());
-    if (store_nothing) {
-        result.status = "rejected";
-        return result;
-    }
-
-    Impl& m = *impl_;
-    const int64_t now = m.now();
-    const int64_t expires = now + m.config.url_lifetime.count();
+NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
+                                               const policy::CheckReport& report,
+                                               const std::string& batch_id) {
+    const int64_t created = now();
+    const int64_t expires = created + config.url_lifetime.count();
     const auto type = report.accepted_issue.front().download_type;
     const bool bulk = type == policy::DownloadType::P12Bulk;
 
-    store::NewBatch nb;
-    nb.batch.id = hex_encode(hsm::generate_random(m.token, 16));
-    const std::string& batch_id = nb.batch.id;
+    NewBatchPlan plan;
+    store::NewBatch& nb = plan.batch;
+    BatchResult& result = plan.result;
+    result.report = policy::report_to_json(report);
+    nb.batch.id = batch_id;
     nb.batch.institution = op.institution;
     nb.batch.operator_name = op.name;
     nb.batch.operator_email = op.email;
-    nb.batch.action = policy::to_string(action);
-    nb.batch.error_mode = policy::to_string(mode);
+    nb.batch.action = policy::to_string(report.action);
+    nb.batch.error_mode = policy::to_string(report.mode);
     nb.batch.download_type = static_cast<int>(type);
     nb.batch.report_json = result.report.dump();
-    nb.batch.created_at = now;
+    nb.batch.created_at = created;
     nb.batch.expires_at = expires;
 
     auto add_url = [&](const char* kind, std::optional<int64_t> row_no) {
-        std::string token = new_url_token(m.token);
-        nb.urls.push_back({url_token_hash(token), kind, batch_id, row_no, expires, std::nullopt});
-        return token;
+        std::string url_token = new_url_token(token);
+        nb.urls.push_back({url_token_hash(url_token), kind, batch_id, row_no, expires, std::nullopt});
+        return url_token;
     };
     auto add_event = [&](const char* event, std::optional<int64_t> row_no, std::string recipient,
-                         std::string_view purpose, const std::string& token,
+                         std::string_view purpose, const std::string& url_token,
                          std::optional<std::string> subject) {
         store::NotificationRecord n;
         n.type = event;
@@ -153,8 +145,8 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         n.row_no = row_no;
         n.recipient = std::move(recipient);
         n.subject = std::move(subject);
-        n.secret_ciphertext = m.pins.seal(purpose, as_bytes(token), batch_id, row_no.value_or(0));
-        n.created_at = now;
+        n.secret_ciphertext = pins.seal(purpose, as_bytes(url_token), batch_id, row_no.value_or(0));
+        n.created_at = created;
         nb.notifications.push_back(std::move(n));
     };
 
@@ -174,9 +166,9 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         row.user_mail = r.user_mail;
         row.p12_file_name = r.p12_file_name;
         row.raw_json = nlohmann::json(r.raw).dump();
-        row.pin_nonce = m.pins.new_nonce();
+        row.pin_nonce = pins.new_nonce();
         if (!r.access_pin.empty())
-            row.pin_ciphertext = m.pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
+            row.pin_ciphertext = pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
 
         AcceptedRow accepted;
         accepted.row_id = row_no;
@@ -206,13 +198,48 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         add_event("issuance_accepted", std::nullopt, report.accepted_issue.front().admin_mail,
                   kRetrievalUrlPurpose, *result.batch_retrieval_token, std::nullopt);
     }
-    m.batches.create(nb);
-
     result.batch_id = batch_id;
     result.status = "accepted";
     result.download_type = type;
     result.urls_expire_at = expires;
-    return result;
+    return plan;
+}
+
+BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
+                                    policy::Action action, policy::ErrorMode mode,
+                                    const policy::CheckContext& context) {
+    if (action != policy::Action::Issue) {
+        throw Error(ErrorCategory::Unsupported, "action_unsupported",
+                    std::string("action ") + policy::to_string(action) + " is not supported yet");
+    }
+    policy::CheckContext scoped = context;
+    scoped.institution = op.institution;  // an operator acts only for its own institution
+    policy::CheckReport report = policy::check_request_file(file, action, mode, scoped);
+    Impl& m = *impl_;
+    const std::string batch_id = hex_encode(hsm::generate_random(m.token, 16));
+    for (;;) {
+        bool store_nothing = report.file_error.has_value() || report.accepted_issue.empty() ||
+                             (mode == policy::ErrorMode::Abort && report.has_errors());
+        if (store_nothing) {
+            BatchResult rejected;
+            rejected.report = policy::report_to_json(report);
+            rejected.status = "rejected";
+            return rejected;
+        }
+        NewBatchPlan plan = m.plan_batch(op, report, batch_id);
+        std::vector<int64_t> claimed = m.batches.create(plan.batch);
+        if (claimed.empty()) return std::move(plan.result);
+        // Another upload or a download took these DNs after the check: the
+        // duplicate-DN rule, as the storing transaction saw it.
+        std::set<std::size_t> lines;
+        for (int64_t row_no : claimed) lines.insert(report.accepted_issue.at(static_cast<size_t>(row_no - 1)).line);
+        policy::reject_accepted_lines(report, lines, "dn_duplicate",
+                                      "a valid certificate or a pending request has this DN");
+    }
+}
+
+size_t IssuanceService::recover_undelivered() {
+    return revoke_undelivered(impl_->authority.certificates(), impl_->now());
 }
 
 BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {

@@ -27,6 +27,11 @@
 //   csr_malformed / csr_bad_signature (InvalidInput 400), csr_key_unsupported
 //                            (Unsupported 415/422): from pki/csr.h
 //   profile_disabled         InvalidInput 400 the row's profile was disabled since upload
+//   at download, before any key is made, the SigningGate re-checks the row with
+//   the upload's codes and messages (institution_mismatch, approval_expired,
+//   whois_mismatch, whois_connection_failed, domain_not_approved, ...) and the
+//   uploading operator (operator_revoked, Forbidden 403); dn_duplicate (Conflict
+//   409) if another certificate or request holds the DN by then.
 //   action_unsupported       Unsupported     renew / revoke (a later issue)
 // File-level problems (empty, mixed download types, too large, bad encoding) are
 // NOT thrown: submit() returns them in BatchResult::report (status "rejected").
@@ -38,7 +43,14 @@
 // them): access_pin_issued and issuance_accepted at submit (recipient per the
 // architecture note's flows; the URL token to mail is sealed with AES-GCM in the
 // HSM, see notification_url_token), download_completed per downloaded row
-// (recipient: the RA operator's email; serial and DN).
+// (recipient: the RA operator's email; serial in hex and decimal, and DN).
+//
+// Certificates of rows: each is stored linked to its row, Delivery::Pending from
+// signing until the download is recorded (then Delivered, in the same
+// transaction as the row's "downloaded"). A failed delivery revokes it
+// (superseded, see issuance/undelivered.h); recover_undelivered() at start
+// revokes those a crash left Pending. A re-download (allow_redownload) revokes the
+// row's earlier certificate as superseded when the new one is recorded.
 #pragma once
 
 #include <chrono>
@@ -71,6 +83,8 @@ struct NotificationRecord;
 
 namespace inkan::issuance {
 
+class SigningGate;
+
 // Configuration knobs, with their defaults.
 struct IssuanceConfig {
     std::chrono::seconds url_lifetime = std::chrono::hours(24 * 30);  // PIN and retrieval URLs
@@ -86,6 +100,9 @@ struct IssuanceConfig {
     // Called while a P12 subscriber key exists in the HSM as session objects,
     // just before it is exported and destroyed (audit, tests). May be empty.
     std::function<void(const hsm::SessionKeyPair&)> on_session_key;
+    // Called after a row's certificate is signed and stored, before its delivery
+    // is recorded (tests: a failure or a crash at that point). May be empty.
+    std::function<void(const std::string& serial_hex)> on_certificate_signed;
 };
 
 // The authenticated RA operator (from its client certificate).
@@ -134,7 +151,8 @@ struct RowState {
     policy::DownloadType download_type = policy::DownloadType::P12Individual;
     RowStatus status = RowStatus::Accepted;
     int failed_pin_attempts = 0;
-    std::optional<std::string> serial_hex;  // last certificate issued for the row
+    std::optional<std::string> serial_hex;  // last certificate delivered for the row
+    std::optional<std::string> serial;      // the same in decimal
     std::optional<int64_t> downloaded_at;
 };
 
@@ -174,6 +192,7 @@ struct DownloadedFile {
     std::string file_name;  // "<col 12>.p12" or "<serial decimal>.p12"; "<batch>.zip"
     Bytes content;
     std::string serial_hex;  // P12: the certificate's serial; ZIP: empty
+    std::string serial;      // the same in decimal
 };
 
 // What the downloader of a P12-individual row may choose.
@@ -190,6 +209,7 @@ struct BrowserRequest {
 
 struct EnrolledCertificate {
     std::string serial_hex;
+    std::string serial;  // decimal
     std::string certificate_pem;
     Bytes certificate_der;
     Bytes pkcs7_der;  // certs-only: the certificate, then the CA
@@ -203,16 +223,24 @@ class IssuanceService {
     // All references must outlive the service. Finds the PIN keys now (throws
     // Error(NotFound, "hsm_key_not_found") if init did not create them).
     IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
-                    store::BatchStore& batches, const PinKeys& pin_keys, IssuanceConfig config = {},
-                    Now now = {});
+                    store::BatchStore& batches, const PinKeys& pin_keys, SigningGate& gate,
+                    IssuanceConfig config = {}, Now now = {});
     ~IssuanceService();
     IssuanceService(const IssuanceService&) = delete;
     IssuanceService& operator=(const IssuanceService&) = delete;
 
-    // Checks the file with policy::check_request_file and stores the accepted rows
+    // At start, before any download runs: revokes the certificates a crash left
+    // signed but undelivered, settles open serial reservations. Returns how many
+    // certificates it revoked.
+    size_t recover_undelivered();
+
+    // Checks the file with policy::check_request_file (every row's O must be the
+    // operator's institution: institution_mismatch) and stores the accepted rows
     // with their PIN nonces, URL token hashes and the access_pin_issued /
     // issuance_accepted notification events in ONE transaction. Abort mode with any
-    // finding, or a file-level error: nothing stored (status "rejected").
+    // finding, or a file-level error: nothing stored (status "rejected"). The
+    // duplicate-DN rule is checked again inside the storing transaction: rows whose
+    // DN was claimed since (a concurrent upload) are rejected as dn_duplicate.
     // Action other than Issue: Error(Unsupported, "action_unsupported").
     BatchResult submit(const OperatorInfo& op, std::string_view file, policy::Action action,
                        policy::ErrorMode mode, const policy::CheckContext& context);

@@ -10,17 +10,25 @@
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/pin_deriver.h"
+#include "issuance/signing_gate.h"
 #include "store/batch_store.h"
 
 namespace inkan::issuance {
 
+// A batch ready to store, and what submit() returns of it.
+struct NewBatchPlan {
+    store::NewBatch batch;
+    BatchResult result;
+};
+
 struct IssuanceService::Impl {
     Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b, const PinKeys& keys,
-         IssuanceConfig c, Now n);
+         SigningGate& g, IssuanceConfig c, Now n);
 
     hsm::Token& token;
     ca::CertificateAuthority& authority;
     store::BatchStore& batches;
+    SigningGate& gate;
     IssuanceConfig config;
     Now now;
     PinDeriver pins;
@@ -39,11 +47,14 @@ struct IssuanceService::Impl {
     void check_row_and_pin(const store::BatchRowRecord& row, const SecretString& pin);
     void check_downloadable(const store::BatchRowRecord& row);
     pki::CertificateProfile profile_of(const store::BatchRowRecord& row) const;
+    // The rules of the upload, again, before a row is signed (SigningGate).
+    void recheck(const store::BatchRecord& batch, const store::BatchRowRecord& row);
     ca::IssueSpec issue_spec(const store::BatchRecord& batch, const store::BatchRowRecord& row,
                              EVP_PKEY* public_key) const;
     store::NotificationRecord download_notification(const store::BatchRecord& batch,
                                                     const store::BatchRowRecord& row,
                                                     const std::string& serial_hex) const;
+    NewBatchPlan plan_batch(const OperatorInfo& op, const policy::CheckReport& report, const std::string& batch_id);
     store::BatchRecord batch_of(const store::UrlRecord& url);
     store::BatchRowRecord row_of(const store::UrlRecord& url);
 };

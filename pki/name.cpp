@@ -21,11 +21,10 @@ X509NamePtr build_name(const DistinguishedName& name) {
     return out;
 }
 
-DistinguishedName name_attributes(const X509_NAME* name) {
-    DistinguishedName out;
-    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
-        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
-        const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
+namespace {
+
+NameAttribute attribute_of(const X509_NAME_ENTRY* entry) {
+    const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
         int nid = OBJ_obj2nid(obj);
         std::string type;
         if (nid != NID_undef) {
@@ -39,7 +38,27 @@ DistinguishedName name_attributes(const X509_NAME* name) {
         int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
         if (len < 0) throw Error(ErrorCategory::InvalidInput, "bad_name", "undecodable name value");
         OpenSslBytes owned(utf8);
-        out.push_back({type, std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len))});
+        return {type, std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len))};
+}
+
+}  // namespace
+
+DistinguishedName name_attributes(const X509_NAME* name) {
+    DistinguishedName out;
+    for (int i = 0; i < X509_NAME_entry_count(name); ++i) out.push_back(attribute_of(X509_NAME_get_entry(name, i)));
+    return out;
+}
+
+std::vector<DistinguishedName> name_rdns(const X509_NAME* name) {
+    std::vector<DistinguishedName> out;
+    int current_set = -1;
+    for (int i = 0; i < X509_NAME_entry_count(name); ++i) {
+        const X509_NAME_ENTRY* entry = X509_NAME_get_entry(name, i);
+        if (X509_NAME_ENTRY_set(entry) != current_set) {
+            current_set = X509_NAME_ENTRY_set(entry);
+            out.emplace_back();
+        }
+        out.back().push_back(attribute_of(entry));
     }
     return out;
 }

@@ -27,6 +27,9 @@ X509NamePtr build_name(const DistinguishedName& name);
 // The attributes of `name` in DER order, with short names ("CN") where known.
 DistinguishedName name_attributes(const X509_NAME* name);
 
+// The RDNs of `name` in DER order; an RDN with more than one attribute is multi-valued.
+std::vector<DistinguishedName> name_rdns(const X509_NAME* name);
+
 // One line, RFC 2253 style (for logs and error messages).
 std::string name_to_string(const X509_NAME* name);
 

@@ -50,6 +50,16 @@ constexpr std::array kCodes{
               "The subject DN needs at least one of ST and L."},
     CodeEntry{"dn_duplicate", 212, "指定したDNはすでに存在しています。",
               "The subject DN already exists."},
+    CodeEntry{"dn_attribute_unsupported", 213,
+              "主体者DNに使用できない属性が含まれています（CN, OU, O, L, ST, Cのみ使用できます）。",
+              "The subject DN holds an attribute type other than CN, OU, O, L, ST and C."},
+    CodeEntry{"dn_multivalued_rdn", 214, "主体者DNに複数値のRDNが含まれています。",
+              "The subject DN holds a multi-valued RDN; use one attribute per RDN."},
+    CodeEntry{"dn_attribute_repeated", 215, "主体者DNの属性が重複しています（OU以外は1つのみ）。",
+              "An attribute of the subject DN is repeated (only OU may appear more than once)."},
+    CodeEntry{"dn_ambiguous", 216, "主体者DNの属性値に区切りとして解釈される文字列が含まれています。",
+              "A subject DN value contains text that reads as an attribute separator (\",CN=\" ...); "
+              "remove it."},
     CodeEntry{"field_required", 301, "必須項目が指定されていません。", "A required column is empty."},
     CodeEntry{"field_must_be_empty", 302, "この項目は空でなければなりません。",
               "This column must be empty for this action."},
@@ -75,6 +85,9 @@ constexpr std::array kCodes{
               "The serial number appears more than once in the file."},
     CodeEntry{"file_name_invalid", 313, "P12ダウンロードファイル名が正しくありません。",
               "The P12 file name may hold only ASCII letters, digits, '-', '_' and '.'."},
+    CodeEntry{"smime_mail_missing", 314,
+              "S/MIME証明書には利用者メールアドレスが必要です。",
+              "An S/MIME certificate needs the user mail address (column 14)."},
     CodeEntry{"institution_unknown", 400, "主体者DNのOが登録された機関名と一致しません。",
               "The subject DN O is not a registered institution."},
     CodeEntry{"domain_not_approved", 401,
@@ -100,6 +113,10 @@ constexpr std::array kCodes{
     CodeEntry{"profile_not_enabled_for_institution", 407,
               "指定した証明書プロファイルは機関で利用できません。",
               "The certificate profile is not enabled for this institution."},
+    CodeEntry{"institution_mismatch", 408,
+              "主体者DNのOが申請者の機関と一致しません。自機関の証明書のみ申請できます。",
+              "The subject DN O is not your institution. An RA operator may request "
+              "certificates only for its own institution."},
 };
 
 constexpr std::array<std::string_view, 16> kColumnJa{
@@ -154,6 +171,18 @@ Finding make_finding(std::string_view code, std::size_t line, std::size_t column
         f.message_en += ")";
     }
     return f;
+}
+
+Error to_error(const Finding& f) {
+    ErrorCategory category = ErrorCategory::Forbidden;
+    if (f.code == "whois_connection_failed") {
+        category = ErrorCategory::Unavailable;
+    } else if (f.code == "dn_duplicate") {
+        category = ErrorCategory::Conflict;
+    } else if (f.service_code < 400) {
+        category = ErrorCategory::InvalidInput;
+    }
+    return Error(category, f.code, f.message_en + " / " + f.message_ja);
 }
 
 }  // namespace inkan::policy

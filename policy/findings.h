@@ -14,20 +14,26 @@
 //                           204 dn_order, 205 dn_attribute_missing, 206 dn_chars,
 //                           207 dn_attribute_too_long, 208 dn_country,
 //                           209 dn_locality_forbidden, 210 dn_st_l_missing,
-//                           212 dn_duplicate
+//                           212 dn_duplicate, 213 dn_attribute_unsupported,
+//                           214 dn_multivalued_rdn, 215 dn_attribute_repeated,
+//                           216 dn_ambiguous (the last four: CSR subjects)
 //   300-349 other columns   301 field_required, 302 field_must_be_empty,
 //                           303 field_too_long, 304 profile_unknown,
 //                           305 profile_disabled, 306 download_type_invalid,
 //                           307 mail_invalid, 308 serial_invalid,
 //                           309 revocation_reason_invalid,
 //                           310 revocation_comment_required, 311 pin_invalid,
-//                           312 serial_duplicate, 313 file_name_invalid
+//                           312 serial_duplicate, 313 file_name_invalid,
+//                           314 smime_mail_missing
 //   400-449 institution     400 institution_unknown, 401 domain_not_approved,
 //                           402 approval_expired, 403 whois_connection_failed,
 //                           404 whois_mismatch, 405 locality_mismatch,
-//                           406 state_mismatch, 407 profile_not_enabled_for_institution
+//                           406 state_mismatch, 407 profile_not_enabled_for_institution,
+//                           408 institution_mismatch
 // The six institution messages (401-406) are the operator manual's text verbatim.
 #pragma once
+
+#include "common/error.h"
 
 #include <cstddef>
 #include <string>
@@ -58,5 +64,12 @@ Finding make_finding(std::string_view code, std::size_t line, std::size_t column
 
 // Numeric service code of a stable code (0 if unknown).
 int service_code_of(std::string_view code) noexcept;
+
+// A finding as an error outside a request-file report (a direct CSR, a download
+// re-checking its row): the same code, "English / 日本語" message. Category:
+// whois_connection_failed Unavailable (try later), dn_duplicate Conflict, other
+// subject and column rules (service codes below 400) InvalidInput, institution
+// rules Forbidden.
+Error to_error(const Finding& finding);
 
 }  // namespace inkan::policy

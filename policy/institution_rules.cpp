@@ -50,11 +50,22 @@ bool whois_name_matches(const Institution& institution, const std::string& organ
 }  // namespace
 
 std::vector<RowDomain> domains_of(const IssueRow& row) {
-    if (is_host_name(row.dn.cn)) return {{lower(row.dn.cn), 1}};
-    if (is_valid_mail(row.dn.cn)) return {{domain_of_mail(row.dn.cn), 1}};
     std::vector<RowDomain> domains;
-    if (!row.admin_mail.empty()) domains.push_back({domain_of_mail(row.admin_mail), 10});
-    if (!row.user_mail.empty()) domains.push_back({domain_of_mail(row.user_mail), 14});
+    if (is_host_name(row.dn.cn)) {
+        domains.push_back({lower(row.dn.cn), 1});
+    } else if (is_valid_mail(row.dn.cn)) {
+        domains.push_back({domain_of_mail(row.dn.cn), 1});
+    } else {
+        if (!row.admin_mail.empty()) domains.push_back({domain_of_mail(row.admin_mail), 10});
+        if (!row.user_mail.empty()) domains.push_back({domain_of_mail(row.user_mail), 14});
+    }
+    // An S/MIME certificate names a mailbox: its domain must be approved too.
+    if (auto mail = certificate_mail(row); mail && !mail->empty()) {
+        RowDomain d{domain_of_mail(*mail), *mail == row.user_mail ? std::size_t{14} : std::size_t{10}};
+        bool listed = std::any_of(domains.begin(), domains.end(),
+                                  [&](const RowDomain& r) { return r.column == d.column; });
+        if (!listed) domains.push_back(std::move(d));
+    }
     return domains;
 }
 
@@ -64,6 +75,10 @@ bool check_institution_rules(const IssueRow& row, const InstitutionContext& cont
     auto fail = [&](std::string_view code, std::size_t column, std::string detail = {}) {
         findings.push_back(make_finding(code, row.line, column, detail));
     };
+    if (context.requester && row.dn.o != *context.requester) {
+        fail("institution_mismatch", 1, "O=" + row.dn.o + ", your institution: " + *context.requester);
+        return false;
+    }
     std::optional<Institution> institution = context.registry.find_by_name(row.dn.o);
     if (!institution) {
         fail("institution_unknown", 1, "O=" + row.dn.o);

@@ -10,8 +10,13 @@
 // domain of the institution or is a subdomain of one (ends with "." + approved).
 // No derivable domain at all is `domain_not_approved` on the subject DN.
 //
+//   4. for S/MIME profiles also the domain of the mailbox the certificate names
+//      (policy::certificate_mail: column 14, else column 10), from its column.
+//
 // Checks, in order (all failures are reported, WHOIS only for approved, unexpired
 // domains, once per approved domain per row):
+//   O not the requester's institution (when the caller names one: the uploading
+//     RA operator's)                  → institution_mismatch (column 1), nothing else
 //   O not registered                   → institution_unknown (column 1), nothing else
 //   profile not enabled for the institution → profile_not_enabled_for_institution (2)
 //   domain not approved                → domain_not_approved (column the domain came from)
@@ -30,6 +35,7 @@
 #include "policy/request_rows.h"
 #include "policy/whois.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +52,8 @@ struct InstitutionContext {
     const InstitutionRegistry& registry;
     WhoisLookup& whois;
     const Clock& clock;
+    // The requester's institution (the RA operator's); when set, the row's O must equal it.
+    std::optional<std::string> requester = std::nullopt;
 };
 
 // Appends the row's institution findings; returns true if there were none.

@@ -111,7 +111,7 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
     std::sort(rows.begin(), rows.end(), [](const RowState& a, const RowState& b) { return a.line < b.line; });
 
     check_duplicates(rows, action, context);
-    InstitutionContext institutions{context.registry, context.whois, context.clock};
+    InstitutionContext institutions{context.registry, context.whois, context.clock, context.institution};
     for (RowState& row : rows)
         if (row.issue && row.findings.empty()) check_institution_rules(*row.issue, institutions, row.findings);
 
@@ -132,6 +132,41 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
         }
     }
     return report;
+}
+
+namespace {
+
+template <typename Row>
+void move_rejected(std::vector<Row>& rows, const std::set<std::size_t>& lines, std::string_view code,
+                   std::string_view detail, CheckReport& report, const std::size_t& (*line_of)(const Row&)) {
+    std::vector<Row> kept;
+    for (Row& row : rows) {
+        const std::size_t line = line_of(row);
+        if (lines.count(line)) {
+            report.rejected.push_back(RejectedRow{line, {make_finding(code, line, 1, detail)}});
+        } else {
+            kept.push_back(std::move(row));
+        }
+    }
+    rows = std::move(kept);
+    if (report.mode == ErrorMode::Abort && !report.rejected.empty()) {
+        for (const Row& row : rows) report.withheld_lines.push_back(line_of(row));
+        rows.clear();
+    }
+}
+
+const std::size_t& issue_line(const IssueRow& row) { return row.line; }
+const std::size_t& renew_line(const RenewRow& row) { return row.request.line; }
+
+}  // namespace
+
+void reject_accepted_lines(CheckReport& report, const std::set<std::size_t>& lines,
+                           std::string_view code, std::string_view detail) {
+    move_rejected(report.accepted_issue, lines, code, detail, report, &issue_line);
+    move_rejected(report.accepted_renew, lines, code, detail, report, &renew_line);
+    auto by_line = [](const auto& a, const auto& b) { return a.line < b.line; };
+    std::sort(report.rejected.begin(), report.rejected.end(), by_line);
+    std::sort(report.withheld_lines.begin(), report.withheld_lines.end());
 }
 
 }  // namespace inkan::policy

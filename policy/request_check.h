@@ -40,6 +40,9 @@ struct CheckContext {
     const Clock& clock;
     std::set<int> enabled_profiles = default_enabled_profiles();
     TextLimits limits{};
+    // The uploader's institution: every issue/renew row's O must equal it
+    // (institution_mismatch). Unset only for an offline check without --institution.
+    std::optional<std::string> institution = std::nullopt;
 };
 
 struct RejectedRow {
@@ -68,6 +71,13 @@ struct CheckReport {
 
 CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode mode,
                                const CheckContext& context);
+
+// Rejects accepted issue/renew rows after the check, e.g. when the store, re-checking
+// the duplicate-DN rule inside its transaction, found their DN claimed since: each row
+// on `lines` gets the finding `code` (column 1, `detail`); in Abort mode every other
+// accepted row is withheld.
+void reject_accepted_lines(CheckReport& report, const std::set<std::size_t>& lines,
+                           std::string_view code, std::string_view detail);
 
 // JSON: {"action","mode","encoding","ok","accepted_count","accepted_lines",
 //        "withheld_lines","file_error":finding|null,"rejected":[{"line","errors":[finding]}]}

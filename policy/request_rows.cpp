@@ -144,6 +144,9 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules, 
         check.fail("file_name_invalid", 12);
     check.text(13, false);
     check.mail(14, type == 1 || type == 3);
+    // The S/MIME certificate names one mailbox: the user's. A bulk row has no
+    // other recipient to fall back on that is the subscriber's own.
+    if (is_smime_profile(profile) && type == 2 && check.at(14).empty()) check.fail("smime_mail_missing", 14);
     if (!check.at(15).empty() && !is_pin(check.at(15))) check.fail("pin_invalid", 15);
 
     if (!check.ok()) return std::nullopt;
@@ -187,6 +190,13 @@ const std::set<int>& known_profile_ids() {
 }
 
 std::set<int> default_enabled_profiles() { return {5, 7, 13, 14, 15, 16}; }
+
+bool is_smime_profile(int profile_id) { return profile_id == 6 || profile_id == 7 || profile_id == 15 || profile_id == 16; }
+
+std::optional<std::string> certificate_mail(const IssueRow& row) {
+    if (!is_smime_profile(row.profile_id)) return std::nullopt;
+    return !row.user_mail.empty() ? row.user_mail : row.admin_mail;
+}
 
 bool is_valid_mail(std::string_view mail) {
     if (mail.size() > kMaxMail) return false;

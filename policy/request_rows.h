@@ -5,6 +5,7 @@
 //          4-7 empty · 8 admin name required ≤ 64 · 9 ≤ 64 · 10 admin mail ·
 //          11 ≤ 64 · 12 P12 file name ≤ 64 [A-Za-z0-9._-] · 13 ≤ 64 · 14 user mail ·
 //          15 optional access PIN, 8-32 printable ASCII without spaces.
+//          S/MIME profiles with download type 2 (bulk) need column 14 (smime_mail_missing).
 //          Mail 10 is required for download types 1 and 2 (it receives the PIN or the
 //          bulk retrieval mail), mail 14 for types 1 and 3 (retrieval mail to the user).
 //   renew  as issue, but 4 = serial of the certificate replaced; 5-7 empty.
@@ -50,6 +51,8 @@ enum class RevocationReason {
 const std::set<int>& known_profile_ids();
 // The default enabled set: 5, 7, 13, 14, 15, 16.
 std::set<int> default_enabled_profiles();
+// S/MIME profiles (6, 7, 15, 16): the certificate carries an rfc822Name.
+bool is_smime_profile(int profile_id);
 
 struct IssueRow {
     std::size_t line = 0;
@@ -88,6 +91,11 @@ std::optional<IssueRow> build_issue_row(const RawRow& raw, const RowRules& rules
 std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules,
                                         std::vector<Finding>& findings);
 std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding>& findings);
+
+// The mailbox an S/MIME certificate of this row names (SAN rfc822Name): the
+// user's mail (column 14), else the subscriber admin's (column 10; individual
+// and browser rows, whose column 14 is required anyway). nullopt for other profiles.
+std::optional<std::string> certificate_mail(const IssueRow& row);
 
 // Helpers, public for the institution rules and tests.
 bool is_valid_mail(std::string_view mail);

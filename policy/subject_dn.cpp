@@ -66,7 +66,8 @@ int rank(std::string_view type) {
     if (type == "O") return 2;
     if (type == "L") return 3;
     if (type == "ST") return 4;
-    return 5;  // C
+    if (type == "C") return 5;
+    return -1;
 }
 
 }  // namespace
@@ -104,6 +105,10 @@ DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
     std::array<int, 6> seen{};
     for (const Attribute& attr : *attributes) {
         int r = rank(attr.type);
+        if (r < 0) {
+            fail("dn_syntax", "unknown attribute type");
+            return result;
+        }
         if (r < last_rank || (r == last_rank && r != 1)) {
             fail("dn_order", "attribute " + std::string(attr.type) + " out of place");
             return result;
@@ -149,6 +154,37 @@ DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
     }
     if (result.findings.empty()) result.dn = std::move(dn);
     return result;
+}
+
+DnParseResult subject_dn_from_rdns(const std::vector<Rdn>& rdns, std::size_t line) {
+    DnParseResult result;
+    auto fail = [&](std::string_view code, std::string detail = {}) {
+        result.findings.push_back(make_finding(code, line, kDnColumn, detail));
+        return result;
+    };
+    SubjectDn dn;
+    std::array<int, 6> seen{};
+    std::vector<std::string> ou_der_order;
+    for (const Rdn& rdn : rdns) {
+        if (rdn.size() != 1) return fail("dn_multivalued_rdn", std::to_string(rdn.size()) + " attributes in one RDN");
+        const DnAttribute& a = rdn.front();
+        int r = rank(a.type);
+        if (r < 0) return fail("dn_attribute_unsupported", a.type);
+        if (seen[static_cast<std::size_t>(r)]++ && r != 1) return fail("dn_attribute_repeated", a.type);
+        switch (r) {
+            case 0: dn.cn = a.value; break;
+            case 1: ou_der_order.push_back(a.value); break;
+            case 2: dn.o = a.value; break;
+            case 3: dn.l = a.value; break;
+            case 4: dn.st = a.value; break;
+            default: dn.c = a.value; break;
+        }
+    }
+    // Row form is most specific first: the OU nearest the CN in DER comes first.
+    dn.ou.assign(ou_der_order.rbegin(), ou_der_order.rend());
+    DnParseResult parsed = parse_subject_dn(dn.to_string(), line);
+    if (parsed.findings.empty() && !(*parsed.dn == dn)) return fail("dn_ambiguous");
+    return parsed;
 }
 
 }  // namespace inkan::policy

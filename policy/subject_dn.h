@@ -32,6 +32,7 @@ struct SubjectDn {
 
     // The DN in the file's own order and spelling: CN=..,OU=..,O=..,L=..,ST=..,C=..
     std::string to_string() const;
+    bool operator==(const SubjectDn&) const = default;
 };
 
 struct DnParseResult {
@@ -40,5 +41,23 @@ struct DnParseResult {
 };
 
 DnParseResult parse_subject_dn(std::string_view text, std::size_t line);
+
+// One attribute of a subject given as RDNs, with OpenSSL's short type name
+// ("CN", "OU", "O", "L", "ST", "C"; others as their short name or dotted OID).
+struct DnAttribute {
+    std::string type;
+    std::string value;  // UTF-8
+};
+using Rdn = std::vector<DnAttribute>;
+
+// A subject given as RDNs (a CSR's, in DER order: least specific first), checked
+// by the same rules as a request row's DN after these structural ones: one
+// attribute per RDN (dn_multivalued_rdn); only CN, OU, O, L, ST, C
+// (dn_attribute_unsupported); none but OU more than once (dn_attribute_repeated).
+// The RDN order is normalised (CN, OU..., O, L, ST, C; OUs keep their relative
+// order). A value that would read differently in the row form, e.g. a CN
+// "x,O=Other" (dn_ambiguous), is refused: the result's to_string() parses back
+// to exactly the same DN.
+DnParseResult subject_dn_from_rdns(const std::vector<Rdn>& rdns, std::size_t line);
 
 }  // namespace inkan::policy

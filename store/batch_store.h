@@ -60,6 +60,7 @@ struct NotificationRecord {
     std::optional<int64_t> row_no;
     std::string recipient;
     std::optional<std::string> serial_hex;
+    std::optional<std::string> serial_dec;  // the same serial in decimal (what mails show)
     std::optional<std::string> subject;
     Bytes secret_ciphertext;  // e.g. a URL token to mail, AES-GCM under the HSM key; may be empty
     int64_t created_at = 0;
@@ -83,8 +84,11 @@ class BatchStore {
   public:
     virtual ~BatchStore() = default;
 
-    // Everything of a new batch in one transaction (all or nothing).
-    virtual void create(const NewBatch& batch) = 0;
+    // Everything of a new batch in one transaction (all or nothing). Inside it,
+    // each row's subject is checked against the duplicate-DN rule (SubjectClaim):
+    // if any row's subject is claimed, nothing is stored and those rows' numbers
+    // are returned; an empty result means the batch was stored.
+    virtual std::vector<int64_t> create(const NewBatch& batch) = 0;
 
     virtual std::optional<BatchRecord> find_batch(const std::string& id) = 0;
     // Newest first.
@@ -103,8 +107,9 @@ class BatchStore {
     virtual PinFailure record_pin_failure(const std::string& batch_id, int64_t row_no,
                                           int limit) = 0;
 
-    // Marks rows downloaded (serial, time) and queues their notifications, in one
-    // transaction.
+    // Marks rows downloaded (serial, time), their certificates Delivered, and
+    // queues their notifications, in one transaction. A row's earlier valid
+    // certificates (a re-download) are revoked as superseded (reason 4) in it.
     struct Download {
         int64_t row_no = 0;
         std::string serial_hex;

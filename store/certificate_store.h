@@ -12,10 +12,32 @@ namespace inkan::store {
 
 enum class CertificateKind { Subscriber, Operator, TlsServer };
 enum class CertificateStatus { Valid, Revoked };
+// Whether the certificate reached its subscriber. A request row's certificate is
+// Pending from signing until its download is recorded; one still Pending after a
+// crash is revoked at the next start (IssuanceService::recover_undelivered).
+enum class Delivery { Pending, Delivered };
 
 const char* to_string(CertificateKind kind);
 const char* to_string(CertificateStatus status);
+const char* to_string(Delivery delivery);
 
+// One request row: (batch id, row number).
+struct RowRef {
+    std::string batch_id;
+    int64_t row_no = 0;
+    bool operator==(const RowRef&) const = default;
+};
+
+// The subject DN a serial reservation claims for a subscriber certificate (the
+// duplicate-DN rule, service code 212). A subject is claimed while any of these
+// holds: a valid, unexpired subscriber certificate has it; a request row with it
+// is accepted or pin_viewed and its batch's URLs have not expired; an unsettled
+// reservation claims it. `row`'s own certificates and own pending state do not
+// count against it (a re-download supersedes the row's earlier certificate).
+struct SubjectClaim {
+    std::string subject;  // request form, "CN=..,O=..,C=JP"
+    std::optional<RowRef> row;
+};
 struct CertificateRecord {
     std::string serial_hex;  // lowercase, no leading zeros
     std::string serial_dec;
@@ -33,6 +55,8 @@ struct CertificateRecord {
     std::string requested_by;
     Bytes der;
     int64_t created_at = 0;
+    std::optional<RowRef> row;  // the request row it was issued for
+    Delivery delivery = Delivery::Delivered;
 };
 
 struct CertificateFilter {
@@ -54,14 +78,26 @@ public:
     virtual ~CertificateStore() = default;
 
     // Records a serial before anything is signed with it. A serial that was
-    // ever reserved can never be reserved again: throws Error(Conflict).
-    virtual void reserve_serial(const std::string& serial_hex) = 0;
-    // Stores an issued certificate; its serial must have been reserved.
+    // ever reserved can never be reserved again: throws Error(Conflict,
+    // "serial_collision"). With a claim, in the same transaction: throws
+    // Error(Conflict, "dn_duplicate") if the subject is claimed already, else the
+    // reservation claims it until insert() or abandon_serial() settles it.
+    virtual void reserve_serial(const std::string& serial_hex,
+                                const std::optional<SubjectClaim>& claim = std::nullopt) = 0;
+    // Stores an issued certificate and settles its reservation (one transaction);
+    // its serial must have been reserved.
     virtual void insert(const CertificateRecord& record) = 0;
+    // Settles a reservation that will get no certificate (signing failed).
+    virtual void abandon_serial(const std::string& serial_hex) = 0;
+    // Settles every unsettled reservation (at start: a crash left them). Returns how many.
+    virtual size_t settle_open_reservations() = 0;
+    // Whether `claim.subject` is claimed (see SubjectClaim), not counting claim.row.
+    virtual bool subject_claimed(const SubjectClaim& claim, int64_t now) = 0;
+    // Valid certificates still Delivery::Pending, oldest first.
+    virtual std::vector<CertificateRecord> undelivered() = 0;
     virtual std::optional<CertificateRecord> find(const std::string& serial_hex) = 0;
     virtual std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) = 0;
     virtual std::vector<CertificateRecord> list(const CertificateFilter& filter) = 0;
-    virtual bool has_valid_with_subject(const std::string& subject, int64_t now) = 0;
     // Marks a valid certificate revoked. Throws NotFound for an unknown serial
     // and Conflict when it is already revoked.
     virtual void revoke(const std::string& serial_hex, int64_t reason,

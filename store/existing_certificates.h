@@ -1,4 +1,6 @@
-// policy::ExistingCertificates over the certificate store (duplicate-DN rule).
+// policy::ExistingCertificates over the certificate store (duplicate-DN rule):
+// a valid certificate, a pending request row or an in-flight issuance (see
+// store::SubjectClaim). The upload re-checks this inside its transaction.
 #pragma once
 
 #include "policy/institution.h"
@@ -11,7 +13,7 @@ class StoreExistingCertificates final : public policy::ExistingCertificates {
 public:
     explicit StoreExistingCertificates(CertificateStore& certificates) : certificates_(certificates) {}
     bool has_valid_certificate_with_subject(const std::string& dn) const override {
-        return certificates_.has_valid_with_subject(dn, unix_now());
+        return certificates_.subject_claimed(SubjectClaim{dn, std::nullopt}, unix_now());
     }
 
 private:

@@ -1,6 +1,7 @@
 #include "store/sqlite_batch_store.h"
 
 #include "common/error.h"
+#include "store/subject_claims.h"
 
 namespace inkan::store {
 namespace {
@@ -16,7 +17,7 @@ constexpr const char* kRowColumns =
 
 constexpr const char* kNotificationColumns =
     "id, type, batch_id, row_no, recipient, serial_hex, subject, secret_ciphertext, created_at, "
-    "sent_at";
+    "sent_at, serial_dec";
 
 BatchRecord read_batch(const Statement& s) {
     BatchRecord b;
@@ -68,6 +69,7 @@ NotificationRecord read_notification(const Statement& s) {
     n.secret_ciphertext = s.is_null(7) ? Bytes{} : s.blob(7);
     n.created_at = s.int64(8);
     n.sent_at = s.opt_int64(9);
+    n.serial_dec = s.opt_text(10);
     return n;
 }
 
@@ -75,7 +77,7 @@ void insert_notification(Connection& c, const NotificationRecord& n) {
     Statement s(
         c,
         "INSERT INTO notifications (type, batch_id, row_no, recipient, serial_hex, subject, "
-        "secret_ciphertext, created_at) VALUES (?,?,?,?,?,?,?,?)");
+        "secret_ciphertext, created_at, serial_dec) VALUES (?,?,?,?,?,?,?,?,?)");
     s.bind(1, n.type).bind(2, n.batch_id).bind(3, n.row_no).bind(4, n.recipient);
     s.bind(5, n.serial_hex).bind(6, n.subject);
     if (n.secret_ciphertext.empty()) {
@@ -83,13 +85,18 @@ void insert_notification(Connection& c, const NotificationRecord& n) {
     } else {
         s.bind(7, ByteView(n.secret_ciphertext));
     }
-    s.bind(8, n.created_at).run();
+    s.bind(8, n.created_at).bind(9, n.serial_dec).run();
 }
 
 }  // namespace
 
-void SqliteBatchStore::create(const NewBatch& nb) {
-    db_.in_transaction([&](Connection& c) {
+std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
+    return db_.in_transaction([&](Connection& c) {
+        std::vector<int64_t> claimed;
+        const int64_t now = unix_now();
+        for (const auto& r : nb.rows)
+            if (subject_claimed(c, SubjectClaim{r.subject_dn, std::nullopt}, now)) claimed.push_back(r.row_no);
+        if (!claimed.empty()) return claimed;
         const BatchRecord& b = nb.batch;
         Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
                             ") VALUES (?,?,?,?,?,?,?,?,?,?)");
@@ -124,6 +131,7 @@ void SqliteBatchStore::create(const NewBatch& nb) {
             s.bind(5, u.expires_at).bind(6, u.used_at).run();
         }
         for (const auto& n : nb.notifications) insert_notification(c, n);
+        return claimed;
     });
 }
 
@@ -239,6 +247,14 @@ void SqliteBatchStore::record_downloads(const std::string& batch_id,
                         "UPDATE issuance_rows SET status = 'downloaded', serial_hex = ?, "
                         "downloaded_at = ? WHERE batch_id = ? AND row_no = ?");
             s.bind(1, d.serial_hex).bind(2, now).bind(3, batch_id).bind(4, d.row_no).run();
+            Statement delivered(c, "UPDATE certificates SET delivery = 'delivered' WHERE serial_hex = ?");
+            delivered.bind(1, d.serial_hex).run();
+            Statement superseded(c,
+                                 "UPDATE certificates SET status = 'revoked', revoked_at = ?, "
+                                 "revocation_reason = 4, revocation_comment = ? "
+                                 "WHERE batch_id = ? AND row_no = ? AND serial_hex != ? AND status = 'valid'");
+            superseded.bind(1, now).bind(2, std::string("superseded by a new download of the same request row"));
+            superseded.bind(3, batch_id).bind(4, d.row_no).bind(5, d.serial_hex).run();
         }
         for (const auto& n : notifications) insert_notification(c, n);
     });

@@ -9,7 +9,7 @@ class SqliteBatchStore final : public BatchStore {
   public:
     explicit SqliteBatchStore(Database& db) : db_(db) {}
 
-    void create(const NewBatch& batch) override;
+    std::vector<int64_t> create(const NewBatch& batch) override;
     std::optional<BatchRecord> find_batch(const std::string& id) override;
     std::vector<BatchRecord> list_batches(const std::string& institution, size_t limit) override;
     std::vector<BatchRowRecord> rows(const std::string& batch_id) override;

@@ -1,6 +1,8 @@
 #include "store/sqlite_certificate_store.h"
 
 #include "common/error.h"
+#include "policy/findings.h"
+#include "store/subject_claims.h"
 
 namespace inkan::store {
 namespace {
@@ -8,7 +10,7 @@ namespace {
 constexpr const char* kColumns =
     "serial_hex, serial_dec, subject, issuer, not_before, not_after, status, revoked_at, "
     "revocation_reason, revocation_comment, kind, profile_id, institution, requested_by, der, "
-    "created_at";
+    "created_at, batch_id, row_no, delivery";
 
 CertificateKind kind_from(const std::string& s) {
     if (s == "operator") return CertificateKind::Operator;
@@ -34,6 +36,8 @@ CertificateRecord read_record(const Statement& s) {
     r.requested_by = s.text(13);
     r.der = s.blob(14);
     r.created_at = s.int64(15);
+    if (auto batch = s.opt_text(16)) r.row = RowRef{*batch, s.opt_int64(17).value_or(0)};
+    r.delivery = s.text(18) == "pending" ? Delivery::Pending : Delivery::Delivered;
     return r;
 }
 
@@ -52,17 +56,78 @@ const char* to_string(CertificateStatus status) {
     return status == CertificateStatus::Revoked ? "revoked" : "valid";
 }
 
-void SqliteCertificateStore::reserve_serial(const std::string& serial_hex) {
+const char* to_string(Delivery delivery) {
+    return delivery == Delivery::Pending ? "pending" : "delivered";
+}
+
+void SqliteCertificateStore::reserve_serial(const std::string& serial_hex,
+                                            const std::optional<SubjectClaim>& claim) {
+    db_.in_transaction([&](Connection& c) {
+        const int64_t now = unix_now();
+        {
+            Statement q(c, "SELECT 1 FROM serials WHERE serial_hex = ?");
+            q.bind(1, serial_hex);
+            if (q.step()) {
+                throw Error(ErrorCategory::Conflict, "serial_collision",
+                            "serial " + serial_hex + " was reserved before");
+            }
+        }
+        if (claim && store::subject_claimed(c, *claim, now)) {
+            auto f = policy::make_finding("dn_duplicate", 0, 1,
+                                          "a valid certificate or a pending request has this DN");
+            throw Error(ErrorCategory::Conflict, f.code, f.message_en + " / " + f.message_ja);
+        }
+        Statement s(c,
+                    "INSERT INTO serials (serial_hex, reserved_at, subject, batch_id, row_no) "
+                    "VALUES (?, ?, ?, ?, ?)");
+        s.bind(1, serial_hex).bind(2, now);
+        s.bind(3, claim ? std::optional<std::string>(claim->subject) : std::nullopt);
+        if (claim && claim->row) {
+            s.bind(4, claim->row->batch_id).bind(5, claim->row->row_no);
+        } else {
+            s.bind_null(4).bind_null(5);
+        }
+        s.run();
+    });
+}
+
+void SqliteCertificateStore::abandon_serial(const std::string& serial_hex) {
     db_.with([&](Connection& c) {
-        Statement s(c, "INSERT INTO serials (serial_hex, reserved_at) VALUES (?, ?)");
-        s.bind(1, serial_hex).bind(2, unix_now()).run();
+        Statement s(c, "UPDATE serials SET settled_at = ? WHERE serial_hex = ? AND settled_at IS NULL");
+        s.bind(1, unix_now()).bind(2, serial_hex).run();
+    });
+}
+
+size_t SqliteCertificateStore::settle_open_reservations() {
+    return db_.with([&](Connection& c) {
+        Statement s(c, "UPDATE serials SET settled_at = ? WHERE settled_at IS NULL RETURNING serial_hex");
+        s.bind(1, unix_now());
+        size_t n = 0;
+        while (s.step()) ++n;
+        return n;
+    });
+}
+
+bool SqliteCertificateStore::subject_claimed(const SubjectClaim& claim, int64_t now) {
+    return db_.with([&](Connection& c) { return store::subject_claimed(c, claim, now); });
+}
+
+std::vector<CertificateRecord> SqliteCertificateStore::undelivered() {
+    return db_.with([&](Connection& c) {
+        Statement s(c, std::string("SELECT ") + kColumns +
+                           " FROM certificates WHERE delivery = 'pending' AND status = 'valid' ORDER BY created_at, serial_hex");
+        std::vector<CertificateRecord> out;
+        while (s.step()) out.push_back(read_record(s));
+        return out;
     });
 }
 
 void SqliteCertificateStore::insert(const CertificateRecord& r) {
-    db_.with([&](Connection& c) {
+    db_.in_transaction([&](Connection& c) {
+        Statement settle(c, "UPDATE serials SET settled_at = ? WHERE serial_hex = ?");
+        settle.bind(1, unix_now()).bind(2, r.serial_hex).run();
         Statement s(c, std::string("INSERT INTO certificates (") + kColumns +
-                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                           ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         s.bind(1, r.serial_hex)
             .bind(2, r.serial_dec)
             .bind(3, r.subject)
@@ -78,8 +143,13 @@ void SqliteCertificateStore::insert(const CertificateRecord& r) {
             .bind(13, r.institution)
             .bind(14, r.requested_by)
             .bind(15, ByteView(r.der))
-            .bind(16, r.created_at ? r.created_at : unix_now())
-            .run();
+            .bind(16, r.created_at ? r.created_at : unix_now());
+        if (r.row) {
+            s.bind(17, r.row->batch_id).bind(18, r.row->row_no);
+        } else {
+            s.bind_null(17).bind_null(18);
+        }
+        s.bind(19, std::string(to_string(r.delivery))).run();
     });
 }
 
@@ -120,16 +190,6 @@ std::vector<CertificateRecord> SqliteCertificateStore::list(const CertificateFil
         std::vector<CertificateRecord> out;
         while (s.step()) out.push_back(read_record(s));
         return out;
-    });
-}
-
-bool SqliteCertificateStore::has_valid_with_subject(const std::string& subject, int64_t now) {
-    return db_.with([&](Connection& c) {
-        Statement s(c,
-                    "SELECT 1 FROM certificates WHERE subject = ? AND status = 'valid' AND "
-                    "not_after > ? LIMIT 1");
-        s.bind(1, subject).bind(2, now);
-        return s.step();
     });
 }
 

@@ -9,12 +9,16 @@ class SqliteCertificateStore final : public CertificateStore {
 public:
     explicit SqliteCertificateStore(Database& db) : db_(db) {}
 
-    void reserve_serial(const std::string& serial_hex) override;
+    void reserve_serial(const std::string& serial_hex,
+                        const std::optional<SubjectClaim>& claim = std::nullopt) override;
     void insert(const CertificateRecord& record) override;
+    void abandon_serial(const std::string& serial_hex) override;
+    size_t settle_open_reservations() override;
+    bool subject_claimed(const SubjectClaim& claim, int64_t now) override;
+    std::vector<CertificateRecord> undelivered() override;
     std::optional<CertificateRecord> find(const std::string& serial_hex) override;
     std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) override;
     std::vector<CertificateRecord> list(const CertificateFilter& filter) override;
-    bool has_valid_with_subject(const std::string& subject, int64_t now) override;
     void revoke(const std::string& serial_hex, int64_t reason,
                 const std::optional<std::string>& comment, int64_t when) override;
     std::vector<RevokedEntry> revoked() override;

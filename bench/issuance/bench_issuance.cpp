@@ -21,6 +21,8 @@
 #include "hsm/key_generation.h"
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
+#include "issuance/signing_gate.h"
+#include "store/sqlite_operator_store.h"
 #include "pki/ca_bootstrap.h"
 #include "pki/serial.h"
 #include "store/database.h"
@@ -97,11 +99,6 @@ int main(int argc, char** argv) {
         store::SqliteCertificateStore certificates(db);
         store::SqliteBatchStore batches(db);
         ca::CertificateAuthority authority(signer, ca_cert.get(), {}, random, certificates);
-        issuance::IssuanceConfig config;
-        config.p12_key_algorithm = key;
-        config.bulk_threads = threads;
-        issuance::IssuanceService service(token, authority, batches, {hmac.id, aes.id}, config);
-
         policy::InMemoryInstitutionRegistry registry;
         policy::Institution inst;
         inst.name = "Example University";
@@ -117,6 +114,24 @@ int main(int argc, char** argv) {
         FixedWhois whois;
         policy::CheckContext context{registry, whois, existing, clock};
         issuance::OperatorInfo op{"bench", "Example University", "op@example.ac.jp"};
+        // The operator on record (a stand-in certificate: the gate reads its status).
+        store::SqliteOperatorStore operators(db);
+        certificates.reserve_serial("7e");
+        store::CertificateRecord op_cert;
+        op_cert.serial_hex = op_cert.serial_dec = "7e";
+        op_cert.subject = "CN=bench";
+        op_cert.issuer = "CN=Bench CA";
+        op_cert.not_after = store::unix_now() + 86400;
+        op_cert.kind = store::CertificateKind::Operator;
+        op_cert.der = Bytes{0x30, 0x00};
+        certificates.insert(op_cert);
+        operators.add({0, op.name, op.institution, op.email, store::OperatorRole::RaOperator, "7e", 0});
+        issuance::PolicySigningGate gate([&] { return context; }, operators, certificates);
+        issuance::IssuanceConfig config;
+        config.p12_key_algorithm = key;
+        config.bulk_threads = threads;
+        issuance::IssuanceService service(token, authority, batches, {hmac.id, aes.id}, gate, config);
+
 
         std::string file = request_file(rows);
         auto t0 = std::chrono::steady_clock::now();

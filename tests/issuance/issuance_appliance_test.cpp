@@ -8,6 +8,7 @@
 #include "common/bytes.h"
 #include "hsm/keys.h"
 #include "tests/issuance/issuance_world.h"
+#include "tests/support/loopback_whois_server.h"
 #include "tests/support/run.h"
 
 namespace inkan::test {
@@ -19,6 +20,11 @@ TEST(IssuanceAppliance, InitMakesPinKeysAndPinsSurviveARestart) {
     auto config = appliance::load_config(state);
     config.ca.key_type = "ec-p256";
     config.issuance.p12_key_type = "ec-p256";
+    // The download re-checks the row against the appliance's own registry,
+    // WHOIS and operator store.
+    LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Registrant Organization: Example University\r\n");
+    config.whois.servers = {{"jp", "127.0.0.1:" + std::to_string(whois.port())}};
     appliance::prepare_token_and_ca_key(config);
     ASSERT_EQ(config.hsm.pin_hmac_key_id.size(), 32u);
     ASSERT_EQ(config.hsm.pin_wrap_key_id.size(), 32u);
@@ -32,6 +38,9 @@ TEST(IssuanceAppliance, InitMakesPinKeysAndPinsSurviveARestart) {
     {
         auto services = appliance::open_services(appliance::load_config(state));
         ASSERT_TRUE(services->issuance);
+        services->policy->registry().add(*policy_world.registry.find_by_name("Example University"));
+        appliance::create_operator(*services, policy_world.op.name, policy_world.op.institution,
+                                   policy_world.op.email, store::OperatorRole::RaOperator);
         EXPECT_EQ(services->issuance->config().p12_key_algorithm, "ec-p256");
         auto hmac =
             hsm::find_secret_key(*services->token, {hex_decode(config.hsm.pin_hmac_key_id), {}});

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "hsm/key_generation.h"
+#include "hsm/operations.h"
 #include "pki/ca_bootstrap.h"
 #include "pki/encoding.h"
 #include "pki/serial.h"
@@ -85,9 +86,35 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     batches = std::make_unique<store::SqliteBatchStore>(*database);
     authority = std::make_unique<ca::CertificateAuthority>(
         *signer, ca_certificate.get(), pki::IssuerOptions{}, *random, *certificates);
+    operators = std::make_unique<store::SqliteOperatorStore>(*database);
+    register_operator(op.name, op.institution);
+    gate = std::make_unique<issuance::PolicySigningGate>([this] { return context(); }, *operators,
+                                                         *certificates);
     service = std::make_unique<issuance::IssuanceService>(
-        *token, *authority, *batches, pin_keys, std::move(config),
+        *token, *authority, *batches, pin_keys, *gate, std::move(config),
         [this] { return store::unix_now() + now_offset.load(); });
+}
+
+std::string IssuanceWorld::register_operator(const std::string& name, const std::string& institution) {
+    std::string serial = hex_encode(hsm::generate_random(*token, 8));
+    serial.replace(0, 1, "7");  // positive, no leading zero: the store's serial form
+    certificates->reserve_serial(serial);
+    store::CertificateRecord record;
+    record.serial_hex = serial;
+    record.serial_dec = serial;  // a stand-in: only its status matters here
+    record.subject = "CN=" + name + ",O=" + institution + ",C=JP";
+    record.issuer = "CN=Inkan Test CA";
+    record.not_after = store::unix_now() + 86400;
+    record.kind = store::CertificateKind::Operator;
+    record.requested_by = "test";
+    record.der = Bytes{0x30, 0x00};
+    certificates->insert(record);
+    store::OperatorRecord o;
+    o.name = name;
+    o.institution = institution;
+    o.certificate_serial = serial;
+    operators->add(o);
+    return serial;
 }
 
 PolicyFixture::PolicyFixture() {
@@ -114,7 +141,11 @@ issuance::BatchResult IssuanceWorld::submit(const std::string& file, policy::Err
 
 int64_t IssuanceWorld::count(const std::string& table) {
     return database->with([&](store::Connection& c) {
-        store::Statement s(c, "SELECT COUNT(*) FROM " + table);
+        std::string where;
+        if (table == "certificates") where = " WHERE kind = 'subscriber'";
+        if (table == "serials")
+            where = " WHERE serial_hex NOT IN (SELECT serial_hex FROM certificates WHERE kind != 'subscriber')";
+        store::Statement s(c, "SELECT COUNT(*) FROM " + table + where);
         s.step();
         return s.int64(0);
     });

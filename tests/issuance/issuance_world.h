@@ -18,6 +18,8 @@
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
+#include "store/sqlite_operator_store.h"
+#include "issuance/signing_gate.h"
 #include "tests/support/softhsm_token.h"
 #include "tests/support/temp_dir.h"
 
@@ -66,7 +68,9 @@ struct IssuanceWorld {
     issuance::BatchResult submit(const std::string& file,
                                  policy::ErrorMode mode = policy::ErrorMode::Abort);
     policy::CheckContext context();
-    int64_t count(const std::string& table);  // rows in a table
+    // Rows in a table (certificates and serials: the subscribers' only, not the
+    // operator's stand-in certificate).
+    int64_t count(const std::string& table);
     std::filesystem::path ca_pem() const { return state / "ca.pem"; }
 
     SoftHsmToken softhsm;
@@ -82,7 +86,13 @@ struct IssuanceWorld {
     std::unique_ptr<ca::CertificateAuthority> authority;
     issuance::PinKeys pin_keys;
     std::atomic<int64_t> now_offset{0};  // seconds added to the system clock
+    std::unique_ptr<store::SqliteOperatorStore> operators;
+    std::unique_ptr<issuance::PolicySigningGate> gate;
     std::unique_ptr<issuance::IssuanceService> service;
+
+    // Puts an RA operator on record (with a stand-in operator certificate);
+    // returns that certificate's serial (hex), e.g. to revoke it.
+    std::string register_operator(const std::string& name, const std::string& institution);
 
     PolicyFixture policy;
     issuance::OperatorInfo op = policy.op;

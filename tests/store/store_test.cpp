@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "store/database.h"
+#include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_operator_store.h"
 #include "tests/support/temp_dir.h"
@@ -75,7 +76,7 @@ TEST(StoreCertificates, RevokeUnknownAndTwice) {
     SqliteCertificateStore certs(db);
     certs.reserve_serial("02");
     certs.insert(sample("02", "CN=b"));
-    EXPECT_TRUE(certs.has_valid_with_subject("CN=b", unix_now()));
+    EXPECT_TRUE(certs.subject_claimed(SubjectClaim{"CN=b", std::nullopt}, unix_now()));
     try {
         certs.revoke("99", 1, std::nullopt, unix_now());
         FAIL();
@@ -83,7 +84,7 @@ TEST(StoreCertificates, RevokeUnknownAndTwice) {
         EXPECT_EQ(e.category(), ErrorCategory::NotFound);
     }
     certs.revoke("02", 5, std::nullopt, 1234);
-    EXPECT_FALSE(certs.has_valid_with_subject("CN=b", unix_now()));
+    EXPECT_FALSE(certs.subject_claimed(SubjectClaim{"CN=b", std::nullopt}, unix_now()));
     auto revoked = certs.revoked();
     ASSERT_EQ(revoked.size(), 1u);
     EXPECT_EQ(revoked[0].serial_hex, "02");
@@ -157,4 +158,110 @@ TEST(StoreOperators, AddFindAndUniqueName) {
     EXPECT_FALSE(ops.find_by_certificate("bb"));
     EXPECT_THROW(ops.add(op), Error);
     EXPECT_EQ(ops.list().size(), 1u);
+}
+
+namespace {
+
+NewBatch one_row_batch(const std::string& id, const std::string& subject, int64_t expires_at) {
+    NewBatch nb;
+    nb.batch = {id, "Example University", "op1", "op1@example.ac.jp", "issue", "abort", 1, "{}",
+                unix_now(), expires_at};
+    BatchRowRecord row;
+    row.batch_id = id;
+    row.row_no = 1;
+    row.line = 1;
+    row.subject_dn = subject;
+    row.profile_id = 5;
+    row.download_type = 1;
+    row.raw_json = "[]";
+    row.pin_nonce = Bytes(16, 1);
+    nb.rows.push_back(row);
+    return nb;
+}
+
+}  // namespace
+
+TEST(StoreSubjectClaims, ReservationCertificateAndPendingRowEachClaimTheSubject) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCertificateStore certs(db);
+    SqliteBatchStore batches(db);
+    const SubjectClaim claim{"CN=a,O=Example University,C=JP", std::nullopt};
+    EXPECT_FALSE(certs.subject_claimed(claim, unix_now()));
+
+    // An unsettled reservation claims it: a second one is refused as dn_duplicate.
+    certs.reserve_serial("a1", claim);
+    EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
+    try {
+        certs.reserve_serial("a2", claim);
+        FAIL() << "a second claim must be refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "dn_duplicate");
+        EXPECT_EQ(e.category(), ErrorCategory::Conflict);
+    }
+    EXPECT_FALSE(certs.find("a2"));
+    // Abandoned: free again. Issued: the certificate claims it until revoked.
+    certs.abandon_serial("a1");
+    EXPECT_FALSE(certs.subject_claimed(claim, unix_now()));
+    certs.reserve_serial("a3", claim);
+    certs.insert(sample("a3", claim.subject));
+    EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
+    EXPECT_THROW(certs.reserve_serial("a4", claim), Error);
+    certs.revoke("a3", 4, std::nullopt, unix_now());
+    EXPECT_FALSE(certs.subject_claimed(claim, unix_now()));
+
+    // A stored request row claims it while its URLs live; the batch store refuses
+    // a second batch with that subject and stores nothing of it.
+    EXPECT_TRUE(batches.create(one_row_batch("b1", claim.subject, unix_now() + 3600)).empty());
+    EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
+    EXPECT_EQ(batches.create(one_row_batch("b2", claim.subject, unix_now() + 3600)), std::vector<int64_t>{1});
+    EXPECT_FALSE(batches.find_batch("b2"));
+    // ... but not against its own row (the row's own download).
+    EXPECT_FALSE(certs.subject_claimed(SubjectClaim{claim.subject, RowRef{"b1", 1}}, unix_now()));
+    // An expired batch claims nothing.
+    EXPECT_FALSE(certs.subject_claimed(claim, unix_now() + 7200));
+}
+
+TEST(StoreSubjectClaims, DownloadMarksDeliveredAndSupersedesTheRowsEarlierCertificate) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCertificateStore certs(db);
+    SqliteBatchStore batches(db);
+    const std::string subject = "CN=b,O=Example University,C=JP";
+    ASSERT_TRUE(batches.create(one_row_batch("b1", subject, unix_now() + 3600)).empty());
+    const SubjectClaim own{subject, RowRef{"b1", 1}};
+    for (const char* serial : {"c1", "c2"}) {
+        certs.reserve_serial(serial, own);
+        auto r = sample(serial, subject);
+        r.row = RowRef{"b1", 1};
+        r.delivery = Delivery::Pending;
+        certs.insert(r);
+        EXPECT_EQ(certs.find(serial)->delivery, Delivery::Pending);
+        EXPECT_EQ(certs.find(serial)->row, (RowRef{"b1", 1}));
+        batches.record_downloads("b1", {{1, serial}}, {}, unix_now());
+        EXPECT_EQ(certs.find(serial)->delivery, Delivery::Delivered);
+    }
+    // The re-download's certificate superseded the first one.
+    EXPECT_EQ(certs.find("c1")->status, CertificateStatus::Revoked);
+    EXPECT_EQ(certs.find("c1")->revocation_reason, 4);
+    EXPECT_EQ(certs.find("c2")->status, CertificateStatus::Valid);
+    EXPECT_TRUE(certs.undelivered().empty());
+}
+
+TEST(StoreSubjectClaims, UndeliveredAndOpenReservationsAfterACrash) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCertificateStore certs(db);
+    const SubjectClaim claim{"CN=c,O=Example University,C=JP", std::nullopt};
+    certs.reserve_serial("d1", claim);  // signing never finished
+    certs.reserve_serial("d2");
+    auto r = sample("d2", "CN=d,O=Example University,C=JP");
+    r.row = RowRef{"b9", 3};
+    r.delivery = Delivery::Pending;
+    certs.insert(r);  // signed, never delivered
+    auto undelivered = certs.undelivered();
+    ASSERT_EQ(undelivered.size(), 1u);
+    EXPECT_EQ(undelivered[0].serial_hex, "d2");
+    EXPECT_EQ(certs.settle_open_reservations(), 1u);
+    EXPECT_FALSE(certs.subject_claimed(claim, unix_now()));
 }
