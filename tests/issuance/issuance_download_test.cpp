@@ -349,6 +349,10 @@ TEST(IssuanceDownload, RedownloadWhenConfiguredMakesANewKeyAndCertificate) {
     auto second = w.service->download_p12(token, SecretString(s.pin));
     EXPECT_NE(first.serial_hex, second.serial_hex);
     EXPECT_EQ(w.service->get_batch(w.op, *s.batch.batch_id).rows[0].serial_hex, second.serial_hex);
+    // One valid certificate per DN: the re-download superseded the first.
+    EXPECT_EQ(w.certificates->find(first.serial_hex)->status, store::CertificateStatus::Revoked);
+    EXPECT_EQ(w.certificates->find(first.serial_hex)->revocation_reason, 4);
+    EXPECT_EQ(w.certificates->find(second.serial_hex)->status, store::CertificateStatus::Valid);
     // Wrong PINs still lock a downloaded row that may be fetched again.
     for (int i = 0; i < 5; ++i) {
         error_of([&] { w.service->download_p12(token, SecretString("WRONGPIN2345")); });
@@ -357,6 +361,96 @@ TEST(IssuanceDownload, RedownloadWhenConfiguredMakesANewKeyAndCertificate) {
     w.now_offset = 31 * 24 * 3600;
     auto late = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(late.code(), "url_expired");
+}
+
+// A delivery that fails after signing (here: the step right after) revokes the
+// certificate at once; the row stays downloadable and the retry issues anew.
+TEST(IssuanceDownload, FailureAfterSigningRevokesTheCertificateAndTheRowStaysDownloadable) {
+    auto config = IssuanceWorld::default_config();
+    std::atomic<bool> fail{true};
+    std::string failed_serial;
+    config.on_certificate_signed = [&](const std::string& serial_hex) {
+        if (!fail) return;
+        failed_serial = serial_hex;
+        throw Error(ErrorCategory::Unavailable, "injected", "delivery failed");
+    };
+    IssuanceWorld w(config);
+    auto s = submit_one(w, RowSpec{});
+    const std::string& token = *s.batch.rows[0].retrieval_token;
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "injected");
+    auto failed = w.certificates->find(failed_serial);
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->status, store::CertificateStatus::Revoked);
+    EXPECT_EQ(failed->revocation_reason, 4);
+    EXPECT_EQ(failed->row, (store::RowRef{*s.batch.batch_id, 1}));
+    EXPECT_EQ(w.service->get_batch(w.op, *s.batch.batch_id).rows[0].status, RowStatus::PinViewed);
+    fail = false;
+    auto file = w.service->download_p12(token, SecretString(s.pin));
+    EXPECT_NE(file.serial_hex, failed_serial);
+    EXPECT_EQ(w.certificates->find(file.serial_hex)->delivery, store::Delivery::Delivered);
+    EXPECT_EQ(w.service->get_batch(w.op, *s.batch.batch_id).rows[0].serial, file.serial);
+}
+
+// The upload's rules hold again at the moment of signing.
+TEST(IssuanceDownload, ApprovalExpiredWhoisChangedOrOperatorRevokedSinceUploadRefusesTheDownload) {
+    IssuanceWorld w;
+    auto s = submit_one(w, RowSpec{});
+    const std::string& token = *s.batch.rows[0].retrieval_token;
+    policy::Institution inst = *w.policy.registry.find_by_name("Example University");
+
+    // The approval ended yesterday.
+    policy::Institution expired = inst;
+    expired.domains[0].approval_expires = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+                                          std::chrono::days(1);
+    w.policy.registry.put(expired);
+    auto e = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
+    EXPECT_EQ(e.code(), "approval_expired");
+    auto f = policy::make_finding("approval_expired", 1, 14);
+    EXPECT_NE(std::string(e.what()).find(f.message_ja), std::string::npos) << e.what();
+    EXPECT_EQ(e.category(), ErrorCategory::Forbidden);
+
+    // WHOIS now names another organisation.
+    w.policy.registry.put(inst);
+    inst.whois_names = {"Another Organisation"};
+    w.policy.registry.put(inst);
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "whois_mismatch");
+    inst.whois_names = {"Example University"};
+    w.policy.registry.put(inst);
+
+    // The uploading operator was revoked.
+    w.certificates->revoke(w.operators->find_by_name("op1")->certificate_serial, 3, std::nullopt, store::unix_now());
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "operator_revoked");
+
+    // Nothing was signed, no PIN counted, and the row is still there to fetch.
+    EXPECT_EQ(w.count("certificates"), 0);
+    auto row = w.service->get_batch(w.op, *s.batch.batch_id).rows[0];
+    EXPECT_EQ(row.status, RowStatus::PinViewed);
+    EXPECT_EQ(row.failed_pin_attempts, 0);
+}
+
+// Two uploads of one DN: the second is refused (212) while the first is pending;
+// a concurrent storm of uploads of one DN stores exactly one.
+TEST(IssuanceDownload, PendingRowHoldsItsDnAgainstLaterAndConcurrentUploads) {
+    IssuanceWorld w;
+    RowSpec row;
+    row.cn = "Dup Yamada";
+    auto first = w.submit(request_line(row));
+    ASSERT_EQ(first.status, "accepted");
+    auto second = w.submit(request_line(row));
+    EXPECT_EQ(second.status, "rejected");
+    EXPECT_EQ(second.report["rejected"][0]["errors"][0]["code"], "dn_duplicate") << second.report.dump(1);
+    EXPECT_EQ(second.report["rejected"][0]["errors"][0]["service_code"], 212);
+
+    row.cn = "Storm Yamada";
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 8; ++i) {
+        threads.emplace_back([&] {
+            if (w.submit(request_line(row)).status == "accepted") ++accepted;
+        });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(accepted.load(), 1);
 }
 
 }  // namespace
