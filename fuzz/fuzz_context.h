@@ -16,7 +16,7 @@ class InstantWhois final : public policy::WhoisLookup {
 public:
     policy::WhoisAnswer lookup(const std::string& domain) override {
         if (domain.starts_with("down.")) return {policy::WhoisAnswer::Status::Unreachable, {}, "down"};
-        return {policy::WhoisAnswer::Status::Found, "Example University", {}};
+        return {policy::WhoisAnswer::Status::Found, {"Example University"}, {}};
     }
 };
 

@@ -41,10 +41,15 @@ const ApprovedDomain* approval_for(const Institution& institution, const std::st
     return best;
 }
 
-bool whois_name_matches(const Institution& institution, const std::string& organisation) {
-    std::string found = normalise_whitespace(organisation);
-    return std::any_of(institution.whois_names.begin(), institution.whois_names.end(),
-                       [&](const std::string& name) { return normalise_whitespace(name) == found; });
+// Any organisation field of the record equals any registered name (normalise_organisation_name).
+bool whois_name_matches(const Institution& institution,
+                        const std::vector<std::string>& organisations) {
+    for (const std::string& organisation : organisations) {
+        std::string found = normalise_organisation_name(organisation);
+        for (const std::string& name : institution.whois_names)
+            if (normalise_organisation_name(name) == found) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -106,7 +111,7 @@ bool check_institution_rules(const IssueRow& row, const InstitutionContext& cont
         WhoisAnswer answer = context.whois.lookup(registered);
         if (answer.status != WhoisAnswer::Status::Found) {
             fail("whois_connection_failed", d.column, registered);
-        } else if (!whois_name_matches(*institution, answer.organisation)) {
+        } else if (!whois_name_matches(*institution, answer.organisations)) {
             fail("whois_mismatch", d.column, registered);
         }
     }

@@ -24,8 +24,12 @@
 //   WHOIS unreachable or no organisation in the answer → whois_connection_failed
 //     (a response without an organisation is treated as a failed lookup: JPRS answers
 //     rate limits and errors with such text, and "try again later" is the right advice)
-//   WHOIS organisation not among the recorded names (whitespace-normalised, exact)
-//                                      → whois_mismatch
+//   no organisation field of the WHOIS record (a JPRS record has two: [組織名] and
+//     [Organization]) equals any recorded name → whois_mismatch. Both sides are compared
+//     in normalise_organisation_name form (whois.h): full-width ASCII forms
+//     U+FF01–U+FF5E → U+0021–U+007E, U+3000 ideographic space → space, runs of
+//     whitespace collapsed to one space and trimmed, ASCII letters case-insensitive;
+//     nothing else (no kana folding, no punctuation stripping).
 //   L differs from the registered L    → locality_mismatch (column 1)
 //   ST differs from the registered ST  → state_mismatch (column 1)
 #pragma once

@@ -198,9 +198,10 @@ WhoisAnswer TcpWhoisClient::lookup(const std::string& domain) {
     }
     auto text = decode_whois_response(response);
     if (!text) return WhoisAnswer{WhoisAnswer::Status::NoOrganisation, {}, "undecodable response"};
-    auto org = parse_whois_organisation(*text);
-    if (!org) return WhoisAnswer{WhoisAnswer::Status::NoOrganisation, {}, "no organisation in response"};
-    return WhoisAnswer{WhoisAnswer::Status::Found, *org, {}};
+    auto organisations = parse_whois_organisations(*text);
+    if (organisations.empty())
+        return WhoisAnswer{WhoisAnswer::Status::NoOrganisation, {}, "no organisation in response"};
+    return WhoisAnswer{WhoisAnswer::Status::Found, std::move(organisations), {}};
 }
 
 }  // namespace inkan::policy

@@ -1,5 +1,5 @@
 // RFC 3912 WHOIS over TCP: connect to the server for the domain's suffix, send
-// "domain\r\n", read until the server closes, decode and parse the organisation.
+// "domain\r\n", read until the server closes, decode and parse the organisations.
 #pragma once
 
 #include "policy/whois.h"

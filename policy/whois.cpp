@@ -2,6 +2,7 @@
 
 #include "policy/request_text.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -52,15 +53,42 @@ std::string normalise_whitespace(std::string_view text) {
     return out;
 }
 
+std::string normalise_organisation_name(std::string_view name) {
+    // Full-width forms U+FF01–U+FF5E are EF BC 81–BF and EF BD 80–9E in UTF-8;
+    // U+3000 (E3 80 80) is left to normalise_whitespace.
+    std::string narrowed;
+    narrowed.reserve(name.size());
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (i + 2 < name.size() && static_cast<unsigned char>(name[i]) == 0xEF) {
+            auto lead = static_cast<unsigned char>(name[i + 1]);
+            auto tail = static_cast<unsigned char>(name[i + 2]);
+            unsigned code = 0;
+            if (lead == 0xBC && tail >= 0x81 && tail <= 0xBF) code = 0xFF00u + (tail - 0x80u);
+            if (lead == 0xBD && tail >= 0x80 && tail <= 0x9E) code = 0xFF40u + (tail - 0x80u);
+            if (code != 0) {
+                narrowed += static_cast<char>(code - 0xFEE0u);
+                i += 2;
+                continue;
+            }
+        }
+        narrowed += name[i];
+    }
+    std::string out = normalise_whitespace(narrowed);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::optional<std::string> decode_whois_response(std::string_view raw) {
     if (raw.find('\x1b') != std::string_view::npos) return convert_to_utf8(raw, "ISO-2022-JP");
     if (is_valid_utf8(raw)) return std::string(raw);
     return convert_to_utf8(raw, "CP932");
 }
 
-std::optional<std::string> parse_whois_organisation(std::string_view text) {
+std::vector<std::string> parse_whois_organisations(std::string_view text) {
     static constexpr std::array<std::string_view, 4> kLabels{
         "[組織名]", "[Organization]", "Registrant Organization:", "Registrant Organisation:"};
+    std::vector<std::string> organisations;
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find('\n', start);
@@ -68,13 +96,16 @@ std::optional<std::string> parse_whois_organisation(std::string_view text) {
         std::string_view line = trim_line_end(text.substr(start, end - start));
         start = end + 1;
         for (std::string_view label : kLabels) {
-            if (auto value = value_after(line, label)) {
-                std::string org = normalise_whitespace(*value);
-                if (!org.empty()) return org;
-            }
+            auto value = value_after(line, label);
+            if (!value) continue;
+            std::string org = normalise_whitespace(*value);
+            if (!org.empty() &&
+                std::find(organisations.begin(), organisations.end(), org) == organisations.end())
+                organisations.push_back(std::move(org));
+            break;
         }
     }
-    return std::nullopt;
+    return organisations;
 }
 
 CachingWhoisLookup::CachingWhoisLookup(WhoisLookup& inner, std::chrono::seconds ttl, Now now)

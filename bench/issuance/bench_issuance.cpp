@@ -37,7 +37,7 @@ namespace {
 class FixedWhois final : public policy::WhoisLookup {
   public:
     policy::WhoisAnswer lookup(const std::string&) override {
-        return {policy::WhoisAnswer::Status::Found, "Example University", ""};
+        return {policy::WhoisAnswer::Status::Found, {"Example University"}, ""};
     }
 };
 

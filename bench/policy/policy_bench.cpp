@@ -17,7 +17,7 @@ class InstantWhois final : public WhoisLookup {
 public:
     WhoisAnswer lookup(const std::string&) override {
         ++calls;
-        return {WhoisAnswer::Status::Found, "Example University", {}};
+        return {WhoisAnswer::Status::Found, {"Example University"}, {}};
     }
     int calls = 0;
 };

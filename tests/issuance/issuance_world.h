@@ -29,7 +29,7 @@ namespace inkan::test {
 class FixedWhois final : public policy::WhoisLookup {
   public:
     policy::WhoisAnswer lookup(const std::string&) override {
-        return {policy::WhoisAnswer::Status::Found, "Example University", ""};
+        return {policy::WhoisAnswer::Status::Found, {"Example University"}, ""};
     }
 };
 

@@ -1,10 +1,14 @@
-// Unit rules: DN parsing, mail, serial, the domain rule of the institution check.
+// Unit rules: DN parsing, mail, serial, the domain rule of the institution check,
+// the WHOIS name rule (a fake lookup answering several organisations).
 #include "common/error.h"
 #include "policy/institution_rules.h"
 #include "policy/request_rows.h"
 #include "policy/subject_dn.h"
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 namespace inkan::policy {
 namespace {
@@ -117,6 +121,69 @@ TEST(PolicyInstitutionRules, DomainComesFromHostOrMailCnElseFromTheMailColumns) 
     EXPECT_EQ(person[1].column, 14u);
     // A dotted name whose last label is numeric is not a host name (e.g. "Ver. 2.0").
     EXPECT_EQ(domains_of(row_with("a.b.10", "a@x.jp", "")).front().column, 10u);
+}
+
+// Answers every domain with the same record's organisation fields.
+class RecordWhois final : public WhoisLookup {
+  public:
+    explicit RecordWhois(std::vector<std::string> organisations)
+        : organisations_(std::move(organisations)) {}
+    WhoisAnswer lookup(const std::string&) override {
+        if (organisations_.empty())
+            return {WhoisAnswer::Status::NoOrganisation, {}, "no organisation in response"};
+        return {WhoisAnswer::Status::Found, organisations_, {}};
+    }
+
+  private:
+    std::vector<std::string> organisations_;
+};
+
+// The institution codes for www.u-tokyo.ac.jp when WHOIS answers `organisations`
+// and the institution is registered with `whois_names`.
+std::vector<std::string> whois_codes(std::vector<std::string> organisations,
+                                     std::vector<std::string> whois_names) {
+    Institution inst;
+    inst.name = "The University of Tokyo";
+    inst.domains = {{"u-tokyo.ac.jp", *parse_date("2030-03-31")}};
+    inst.state = "Tokyo";
+    inst.locality = "Bunkyo-ku";
+    inst.whois_names = std::move(whois_names);
+    inst.enabled_profiles = {5};
+    InMemoryInstitutionRegistry registry;
+    registry.put(inst);
+    FixedClock clock(*parse_date("2026-04-01"));
+    RecordWhois whois(std::move(organisations));
+    IssueRow row = row_with("www.u-tokyo.ac.jp", "", "");
+    row.line = 2;
+    row.dn.o = "The University of Tokyo";
+    row.dn.l = "Bunkyo-ku";
+    row.dn.st = "Tokyo";
+    row.dn.c = "JP";
+    row.profile_id = 5;
+    std::vector<Finding> findings;
+    check_institution_rules(row, InstitutionContext{registry, whois, clock}, findings);
+    std::vector<std::string> codes;
+    for (const Finding& f : findings) codes.push_back(f.code);
+    return codes;
+}
+
+using Codes = std::vector<std::string>;
+
+TEST(PolicyInstitutionRules, AnyOrganisationOfTheRecordMayMatchAnyRegisteredName) {
+    const std::vector<std::string> jprs{"東京大学", "The University of Tokyo"};
+    EXPECT_EQ(whois_codes(jprs, {"The University of Tokyo"}), Codes{});
+    EXPECT_EQ(whois_codes(jprs, {"東京大学"}), Codes{});
+    EXPECT_EQ(whois_codes(jprs, {"Other Name", "the  UNIVERSITY of tokyo"}), Codes{});
+    EXPECT_EQ(whois_codes(jprs, {"ＴＨＥ　ＵＮＩＶＥＲＳＩＴＹ　ＯＦ　ＴＯＫＹＯ"}), Codes{});
+    EXPECT_EQ(whois_codes({"ＴＨＥ　ＵＮＩＶＥＲＳＩＴＹ　ＯＦ　ＴＯＫＹＯ"},
+                          {"The University of Tokyo"}),
+              Codes{});
+    EXPECT_EQ(whois_codes(jprs, {"東京工業大学", "Tokyo Institute of Technology"}),
+              Codes{"whois_mismatch"});
+    EXPECT_EQ(whois_codes(jprs, {}), Codes{"whois_mismatch"});
+    EXPECT_EQ(whois_codes(jprs, {"The University of Tokyo."}), Codes{"whois_mismatch"});
+    EXPECT_EQ(whois_codes(jprs, {"ﾄｳｷｮｳﾀﾞｲｶﾞｸ"}), Codes{"whois_mismatch"});
+    EXPECT_EQ(whois_codes({}, {"The University of Tokyo"}), Codes{"whois_connection_failed"});
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // WHOIS against a real server on loopback: right organisation, wrong
-// organisation, connection refused, timeout, garbage; parser and cache.
+// organisation, a JPRS record's Japanese and English names, connection refused,
+// timeout, garbage; parser and cache.
 #include "policy_world.h"
 
 #include "policy/institution_rules.h"
@@ -7,12 +8,44 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace inkan::policy {
 namespace {
 
 using namespace std::chrono_literals;
+
+// A JPRS domain record as whois.jprs.jp sends it (UTF-8 here, ISO-2022-JP on the
+// wire): the Japanese organisation name comes before the English one.
+const std::string kTodaiRecord =
+    "[ JPRS database provides information on network administration. Its use is    ]\r\n"
+    "[ restricted to network administration purposes. For further information,     ]\r\n"
+    "[ use 'whois -h whois.jprs.jp help'. To suppress Japanese output, add'/e'     ]\r\n"
+    "[ at the end of command, e.g. 'whois -h whois.jprs.jp xxx/e'.                 ]\r\n"
+    "\r\n"
+    "Domain Information: [ドメイン情報]\r\n"
+    "a. [ドメイン名]                 U-TOKYO.AC.JP\r\n"
+    "e. [そしきめい]                 とうきょうだいがく\r\n"
+    "f. [組織名]                     東京大学\r\n"
+    "g. [Organization]               The University of Tokyo\r\n"
+    "k. [組織種別]                   大学\r\n"
+    "l. [Organization Type]          University\r\n"
+    "m. [登録担当者]                 KS123JP\r\n"
+    "n. [技術連絡担当者]             KS123JP\r\n"
+    "p. [ネームサーバ]               dns1.nc.u-tokyo.ac.jp\r\n"
+    "[状態]                          Connected (2027/03/31)\r\n"
+    "[登録年月日]                    1991/01/01\r\n"
+    "[接続年月日]                    1991/01/01\r\n"
+    "[最終更新]                      2026/04/01 01:05:12 (JST)\r\n";
+
+// A JPRS record whose organisation fields are missing (as in a truncated answer).
+const std::string kNoOrganisationRecord =
+    "Domain Information: [ドメイン情報]\r\n"
+    "a. [ドメイン名]                 NOORG.AC.JP\r\n"
+    "[状態]                          Connected (2027/03/31)\r\n";
 
 WhoisConfig loopback_config(int port) {
     WhoisConfig config;
@@ -34,13 +67,18 @@ IssueRow row_for(const std::string& cn) {
     return row;
 }
 
-std::vector<Finding> institution_findings(const std::string& cn, WhoisLookup& whois) {
+std::vector<Finding> institution_findings(
+    const std::string& cn, WhoisLookup& whois,
+    std::optional<std::vector<std::string>> whois_names = std::nullopt) {
     InMemoryInstitutionRegistry registry;
     Institution inst = test::example_university();
+    if (whois_names) inst.whois_names = *whois_names;
     inst.domains.push_back({"right.ac.jp", *parse_date("2030-03-31")});
     inst.domains.push_back({"wrong.ac.jp", *parse_date("2030-03-31")});
     inst.domains.push_back({"slow.ac.jp", *parse_date("2030-03-31")});
     inst.domains.push_back({"junk.ac.jp", *parse_date("2030-03-31")});
+    inst.domains.push_back({"u-tokyo.ac.jp", *parse_date("2030-03-31")});
+    inst.domains.push_back({"noorg.ac.jp", *parse_date("2030-03-31")});
     registry.put(inst);
     FixedClock clock(*parse_date("2026-04-01"));
     std::vector<Finding> findings;
@@ -55,6 +93,8 @@ protected:
         server.answer("wrong.ac.jp", "Registrant Organization: Gakko Hojin Other Gakuen\r\n");
         server.hang("slow.ac.jp");
         server.answer("junk.ac.jp", "\x01\x02garbage \xff\xfe no organisation here\n");
+        server.answer("u-tokyo.ac.jp", test::to_iso2022jp(kTodaiRecord));
+        server.answer("noorg.ac.jp", test::to_iso2022jp(kNoOrganisationRecord));
     }
     test::LoopbackWhoisServer server;
     TcpWhoisClient client;
@@ -63,7 +103,8 @@ protected:
 TEST_F(PolicyWhois, RightOrganisationPassesAndTheQueryIsRfc3912) {
     WhoisAnswer answer = client.lookup("right.ac.jp");
     ASSERT_EQ(answer.status, WhoisAnswer::Status::Found) << answer.detail;
-    EXPECT_EQ(answer.organisation, "国立大学法人 例示大学");
+    EXPECT_EQ(answer.organisations,
+              (std::vector<std::string>{"国立大学法人 例示大学", "Example University"}));
     EXPECT_EQ(server.queried_lines(), std::vector<std::string>{"right.ac.jp\r\n"});
     EXPECT_TRUE(institution_findings("www.right.ac.jp", client).empty());
 }
@@ -71,13 +112,69 @@ TEST_F(PolicyWhois, RightOrganisationPassesAndTheQueryIsRfc3912) {
 TEST_F(PolicyWhois, WrongOrganisationIsWhoisMismatch) {
     WhoisAnswer answer = client.lookup("wrong.ac.jp");
     ASSERT_EQ(answer.status, WhoisAnswer::Status::Found);
-    EXPECT_EQ(answer.organisation, "Gakko Hojin Other Gakuen");
+    EXPECT_EQ(answer.organisations, std::vector<std::string>{"Gakko Hojin Other Gakuen"});
     auto findings = institution_findings("www.wrong.ac.jp", client);
     ASSERT_EQ(findings.size(), 1u);
     EXPECT_EQ(findings[0].code, "whois_mismatch");
     EXPECT_EQ(findings[0].line, 4u);
     EXPECT_EQ(findings[0].column, 1u);
     EXPECT_EQ(findings[0].message_ja, "WHOISサーバに登録されている情報と一致しません。サービス窓口にお問い合わせください。");
+}
+
+TEST_F(PolicyWhois, JprsRecordGivesTheJapaneseThenTheEnglishName) {
+    WhoisAnswer answer = client.lookup("u-tokyo.ac.jp");
+    ASSERT_EQ(answer.status, WhoisAnswer::Status::Found) << answer.detail;
+    EXPECT_EQ(answer.organisations,
+              (std::vector<std::string>{"東京大学", "The University of Tokyo"}));
+}
+
+TEST_F(PolicyWhois, InstitutionRegisteredOnlyInEnglishPassesThoughTheJapaneseNameComesFirst) {
+    EXPECT_TRUE(
+        institution_findings("www.u-tokyo.ac.jp", client, {{"The University of Tokyo"}}).empty());
+}
+
+TEST_F(PolicyWhois, InstitutionRegisteredOnlyInJapanesePasses) {
+    EXPECT_TRUE(institution_findings("www.u-tokyo.ac.jp", client, {{"東京大学"}}).empty());
+}
+
+TEST_F(PolicyWhois, InstitutionRegisteredWithNeitherNameIsWhoisMismatch) {
+    auto findings = institution_findings("www.u-tokyo.ac.jp", client,
+                                         {{"東京工業大学", "Tokyo Institute of Technology"}});
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].code, "whois_mismatch");
+    EXPECT_EQ(findings[0].service_code, 404);
+    EXPECT_EQ(findings[0].column, 1u);
+    EXPECT_TRUE(findings[0].message_en.ends_with(" (u-tokyo.ac.jp)")) << findings[0].message_en;
+}
+
+TEST_F(PolicyWhois, FullWidthCaseAndWhitespaceVariantsOfARegisteredNameMatch) {
+    for (const std::string& registered :
+         {std::string("ＴＨＥ　ＵＮＩＶＥＲＳＩＴＹ　ＯＦ　ＴＯＫＹＯ"),
+          std::string("the university of tokyo"), std::string("  The\tUniversity   of  Tokyo "),
+          std::string("Ｔｈｅ Ｕｎｉｖｅｒｓｉｔｙ of TOKYO"),
+          std::string("\u3000東京大学\u3000")}) {
+        EXPECT_TRUE(institution_findings("www.u-tokyo.ac.jp", client, {{registered}}).empty())
+            << registered;
+    }
+    // Only those: punctuation and spelling still count.
+    for (const std::string& registered :
+         {std::string("The University of Tokyo."), std::string("TheUniversity of Tokyo"),
+          std::string("東京 大学"), std::string("University of Tokyo")}) {
+        auto findings = institution_findings("www.u-tokyo.ac.jp", client, {{registered}});
+        ASSERT_EQ(findings.size(), 1u) << registered;
+        EXPECT_EQ(findings[0].code, "whois_mismatch") << registered;
+    }
+}
+
+TEST_F(PolicyWhois, RecordWithoutOrganisationIsWhoisConnectionFailed) {
+    WhoisAnswer answer = client.lookup("noorg.ac.jp");
+    EXPECT_EQ(answer.status, WhoisAnswer::Status::NoOrganisation);
+    EXPECT_TRUE(answer.organisations.empty());
+    EXPECT_EQ(answer.detail, "no organisation in response");
+    auto findings = institution_findings("www.noorg.ac.jp", client, {{"The University of Tokyo"}});
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].code, "whois_connection_failed");
+    EXPECT_EQ(findings[0].service_code, 403);
 }
 
 TEST_F(PolicyWhois, ConnectionRefusedIsWhoisConnectionFailed) {
@@ -123,7 +220,8 @@ TEST_F(PolicyWhois, CacheAnswersRepeatsUntilTheTtlPasses) {
     auto now = std::chrono::steady_clock::now();
     CachingWhoisLookup cached(client, std::chrono::seconds(60), [&] { return now; });
     EXPECT_EQ(cached.lookup("right.ac.jp").status, WhoisAnswer::Status::Found);
-    EXPECT_EQ(cached.lookup("right.ac.jp").organisation, "国立大学法人 例示大学");
+    EXPECT_EQ(cached.lookup("right.ac.jp").organisations,
+              (std::vector<std::string>{"国立大学法人 例示大学", "Example University"}));
     EXPECT_EQ(server.queries(), 1);
     now += std::chrono::seconds(61);
     EXPECT_EQ(cached.lookup("right.ac.jp").status, WhoisAnswer::Status::Found);
@@ -148,16 +246,73 @@ TEST_F(PolicyWhois, CacheIsSafeAcrossThreads) {
     EXPECT_LE(server.queries(), 8);
 }
 
+using Names = std::vector<std::string>;
+
 TEST(PolicyWhoisParser, JprsAndCommonForms) {
-    EXPECT_EQ(parse_whois_organisation("f. [組織名]   国立大学法人\u3000例示大学  \r\n"), "国立大学法人 例示大学");
-    EXPECT_EQ(parse_whois_organisation("[組織名]    例示大学\n[Organization] Example University\n"), "例示大学");
-    EXPECT_EQ(parse_whois_organisation("g. [Organization]  Example   University\n"), "Example University");
-    EXPECT_EQ(parse_whois_organisation("Domain Name: X.JP\nRegistrant Organization: Example Inc.\n"), "Example Inc.");
-    EXPECT_FALSE(parse_whois_organisation("No match!!\n"));
-    EXPECT_FALSE(parse_whois_organisation("f. [組織名]\n"));
+    EXPECT_EQ(parse_whois_organisations("f. [組織名]   国立大学法人\u3000例示大学  \r\n"),
+              Names{"国立大学法人 例示大学"});
+    EXPECT_EQ(
+        parse_whois_organisations("[組織名]    例示大学\n[Organization] Example University\n"),
+        (Names{"例示大学", "Example University"}));
+    EXPECT_EQ(parse_whois_organisations("g. [Organization]  Example   University\n"),
+              Names{"Example University"});
+    EXPECT_EQ(
+        parse_whois_organisations("Domain Name: X.JP\nRegistrant Organization: Example Inc.\n"),
+        Names{"Example Inc."});
+    EXPECT_EQ(parse_whois_organisations("Registrant Organisation: Example Ltd\n"),
+              Names{"Example Ltd"});
+    EXPECT_EQ(parse_whois_organisations("No match!!\n"), Names{});
+    EXPECT_EQ(parse_whois_organisations("f. [組織名]\n"), Names{});
+    EXPECT_EQ(parse_whois_organisations(""), Names{});
     auto decoded = decode_whois_response(test::to_iso2022jp("[組織名] 例示大学\n"));
     ASSERT_TRUE(decoded);
-    EXPECT_EQ(parse_whois_organisation(*decoded), "例示大学");
+    EXPECT_EQ(parse_whois_organisations(*decoded), Names{"例示大学"});
+}
+
+TEST(PolicyWhoisParser, JprsRecordGivesEveryOrganisationInRecordOrder) {
+    EXPECT_EQ(parse_whois_organisations(kTodaiRecord),
+              (Names{"東京大学", "The University of Tokyo"}));
+    auto decoded = decode_whois_response(test::to_iso2022jp(kTodaiRecord));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(parse_whois_organisations(*decoded), (Names{"東京大学", "The University of Tokyo"}));
+    // English first when the record has it first; an empty field is skipped.
+    EXPECT_EQ(parse_whois_organisations("[組織名]\r\n"
+                                        "[Organization]                  Example University\r\n"
+                                        "[組織名]                        例示大学\r\n"
+                                        "Registrant Organization: Example Holdings\r\n"),
+              (Names{"Example University", "例示大学", "Example Holdings"}));
+}
+
+TEST(PolicyWhoisParser, RepeatedOrganisationsAreGivenOnce) {
+    // Same name in two fields (after whitespace normalisation) is kept once, at
+    // its first place; names differing in case or width are both kept.
+    EXPECT_EQ(parse_whois_organisations("f. [組織名]                     Example University\r\n"
+                                        "g. [Organization]               Example  University\r\n"
+                                        "Registrant Organization: 例示大学\r\n"
+                                        "Registrant Organization: Example University\r\n"
+                                        "Registrant Organization: EXAMPLE UNIVERSITY\r\n"),
+              (Names{"Example University", "例示大学", "EXAMPLE UNIVERSITY"}));
+}
+
+TEST(PolicyWhoisParser, OrganisationNamesNormaliseWidthSpaceAndAsciiCaseOnly) {
+    EXPECT_EQ(normalise_organisation_name("The University of Tokyo"), "the university of tokyo");
+    EXPECT_EQ(normalise_organisation_name("ＴＨＥ　ＵＮＩＶＥＲＳＩＴＹ　ＯＦ　ＴＯＫＹＯ"),
+              "the university of tokyo");
+    EXPECT_EQ(normalise_organisation_name(" \t The\r\nUniversity \u3000 of Tokyo\u3000"),
+              "the university of tokyo");
+    // The whole full-width block U+FF01–U+FF5E, ends included; U+FF5F onwards is left.
+    EXPECT_EQ(normalise_organisation_name("！＃＄（）＠［＼］＿｀｛｜｝～"), "!#$()@[\\]_`{|}~");
+    EXPECT_EQ(normalise_organisation_name("０１２３４５６７８９ＡＺａｚ"), "0123456789azaz");
+    EXPECT_EQ(normalise_organisation_name("｟｠｡"), "｟｠｡");
+    // No kana folding (half-width katakana stays, hiragana is not katakana), no
+    // punctuation stripping, no case folding outside ASCII.
+    EXPECT_EQ(normalise_organisation_name("ﾄｳｷｮｳﾀﾞｲｶﾞｸ"), "ﾄｳｷｮｳﾀﾞｲｶﾞｸ");
+    EXPECT_EQ(normalise_organisation_name("とうきょう"), "とうきょう");
+    EXPECT_EQ(normalise_organisation_name("Example Univ., Inc."), "example univ., inc.");
+    EXPECT_EQ(normalise_organisation_name("École ÉTUDES"), "École Études");
+    EXPECT_EQ(normalise_organisation_name("東京大学"), "東京大学");
+    EXPECT_EQ(normalise_organisation_name(""), "");
+    EXPECT_EQ(normalise_organisation_name("\u3000 \t"), "");
 }
 
 TEST(PolicyWhoisParser, ServerTableUsesTheLongestSuffix) {
