@@ -1,5 +1,7 @@
 #include "policy/institution.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 
@@ -47,6 +49,21 @@ namespace inkan::policy {
 
 const char* to_string(WhoisSource source) noexcept {
     return source == WhoisSource::Demo ? "demo" : "registry";
+}
+
+bool is_demo_domain(std::string_view domain) {
+    std::string last;
+    std::size_t start = 0;
+    while (start <= domain.size()) {
+        std::size_t dot = std::min(domain.find('.', start), domain.size());
+        last.clear();
+        for (char c : domain.substr(start, dot - start)) {
+            last += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (last == "example") return true;
+        start = dot + 1;
+    }
+    return last == "test" || last == "invalid" || last == "localhost";
 }
 
 }  // namespace inkan::policy

@@ -21,6 +21,12 @@
 //     rate limits and errors with such text, and "try again later" is the right advice)
 //   WHOIS organisation not among the recorded names (whitespace-normalised, exact)
 //                                      → whois_mismatch
+//     Exception: an institution whose WHOIS source is Demo (only the demo
+//     institution `inkan init` registers) is not looked up for a demo domain
+//     (is_demo_domain: a label "example" anywhere, or a name ending in .test,
+//     .example, .invalid or .localhost); its organisation counts as matched. Any
+//     other domain of a demo institution is looked up like everyone else's, so the
+//     demo flag never vouches for a real domain.
 //   L differs from the registered L    → locality_mismatch (column 1)
 //   ST differs from the registered ST  → state_mismatch (column 1)
 #pragma once
