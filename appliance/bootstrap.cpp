@@ -18,6 +18,7 @@
 #include "pki/profile.h"
 #include "pki/serial.h"
 #include "pki/software_signer.h"
+#include "policy/request_rows.h"
 
 #ifndef INKAN_SOFTHSM_TEMPLATE
 #define INKAN_SOFTHSM_TEMPLATE ""
@@ -258,6 +259,26 @@ OperatorCredential create_operator(Services& s, const std::string& name,
     write_private_file(out.cert_path, pki::to_pem(issued.certificate.get()));
     write_private_file(out.key_path, pki::private_key_to_pem(key.get()));
     return out;
+}
+
+policy::Institution demo_institution(const std::string& name) {
+    policy::Institution demo;
+    demo.name = name;
+    demo.state = "Tokyo";
+    demo.locality = "Chiyoda-ku";
+    demo.whois_names = {name};
+    demo.enabled_profiles = policy::default_enabled_profiles();
+    demo.domains = {{kDemoDomain, *policy::parse_date(kDemoApprovalExpires)}};
+    demo.whois_source = policy::WhoisSource::Demo;
+    return demo;
+}
+
+std::optional<policy::Institution> ensure_demo_institution(
+    store::SqliteInstitutionRegistry& registry, const std::string& name) {
+    if (registry.find_by_name(name)) return std::nullopt;
+    policy::Institution demo = demo_institution(name);
+    registry.add(demo);
+    return demo;
 }
 
 }  // namespace inkan::appliance

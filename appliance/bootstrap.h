@@ -1,15 +1,18 @@
 // First-start work for the security staff: the embedded SoftHSM token, the CA
 // key in the HSM, the CA certificate (self-signed or imported), the appliance's
-// HTTPS certificate and the first RA operator's credential.
+// HTTPS certificate, the first RA operator's credential and the demo institution.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "appliance/config.h"
 #include "appliance/services.h"
 #include "pki/name.h"
+#include "policy/institution.h"
 #include "store/operator_store.h"
+#include "store/sqlite_institution_registry.h"
 
 namespace inkan::appliance {
 
@@ -52,6 +55,20 @@ struct OperatorCredential {
 OperatorCredential create_operator(Services& services, const std::string& name,
                                    const std::string& institution, const std::string& email,
                                    store::OperatorRole role);
+
+// The embedded default's demo institution, for the README's first example and
+// nothing else: `name` (config.bootstrap_institution), ST=Tokyo, L=Chiyoda-ku,
+// WHOIS names {name}, the default profiles, kDemoDomain approved until
+// kDemoApprovalExpires (fixed: the demo never ages), WHOIS source Demo (no
+// registry lookup for reserved example names; policy/institution_rules.h).
+inline constexpr const char* kDemoDomain = "example.ac.jp";
+inline constexpr const char* kDemoApprovalExpires = "2099-12-31";
+policy::Institution demo_institution(const std::string& name);
+
+// Registers demo_institution(name) unless an institution of that name exists;
+// returns it when it did.
+std::optional<policy::Institution> ensure_demo_institution(
+    store::SqliteInstitutionRegistry& registry, const std::string& name);
 
 // Writes bytes to a new file with mode 0600.
 void write_private_file(const std::filesystem::path& path, const std::string& content);

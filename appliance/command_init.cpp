@@ -21,10 +21,21 @@ struct InitOptions {
     bool if_needed = false;
 };
 
-// After the CA certificate is in place: the HTTPS certificate, and a first RA
-// operator when there is none yet.
+void print_demo_institution(const policy::Institution& demo) {
+    std::cout << "Demo institution '" << demo.name
+              << "' (for the demo only; see README \"Try it\"):\n"
+              << "  ST=" << demo.state.value_or("") << ", L=" << demo.locality.value_or("") << ", "
+              << kDemoDomain << " approved until " << kDemoApprovalExpires << "\n"
+              << "  WHOIS: " << policy::to_string(demo.whois_source)
+              << " (no registry lookup for reserved example names such as " << kDemoDomain
+              << "; any other domain is looked up)\n";
+}
+
+// After the CA certificate is in place: the HTTPS certificate, a first RA
+// operator when there is none yet, and (self-signed embedded default) the demo
+// institution when absent.
 void finish_bootstrap(const Config& config, const std::string& operator_name,
-                      const std::string& institution) {
+                      const std::string& institution, bool demo) {
     auto services = open_services(config);
     ensure_tls_certificate(*services);
     std::cout << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string() << "\n";
@@ -36,6 +47,10 @@ void finish_bootstrap(const Config& config, const std::string& operator_name,
                   << "  PKCS#12 password:  " << fs::absolute(cred.password_path).string() << "\n"
                   << "  PEM cert / key:    " << fs::absolute(cred.cert_path).string() << " / "
                   << fs::absolute(cred.key_path).string() << "\n";
+    }
+    if (demo) {
+        auto registered = ensure_demo_institution(services->policy->registry(), institution);
+        if (registered) print_demo_institution(*registered);
     }
 }
 
@@ -75,8 +90,11 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
         return;
     }
     write_self_signed_ca(config);
-    finish_bootstrap(config, o.operator_name,
-                     o.institution.empty() ? config.bootstrap_institution : o.institution);
+    // The demo institution only for the embedded default's own institution:
+    // `--institution` names a real one, `--csr` means an external root.
+    bool demo = o.institution.empty() || o.institution == config.bootstrap_institution;
+    finish_bootstrap(config, o.operator_name, demo ? config.bootstrap_institution : o.institution,
+                     demo);
 }
 
 }  // namespace
@@ -84,8 +102,10 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
 void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
     auto o = std::make_shared<InitOptions>();
     auto* cmd = app.add_subcommand(
-        "init", "create the HSM token (embedded SoftHSM), the CA key and certificate, the HTTPS "
-                "certificate and a first RA operator");
+        "init",
+        "create the HSM token (embedded SoftHSM), the CA key and certificate, the HTTPS "
+        "certificate, a first RA operator and (self-signed, default institution) the demo "
+        "institution");
     cmd->add_option("--csr", o->csr_path,
                     "write a CSR for an external root instead of self-signing (then: inkan ca import-cert)");
     cmd->add_option("--key-type", o->key_type, "CA key: rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384");
@@ -115,7 +135,7 @@ void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code)
         Config config = load_config(global.state_dir, global.config_file);
         import_ca_certificate(config, *path);
         std::cout << "Issuing-CA certificate installed.\n";
-        finish_bootstrap(config, *operator_name, config.bootstrap_institution);
+        finish_bootstrap(config, *operator_name, config.bootstrap_institution, false);
         exit_code = kExitOk;
     });
 }

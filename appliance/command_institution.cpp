@@ -8,6 +8,7 @@
 #include "appliance/cli.h"
 #include "appliance/config.h"
 #include "common/error.h"
+#include "policy/request_rows.h"
 #include "store/sqlite_institution_registry.h"
 
 namespace inkan::appliance {
@@ -37,21 +38,33 @@ policy::Date parse_until(const std::string& text) {
 }
 
 nlohmann::json to_json(const policy::Institution& i) {
-    nlohmann::json j = {{"name", i.name},
-                        {"state", i.state ? nlohmann::json(*i.state) : nlohmann::json(nullptr)},
-                        {"locality", i.locality ? nlohmann::json(*i.locality) : nlohmann::json(nullptr)},
-                        {"whois_names", i.whois_names},
-                        {"enabled_profiles", i.enabled_profiles},
-                        {"domains", nlohmann::json::array()}};
+    nlohmann::json j = {
+        {"name", i.name},
+        {"state", i.state ? nlohmann::json(*i.state) : nlohmann::json(nullptr)},
+        {"locality", i.locality ? nlohmann::json(*i.locality) : nlohmann::json(nullptr)},
+        {"whois_names", i.whois_names},
+        {"whois_source", policy::to_string(i.whois_source)},
+        {"enabled_profiles", i.enabled_profiles},
+        {"domains", nlohmann::json::array()}};
     for (const auto& d : i.domains) {
         j["domains"].push_back({{"domain", d.domain}, {"approval_expires", policy::format_date(d.approval_expires)}});
     }
     return j;
 }
 
+// How the policy engine gets the WHOIS organisation, in words.
+std::string whois_source_text(policy::WhoisSource source) {
+    if (source == policy::WhoisSource::Demo) {
+        return "demo (the demo institution made by init: no registry lookup for reserved "
+               "example names such as example.ac.jp; any other domain is looked up)";
+    }
+    return "registry (looked up at the configured WHOIS servers)";
+}
+
 void print(const policy::Institution& i, std::ostream& out) {
-    out << i.name << "\n  ST: " << i.state.value_or("(none)") << "\n  L:  " << i.locality.value_or("(none)")
-        << "\n  WHOIS organisation names:";
+    out << i.name << "\n  ST: " << i.state.value_or("(none)")
+        << "\n  L:  " << i.locality.value_or("(none)")
+        << "\n  WHOIS: " << whois_source_text(i.whois_source) << "\n  WHOIS organisation names:";
     for (const auto& w : i.whois_names) out << " [" << w << "]";
     out << "\n  profiles:";
     for (int p : i.enabled_profiles) out << " " << p;
@@ -88,8 +101,10 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
         i.state = optional_text(o->state);
         i.locality = optional_text(o->locality);
         i.whois_names = o->whois_names;
-        i.enabled_profiles = o->profiles.empty() ? std::set<int>{5, 7, 13, 14, 15, 16}
-                                                 : std::set<int>(o->profiles.begin(), o->profiles.end());
+        i.enabled_profiles = o->profiles.empty()
+                                 ? policy::default_enabled_profiles()
+                                 : std::set<int>(o->profiles.begin(), o->profiles.end());
+        i.whois_source = policy::WhoisSource::Registry;  // demo: only `inkan init` makes one
         with_registry(global, [&](auto& r) { r.add(i); });
         std::cout << "added institution '" << i.name << "'\n";
         exit_code = kExitOk;

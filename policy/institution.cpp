@@ -1,5 +1,9 @@
 #include "policy/institution.h"
 
+#include <vector>
+
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 
@@ -47,6 +51,23 @@ namespace inkan::policy {
 
 const char* to_string(WhoisSource source) noexcept {
     return source == WhoisSource::Demo ? "demo" : "registry";
+}
+
+bool is_demo_domain(std::string_view domain) {
+    std::vector<std::string> labels(1);
+    for (char c : domain) {
+        if (c == '.') {
+            labels.emplace_back();
+        } else {
+            labels.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    const std::string& last = labels.back();
+    if (last == "test" || last == "example" || last == "invalid" || last == "localhost") return true;
+    // example.<TLD> or example.<second level>.<TLD> (example.com, example.jp,
+    // example.ac.jp): never a name under a real registration such as
+    // example.realuniv.ac.jp.
+    return labels.front() == "example" && labels.size() >= 2 && labels.size() <= 3;
 }
 
 }  // namespace inkan::policy

@@ -53,6 +53,14 @@ struct ApprovedDomain {
 enum class WhoisSource { Registry, Demo };
 const char* to_string(WhoisSource source) noexcept;  // "registry" / "demo"
 
+// A reserved example name (RFC 2606, RFC 6761), case-insensitive:
+// example.<TLD> or example.<second level>.<TLD> (example.com, example.jp,
+// example.ac.jp; not example.realuniv.ac.jp, which is under a real
+// registration), or a name ending in .test, .example, .invalid or .localhost. Only for such a domain does
+// a Demo institution skip the WHOIS lookup (institution_rules.h); any other
+// domain is looked up as for every institution.
+bool is_demo_domain(std::string_view domain);
+
 struct Institution {
     std::string name;                        // the subject DN's O value, exactly
     std::vector<ApprovedDomain> domains;

@@ -30,6 +30,14 @@
 //     U+FF01–U+FF5E → U+0021–U+007E, U+3000 ideographic space → space, runs of
 //     whitespace collapsed to one space and trimmed, ASCII letters case-insensitive;
 //     nothing else (no kana folding, no punctuation stripping).
+//   WHOIS organisation not among the recorded names (whitespace-normalised, exact)
+//                                      → whois_mismatch
+//     Exception: an institution whose WHOIS source is Demo (only the demo
+//     institution `inkan init` registers) is not looked up for a demo domain
+//     (is_demo_domain: example.<TLD> or example.<SLD>.<TLD>, or a name ending in
+//     .test, .example, .invalid or .localhost); its organisation counts as matched. Any
+//     other domain of a demo institution is looked up like everyone else's, so the
+//     demo flag never vouches for a real domain.
 //   L differs from the registered L    → locality_mismatch (column 1)
 //   ST differs from the registered ST  → state_mismatch (column 1)
 #pragma once

@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds, creates the
 # state (SoftHSM token, CA key and certificate, HTTPS certificate, first RA
-# operator) if there is none, and starts the appliance on 127.0.0.1.
+# operator, demo institution) if there is none, and starts the appliance on
+# 127.0.0.1.
+#
+# The state folder (INKAN_STATE_DIR, default `state`) and INKAN_CONFIG are
+# relative to the caller's current directory (the README runs from the
+# repository root). INKAN_BINARY=/path/to/inkan uses that binary and skips
+# install and build (tests, packaging); INKAN_BUILD_DIR (default build-run) is
+# relative to the repository.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/install-deps.sh
-INKAN_BUILD_DIR="${INKAN_BUILD_DIR:-build-run}" scripts/build.sh -DINKAN_TESTS=OFF -DINKAN_BENCH=OFF
-INKAN="${INKAN_BUILD_DIR:-build-run}/appliance/inkan"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ -n "${INKAN_BINARY:-}" ]]; then
+    INKAN="$INKAN_BINARY"
+else
+    BUILD_DIR="${INKAN_BUILD_DIR:-build-run}"
+    (
+        cd "$REPO"
+        scripts/install-deps.sh
+        INKAN_BUILD_DIR="$BUILD_DIR" scripts/build.sh -DINKAN_TESTS=OFF -DINKAN_BENCH=OFF
+    )
+    [[ "$BUILD_DIR" = /* ]] || BUILD_DIR="$REPO/$BUILD_DIR"
+    INKAN="$BUILD_DIR/appliance/inkan"
+fi
 STATE="${INKAN_STATE_DIR:-state}"
 "$INKAN" --state-dir "$STATE" init --if-needed
 exec "$INKAN" --state-dir "$STATE" serve

@@ -5,12 +5,24 @@
 namespace inkan::store {
 namespace {
 
-policy::Institution load(Connection& c, const std::string& name, std::optional<std::string> state,
-                         std::optional<std::string> locality) {
+constexpr const char* kSelectInstitution =
+    "SELECT name, state, locality, whois_source FROM institutions";
+
+policy::WhoisSource whois_source_of(const std::string& name, const std::string& text) {
+    if (text == "registry") return policy::WhoisSource::Registry;
+    if (text == "demo") return policy::WhoisSource::Demo;
+    throw Error(ErrorCategory::Internal, "store_bad_whois_source",
+                "institution " + name + " has an unknown WHOIS source '" + text + "'");
+}
+
+// The institution of the current row of a kSelectInstitution statement.
+policy::Institution load(Connection& c, Statement& row) {
     policy::Institution inst;
-    inst.name = name;
-    inst.state = std::move(state);
-    inst.locality = std::move(locality);
+    inst.name = row.text(0);
+    inst.state = row.opt_text(1);
+    inst.locality = row.opt_text(2);
+    inst.whois_source = whois_source_of(inst.name, row.text(3));
+    const std::string& name = inst.name;
     Statement d(c, "SELECT domain, approval_expires FROM institution_domains WHERE institution = ? ORDER BY domain");
     d.bind(1, name);
     while (d.step()) {
@@ -43,20 +55,18 @@ void SqliteInstitutionRegistry::require(Connection& c, const std::string& instit
 
 std::optional<policy::Institution> SqliteInstitutionRegistry::find_by_name(std::string_view o) const {
     return db_.with([&](Connection& c) -> std::optional<policy::Institution> {
-        Statement s(c, "SELECT name, state, locality FROM institutions WHERE name = ?");
+        Statement s(c, std::string(kSelectInstitution) + " WHERE name = ?");
         s.bind(1, std::string(o));
         if (!s.step()) return std::nullopt;
-        return load(c, s.text(0), s.opt_text(1), s.opt_text(2));
+        return load(c, s);
     });
 }
 
 std::vector<policy::Institution> SqliteInstitutionRegistry::list() const {
     return db_.with([&](Connection& c) {
-        Statement s(c, "SELECT name, state, locality FROM institutions ORDER BY name");
-        std::vector<std::tuple<std::string, std::optional<std::string>, std::optional<std::string>>> rows;
-        while (s.step()) rows.emplace_back(s.text(0), s.opt_text(1), s.opt_text(2));
+        Statement s(c, std::string(kSelectInstitution) + " ORDER BY name");
         std::vector<policy::Institution> out;
-        for (auto& [name, st, l] : rows) out.push_back(load(c, name, st, l));
+        while (s.step()) out.push_back(load(c, s));
         return out;
     });
 }
@@ -66,8 +76,11 @@ void SqliteInstitutionRegistry::add(const policy::Institution& inst) {
         throw Error(ErrorCategory::InvalidInput, "institution_name_empty", "an institution needs a name");
     }
     db_.in_transaction([&](Connection& c) {
-        Statement s(c, "INSERT INTO institutions (name, state, locality, created_at) VALUES (?,?,?,?)");
-        s.bind(1, inst.name).bind(2, inst.state).bind(3, inst.locality).bind(4, unix_now()).run();
+        Statement s(c,
+                    "INSERT INTO institutions (name, state, locality, whois_source, created_at) "
+                    "VALUES (?,?,?,?,?)");
+        s.bind(1, inst.name).bind(2, inst.state).bind(3, inst.locality);
+        s.bind(4, std::string(policy::to_string(inst.whois_source))).bind(5, unix_now()).run();
         for (const auto& d : inst.domains) {
             Statement i(c, "INSERT INTO institution_domains VALUES (?,?,?)");
             i.bind(1, inst.name).bind(2, d.domain).bind(3, policy::format_date(d.approval_expires)).run();

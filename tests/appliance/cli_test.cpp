@@ -64,7 +64,8 @@ void write_whois_config(const test::TempDir& dir, const test::LoopbackWhoisServe
                          .dump());
 }
 
-// After init: the first operator's institution with example.ac.jp approved.
+// After `init --csr` + `ca import-cert` (no demo institution then): the first
+// operator's institution with example.ac.jp approved, WHOIS from the registry.
 void register_demo_institution(const test::TempDir& dir) {
     ASSERT_EQ(run_inkan(dir, "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
                              "--whois-name 'Inkan Demo University'").exit_code, 0);
@@ -83,8 +84,21 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     write_whois_config(dir, whois);
     auto init = run_inkan(dir, "init --key-type ec-p256");
     ASSERT_EQ(init.exit_code, 0) << init.output;
-    register_demo_institution(dir);
     EXPECT_NE(init.output.find("ra-operator.p12"), std::string::npos);
+    // init registered the demo institution: example.ac.jp approved, WHOIS source demo.
+    EXPECT_NE(init.output.find("Demo institution 'Inkan Demo University'"), std::string::npos)
+        << init.output;
+    EXPECT_NE(init.output.find("example.ac.jp approved until 2099-12-31"), std::string::npos)
+        << init.output;
+    auto demo = run_inkan(dir, "institution show 'Inkan Demo University' --json");
+    ASSERT_EQ(demo.exit_code, 0) << demo.output;
+    auto demo_json = json::parse(demo.output);
+    EXPECT_EQ(demo_json["whois_source"], "demo");
+    EXPECT_EQ(demo_json["state"], "Tokyo");
+    EXPECT_EQ(demo_json["locality"], "Chiyoda-ku");
+    EXPECT_EQ(demo_json["domains"][0]["domain"], "example.ac.jp");
+    EXPECT_EQ(demo_json["domains"][0]["approval_expires"], "2099-12-31");
+    EXPECT_NE(run_inkan(dir, "institution list").output.find("WHOIS: demo ("), std::string::npos);
     auto ca_before = test::read_file(dir / "state" / "ca.pem");
     // The operator's PKCS#12 opens with its password (a tool nobody here wrote).
     auto p12 = test::run("openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
@@ -105,6 +119,8 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
         auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates", test::read_file(dir / "u.csr"));
         ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
         serial = json::parse(issued.body)["serial"];
+        EXPECT_TRUE(whois.queried_lines().empty())
+            << "the demo institution's example.ac.jp needs no WHOIS";
         EXPECT_EQ(s.process->stop(), 0) << s.process->output();
     }
     auto s = serve(dir);
@@ -122,6 +138,16 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     pub.port = s.public_port;
     pub.ca_file = (dir / "state" / "ca.pem").string();
     EXPECT_EQ(pub.get("/ca.pem").body, ca_before);
+}
+
+TEST(InkanCli, InitForARealInstitutionRegistersNoDemoInstitution) {
+    test::TempDir dir;
+    auto init = run_inkan(dir, "init --key-type ec-p256 --institution 'Sample University'");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    EXPECT_EQ(init.output.find("Demo institution"), std::string::npos) << init.output;
+    auto list = run_inkan(dir, "institution list --json");
+    ASSERT_EQ(list.exit_code, 0) << list.output;
+    EXPECT_EQ(json::parse(list.output), json::array());
 }
 
 TEST(InkanCli, WrongPinAtStartIsAClearErrorAndExitCode) {
@@ -197,6 +223,11 @@ TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
     auto j = json::parse(shown.output);
     EXPECT_EQ(j["domains"][0]["domain"], "example.ac.jp");
     EXPECT_EQ(j["state"], "Tokyo");
+    EXPECT_EQ(j["whois_source"], "registry");  // `institution add` can make no demo institution
+    auto add_help = run_inkan(dir, "institution add --help").output;
+    EXPECT_NE(add_help.find("--whois-name"), std::string::npos) << add_help;
+    EXPECT_EQ(add_help.find("--demo"), std::string::npos) << add_help;
+    EXPECT_EQ(add_help.find("--whois-source"), std::string::npos) << add_help;
 
     auto row = [](const std::string& cn, const std::string& mail) {
         return "CN=" + cn + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t" + mail +
@@ -219,8 +250,7 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     test::LoopbackWhoisServer whois;
     whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
     write_whois_config(dir, whois);
-    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
-    register_demo_institution(dir);
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);  // + the demo institution
     auto s = serve(dir);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
     auto row = [](int i) {

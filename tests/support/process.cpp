@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,12 +13,21 @@
 
 namespace inkan::test {
 
-Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+Process::Process(const std::vector<std::string>& argv,
+                 const std::map<std::string, std::string>& env, const ProcessOptions& options)
+    : group_(options.own_process_group) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    pid_t parent = getpid();
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+        if (options.own_process_group) {
+            setpgid(0, 0);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(127);  // the test died before prctl
+        }
+        if (!options.working_dir.empty() && chdir(options.working_dir.c_str()) != 0) _exit(127);
         dup2(fds[1], 1);
         dup2(fds[1], 2);
         close(fds[0]);
@@ -31,6 +41,21 @@ Process::Process(const std::vector<std::string>& argv, const std::map<std::strin
     }
     close(fds[1]);
     fd_ = fds[0];
+    if (group_) setpgid(pid_, pid_);  // also from here: no race with an early stop()
+}
+
+void Process::reaped(int status) {
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (group_) kill(-pid_, SIGKILL);  // anything the leader left behind
+    pid_ = -1;
+}
+
+void Process::signal(int sig) {
+    if (group_) {
+        kill(-pid_, sig);
+    } else {
+        kill(pid_, sig);
+    }
 }
 
 Process::~Process() {
@@ -65,8 +90,7 @@ std::string Process::wait_for_line(const std::string& needle, std::chrono::milli
         }
         int status = 0;
         if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            pid_ = -1;
+            reaped(status);
             read_available(50);
             return "";
         }
@@ -77,21 +101,20 @@ std::string Process::wait_for_line(const std::string& needle, std::chrono::milli
 
 int Process::stop() {
     if (pid_ <= 0) return exit_code_;
-    kill(pid_, SIGTERM);
+    signal(SIGTERM);
     // Poll by time, not by count: once the child closed its output, reads
     // return at once and a count would run out before it has exited.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            pid_ = -1;
+            reaped(status);
             read_available(0);
             return exit_code_;
         }
         read_available(50);
     }
-    kill(pid_, SIGKILL);
+    signal(SIGKILL);
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
     return -1;
@@ -103,8 +126,7 @@ int Process::wait() {
         read_available(50);
         int status = 0;
         if (waitpid(pid_, &status, WNOHANG) == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            pid_ = -1;
+            reaped(status);
             while (true) {
                 size_t before = output_.size();
                 read_available(10);
