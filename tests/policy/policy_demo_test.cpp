@@ -21,7 +21,7 @@ public:
         WhoisAnswer answer;
         if (organisation_.empty()) return answer;
         answer.status = WhoisAnswer::Status::Found;
-        answer.organisation = organisation_;
+        answer.organisations = {organisation_};
         return answer;
     }
     std::vector<std::string> asked;
