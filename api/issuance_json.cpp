@@ -65,6 +65,7 @@ nlohmann::json to_json(const issuance::BatchState& s) {
                              {"profile_id", row.profile_id},
                              {"status", issuance::to_string(row.status)},
                              {"failed_pin_attempts", row.failed_pin_attempts}};
+        if (row.serial) jr["serial"] = *row.serial;  // decimal, as request files and mails use it
         if (row.serial_hex) jr["serial_hex"] = *row.serial_hex;
         if (row.downloaded_at) jr["downloaded_at"] = *row.downloaded_at;
         j["rows"].push_back(jr);

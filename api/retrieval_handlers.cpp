@@ -93,14 +93,14 @@ void RetrievalHandlers::certificate(const Rest::Request& req, Http::ResponseWrit
         auto cert = desk_.enroll_browser(token_of(req), required_pin(fields), request);
         if (format == "der") {
             send_bytes(writer, 200, "application/pkix-cert", inkan::to_string(ByteView(cert.certificate_der)),
-                       cert.serial_hex + ".cer");
+                       cert.serial + ".cer");
         } else if (format == "p7b") {
             send_bytes(writer, 200, "application/pkcs7-mime", inkan::to_string(ByteView(cert.pkcs7_der)),
-                       cert.serial_hex + ".p7b");
+                       cert.serial + ".p7b");
         } else if (format == "p7b-pem") {
-            send_bytes(writer, 200, "application/x-pem-file", cert.pkcs7_pem, cert.serial_hex + ".p7b.pem");
+            send_bytes(writer, 200, "application/x-pem-file", cert.pkcs7_pem, cert.serial + ".p7b.pem");
         } else {
-            send_bytes(writer, 200, "application/x-pem-file", cert.certificate_pem, cert.serial_hex + ".pem");
+            send_bytes(writer, 200, "application/x-pem-file", cert.certificate_pem, cert.serial + ".pem");
         }
     });
 }

@@ -13,7 +13,7 @@ json who_fields(const api::OperatorIdentity& who) {
 }
 
 json file_fields(const issuance::DownloadedFile& f) {
-    return {{"file", f.file_name}, {"serial_hex", f.serial_hex}};
+    return {{"file", f.file_name}, {"serial", f.serial}, {"serial_hex", f.serial_hex}};
 }
 
 }  // namespace
@@ -34,7 +34,7 @@ api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentit
     json fields = who_fields(who);
     fields["profile"] = profile_id;
     return audited(log_, "certificate_from_csr", fields, [&] { return inner_.issue_from_csr(who, csr, profile_id); },
-                   [](const api::CertificateView& v) { return json{{"serial_hex", v.serial_hex}, {"subject", v.subject}}; });
+                   [](const api::CertificateView& v) { return json{{"serial", v.serial_dec}, {"serial_hex", v.serial_hex}, {"subject", v.subject}}; });
 }
 
 issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std::string_view file,
@@ -72,7 +72,7 @@ issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& tok
                                                           const issuance::BrowserRequest& request) {
     json fields = {{"request", request.spkac ? "spkac" : "pkcs10"}};
     return audited(log_, "browser_enrollment", fields, [&] { return inner_.enroll_browser(token, pin, request); },
-                   [](const issuance::EnrolledCertificate& c) { return json{{"serial_hex", c.serial_hex}}; });
+                   [](const issuance::EnrolledCertificate& c) { return json{{"serial", c.serial}, {"serial_hex", c.serial_hex}}; });
 }
 
 }  // namespace inkan::appliance

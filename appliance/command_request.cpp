@@ -1,5 +1,6 @@
-// inkan request check FILE --action issue|renew|revoke [--json]: validates a
-// request file offline (no HSM) with the same report the upload API returns.
+// inkan request check FILE --action issue|renew|revoke [--institution O] [--json]:
+// validates a request file offline (no HSM) with the same report the upload API
+// returns (with --institution, as that institution's RA operator would upload it).
 #include <filesystem>
 #include <iostream>
 
@@ -16,6 +17,7 @@ struct CheckOptions {
     std::string file;
     std::string action = "issue";
     std::string on_error = "abort";
+    std::string institution;
     bool json = false;
 };
 
@@ -33,6 +35,8 @@ void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_
         ->check(CLI::IsMember({"issue", "renew", "revoke"}));
     check->add_option("--on-error", o->on_error, "abort or skip (what the upload would accept)")
         ->check(CLI::IsMember({"abort", "skip"}));
+    check->add_option("--institution", o->institution,
+                      "the uploading RA operator's institution: every row's O must be it (as the upload checks)");
     check->add_flag("--json", o->json, "print the report as JSON");
     check->callback([&global, o, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
@@ -40,8 +44,10 @@ void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_
         store::Database db(config.database_path().string());
         store::SqliteCertificateStore certificates(db);
         PolicyContext policy(config, db, certificates);
+        policy::CheckContext context = policy.context();
+        if (!o->institution.empty()) context.institution = o->institution;
         exit_code = policy::run_request_check(o->file, *policy::parse_action(o->action), o->json,
-                                              policy.context(), std::cout,
+                                              context, std::cout,
                                               *policy::parse_error_mode(o->on_error));
     });
     add_request_submit_command(*cmd, global, exit_code);

@@ -168,6 +168,8 @@ DnParseResult subject_dn_from_rdns(const std::vector<Rdn>& rdns, std::size_t lin
     for (const Rdn& rdn : rdns) {
         if (rdn.size() != 1) return fail("dn_multivalued_rdn", std::to_string(rdn.size()) + " attributes in one RDN");
         const DnAttribute& a = rdn.front();
+        for (std::size_t i = a.value.find(','); i != std::string::npos; i = a.value.find(',', i + 1))
+            if (starts_attribute(a.value, i + 1)) return fail("dn_ambiguous", "in " + a.type);
         int r = rank(a.type);
         if (r < 0) return fail("dn_attribute_unsupported", a.type);
         if (seen[static_cast<std::size_t>(r)]++ && r != 1) return fail("dn_attribute_repeated", a.type);
