@@ -1,5 +1,7 @@
 // The demo institution (WhoisSource::Demo, made by `inkan init`): no WHOIS
 // lookup for reserved example names, the normal lookup for every other domain.
+#include "policy_world.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -44,24 +46,12 @@ Institution demo_university(WhoisSource source) {
     return inst;
 }
 
-IssueRow row_for(const std::string& cn) {
-    IssueRow row;
-    row.line = 1;
-    row.dn.cn = cn;
-    row.dn.o = "Inkan Demo University";
-    row.dn.l = "Chiyoda-ku";
-    row.dn.st = "Tokyo";
-    row.dn.c = "JP";
-    row.profile_id = 5;
-    return row;
-}
-
 std::vector<std::string> codes(WhoisSource source, const std::string& cn, WhoisLookup& whois) {
     InMemoryInstitutionRegistry registry;
     registry.put(demo_university(source));
     FixedClock clock(*parse_date("2026-04-01"));
     std::vector<Finding> findings;
-    check_institution_rules(row_for(cn), InstitutionContext{registry, whois, clock}, findings);
+    check_institution_rules(test::issue_row(cn, "Inkan Demo University", 1), InstitutionContext{registry, whois, clock}, findings);
     std::vector<std::string> out;
     for (const auto& f : findings) out.push_back(f.code);
     return out;

@@ -55,18 +55,6 @@ WhoisConfig loopback_config(int port) {
     return config;
 }
 
-IssueRow row_for(const std::string& cn) {
-    IssueRow row;
-    row.line = 4;
-    row.dn.cn = cn;
-    row.dn.o = "Example University";
-    row.dn.l = "Chiyoda-ku";
-    row.dn.st = "Tokyo";
-    row.dn.c = "JP";
-    row.profile_id = 5;
-    return row;
-}
-
 std::vector<Finding> institution_findings(
     const std::string& cn, WhoisLookup& whois,
     std::optional<std::vector<std::string>> whois_names = std::nullopt) {
@@ -82,7 +70,7 @@ std::vector<Finding> institution_findings(
     registry.put(inst);
     FixedClock clock(*parse_date("2026-04-01"));
     std::vector<Finding> findings;
-    check_institution_rules(row_for(cn), InstitutionContext{registry, whois, clock}, findings);
+    check_institution_rules(test::issue_row(cn, "Example University", 4), InstitutionContext{registry, whois, clock}, findings);
     return findings;
 }
 

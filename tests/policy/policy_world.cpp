@@ -87,4 +87,16 @@ std::string read_binary(const std::filesystem::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+policy::IssueRow issue_row(const std::string& cn, const std::string& o, std::size_t line) {
+    policy::IssueRow row;
+    row.line = line;
+    row.dn.cn = cn;
+    row.dn.o = o;
+    row.dn.l = "Chiyoda-ku";
+    row.dn.st = "Tokyo";
+    row.dn.c = "JP";
+    row.profile_id = 5;
+    return row;
+}
+
 }  // namespace inkan::test

@@ -24,6 +24,10 @@ std::string to_iso2022jp(const std::string& utf8);
 
 policy::Institution example_university();
 
+// An issue row that passed its column checks: CN, O, L=Chiyoda-ku, ST=Tokyo,
+// C=JP, profile 5, on `line`.
+policy::IssueRow issue_row(const std::string& cn, const std::string& o, std::size_t line = 1);
+
 struct PolicyWorld {
     PolicyWorld();
 
