@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "pki/serial.h"
 #include "tests/appliance/appliance_fixture.h"
 #include "tests/support/run.h"
 
@@ -46,6 +47,22 @@ std::string path_of(const std::string& url) {
 void sh_ok(const std::string& cmd) {
     auto r = test::run(cmd);
     ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+}
+
+std::string run_ok(const std::string& cmd) {
+    auto r = test::run(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+    return r.output;
+}
+
+// openssl prints serials in upper-case hex: the store's form is lower case
+// without leading zeros; the decimal form from BN.
+std::string ca_serial_key(std::string hex) {
+    for (char& c : hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return hex.substr(std::min(hex.find_first_not_of('0'), hex.size() - 1));
+}
+std::string decimal_of_hex(const std::string& hex) {
+    return pki::serial_to_decimal(pki::serial_from_hex(hex));
 }
 
 class RequestFlow : public ::testing::Test {
@@ -155,6 +172,13 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     EXPECT_EQ(audit.find(pin), std::string::npos);
     EXPECT_EQ(audit.find(other_pin), std::string::npos);
     auto state = json::parse(f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>()).body);
+    // The serial as a person reads it (decimal, as in request files and mails) and in hex.
+    auto serial = run_ok("openssl pkcs12 -in " + (work / "one.p12").string() + " -nokeys -clcerts -passin pass:" + pin +
+                         " | openssl x509 -noout -serial");
+    std::string hex = serial.substr(serial.find('=') + 1);
+    hex.erase(hex.find_last_not_of("\n") + 1);
+    EXPECT_EQ(state["rows"][0]["serial_hex"], ca_serial_key(hex));
+    EXPECT_EQ(state["rows"][0]["serial"], decimal_of_hex(hex));
     EXPECT_EQ(state["rows"][1]["status"], "locked");
     EXPECT_EQ(state["rows"][1]["failed_pin_attempts"], 5);
 }
