@@ -23,12 +23,15 @@ PolicyContext::PolicyContext(const Config& config, store::Database& db,
                              store::CertificateStore& certificates)
     : registry_(db),
       existing_(certificates),
+      issued_(certificates),
       tcp_whois_(std::make_unique<policy::TcpWhoisClient>(whois_config(config.whois))),
       whois_(std::make_unique<policy::CachingWhoisLookup>(
           *tcp_whois_, std::chrono::seconds(config.whois.cache_ttl_seconds))) {}
 
 policy::CheckContext PolicyContext::context() const {
-    return policy::CheckContext{registry_, *whois_, existing_, clock_};
+    policy::CheckContext context{registry_, *whois_, existing_, clock_};
+    context.certificates = &issued_;
+    return context;
 }
 
 }  // namespace inkan::appliance

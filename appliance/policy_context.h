@@ -26,6 +26,7 @@ public:
 private:
     store::SqliteInstitutionRegistry registry_;
     store::StoreExistingCertificates existing_;
+    store::StoreCertificateLookup issued_;
     std::unique_ptr<policy::TcpWhoisClient> tcp_whois_;
     std::unique_ptr<policy::CachingWhoisLookup> whois_;
     policy::SystemClock clock_;

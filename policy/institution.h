@@ -87,6 +87,35 @@ private:
     std::map<std::string, Institution, std::less<>> by_name_;
 };
 
+// A certificate the CA issued, as the renew/revoke rules see it.
+struct KnownCertificate {
+    std::string serial;       // decimal, no leading zeros
+    std::string subject;      // SubjectDn::to_string form
+    std::string institution;  // the institution it was issued for
+    bool revoked = false;
+    bool expired = false;
+};
+
+// Issued subscriber certificates by serial (renew column 4, revoke column 4).
+class CertificateLookup {
+public:
+    virtual ~CertificateLookup() = default;
+    virtual std::optional<KnownCertificate> find_by_serial(const std::string& serial_dec) const = 0;
+};
+
+class InMemoryCertificateLookup final : public CertificateLookup {
+public:
+    void put(KnownCertificate c) { by_serial_[c.serial] = std::move(c); }
+    std::optional<KnownCertificate> find_by_serial(const std::string& serial_dec) const override {
+        auto it = by_serial_.find(serial_dec);
+        if (it == by_serial_.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    std::map<std::string, KnownCertificate> by_serial_;
+};
+
 // Certificates already issued, for the duplicate-DN rule (service code 212).
 class ExistingCertificates {
 public:

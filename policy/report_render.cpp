@@ -34,6 +34,8 @@ void write_finding_text(const Finding& f, std::ostream& out) {
 
 nlohmann::json report_to_json(const CheckReport& report) {
     nlohmann::json rejected = nlohmann::json::array();
+    nlohmann::json notices = nlohmann::json::array();
+    for (const Finding& f : report.notices) notices.push_back(finding_to_json(f));
     for (const RejectedRow& row : report.rejected) {
         nlohmann::json errors = nlohmann::json::array();
         for (const Finding& f : row.findings) errors.push_back(finding_to_json(f));
@@ -47,12 +49,17 @@ nlohmann::json report_to_json(const CheckReport& report) {
             {"accepted_lines", accepted_lines(report)},
             {"withheld_lines", report.withheld_lines},
             {"file_error", report.file_error ? finding_to_json(*report.file_error) : nlohmann::json(nullptr)},
-            {"rejected", std::move(rejected)}};
+            {"rejected", std::move(rejected)},
+            {"notices", notices}};
 }
 
 std::string report_to_text(const CheckReport& report) {
     std::ostringstream out;
     for (const Finding& f : report.all_findings()) write_finding_text(f, out);
+    for (const Finding& f : report.notices) {
+        out << "notice ";
+        write_finding_text(f, out);
+    }
     out << (report.has_errors() ? "NG" : "OK") << ": action " << to_string(report.action) << ", mode "
         << to_string(report.mode) << ", " << report.accepted_count() << " row(s) accepted, "
         << report.rejected.size() << " row(s) rejected, " << report.withheld_lines.size()

@@ -3,6 +3,7 @@
 #include "policy/institution_rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 namespace inkan::policy {
@@ -29,18 +30,26 @@ void check_download_types(const std::vector<RawRow>& rows, CheckReport& report) 
     if (types.size() > 1) report.file_error = make_finding("download_type_mixed", 0, 3);
 }
 
+// DNs compare case-insensitively (RFC 5280 caseIgnoreMatch; DN values are ASCII).
+std::string dn_key(const SubjectDn& dn) {
+    std::string key = dn.to_string();
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return key;
+}
+
 void check_duplicates(std::vector<RowState>& rows, Action action, const CheckContext& context) {
     std::map<std::string, std::size_t> first_dn;
     std::map<std::string, std::size_t> first_serial;
     for (RowState& row : rows) {
         if (const SubjectDn* dn = dn_of(row); dn && action != Action::Revoke) {
             std::string text = dn->to_string();
-            auto [it, inserted] = first_dn.emplace(text, row.line);
+            auto [it, inserted] = first_dn.emplace(dn_key(*dn), row.line);
             if (!inserted) {
                 row.findings.push_back(make_finding("dn_duplicate", row.line, 1,
                                                     "same DN as line " + std::to_string(it->second)));
             } else if (action == Action::Issue && context.existing.has_valid_certificate_with_subject(text)) {
-                row.findings.push_back(make_finding("dn_duplicate", row.line, 1, "a valid certificate exists"));
+                row.findings.push_back(make_finding("dn_duplicate", row.line, 1,
+                                                    "a valid certificate or a pending request has this DN"));
             }
         }
         if (row.serial) {
@@ -50,6 +59,23 @@ void check_duplicates(std::vector<RowState>& rows, Action action, const CheckCon
                                                     "same serial as line " + std::to_string(it->second)));
         }
     }
+}
+
+// A revoke row against the certificate its serial names. Returns the notice
+// already_revoked when there is nothing to do; appends errors to `findings`.
+std::optional<Finding> check_revocation(const RevokeRow& row, const CheckContext& context,
+                                        std::vector<Finding>& findings) {
+    auto known = context.certificates->find_by_serial(row.serial);
+    if (!known || (context.institution && known->institution != *context.institution)) {
+        findings.push_back(make_finding("serial_unknown", row.line, 4, row.serial));
+        return std::nullopt;
+    }
+    if (known->subject != row.dn.to_string()) {
+        findings.push_back(make_finding("serial_dn_mismatch", row.line, 1, known->subject));
+        return std::nullopt;
+    }
+    if (known->revoked) return make_finding("already_revoked", row.line, 4, row.serial);
+    return std::nullopt;
 }
 
 }  // namespace
@@ -114,6 +140,16 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
     InstitutionContext institutions{context.registry, context.whois, context.clock, context.institution};
     for (RowState& row : rows)
         if (row.issue && row.findings.empty()) check_institution_rules(*row.issue, institutions, row.findings);
+    std::set<std::size_t> nothing_to_do;
+    if (context.certificates) {
+        for (RowState& row : rows) {
+            if (!row.revoke || !row.findings.empty()) continue;
+            if (auto notice = check_revocation(*row.revoke, context, row.findings)) {
+                report.notices.push_back(std::move(*notice));
+                nothing_to_do.insert(row.line);
+            }
+        }
+    }
 
     bool any_error = std::any_of(rows.begin(), rows.end(), [](const RowState& r) { return !r.findings.empty(); });
     for (RowState& row : rows) {
@@ -121,6 +157,8 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
             std::stable_sort(row.findings.begin(), row.findings.end(),
                              [](const Finding& a, const Finding& b) { return a.column < b.column; });
             report.rejected.push_back(RejectedRow{row.line, std::move(row.findings)});
+        } else if (nothing_to_do.count(row.line)) {
+            continue;
         } else if (mode == ErrorMode::Abort && any_error) {
             report.withheld_lines.push_back(row.line);
         } else if (action == Action::Issue) {

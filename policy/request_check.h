@@ -41,8 +41,14 @@ struct CheckContext {
     std::set<int> enabled_profiles = default_enabled_profiles();
     TextLimits limits{};
     // The uploader's institution: every issue/renew row's O must equal it
-    // (institution_mismatch). Unset only for an offline check without --institution.
+    // (institution_mismatch), and a revoke row's serial must be one of its
+    // certificates. Unset only for an offline check without --institution.
     std::optional<std::string> institution = std::nullopt;
+    // Issued certificates by serial, for revoke rows: unknown serial (or another
+    // institution's) → serial_unknown, DN not the certificate's → serial_dn_mismatch,
+    // already revoked → the notice already_revoked (not an error: the row is not
+    // accepted, the others go on). Unset: these checks are not made.
+    const CertificateLookup* certificates = nullptr;
 };
 
 struct RejectedRow {
@@ -60,6 +66,7 @@ struct CheckReport {
     std::vector<RevokeRow> accepted_revoke;    // filled for Action::Revoke
     std::vector<RejectedRow> rejected;         // every row with findings, by line
     std::vector<std::size_t> withheld_lines;   // valid rows not accepted (Abort mode)
+    std::vector<Finding> notices;              // not errors: rows with nothing to do (already_revoked)
 
     bool has_errors() const { return file_error.has_value() || !rejected.empty(); }
     std::size_t accepted_count() const {
@@ -80,7 +87,8 @@ void reject_accepted_lines(CheckReport& report, const std::set<std::size_t>& lin
                            std::string_view code, std::string_view detail);
 
 // JSON: {"action","mode","encoding","ok","accepted_count","accepted_lines",
-//        "withheld_lines","file_error":finding|null,"rejected":[{"line","errors":[finding]}]}
+//        "withheld_lines","file_error":finding|null,"rejected":[{"line","errors":[finding]}],
+//        "notices":[finding]}
 // finding: {"line","column","column_ja","column_en","code","service_code","message_ja","message_en"}
 nlohmann::json report_to_json(const CheckReport& report);
 // Text: one `code:row,field,message` line per finding (the service's shape, Japanese

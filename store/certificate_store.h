@@ -31,8 +31,9 @@ struct RowRef {
 // The subject DN a serial reservation claims for a subscriber certificate (the
 // duplicate-DN rule, service code 212). A subject is claimed while any of these
 // holds: a valid, unexpired subscriber certificate has it; a request row with it
-// is accepted or pin_viewed and its batch's URLs have not expired; an unsettled
-// reservation claims it. `row`'s own certificates and own pending state do not
+// is accepted or pin_viewed, its batch's URLs have not expired and its uploading
+// operator is not revoked; an unsettled reservation claims it. DNs compare
+// case-insensitively (ASCII). `row`'s own certificates and own pending state do not
 // count against it (a re-download supersedes the row's earlier certificate).
 struct SubjectClaim {
     std::string subject;  // request form, "CN=..,O=..,C=JP"
@@ -103,6 +104,16 @@ public:
     virtual void revoke(const std::string& serial_hex, int64_t reason,
                         const std::optional<std::string>& comment, int64_t when) = 0;
     virtual std::vector<RevokedEntry> revoked() = 0;
+
+    // Revokes valid certificates in one transaction (a revocation request file).
+    // Certificates revoked already (e.g. by a concurrent request) are skipped and
+    // returned; an unknown serial throws NotFound and revokes nothing.
+    struct Revocation {
+        std::string serial_hex;
+        int64_t reason = 0;
+        std::optional<std::string> comment;
+    };
+    virtual std::vector<std::string> revoke_all(const std::vector<Revocation>& revocations, int64_t when) = 0;
 };
 
 }  // namespace inkan::store

@@ -20,4 +20,20 @@ private:
     CertificateStore& certificates_;
 };
 
+// policy::CertificateLookup over the certificate store: subscriber certificates
+// by decimal serial (revoke and renew rows).
+class StoreCertificateLookup final : public policy::CertificateLookup {
+public:
+    explicit StoreCertificateLookup(CertificateStore& certificates) : certificates_(certificates) {}
+    std::optional<policy::KnownCertificate> find_by_serial(const std::string& serial_dec) const override {
+        auto r = certificates_.find_by_decimal(serial_dec);
+        if (!r || r->kind != CertificateKind::Subscriber) return std::nullopt;
+        return policy::KnownCertificate{r->serial_dec, r->subject, r->institution.value_or(""),
+                                        r->status == CertificateStatus::Revoked, r->not_after <= unix_now()};
+    }
+
+private:
+    CertificateStore& certificates_;
+};
+
 }  // namespace inkan::store

@@ -150,6 +150,14 @@ ALTER TABLE notifications ADD COLUMN serial_dec TEXT;
 ALTER TABLE institutions ADD COLUMN whois_source TEXT NOT NULL DEFAULT 'registry'
     CHECK (whois_source IN ('registry', 'demo'));
 )sql",
+    // 5: the duplicate-DN rule compares DNs case-insensitively: indexes to match.
+    R"sql(
+CREATE INDEX certificates_subject_nocase ON certificates(subject COLLATE NOCASE, status);
+CREATE INDEX issuance_rows_subject_nocase ON issuance_rows(subject_dn COLLATE NOCASE, status);
+CREATE INDEX serials_open_subject_nocase ON serials(subject COLLATE NOCASE) WHERE settled_at IS NULL;
+DROP INDEX issuance_rows_subject;
+DROP INDEX serials_open_subject;
+)sql",
 };
 
 }  // namespace

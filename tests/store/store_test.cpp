@@ -192,6 +192,8 @@ TEST(StoreSubjectClaims, ReservationCertificateAndPendingRowEachClaimTheSubject)
     // An unsettled reservation claims it: a second one is refused as dn_duplicate.
     certs.reserve_serial("a1", claim);
     EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
+    EXPECT_TRUE(certs.subject_claimed({"cn=A,o=EXAMPLE university,c=jp", std::nullopt}, unix_now()))
+        << "DNs compare case-insensitively";
     try {
         certs.reserve_serial("a2", claim);
         FAIL() << "a second claim must be refused";
