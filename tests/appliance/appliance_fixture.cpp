@@ -11,6 +11,9 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     whois_ = std::make_unique<LoopbackWhoisServer>();
     whois_->answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: " + institution + "\r\n");
     config_.whois.servers = {{"jp", "127.0.0.1:" + std::to_string(whois_->port())}};
+    if (options.whois_cache_ttl_seconds) {
+        config_.whois.cache_ttl_seconds = *options.whois_cache_ttl_seconds;
+    }
     config_.http.operator_port = 0;
     config_.http.public_port = 0;
     config_.http.max_body_bytes = 256 * 1024;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "appliance/appliance_server.h"
 #include "appliance/bootstrap.h"
@@ -21,6 +22,9 @@ struct ApplianceOptions {
     // EC P-256 for speed.
     bool issuance = false;
     int url_lifetime_days = 30;
+    // whois.cache_ttl_seconds; unset: the configuration's default (3600). 0 lets a
+    // test change a WHOIS answer between an upload and a download.
+    std::optional<int> whois_cache_ttl_seconds = std::nullopt;
 };
 
 class ApplianceFixture {
@@ -31,6 +35,8 @@ public:
     appliance::Services& services() { return *services_; }
     const appliance::Config& config() const { return config_; }
     const TempDir& dir() const { return dir_; }
+    // The loopback WHOIS server `whois.servers` points at (answers can change at run time).
+    LoopbackWhoisServer& whois() { return *whois_; }
 
     // Client of the operator endpoint presenting `credential` (default: the
     // fixture's operator), and of the public endpoint (no client certificate).
