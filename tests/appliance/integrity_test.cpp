@@ -737,7 +737,7 @@ TEST_F(IntegrityCsrSubject, SubjectsOutsideTheRowFormAreRefused) {
         {"C twice", "/C=JP" + base + "/CN=c.example.ac.jp", "dn_attribute_repeated", "C"},
         {"multi-valued RDN", base + "/CN=a.example.ac.jp+OU=x", "dn_multivalued_rdn",
          "2 attributes in one RDN"},
-        {"CN reading as ',OU='", base + "/CN=a.example.ac.jp\\,OU=b", "dn_ambiguous", ""},
+        {"CN reading as ',OU='", base + "/CN=a.example.ac.jp\\,OU=b", "dn_ambiguous", "in CN"},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.what);
