@@ -44,6 +44,16 @@ nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) 
         }
         j["rows"].push_back(jr);
     }
+    if (!r.revoked.empty()) {
+        j["revoked"] = nlohmann::json::array();
+        for (const auto& x : r.revoked) {
+            j["revoked"].push_back({{"line", x.line},
+                                    {"serial", x.serial},
+                                    {"serial_hex", x.serial_hex},
+                                    {"subject", x.subject_dn},
+                                    {"reason", x.reason}});
+        }
+    }
     return j;
 }
 

@@ -208,7 +208,7 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
 BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
                                     policy::Action action, policy::ErrorMode mode,
                                     const policy::CheckContext& context) {
-    if (action != policy::Action::Issue) {
+    if (action == policy::Action::Renew) {
         throw Error(ErrorCategory::Unsupported, "action_unsupported",
                     std::string("action ") + policy::to_string(action) + " is not supported yet");
     }
@@ -216,6 +216,7 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
     scoped.institution = op.institution;  // an operator acts only for its own institution
     policy::CheckReport report = policy::check_request_file(file, action, mode, scoped);
     Impl& m = *impl_;
+    if (action == policy::Action::Revoke) return m.submit_revocations(op, report);
     const std::string batch_id = hex_encode(hsm::generate_random(m.token, 16));
     for (;;) {
         bool store_nothing = report.file_error.has_value() || report.accepted_issue.empty() ||

@@ -132,6 +132,15 @@ struct AcceptedRow {
     std::optional<std::string> retrieval_token;  // P12 individual, browser
 };
 
+// A certificate a revocation request file revoked.
+struct RevokedRow {
+    size_t line = 0;
+    std::string serial;  // decimal
+    std::string serial_hex;
+    std::string subject_dn;
+    int reason = 0;  // RFC 5280 CRLReason
+};
+
 struct BatchResult {
     std::optional<std::string> batch_id;  // unset when nothing was stored
     std::string status;                   // "accepted" (rows stored) or "rejected" (nothing)
@@ -141,6 +150,7 @@ struct BatchResult {
     std::optional<std::string> batch_pin_token;        // P12 bulk: one PIN page for all rows
     std::optional<std::string> batch_retrieval_token;  // P12 bulk: the ZIP URL
     int64_t urls_expire_at = 0;                        // unix seconds
+    std::vector<RevokedRow> revoked;                   // action revoke: revoked now, by line
 };
 
 struct RowState {
@@ -241,7 +251,13 @@ class IssuanceService {
     // finding, or a file-level error: nothing stored (status "rejected"). The
     // duplicate-DN rule is checked again inside the storing transaction: rows whose
     // DN was claimed since (a concurrent upload) are rejected as dn_duplicate.
-    // Action other than Issue: Error(Unsupported, "action_unsupported").
+    // Action Revoke: the rows' certificates (serial, decimal; DN must match; the
+    // operator's institution only; reasons 0 1 3 4 5, 0 with a comment) are revoked
+    // at once, in one transaction with their revocation_completed events (to the
+    // RA operator, and to the row's column 10/14 mails when given); a certificate
+    // revoked already is a notice in the report, not an error; abort/skip as for
+    // issue. The batch id names the events; no batch rows are stored.
+    // Action Renew: Error(Unsupported, "action_unsupported").
     BatchResult submit(const OperatorInfo& op, std::string_view file, policy::Action action,
                        policy::ErrorMode mode, const policy::CheckContext& context);
 

@@ -119,6 +119,19 @@ class BatchStore {
                                   const std::vector<NotificationRecord>& notifications,
                                   int64_t now) = 0;
 
+    // Revokes valid certificates and queues their notifications in one
+    // transaction (a revocation request file). Certificates revoked already (e.g.
+    // by a concurrent request) are skipped and returned; an unknown serial throws
+    // NotFound and changes nothing.
+    struct Revocation {
+        std::string serial_hex;
+        int64_t reason = 0;
+        std::optional<std::string> comment;
+    };
+    virtual std::vector<std::string> record_revocations(const std::vector<Revocation>& revocations,
+                                                        const std::vector<NotificationRecord>& notifications,
+                                                        int64_t when) = 0;
+
     // Notifications not sent yet (oldest first), optionally of one batch.
     virtual std::vector<NotificationRecord> pending_notifications(
         const std::optional<std::string>& batch_id = std::nullopt) = 0;

@@ -104,16 +104,6 @@ public:
     virtual void revoke(const std::string& serial_hex, int64_t reason,
                         const std::optional<std::string>& comment, int64_t when) = 0;
     virtual std::vector<RevokedEntry> revoked() = 0;
-
-    // Revokes valid certificates in one transaction (a revocation request file).
-    // Certificates revoked already (e.g. by a concurrent request) are skipped and
-    // returned; an unknown serial throws NotFound and revokes nothing.
-    struct Revocation {
-        std::string serial_hex;
-        int64_t reason = 0;
-        std::optional<std::string> comment;
-    };
-    virtual std::vector<std::string> revoke_all(const std::vector<Revocation>& revocations, int64_t when) = 0;
 };
 
 }  // namespace inkan::store

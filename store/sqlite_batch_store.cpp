@@ -1,5 +1,7 @@
 #include "store/sqlite_batch_store.h"
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "store/subject_claims.h"
 
@@ -257,6 +259,35 @@ void SqliteBatchStore::record_downloads(const std::string& batch_id,
             superseded.bind(3, batch_id).bind(4, d.row_no).bind(5, d.serial_hex).run();
         }
         for (const auto& n : notifications) insert_notification(c, n);
+    });
+}
+
+std::vector<std::string> SqliteBatchStore::record_revocations(
+    const std::vector<Revocation>& revocations, const std::vector<NotificationRecord>& notifications,
+    int64_t when) {
+    return db_.in_transaction([&](Connection& c) {
+        std::vector<std::string> already;
+        for (const auto& r : revocations) {
+            Statement u(c,
+                        "UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ?, "
+                        "revocation_comment = ? WHERE serial_hex = ? AND status = 'valid' RETURNING serial_hex");
+            u.bind(1, when).bind(2, r.reason).bind(3, r.comment).bind(4, r.serial_hex);
+            if (u.step()) {
+                while (u.step()) {
+                }
+                continue;
+            }
+            Statement q(c, "SELECT 1 FROM certificates WHERE serial_hex = ?");
+            q.bind(1, r.serial_hex);
+            if (!q.step()) {
+                throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate with serial " + r.serial_hex);
+            }
+            already.push_back(r.serial_hex);
+        }
+        for (const auto& n : notifications)
+            if (!n.serial_hex || std::find(already.begin(), already.end(), *n.serial_hex) == already.end())
+                insert_notification(c, n);
+        return already;
     });
 }
 

@@ -224,29 +224,4 @@ std::vector<RevokedEntry> SqliteCertificateStore::revoked() {
     });
 }
 
-std::vector<std::string> SqliteCertificateStore::revoke_all(const std::vector<Revocation>& revocations,
-                                                            int64_t when) {
-    return db_.in_transaction([&](Connection& c) {
-        std::vector<std::string> already;
-        for (const auto& r : revocations) {
-            Statement u(c,
-                        "UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ?, "
-                        "revocation_comment = ? WHERE serial_hex = ? AND status = 'valid' RETURNING serial_hex");
-            u.bind(1, when).bind(2, r.reason).bind(3, r.comment).bind(4, r.serial_hex);
-            if (u.step()) {
-                while (u.step()) {
-                }
-                continue;
-            }
-            Statement q(c, "SELECT 1 FROM certificates WHERE serial_hex = ?");
-            q.bind(1, r.serial_hex);
-            if (!q.step()) {
-                throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate with serial " + r.serial_hex);
-            }
-            already.push_back(r.serial_hex);
-        }
-        return already;
-    });
-}
-
 }  // namespace inkan::store

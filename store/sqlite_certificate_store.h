@@ -22,7 +22,6 @@ public:
     void revoke(const std::string& serial_hex, int64_t reason,
                 const std::optional<std::string>& comment, int64_t when) override;
     std::vector<RevokedEntry> revoked() override;
-    std::vector<std::string> revoke_all(const std::vector<Revocation>& revocations, int64_t when) override;
 
 private:
     std::optional<CertificateRecord> find_where(const char* column, const std::string& value);

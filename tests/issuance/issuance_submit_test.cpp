@@ -149,10 +149,10 @@ TEST(IssuanceSubmit, BatchesAreScopedToTheOperatorsInstitution) {
     }
 }
 
-TEST(IssuanceSubmit, OnlyIssueIsSupportedForNow) {
+TEST(IssuanceSubmit, RenewIsNotSupportedYet) {
     IssuanceWorld w;
     try {
-        w.service->submit(w.op, request_file(1, 1), policy::Action::Revoke, ErrorMode::Abort,
+        w.service->submit(w.op, request_file(1, 1), policy::Action::Renew, ErrorMode::Abort,
                           w.context());
         FAIL();
     } catch (const Error& e) {

@@ -86,6 +86,7 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     batches = std::make_unique<store::SqliteBatchStore>(*database);
     authority = std::make_unique<ca::CertificateAuthority>(
         *signer, ca_certificate.get(), pki::IssuerOptions{}, *random, *certificates);
+    lookup = std::make_unique<store::StoreCertificateLookup>(*certificates);
     operators = std::make_unique<store::SqliteOperatorStore>(*database);
     register_operator(op.name, op.institution);
     gate = std::make_unique<issuance::PolicySigningGate>([this] { return context(); }, *operators,
@@ -133,7 +134,11 @@ policy::CheckContext PolicyFixture::context() {
     return policy::CheckContext{registry, whois, existing, clock};
 }
 
-policy::CheckContext IssuanceWorld::context() { return policy.context(); }
+policy::CheckContext IssuanceWorld::context() {
+    policy::CheckContext c = policy.context();
+    c.certificates = lookup.get();
+    return c;
+}
 
 issuance::BatchResult IssuanceWorld::submit(const std::string& file, policy::ErrorMode mode) {
     return service->submit(op, file, policy::Action::Issue, mode, context());

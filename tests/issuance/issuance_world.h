@@ -18,6 +18,7 @@
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
+#include "store/existing_certificates.h"
 #include "store/sqlite_operator_store.h"
 #include "issuance/signing_gate.h"
 #include "tests/support/softhsm_token.h"
@@ -86,6 +87,7 @@ struct IssuanceWorld {
     std::unique_ptr<ca::CertificateAuthority> authority;
     issuance::PinKeys pin_keys;
     std::atomic<int64_t> now_offset{0};  // seconds added to the system clock
+    std::unique_ptr<store::StoreCertificateLookup> lookup;  // revoke rows' serials
     std::unique_ptr<store::SqliteOperatorStore> operators;
     std::unique_ptr<issuance::PolicySigningGate> gate;
     std::unique_ptr<issuance::IssuanceService> service;
