@@ -41,8 +41,8 @@ std::string q(const std::string& value) {
 
 // One issue row (15 columns); dl 1 P12 individual, 2 P12 bulk (where column 14,
 // the user mail, may be empty).
-std::string issue_row(const std::string& cn, const std::string& user_mail, int dl) {
-    std::vector<std::string> f = {subject_of(cn), "5", std::to_string(dl), "", "", "", "", "Admin Taro", "IT Center",
+std::string issue_row(const std::string& cn, const std::string& user_mail, int dl, int profile = 5) {
+    std::vector<std::string> f = {subject_of(cn), std::to_string(profile), std::to_string(dl), "", "", "", "", "Admin Taro", "IT Center",
                                   "admin@example.ac.jp", "User", cn.substr(0, cn.find('.')), "Engineering",
                                   user_mail, ""};
     std::string line;
@@ -243,6 +243,11 @@ TEST_F(CertificateLookup, StatusValidRevokedOrExpired) {
     ASSERT_EQ(serials_of(old), std::vector<std::string>{expired.serial_dec});
     EXPECT_EQ(old["certificates"][0]["status"], "expired");
     EXPECT_EQ(old["certificates"][0]["serial_hex"], expired.serial_hex);
+    // The look-up by serial says so too, and gives the PEM the list leaves out.
+    auto one = f.operator_client().get("/api/v1/certificates/" + expired.serial_dec);
+    ASSERT_EQ(one.status, 200) << one.body;
+    EXPECT_EQ(json::parse(one.body)["status"], "expired");
+    EXPECT_TRUE(json::parse(one.body).contains("certificate_pem"));
 
     auto valid = list("status=valid");
     EXPECT_EQ(valid["total"], 4);  // a1 and the three rows
@@ -323,4 +328,19 @@ TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
     EXPECT_NE(audit.find(R"("event":"certificate_lookup")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("mail":"user1@example.ac.jp")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("code":"bad_serial")"), std::string::npos) << audit;
+}
+
+TEST_F(CertificateLookup, AnSmimeCertificateIsFoundByTheMailboxItNames) {
+    auto bulk = upload(issue_row("s1.example.ac.jp", "Smime1@example.ac.jp", 2, 7));
+    ASSERT_EQ(f.public_client().get(path_of(bulk["pin_url"])).status, 200);
+    ASSERT_EQ(f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status, 200);
+    auto found = list("mail=" + q("smime1@example.ac.jp"));
+    ASSERT_EQ(found["total"], 1);
+    std::string serial = found["certificates"][0]["serial"];
+    EXPECT_EQ(found["certificates"][0]["profile_id"], 7);
+    auto pem = f.operator_client().get("/api/v1/certificates/" + serial + "?format=pem");
+    ASSERT_EQ(pem.status, 200);
+    test::write_file(work / "smime.pem", pem.body);
+    auto san = test::run("openssl x509 -noout -ext subjectAltName -in " + (work / "smime.pem").string());
+    EXPECT_NE(san.output.find("email:Smime1@example.ac.jp"), std::string::npos) << san.output;
 }
