@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/bytes.h"
 
@@ -28,13 +29,37 @@ struct CertificateView {
     std::string issuer;
     int64_t not_before = 0;
     int64_t not_after = 0;
-    std::string status;  // "valid" or "revoked"
+    std::string status;  // "valid", "revoked" or "expired" (valid in the store, past not_after)
     std::optional<int64_t> revoked_at;
     std::optional<int64_t> revocation_reason;
     std::optional<int64_t> profile_id;
     std::string institution;
     std::string requested_by;
-    std::string pem;
+    std::optional<std::string> batch_id;  // the request row it was issued for
+    std::optional<int64_t> row;
+    std::string delivery;  // "pending" or "delivered"
+    std::optional<std::string> mail;  // the row's user mail, else admin mail (look-ups only)
+    std::string pem;  // empty in look-ups (list_certificates)
+};
+
+// GET /api/v1/certificates: filters are ANDed; all optional.
+struct CertificateQuery {
+    static constexpr size_t kDefaultLimit = 100;
+    static constexpr size_t kMaxLimit = 1000;
+    std::optional<std::string> subject;           // exact, request form "CN=..,OU=..,O=..,L=..,ST=..,C=JP"
+    std::optional<std::string> subject_contains;  // substring of the subject, case-sensitive
+    std::optional<std::string> mail;              // subscriber mail, case-insensitive
+    std::optional<std::string> serial;            // decimal, or hex with a 0x prefix
+    std::optional<std::string> status;            // "valid", "revoked" or "expired"
+    size_t limit = kDefaultLimit;                 // 1..kMaxLimit
+    size_t offset = 0;
+};
+
+struct CertificatePage {
+    std::vector<CertificateView> certificates;  // newest first
+    size_t total = 0;                           // every match, ignoring limit and offset
+    size_t limit = 0;
+    size_t offset = 0;
 };
 
 class Authority {
@@ -56,6 +81,12 @@ public:
     // visible to this operator.
     virtual CertificateView find_certificate(const OperatorIdentity& who,
                                              const std::string& serial) = 0;
+
+    // Subscriber certificates of the operator's institution (a service admin:
+    // every institution) matching the query. InvalidInput for a bad serial,
+    // status or limit.
+    virtual CertificatePage list_certificates(const OperatorIdentity& who,
+                                              const CertificateQuery& query) = 0;
 };
 
 }  // namespace inkan::api

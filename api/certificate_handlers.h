@@ -6,6 +6,7 @@
 namespace inkan::api {
 
 // POST /api/v1/certificates      (RA operator) PKCS#10 CSR → issued certificate
+// GET  /api/v1/certificates?subject=&subject_contains=&mail=&serial=&status=&limit=&offset=
 // GET  /api/v1/certificates/:serial
 class CertificateHandlers {
 public:
@@ -15,6 +16,7 @@ public:
 private:
     void issue(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     Authority& authority_;
 };
 

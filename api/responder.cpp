@@ -85,10 +85,14 @@ nlohmann::json to_json(const CertificateView& v) {
                         {"status", v.status},
                         {"institution", v.institution},
                         {"requested_by", v.requested_by},
-                        {"certificate_pem", v.pem}};
+                        {"delivery", v.delivery}};
+    if (!v.pem.empty()) j["certificate_pem"] = v.pem;
     if (v.revoked_at) j["revoked_at"] = *v.revoked_at;
     if (v.revocation_reason) j["revocation_reason"] = *v.revocation_reason;
     if (v.profile_id) j["profile_id"] = *v.profile_id;
+    if (v.batch_id) j["batch_id"] = *v.batch_id;
+    if (v.row) j["row_id"] = *v.row;
+    if (v.mail) j["mail"] = *v.mail;
     return j;
 }
 

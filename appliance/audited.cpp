@@ -37,6 +37,24 @@ api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentit
                    [](const api::CertificateView& v) { return json{{"serial", v.serial_dec}, {"serial_hex", v.serial_hex}, {"subject", v.subject}}; });
 }
 
+// Who looked up which subscribers: the filters as given, and how many matched.
+api::CertificatePage AuditedAuthority::list_certificates(const api::OperatorIdentity& who,
+                                                         const api::CertificateQuery& q) {
+    json fields = who_fields(who);
+    json filters = json::object();
+    const std::pair<const char*, const std::optional<std::string>*> given[] = {
+        {"subject", &q.subject}, {"subject_contains", &q.subject_contains}, {"mail", &q.mail},
+        {"serial", &q.serial}, {"status", &q.status}};
+    for (const auto& [name, value] : given) {
+        if (*value) filters[name] = **value;
+    }
+    fields["filters"] = filters;
+    fields["limit"] = q.limit;
+    fields["offset"] = q.offset;
+    return audited(log_, "certificate_lookup", fields, [&] { return inner_.list_certificates(who, q); },
+                   [](const api::CertificatePage& p) { return json{{"total", p.total}, {"returned", p.certificates.size()}}; });
+}
+
 issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std::string_view file,
                                           policy::Action action, policy::ErrorMode mode) {
     json fields = who_fields(who);

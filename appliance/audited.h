@@ -36,6 +36,8 @@ public:
     api::CertificateView find_certificate(const api::OperatorIdentity& who, const std::string& serial) override {
         return inner_.find_certificate(who, serial);
     }
+    api::CertificatePage list_certificates(const api::OperatorIdentity& who,
+                                           const api::CertificateQuery& query) override;
 
 private:
     api::Authority& inner_;

@@ -63,9 +63,16 @@ policy::SubjectDn checked_subject(X509_REQ* req, const std::string& institution,
     return *parsed.dn;
 }
 
+store::Validity validity_of(const std::string& status) {
+    if (status == "valid") return store::Validity::Valid;
+    if (status == "revoked") return store::Validity::Revoked;
+    if (status == "expired") return store::Validity::Expired;
+    throw Error(ErrorCategory::InvalidInput, "status_invalid", "status must be valid, revoked or expired");
+}
+
 }  // namespace
 
-api::CertificateView to_view(const store::CertificateRecord& r) {
+api::CertificateView to_view(const store::CertificateRecord& r, int64_t now, bool with_pem) {
     api::CertificateView v;
     v.serial_hex = r.serial_hex;
     v.serial_dec = r.serial_dec;
@@ -73,14 +80,20 @@ api::CertificateView to_view(const store::CertificateRecord& r) {
     v.issuer = r.issuer;
     v.not_before = r.not_before;
     v.not_after = r.not_after;
-    v.status = store::to_string(r.status);
+    v.status = r.status == store::CertificateStatus::Revoked ? "revoked"
+               : r.not_after <= now                          ? "expired"
+                                                             : "valid";
     v.revoked_at = r.revoked_at;
     v.revocation_reason = r.revocation_reason;
     v.profile_id = r.profile_id;
     v.institution = r.institution.value_or("");
     v.requested_by = r.requested_by;
-    auto cert = pki::parse_certificate(r.der);
-    v.pem = pki::to_pem(cert.get());
+    if (r.row) {
+        v.batch_id = r.row->batch_id;
+        v.row = r.row->row_no;
+    }
+    v.delivery = store::to_string(r.delivery);
+    if (with_pem) v.pem = pki::to_pem(pki::parse_certificate(r.der).get());
     return v;
 }
 
@@ -138,7 +151,7 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
     spec.institution = row.dn.o;
     spec.requested_by = who.name;
     auto issued = s_.authority->issue(spec);
-    return to_view(issued.record);
+    return to_view(issued.record, store::unix_now());
 }
 
 api::CertificateView OperatorAuthority::find_certificate(const api::OperatorIdentity& who,
@@ -148,7 +161,33 @@ api::CertificateView OperatorAuthority::find_certificate(const api::OperatorIden
         throw Error(ErrorCategory::NotFound, "certificate_not_found",
                     "no certificate with serial " + serial + " for your institution");
     }
-    return to_view(*record);
+    return to_view(*record, store::unix_now());
+}
+
+api::CertificatePage OperatorAuthority::list_certificates(const api::OperatorIdentity& who,
+                                                          const api::CertificateQuery& q) {
+    if (q.limit == 0 || q.limit > api::CertificateQuery::kMaxLimit) {
+        throw Error(ErrorCategory::InvalidInput, "limit_invalid",
+                    "limit must be from 1 to " + std::to_string(api::CertificateQuery::kMaxLimit));
+    }
+    store::CertificateQuery sq;
+    if (who.role != "service_admin") sq.institution = who.institution;
+    sq.subject = q.subject;
+    sq.subject_contains = q.subject_contains;
+    sq.mail = q.mail;
+    if (q.serial) sq.serial_hex = serial_key_of(*q.serial);
+    if (q.status) sq.validity = validity_of(*q.status);
+    sq.now = store::unix_now();
+    sq.limit = q.limit;
+    sq.offset = q.offset;
+    auto found = s_.certificates->search_subscribers(sq);
+    api::CertificatePage page{{}, found.total, q.limit, q.offset};
+    for (const auto& m : found.matches) {
+        auto v = to_view(m.record, sq.now, false);
+        if (m.mail && !m.mail->empty()) v.mail = m.mail;
+        page.certificates.push_back(std::move(v));
+    }
+    return page;
 }
 
 }  // namespace inkan::appliance

@@ -1,6 +1,6 @@
 // api::Authority over the CA core and the store: operator authentication from
 // the TLS client certificate, issuance from a CSR, certificate look-up scoped
-// to the operator's institution.
+// to the operator's institution (by serial, and the filtered, paginated list).
 #pragma once
 
 #include "api/authority.h"
@@ -18,11 +18,15 @@ public:
                                         int profile_id) override;
     api::CertificateView find_certificate(const api::OperatorIdentity& who,
                                           const std::string& serial) override;
+    api::CertificatePage list_certificates(const api::OperatorIdentity& who,
+                                           const api::CertificateQuery& query) override;
 
 private:
     Services& s_;
 };
 
-api::CertificateView to_view(const store::CertificateRecord& record);
+// status "expired" when valid in the store and not_after <= now; with_pem: the
+// certificate as PEM (look-ups leave it out).
+api::CertificateView to_view(const store::CertificateRecord& record, int64_t now, bool with_pem = true);
 
 }  // namespace inkan::appliance

@@ -68,6 +68,34 @@ struct CertificateFilter {
     size_t offset = 0;
 };
 
+// The operators' look-up of subscriber certificates (GET /api/v1/certificates).
+// Valid and Expired are both stored as valid: Expired when not_after <= now.
+enum class Validity { Valid, Revoked, Expired };
+
+struct CertificateQuery {
+    std::optional<std::string> institution;       // none: every institution
+    std::optional<std::string> subject;           // exact, request form "CN=..,O=..,C=JP"
+    std::optional<std::string> subject_contains;  // substring of the subject, case-sensitive
+    // The subscriber mail of the certificate's request row: the user mail, else
+    // the admin mail (ASCII case-insensitive). Certificates without a row never match.
+    std::optional<std::string> mail;
+    std::optional<std::string> serial_hex;        // the store's form (ca::serial_key)
+    std::optional<Validity> validity;
+    int64_t now = 0;
+    size_t limit = 100;
+    size_t offset = 0;
+};
+
+struct CertificateMatch {
+    CertificateRecord record;
+    std::optional<std::string> mail;  // see CertificateQuery::mail; none without a row
+};
+
+struct CertificatePage {
+    std::vector<CertificateMatch> matches;  // newest first (created_at, then insertion order, descending)
+    size_t total = 0;                       // all matches, ignoring limit and offset
+};
+
 struct RevokedEntry {
     std::string serial_hex;
     int64_t revoked_at = 0;
@@ -99,6 +127,8 @@ public:
     virtual std::optional<CertificateRecord> find(const std::string& serial_hex) = 0;
     virtual std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) = 0;
     virtual std::vector<CertificateRecord> list(const CertificateFilter& filter) = 0;
+    // Subscriber certificates only (never operator or TLS certificates).
+    virtual CertificatePage search_subscribers(const CertificateQuery& query) = 0;
     // Marks a valid certificate revoked. Throws NotFound for an unknown serial
     // and Conflict when it is already revoked.
     virtual void revoke(const std::string& serial_hex, int64_t reason,

@@ -1,5 +1,7 @@
 #include "store/sqlite_certificate_store.h"
 
+#include <functional>
+
 #include "common/error.h"
 #include "policy/findings.h"
 #include "store/subject_claims.h"
@@ -39,6 +41,58 @@ CertificateRecord read_record(const Statement& s) {
     if (auto batch = s.opt_text(16)) r.row = RowRef{*batch, s.opt_int64(17).value_or(0)};
     r.delivery = s.text(18) == "pending" ? Delivery::Pending : Delivery::Delivered;
     return r;
+}
+
+// kColumns of the certificates table as "c", for queries that join.
+std::string columns_of_c() {
+    std::string out = "c.";
+    for (const char* p = kColumns; *p; ++p) {
+        out += *p;
+        if (*p == ' ') out += "c.";
+    }
+    return out;
+}
+
+// The subscriber mail of a certificate's request row: user mail, else admin mail.
+constexpr const char* kRowMail =
+    "CASE WHEN r.user_mail <> '' THEN r.user_mail ELSE r.admin_mail END";
+
+// The WHERE clause of search_subscribers and a binder for its parameters, in order.
+struct SearchWhere {
+    std::string sql;
+    std::function<int(Statement&)> bind;  // returns the next free parameter index
+};
+
+SearchWhere search_where(const CertificateQuery& q) {
+    std::string sql = " FROM certificates c LEFT JOIN issuance_rows r"
+                      " ON r.batch_id = c.batch_id AND r.row_no = c.row_no"
+                      " WHERE c.kind = 'subscriber'";
+    // An exact subject or serial is the selective index; "+" keeps SQLite from
+    // walking the institution's index instead (measured with EXPLAIN QUERY PLAN).
+    const bool exact = q.subject || q.serial_hex;
+    if (q.institution) sql += exact ? " AND +c.institution = ?" : " AND c.institution = ?";
+    if (q.subject) sql += " AND c.subject = ?";
+    if (q.subject_contains) sql += " AND instr(c.subject, ?) > 0";
+    if (q.serial_hex) sql += " AND c.serial_hex = ?";
+    if (q.mail) sql += std::string(" AND lower(") + kRowMail + ") = lower(?)";
+    if (q.validity) {
+        switch (*q.validity) {
+            case Validity::Valid: sql += " AND c.status = 'valid' AND c.not_after > ?"; break;
+            case Validity::Expired: sql += " AND c.status = 'valid' AND c.not_after <= ?"; break;
+            case Validity::Revoked: sql += " AND c.status = 'revoked'"; break;
+        }
+    }
+    auto bind = [q](Statement& s) {
+        int i = 1;
+        if (q.institution) s.bind(i++, *q.institution);
+        if (q.subject) s.bind(i++, *q.subject);
+        if (q.subject_contains) s.bind(i++, *q.subject_contains);
+        if (q.serial_hex) s.bind(i++, *q.serial_hex);
+        if (q.mail) s.bind(i++, *q.mail);
+        if (q.validity && *q.validity != Validity::Revoked) s.bind(i++, q.now);
+        return i;
+    };
+    return {sql, bind};
 }
 
 }  // namespace
@@ -190,6 +244,25 @@ std::vector<CertificateRecord> SqliteCertificateStore::list(const CertificateFil
         std::vector<CertificateRecord> out;
         while (s.step()) out.push_back(read_record(s));
         return out;
+    });
+}
+
+CertificatePage SqliteCertificateStore::search_subscribers(const CertificateQuery& q) {
+    auto where = search_where(q);
+    return db_.with([&](Connection& c) {
+        CertificatePage page;
+        {
+            Statement count(c, "SELECT count(*)" + where.sql);
+            where.bind(count);
+            count.step();
+            page.total = static_cast<size_t>(count.int64(0));
+        }
+        Statement s(c, "SELECT " + columns_of_c() + ", " + kRowMail + where.sql +
+                           " ORDER BY c.created_at DESC, c.rowid DESC LIMIT ? OFFSET ?");
+        int i = where.bind(s);
+        s.bind(i, static_cast<int64_t>(q.limit)).bind(i + 1, static_cast<int64_t>(q.offset));
+        while (s.step()) page.matches.push_back({read_record(s), s.opt_text(19)});
+        return page;
     });
 }
 

@@ -19,6 +19,7 @@ public:
     std::optional<CertificateRecord> find(const std::string& serial_hex) override;
     std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) override;
     std::vector<CertificateRecord> list(const CertificateFilter& filter) override;
+    CertificatePage search_subscribers(const CertificateQuery& query) override;
     void revoke(const std::string& serial_hex, int64_t reason,
                 const std::optional<std::string>& comment, int64_t when) override;
     std::vector<RevokedEntry> revoked() override;

@@ -41,7 +41,18 @@ public:
     CertificateView find_certificate(const OperatorIdentity&, const std::string& serial) override {
         throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate " + serial);
     }
+    CertificatePage list_certificates(const OperatorIdentity&, const CertificateQuery& query) override {
+        last_query = query;
+        CertificatePage page{{}, 3, query.limit, query.offset};
+        for (size_t i = query.offset; i < 3 && page.certificates.size() < query.limit; ++i) {
+            CertificateView v;
+            v.serial_dec = std::to_string(100 + i);
+            page.certificates.push_back(v);
+        }
+        return page;
+    }
     size_t last_csr_size = 0;
+    std::optional<CertificateQuery> last_query;
 };
 
 void sh(const std::string& cmd) {
@@ -151,4 +162,69 @@ TEST_F(ApiServer, OversizedBodyIsRefusedAndNeverReachesTheCore) {
     auto r = client("operator").post("/api/v1/certificates", std::string(200 * 1024, 'A'));
     EXPECT_EQ(r.status, 413) << r.error << " body=" << r.body;
     EXPECT_EQ(authority.last_csr_size, 0u);
+}
+
+TEST_F(ApiServer, CertificateLookUpParsesItsQueryAndPaginates) {
+    auto c = client("operator");
+    auto r = c.get("/api/v1/certificates?subject=CN%3Du1.example.ac.jp%2CO%3DExample%20University%2CC%3DJP"
+                   "&mail=a%2Bb%40example.ac.jp&serial=0x1f&status=revoked&limit=2&offset=1&subject_contains=u1");
+    ASSERT_EQ(r.status, 200) << r.error << r.body;
+    ASSERT_TRUE(authority.last_query);
+    const auto& q = *authority.last_query;
+    EXPECT_EQ(q.subject, "CN=u1.example.ac.jp,O=Example University,C=JP");
+    EXPECT_EQ(q.subject_contains, "u1");
+    EXPECT_EQ(q.mail, "a+b@example.ac.jp");
+    EXPECT_EQ(q.serial, "0x1f");
+    EXPECT_EQ(q.status, "revoked");
+    EXPECT_EQ(q.limit, 2u);
+    EXPECT_EQ(q.offset, 1u);
+    auto page = json_of(r);
+    EXPECT_EQ(page["total"], 3);
+    EXPECT_EQ(page["limit"], 2);
+    EXPECT_EQ(page["offset"], 1);
+    ASSERT_EQ(page["certificates"].size(), 2u);
+    EXPECT_EQ(page["certificates"][0]["serial"], "101");
+    EXPECT_TRUE(page["next_offset"].is_null());  // 1 + 2 = 3 = total: the last page
+    EXPECT_FALSE(page["certificates"][0].contains("certificate_pem"));
+
+    auto first = json_of(c.get("/api/v1/certificates?limit=2"));
+    EXPECT_EQ(first["next_offset"], 2);
+    auto defaults = c.get("/api/v1/certificates");
+    ASSERT_EQ(defaults.status, 200);
+    EXPECT_EQ(authority.last_query->limit, CertificateQuery::kDefaultLimit);
+    EXPECT_EQ(authority.last_query->offset, 0u);
+    EXPECT_FALSE(authority.last_query->subject || authority.last_query->mail || authority.last_query->status);
+    EXPECT_EQ(c.get("/api/v1/certificates?limit=1000").status, 200);
+}
+
+TEST_F(ApiServer, CertificateLookUpRefusesBadParametersWith400) {
+    auto c = client("operator");
+    struct Case { std::string query; std::string code; };
+    std::vector<Case> cases = {
+        {"status=active", "status_invalid"},
+        {"limit=0", "limit_invalid"},
+        {"limit=1001", "limit_invalid"},
+        {"limit=-1", "limit_invalid"},
+        {"limit=ten", "limit_invalid"},
+        {"offset=-5", "offset_invalid"},
+        {"offset=1e3", "offset_invalid"},
+        {"staus=valid", "query_parameter_unknown"},
+        {"mail=", "query_parameter_empty"},
+        {"subject=CN%3", "query_malformed"},
+    };
+    for (const auto& k : cases) {
+        authority.last_query.reset();
+        auto r = c.get("/api/v1/certificates?" + k.query);
+        EXPECT_EQ(r.status, 400) << k.query << ": " << r.body;
+        if (r.status == 400) {
+            auto body = json_of(r);
+            EXPECT_EQ(body["code"], k.code) << k.query;
+            EXPECT_EQ(body["category"], "invalid_input") << k.query;
+            EXPECT_FALSE(body["message"].get<std::string>().empty());
+        }
+        EXPECT_FALSE(authority.last_query) << k.query << " reached the core";
+    }
+    // Without a client certificate the TLS handshake fails; a revoked operator gets 403.
+    EXPECT_EQ(client().get("/api/v1/certificates").status, 0);
+    EXPECT_EQ(client("revoked-operator").get("/api/v1/certificates").status, 403);
 }

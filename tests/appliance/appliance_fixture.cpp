@@ -1,5 +1,7 @@
 #include "tests/appliance/appliance_fixture.h"
 
+#include <cctype>
+
 namespace inkan::test {
 
 ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
@@ -23,16 +25,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     appliance::ensure_tls_certificate(*services_);
     operator_ = appliance::create_operator(*services_, "op1", institution, "op1@example.ac.jp",
                                            store::OperatorRole::RaOperator);
-    if (options.issuance) {
-        policy::Institution inst;
-        inst.name = institution;
-        inst.state = "Tokyo";
-        inst.locality = "Chiyoda-ku";
-        inst.whois_names = {institution};
-        inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
-        inst.domains = {{"example.ac.jp", *policy::parse_date("2099-12-31")}};
-        services_->policy->registry().add(inst);
-    }
+    if (options.issuance) add_institution(institution, "example.ac.jp");
     server_ = std::make_unique<appliance::ApplianceServer>(*services_);
     server_->start();
 }
@@ -63,9 +56,23 @@ HttpsClient ApplianceFixture::public_client() const {
 }
 
 appliance::OperatorCredential ApplianceFixture::add_operator(const std::string& name,
-                                                             const std::string& institution) {
-    return appliance::create_operator(*services_, name, institution, "",
-                                      store::OperatorRole::RaOperator);
+                                                             const std::string& institution,
+                                                             store::OperatorRole role) {
+    return appliance::create_operator(*services_, name, institution, "", role);
+}
+
+void ApplianceFixture::add_institution(const std::string& name, const std::string& domain) {
+    std::string upper = domain;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    whois_->answer(domain, "Domain Name: " + upper + "\r\nRegistrant Organization: " + name + "\r\n");
+    policy::Institution inst;
+    inst.name = name;
+    inst.state = "Tokyo";
+    inst.locality = "Chiyoda-ku";
+    inst.whois_names = {name};
+    inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
+    inst.domains = {{domain, *policy::parse_date("2099-12-31")}};
+    services_->policy->registry().add(inst);
 }
 
 }  // namespace inkan::test

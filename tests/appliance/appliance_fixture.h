@@ -45,7 +45,13 @@ public:
     HttpsClient anonymous_operator_client() const;
     HttpsClient public_client() const;
 
-    appliance::OperatorCredential add_operator(const std::string& name, const std::string& institution);
+    appliance::OperatorCredential add_operator(
+        const std::string& name, const std::string& institution,
+        store::OperatorRole role = store::OperatorRole::RaOperator);
+    // Registers another institution as ApplianceOptions::issuance registers the
+    // fixture's own (ST=Tokyo, L=Chiyoda-ku, every profile), with `domain`
+    // approved and the loopback WHOIS server naming it as the registrant.
+    void add_institution(const std::string& name, const std::string& domain);
     const appliance::OperatorCredential& operator_credential() const { return operator_; }
 
 private:

@@ -118,6 +118,82 @@ TEST(StoreCertificates, ListFiltersByInstitutionAndStatus) {
     EXPECT_EQ(certs.find_by_decimal("dec13")->serial_hex, "13");
 }
 
+TEST(StoreCertificates, SearchSubscribersScopesFiltersCountsAndPagesNewestFirst) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCertificateStore certs(db);
+    const int64_t now = 1'000'000;
+    auto add = [&](const std::string& serial, const std::string& subject, int64_t created_at,
+                   int64_t not_after, CertificateKind kind = CertificateKind::Subscriber,
+                   const std::string& institution = "Example University") {
+        auto r = sample(serial, subject);
+        r.created_at = created_at;
+        r.not_after = not_after;
+        r.kind = kind;
+        r.institution = institution;
+        certs.reserve_serial(serial);
+        certs.insert(r);
+    };
+    // Inserted in this order; a1..a3 in the same second: insertion order decides.
+    add("a0", "CN=old,O=Example University,C=JP", 10, now - 1);  // expired
+    add("a1", "CN=one,O=Example University,C=JP", 20, now + 100);
+    add("a2", "CN=two,OU=Lab,O=Example University,C=JP", 20, now + 100);
+    add("a3", "CN=three,O=Example University,C=JP", 20, now);  // expires exactly now
+    add("b1", "CN=one,O=Other,C=JP", 30, now + 100, CertificateKind::Subscriber, "Other");
+    add("c1", "CN=op,O=Example University,C=JP", 40, now + 100, CertificateKind::Operator);
+    add("c2", "CN=tls,O=Example University,C=JP", 40, now + 100, CertificateKind::TlsServer);
+    certs.revoke("a2", 4, std::nullopt, now - 5);
+
+    auto serials = [&](const CertificateQuery& q) {
+        std::vector<std::string> out;
+        for (const auto& m : certs.search_subscribers(q).matches) out.push_back(m.record.serial_hex);
+        return out;
+    };
+    CertificateQuery q;
+    q.now = now;
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"b1", "a3", "a2", "a1", "a0"}));  // no operator, no TLS
+    q.institution = "Example University";
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a3", "a2", "a1", "a0"}));
+    EXPECT_EQ(certs.search_subscribers(q).total, 4u);
+
+    q.validity = Validity::Valid;
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a1"}));
+    q.validity = Validity::Expired;
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a3", "a0"}));
+    q.validity = Validity::Revoked;
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a2"}));
+    q.validity.reset();
+
+    q.subject = "CN=one,O=Example University,C=JP";
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a1"}));
+    q.subject.reset();
+    q.subject_contains = "OU=Lab";
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a2"}));
+    q.subject_contains = "%";  // not a LIKE pattern
+    EXPECT_TRUE(serials(q).empty());
+    q.subject_contains.reset();
+    q.serial_hex = "b1";  // another institution's
+    EXPECT_TRUE(serials(q).empty());
+    q.serial_hex = "a0";
+    EXPECT_EQ(serials(q), (std::vector<std::string>{"a0"}));
+    q.serial_hex.reset();
+    q.mail = "nobody@example.ac.jp";  // certificates without a request row never match a mail
+    EXPECT_TRUE(serials(q).empty());
+    q.mail.reset();
+
+    q.limit = 2;
+    q.offset = 1;
+    auto page = certs.search_subscribers(q);
+    EXPECT_EQ(page.total, 4u);
+    ASSERT_EQ(page.matches.size(), 2u);
+    EXPECT_EQ(page.matches[0].record.serial_hex, "a2");
+    EXPECT_EQ(page.matches[1].record.serial_hex, "a1");
+    EXPECT_FALSE(page.matches[0].mail);
+    q.offset = 4;
+    EXPECT_TRUE(certs.search_subscribers(q).matches.empty());
+    EXPECT_EQ(certs.search_subscribers(q).total, 4u);
+}
+
 TEST(StoreCertificates, ConcurrentReservationsFromThreads) {
     test::TempDir dir;
     Database db((dir / "inkan.db").string());
