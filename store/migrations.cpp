@@ -150,6 +150,19 @@ ALTER TABLE notifications ADD COLUMN serial_dec TEXT;
 ALTER TABLE institutions ADD COLUMN whois_source TEXT NOT NULL DEFAULT 'registry'
     CHECK (whois_source IN ('registry', 'demo'));
 )sql",
+    // 5: published CRLs. number is the cRLNumber (monotonically increasing, never
+    // reused); revoked_count is how many certificates were revoked when it was
+    // built (revocation is final, so a different count means a different set).
+    R"sql(
+CREATE TABLE crls (
+    number        INTEGER PRIMARY KEY,
+    this_update   INTEGER NOT NULL,
+    next_update   INTEGER NOT NULL,
+    revoked_count INTEGER NOT NULL,
+    der           BLOB NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace
