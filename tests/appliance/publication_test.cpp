@@ -97,7 +97,7 @@ TEST_F(Publication, CrlFollowsARevocationWithAHigherNumber) {
     EXPECT_GT(second, first);
     EXPECT_EQ(second, published.number);
     auto text = test::run("openssl crl -in " + path("crl-after.pem") + " -noout -text").output;
-    std::string upper = serial;
+    std::string upper = serial.size() % 2 ? "0" + serial : serial;  // openssl prints whole bytes
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     EXPECT_NE(text.find("Serial Number: " + upper), std::string::npos) << text;
     EXPECT_NE(text.find("Key Compromise"), std::string::npos) << text;
