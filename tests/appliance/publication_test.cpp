@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "store/database.h"
 #include "tests/appliance/appliance_fixture.h"
@@ -206,4 +207,60 @@ TEST_F(Publication, IssuedCertificatesNameThePublicationListener) {
     EXPECT_NE(text.find("URI:http://127.0.0.1:8080/crl/inkan-ca.crl"), std::string::npos) << text;
     EXPECT_NE(text.find("OCSP - URI:http://127.0.0.1:8080/ocsp"), std::string::npos) << text;
     EXPECT_NE(text.find("CA Issuers - URI:http://127.0.0.1:8080/ca.crt"), std::string::npos) << text;
+}
+
+namespace {
+
+// A CrlStore whose next insert loses a race: another process stores that
+// number first.
+class RacedCrlStore final : public store::CrlStore {
+public:
+    explicit RacedCrlStore(store::CrlStore& real) : real_(real) {}
+    std::optional<store::CrlRecord> latest() override { return real_.latest(); }
+    int64_t revoked_count() override { return real_.revoked_count(); }
+    void insert(const store::CrlRecord& record) override {
+        if (race_next) {
+            race_next = false;
+            real_.insert({record.number, record.this_update, record.next_update, 0, {0x30, 0x00}});
+        }
+        real_.insert(record);
+    }
+    bool race_next = false;
+
+private:
+    store::CrlStore& real_;
+};
+
+}  // namespace
+
+TEST_F(Publication, ANumberTakenByAnotherProcessIsSkipped) {
+    auto& s = f.services();
+    RacedCrlStore raced(*s.crls);
+    ca::CrlPublisher other(*s.signer, s.ca_certificate.get(), *s.certificates, raced, std::chrono::hours(1));
+    long before = s.crls->latest()->number;
+    raced.race_next = true;
+    auto published = other.regenerate();
+    EXPECT_EQ(published.number, before + 2);
+    EXPECT_EQ(s.crls->latest()->number, before + 2);
+    EXPECT_EQ(s.crls->latest()->der, published.der);
+    EXPECT_EQ(published.next_update - published.this_update, 3600);
+    EXPECT_EQ(fetch_crl("raced"), before + 2);
+}
+
+TEST_F(Publication, TheServeTimerPublishesARevocationNobodyRegenerated) {
+    auto& publisher = *f.services().crl_publisher;
+    appliance::CrlRefresher refresher(publisher, std::chrono::seconds(1));
+    refresher.start();
+    long before = publisher.latest()->number;
+    std::string serial = issue("leaf");
+    f.services().certificates->revoke(serial, 5, std::nullopt, store::unix_now());
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (publisher.latest()->number == before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    refresher.stop();
+    EXPECT_EQ(publisher.latest()->number, before + 1);
+    EXPECT_EQ(publisher.latest()->revoked_count, 1);
+    fetch_crl("timer");
+    auto rejected = verify_with_crl("leaf", "timer");
+    EXPECT_NE(rejected.output.find("certificate revoked"), std::string::npos) << rejected.output;
 }
