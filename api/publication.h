@@ -11,7 +11,7 @@
 namespace inkan::api {
 
 class Publication {
-public:
+  public:
     virtual ~Publication() = default;
 
     // The file name the CRL is served under: GET /crl/<crl_name()>.crl

@@ -13,11 +13,11 @@ namespace inkan::api {
 // POST /ocsp             application/ocsp-request -> application/ocsp-response
 // GET  /ocsp/<base64>    the same request, base64 (URL-encoded) in the path (RFC 6960 A.1)
 class PublicationHandlers {
-public:
+  public:
     explicit PublicationHandlers(Publication& publication) : publication_(publication) {}
     void register_routes(Pistache::Rest::Router& router);
 
-private:
+  private:
     void crl(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void ca_certificate(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void ocsp_post(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

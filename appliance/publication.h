@@ -13,7 +13,7 @@
 namespace inkan::appliance {
 
 class AppliancePublication final : public api::Publication {
-public:
+  public:
     explicit AppliancePublication(Services& services) : services_(services) {}
 
     std::string crl_name() override { return kCrlName; }
@@ -21,7 +21,7 @@ public:
     Bytes ca_certificate_der() override;
     Bytes ocsp_response(ByteView request_der) override;
 
-private:
+  private:
     Services& services_;
 };
 
@@ -29,7 +29,7 @@ private:
 // first CRL at start, a new one within `interval` of any revocation (whichever
 // path made it) and at half the validity, well before nextUpdate.
 class CrlRefresher {
-public:
+  public:
     CrlRefresher(ca::CrlPublisher& publisher, std::chrono::seconds interval);
     ~CrlRefresher();
     CrlRefresher(const CrlRefresher&) = delete;
@@ -38,7 +38,7 @@ public:
     void start();  // refreshes once (errors thrown), then keeps going on the thread
     void stop();
 
-private:
+  private:
     void run();
     ca::CrlPublisher& publisher_;
     std::chrono::seconds interval_;

@@ -6,9 +6,7 @@
 namespace inkan::ca {
 namespace {
 
-pki::TimePoint from_unix(int64_t seconds) {
-    return pki::TimePoint(std::chrono::seconds(seconds));
-}
+pki::TimePoint from_unix(int64_t seconds) { return pki::TimePoint(std::chrono::seconds(seconds)); }
 
 int64_t to_unix(pki::TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -54,8 +52,9 @@ store::CrlRecord CrlPublisher::regenerate(pki::TimePoint now) {
 std::optional<store::CrlRecord> CrlPublisher::refresh_if_due(pki::TimePoint now) {
     std::lock_guard lock(mutex_);
     auto latest = crls_.latest();
-    bool due = !latest || latest->revoked_count != crls_.revoked_count() ||
-               to_unix(now) >= latest->this_update + (latest->next_update - latest->this_update) / 2;
+    bool due =
+        !latest || latest->revoked_count != crls_.revoked_count() ||
+        to_unix(now) >= latest->this_update + (latest->next_update - latest->this_update) / 2;
     if (!due) return std::nullopt;
     return build_and_store(now);
 }
@@ -82,9 +81,9 @@ store::CrlRecord CrlPublisher::build_and_store(pki::TimePoint now) {
     int len = i2d_X509_CRL(crl.get(), &der);
     if (len <= 0) openssl_fail("cannot encode CRL");
     OpenSslBytes owned(der);
-    store::CrlRecord record{static_cast<int64_t>(contents.crl_number), to_unix(contents.this_update),
-                            to_unix(contents.next_update), static_cast<int64_t>(revoked.size()),
-                            Bytes(der, der + len)};
+    store::CrlRecord record{static_cast<int64_t>(contents.crl_number),
+                            to_unix(contents.this_update), to_unix(contents.next_update),
+                            static_cast<int64_t>(revoked.size()), Bytes(der, der + len)};
     crls_.insert(record);
     return record;
 }

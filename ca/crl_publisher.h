@@ -21,7 +21,7 @@
 namespace inkan::ca {
 
 class CrlPublisher {
-public:
+  public:
     // validity: nextUpdate - thisUpdate (at least one minute).
     CrlPublisher(pki::Signer& signer, const X509* ca_certificate,
                  store::CertificateStore& certificates, store::CrlStore& crls,
@@ -39,7 +39,7 @@ public:
     std::optional<store::CrlRecord> latest() { return crls_.latest(); }
     std::chrono::seconds validity() const { return validity_; }
 
-private:
+  private:
     store::CrlRecord build_and_store(pki::TimePoint now);
 
     pki::Signer& signer_;

@@ -9,7 +9,10 @@ namespace inkan::ca {
 
 OcspResponder::OcspResponder(pki::Signer& signer, const X509* ca_certificate,
                              store::CertificateStore& certificates, std::chrono::seconds validity)
-    : signer_(signer), ca_certificate_(ca_certificate), certificates_(certificates), validity_(validity) {}
+    : signer_(signer),
+      ca_certificate_(ca_certificate),
+      certificates_(certificates),
+      validity_(validity) {}
 
 pki::OcspStatus OcspResponder::status_of(const Bytes& serial) {
     pki::OcspStatus status;
@@ -22,7 +25,8 @@ pki::OcspStatus OcspResponder::status_of(const Bytes& serial) {
     status.status = pki::OcspCertStatus::Revoked;
     status.revocation_time = pki::TimePoint(std::chrono::seconds(record->revoked_at.value_or(0)));
     try {
-        status.reason = pki::crl_reason_from_int(static_cast<int>(record->revocation_reason.value_or(0)));
+        status.reason =
+            pki::crl_reason_from_int(static_cast<int>(record->revocation_reason.value_or(0)));
     } catch (const Error&) {
         status.reason = pki::CrlReason::Unspecified;
     }

@@ -13,7 +13,7 @@
 namespace inkan::ca {
 
 class OcspResponder {
-public:
+  public:
     // validity: nextUpdate - thisUpdate of every answer.
     OcspResponder(pki::Signer& signer, const X509* ca_certificate,
                   store::CertificateStore& certificates, std::chrono::seconds validity);
@@ -24,7 +24,7 @@ public:
 
     pki::OcspStatus status_of(const Bytes& serial);
 
-private:
+  private:
     pki::Signer& signer_;
     const X509* ca_certificate_;
     store::CertificateStore& certificates_;

@@ -18,7 +18,7 @@ struct CrlRecord {
 };
 
 class CrlStore {
-public:
+  public:
     virtual ~CrlStore() = default;
 
     // The highest-numbered CRL, if any was published.

@@ -6,14 +6,14 @@
 namespace inkan::store {
 
 class SqliteCrlStore final : public CrlStore {
-public:
+  public:
     explicit SqliteCrlStore(Database& db) : db_(db) {}
 
     std::optional<CrlRecord> latest() override;
     void insert(const CrlRecord& record) override;
     int64_t revoked_count() override;
 
-private:
+  private:
     Database& db_;
 };
 

@@ -15,7 +15,7 @@ using namespace inkan::api;
 namespace {
 
 class FakePublication final : public Publication {
-public:
+  public:
     std::string crl_name() override { return "test-ca"; }
     std::optional<Bytes> latest_crl() override { return crl; }
     Bytes ca_certificate_der() override { return {0x30, 0x01, 0x00}; }
@@ -28,7 +28,7 @@ public:
 };
 
 class PublicationListener : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         HttpServerConfig c;
         c.operator_port = 0;
@@ -36,7 +36,8 @@ protected:
         c.crl_port = 0;
         // The TLS listeners need a key and certificate even when unused here.
         auto d = dir.path().string();
-        auto made = test::run("cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+        auto made = test::run("cd " + d +
+                              " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
                               "-nodes -keyout k.pem -out c.pem -subj /CN=localhost -days 2 2>&1");
         ASSERT_EQ(made.exit_code, 0) << made.output;
         c.tls_certificate_file = d + "/c.pem";
@@ -49,7 +50,8 @@ protected:
     }
     // "<status> <content type> <body as hex>"
     std::string curl(const std::string& args) {
-        auto r = test::run("curl -s -o " + (dir / "body").string() + " -w '%{http_code} %{content_type}' " + args +
+        auto r = test::run("curl -s -o " + (dir / "body").string() +
+                           " -w '%{http_code} %{content_type}' " + args +
                            " http://127.0.0.1:" + std::to_string(server->crl_port()));
         return r.output;
     }
@@ -79,8 +81,9 @@ TEST_F(PublicationListener, RoutesAndContentTypes) {
     auto port = std::to_string(server->crl_port());
     EXPECT_EQ(curl("").substr(0, 3), "404") << "GET /";
     auto get = [&](const std::string& path) {
-        return test::run("curl -s -o " + (dir / "body").string() + " -w '%{http_code} %{content_type}' " +
-                         "http://127.0.0.1:" + port + path).output;
+        return test::run("curl -s -o " + (dir / "body").string() +
+                         " -w '%{http_code} %{content_type}' " + "http://127.0.0.1:" + port + path)
+            .output;
     };
     EXPECT_EQ(get("/crl/test-ca.crl"), "404 application/json") << "none published yet";
     fake.crl = Bytes{0x30, 0x02, 0x05, 0x00};
@@ -93,8 +96,10 @@ TEST_F(PublicationListener, RoutesAndContentTypes) {
     EXPECT_EQ(get("/ocsp/MAMKAQE%3D"), "200 application/ocsp-response");
     EXPECT_EQ(get("/ocsp/+/8="), "200 application/ocsp-response");
     EXPECT_EQ(get("/ocsp/not*base64"), "200 application/ocsp-response");
-    auto post = test::run("curl -s -o /dev/null -w '%{http_code} %{content_type}' --data-binary 'abc' "
-                          "-H 'Content-Type: application/ocsp-request' http://127.0.0.1:" + port + "/ocsp");
+    auto post = test::run(
+        "curl -s -o /dev/null -w '%{http_code} %{content_type}' --data-binary 'abc' "
+        "-H 'Content-Type: application/ocsp-request' http://127.0.0.1:" +
+        port + "/ocsp");
     EXPECT_EQ(post.output, "200 application/ocsp-response");
     ASSERT_EQ(fake.requests.size(), 4u);
     EXPECT_EQ(fake.requests[0], (Bytes{0x30, 0x03, 0x0A, 0x01, 0x01}));

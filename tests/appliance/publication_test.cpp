@@ -18,19 +18,21 @@ using test::shell_quote;
 namespace {
 
 class Publication : public ::testing::Test {
-protected:
+  protected:
     std::string ca() const { return f.config().ca_certificate_path().string(); }
     std::string path(const std::string& name) const { return (work / name).string(); }
     std::string url(const std::string& resource) const { return f.crl_base_url() + resource; }
 
     // Issues a certificate for a direct CSR over the operator API; returns its serial (hex).
     std::string issue(const std::string& name) {
-        auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                           path(name + ".key") + " -out " + path(name + ".csr") +
-                           " -subj '/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN=" + name +
-                           ".example.ac.jp'");
+        auto r = test::run(
+            "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+            path(name + ".key") + " -out " + path(name + ".csr") +
+            " -subj '/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN=" + name +
+            ".example.ac.jp'");
         EXPECT_EQ(r.exit_code, 0) << r.output;
-        auto issued = f.operator_client().post("/api/v1/certificates", test::read_file(path(name + ".csr")));
+        auto issued =
+            f.operator_client().post("/api/v1/certificates", test::read_file(path(name + ".csr")));
         EXPECT_EQ(issued.status, 201) << issued.error << issued.body;
         auto j = json::parse(issued.body);
         test::write_file(path(name + ".pem"), j["certificate_pem"].get<std::string>());
@@ -48,14 +50,15 @@ protected:
     // Fetches the CRL as crl-<tag>.der/.pem, checks its signature; returns its number.
     long fetch_crl(const std::string& tag) {
         EXPECT_EQ(fetch("/crl/inkan-ca.crl", "crl-" + tag + ".der"), "200 application/pkix-crl");
-        auto verify = test::run("openssl crl -inform DER -in " + path("crl-" + tag + ".der") + " -CAfile " +
-                                ca() + " -noout");
+        auto verify = test::run("openssl crl -inform DER -in " + path("crl-" + tag + ".der") +
+                                " -CAfile " + ca() + " -noout");
         EXPECT_EQ(verify.exit_code, 0) << verify.output;
         EXPECT_NE(verify.output.find("verify OK"), std::string::npos) << verify.output;
-        auto pem = test::run("openssl crl -inform DER -in " + path("crl-" + tag + ".der") + " -out " +
-                             path("crl-" + tag + ".pem"));
+        auto pem = test::run("openssl crl -inform DER -in " + path("crl-" + tag + ".der") +
+                             " -out " + path("crl-" + tag + ".pem"));
         EXPECT_EQ(pem.exit_code, 0) << pem.output;
-        auto number = test::run("openssl crl -in " + path("crl-" + tag + ".pem") + " -noout -crlnumber");
+        auto number =
+            test::run("openssl crl -in " + path("crl-" + tag + ".pem") + " -noout -crlnumber");
         std::smatch m;
         if (!std::regex_search(number.output, m, std::regex("crlNumber=0x([0-9A-Fa-f]+)"))) {
             ADD_FAILURE() << number.output;
@@ -65,13 +68,13 @@ protected:
     }
 
     test::RunResult verify_with_crl(const std::string& leaf, const std::string& tag) {
-        return test::run("openssl verify -crl_check -CRLfile " + path("crl-" + tag + ".pem") + " -CAfile " +
-                         ca() + " " + path(leaf + ".pem"));
+        return test::run("openssl verify -crl_check -CRLfile " + path("crl-" + tag + ".pem") +
+                         " -CAfile " + ca() + " " + path(leaf + ".pem"));
     }
 
     test::RunResult ocsp(const std::string& what) {
-        return test::run("openssl ocsp -issuer " + ca() + " " + what + " -url " + url("/ocsp") + " -CAfile " +
-                         ca() + " 2>&1");
+        return test::run("openssl ocsp -issuer " + ca() + " " + what + " -url " + url("/ocsp") +
+                         " -CAfile " + ca() + " 2>&1");
     }
 
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
@@ -113,7 +116,8 @@ TEST_F(Publication, CrlFollowsARevocationWithAHigherNumber) {
 TEST_F(Publication, CrlValidityComesFromConfigAndTheTimerRenewsAtHalfOfIt) {
     auto latest = f.services().crl_publisher->latest();
     ASSERT_TRUE(latest);
-    EXPECT_EQ(latest->next_update - latest->this_update, 24 * 3600) << "ca.crl_validity_hours default";
+    EXPECT_EQ(latest->next_update - latest->this_update, 24 * 3600)
+        << "ca.crl_validity_hours default";
     auto at = [&](int64_t unix_seconds) {
         return std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds));
     };
@@ -138,7 +142,8 @@ TEST_F(Publication, OcspSaysGoodThenRevokedWithTheReasonAndUnknownForOtherSerial
     EXPECT_EQ(good.exit_code, 0) << good.output;
     EXPECT_NE(good.output.find("Response verify OK"), std::string::npos) << good.output;
     EXPECT_NE(good.output.find(path("leaf.pem") + ": good"), std::string::npos) << good.output;
-    EXPECT_EQ(good.output.find("nonce"), std::string::npos) << "the nonce is echoed\n" << good.output;
+    EXPECT_EQ(good.output.find("nonce"), std::string::npos) << "the nonce is echoed\n"
+                                                            << good.output;
 
     auto unknown = ocsp("-serial 0x1234");
     EXPECT_EQ(unknown.exit_code, 0) << unknown.output;
@@ -147,7 +152,8 @@ TEST_F(Publication, OcspSaysGoodThenRevokedWithTheReasonAndUnknownForOtherSerial
     f.services().certificates->revoke(serial, 1, std::nullopt, store::unix_now());
     auto revoked = ocsp("-cert " + path("leaf.pem"));
     EXPECT_EQ(revoked.exit_code, 0) << revoked.output;
-    EXPECT_NE(revoked.output.find(path("leaf.pem") + ": revoked"), std::string::npos) << revoked.output;
+    EXPECT_NE(revoked.output.find(path("leaf.pem") + ": revoked"), std::string::npos)
+        << revoked.output;
     EXPECT_NE(revoked.output.find("Reason: keyCompromise"), std::string::npos) << revoked.output;
     EXPECT_NE(revoked.output.find("Revocation Time"), std::string::npos) << revoked.output;
 }
@@ -155,16 +161,20 @@ TEST_F(Publication, OcspSaysGoodThenRevokedWithTheReasonAndUnknownForOtherSerial
 TEST_F(Publication, OcspOverGetAndGarbageIsMalformedRequest) {
     issue("leaf");
     // A real request (with a nonce), base64 and URL-encoded into the path.
-    auto req = test::run("openssl ocsp -issuer " + ca() + " -cert " + path("leaf.pem") + " -reqout " +
-                         path("req.der"));
+    auto req = test::run("openssl ocsp -issuer " + ca() + " -cert " + path("leaf.pem") +
+                         " -reqout " + path("req.der"));
     ASSERT_EQ(req.exit_code, 0) << req.output;
     auto b64 = test::run("base64 -w0 " + path("req.der")).output;
     std::string encoded;
     for (char c : b64) {
-        if (c == '+') encoded += "%2B";
-        else if (c == '/') encoded += "%2F";
-        else if (c == '=') encoded += "%3D";
-        else encoded += c;
+        if (c == '+')
+            encoded += "%2B";
+        else if (c == '/')
+            encoded += "%2F";
+        else if (c == '=')
+            encoded += "%3D";
+        else
+            encoded += c;
     }
     EXPECT_EQ(fetch("/ocsp/" + encoded, "get.der"), "200 application/ocsp-response");
     auto text = response_text(path("get.der"));
@@ -177,18 +187,23 @@ TEST_F(Publication, OcspOverGetAndGarbageIsMalformedRequest) {
 
     auto garbage = test::run("curl -s -o " + path("garbage.der") +
                              " -w '%{http_code}' -H 'Content-Type: application/ocsp-request' "
-                             "--data-binary 'not an OCSP request' " + shell_quote(url("/ocsp")));
+                             "--data-binary 'not an OCSP request' " +
+                             shell_quote(url("/ocsp")));
     EXPECT_EQ(garbage.output, "200");
-    EXPECT_NE(response_text(path("garbage.der")).find("Responder Error: malformedrequest (1)"), std::string::npos)
+    EXPECT_NE(response_text(path("garbage.der")).find("Responder Error: malformedrequest (1)"),
+              std::string::npos)
         << response_text(path("garbage.der"));
     for (const std::string bad : {"/ocsp/%%%not-base64!!", "/ocsp/AAAA", "/ocsp/%2"}) {
         EXPECT_EQ(fetch(bad, "bad.der"), "200 application/ocsp-response") << bad;
-        EXPECT_NE(response_text(path("bad.der")).find("Responder Error: malformedrequest (1)"), std::string::npos) << bad;
+        EXPECT_NE(response_text(path("bad.der")).find("Responder Error: malformedrequest (1)"),
+                  std::string::npos)
+            << bad;
     }
     auto empty = test::run("curl -s -o " + path("empty.der") + " -w '%{http_code}' -X POST " +
                            shell_quote(url("/ocsp")));
     EXPECT_EQ(empty.output, "200");
-    EXPECT_NE(response_text(path("empty.der")).find("Responder Error: malformedrequest (1)"), std::string::npos);
+    EXPECT_NE(response_text(path("empty.der")).find("Responder Error: malformedrequest (1)"),
+              std::string::npos);
     // Still answering.
     EXPECT_EQ(ocsp("-cert " + path("leaf.pem")).exit_code, 0);
 }
@@ -206,7 +221,8 @@ TEST_F(Publication, IssuedCertificatesNameThePublicationListener) {
     auto text = test::run("openssl x509 -in " + path("leaf.pem") + " -noout -text").output;
     EXPECT_NE(text.find("URI:http://127.0.0.1:8080/crl/inkan-ca.crl"), std::string::npos) << text;
     EXPECT_NE(text.find("OCSP - URI:http://127.0.0.1:8080/ocsp"), std::string::npos) << text;
-    EXPECT_NE(text.find("CA Issuers - URI:http://127.0.0.1:8080/ca.crt"), std::string::npos) << text;
+    EXPECT_NE(text.find("CA Issuers - URI:http://127.0.0.1:8080/ca.crt"), std::string::npos)
+        << text;
 }
 
 namespace {
@@ -214,7 +230,7 @@ namespace {
 // A CrlStore whose next insert loses a race: another process stores that
 // number first.
 class RacedCrlStore final : public store::CrlStore {
-public:
+  public:
     explicit RacedCrlStore(store::CrlStore& real) : real_(real) {}
     std::optional<store::CrlRecord> latest() override { return real_.latest(); }
     int64_t revoked_count() override { return real_.revoked_count(); }
@@ -227,7 +243,7 @@ public:
     }
     bool race_next = false;
 
-private:
+  private:
     store::CrlStore& real_;
 };
 
@@ -236,7 +252,8 @@ private:
 TEST_F(Publication, ANumberTakenByAnotherProcessIsSkipped) {
     auto& s = f.services();
     RacedCrlStore raced(*s.crls);
-    ca::CrlPublisher other(*s.signer, s.ca_certificate.get(), *s.certificates, raced, std::chrono::hours(1));
+    ca::CrlPublisher other(*s.signer, s.ca_certificate.get(), *s.certificates, raced,
+                           std::chrono::hours(1));
     long before = s.crls->latest()->number;
     raced.race_next = true;
     auto published = other.regenerate();
