@@ -9,7 +9,7 @@ using namespace Pistache;
 namespace {
 
 std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_t port,
-                                              Rest::Router& router) {
+                                              Rest::Router& router, bool tls = true) {
     Address address(c.bind_address, Port(port));
     auto endpoint = std::make_unique<Http::Endpoint>(address);
     auto opts = Http::Endpoint::options()
@@ -18,7 +18,7 @@ std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_
                     .maxRequestSize(c.max_body_bytes);
     endpoint->init(opts);
     endpoint->setHandler(router.handler());
-    endpoint->useSSL(c.tls_certificate_file, c.tls_key_file);
+    if (tls) endpoint->useSSL(c.tls_certificate_file, c.tls_key_file);
     return endpoint;
 }
 
@@ -34,22 +34,26 @@ void HttpServer::start() {
         // Default OpenSSL chain verification against our CA only.
         operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
         public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_);
+        publication_endpoint_ = make_endpoint(config_, config_.crl_port, publication_router_, false);
         operator_endpoint_->serveThreaded();
         public_endpoint_->serveThreaded();
+        publication_endpoint_->serveThreaded();
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
         stop();
         throw Error(ErrorCategory::Unavailable, "http_listen_failed",
-                    "cannot start HTTPS listeners on " + config_.bind_address + ": " + e.what());
+                    "cannot start the HTTP listeners on " + config_.bind_address + ": " + e.what());
     }
 }
 
 void HttpServer::stop() {
     if (operator_endpoint_) operator_endpoint_->shutdown();
     if (public_endpoint_) public_endpoint_->shutdown();
+    if (publication_endpoint_) publication_endpoint_->shutdown();
     operator_endpoint_.reset();
     public_endpoint_.reset();
+    publication_endpoint_.reset();
 }
 
 uint16_t HttpServer::operator_port() const {
@@ -58,6 +62,10 @@ uint16_t HttpServer::operator_port() const {
 
 uint16_t HttpServer::public_port() const {
     return public_endpoint_ ? static_cast<uint16_t>(public_endpoint_->getPort()) : 0;
+}
+
+uint16_t HttpServer::crl_port() const {
+    return publication_endpoint_ ? static_cast<uint16_t>(publication_endpoint_->getPort()) : 0;
 }
 
 }  // namespace inkan::api

@@ -1,8 +1,10 @@
-// Two TLS listeners (Pistache):
+// Two TLS listeners and one plain-HTTP listener (Pistache):
 //  - the operator endpoint requires a client certificate that chains to our CA
 //    (Pistache's useSSLAuth refuses a handshake without one);
 //  - the public endpoint has no client authentication: CA certificate,
-//    health, and later CRL, OCSP, PIN and download URLs.
+//    health, PIN and download URLs;
+//  - the publication endpoint is plain HTTP (CRL, CA certificate, OCSP): relying
+//    parties fetch them while validating certificates, so no TLS loop.
 // Handlers register their routes before start().
 #pragma once
 
@@ -19,6 +21,7 @@ struct HttpServerConfig {
     std::string bind_address = "127.0.0.1";
     uint16_t operator_port = 8443;  // 0 = any free port (tests)
     uint16_t public_port = 8444;
+    uint16_t crl_port = 8080;  // plain HTTP
     std::string tls_certificate_file;  // server certificate chain, PEM
     std::string tls_key_file;          // server key, PEM (see README: not in the HSM)
     std::string client_ca_file;        // CA that issued operator certificates
@@ -35,18 +38,22 @@ public:
 
     Pistache::Rest::Router& operator_router() { return operator_router_; }
     Pistache::Rest::Router& public_router() { return public_router_; }
+    Pistache::Rest::Router& publication_router() { return publication_router_; }
 
-    void start();  // returns once both endpoints listen
+    void start();  // returns once every endpoint listens
     void stop();
     uint16_t operator_port() const;
     uint16_t public_port() const;
+    uint16_t crl_port() const;
 
 private:
     HttpServerConfig config_;
     Pistache::Rest::Router operator_router_;
     Pistache::Rest::Router public_router_;
+    Pistache::Rest::Router publication_router_;
     std::unique_ptr<Pistache::Http::Endpoint> operator_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> public_endpoint_;
+    std::unique_ptr<Pistache::Http::Endpoint> publication_endpoint_;
 };
 
 }  // namespace inkan::api

@@ -8,6 +8,9 @@
 namespace inkan::appliance {
 namespace {
 
+// How often `inkan serve` checks whether the CRL is due (README "Revocation status").
+constexpr std::chrono::seconds kCrlCheckInterval{60};
+
 api::HttpServerConfig http_config(const Config& config) {
     if (!std::filesystem::exists(config.tls_certificate_path())) {
         throw Error(ErrorCategory::NotFound, "tls_certificate_missing",
@@ -17,6 +20,7 @@ api::HttpServerConfig http_config(const Config& config) {
     hc.bind_address = config.http.bind_address;
     hc.operator_port = config.http.operator_port;
     hc.public_port = config.http.public_port;
+    hc.crl_port = config.http.crl_port;
     hc.tls_certificate_file = config.tls_certificate_path().string();
     hc.tls_key_file = config.tls_key_path().string();
     hc.client_ca_file = config.ca_certificate_path().string();
@@ -40,11 +44,15 @@ ApplianceServer::ApplianceServer(Services& services)
       public_(authority_),
       requests_(authority_, desk_,
                 [this] { return config_.http.effective_public_base_url(server_.public_port()); }),
-      retrieval_(desk_) {
+      retrieval_(desk_),
+      publication_(services),
+      publication_handlers_(publication_),
+      crl_refresher_(*services.crl_publisher, kCrlCheckInterval) {
     certificates_.register_routes(server_.operator_router());
     requests_.register_routes(server_.operator_router());
     public_.register_routes(server_.public_router());
     retrieval_.register_routes(server_.public_router());
+    publication_handlers_.register_routes(server_.publication_router());
 }
 
 void ApplianceServer::start() {
@@ -52,7 +60,18 @@ void ApplianceServer::start() {
         std::cerr << "inkan: revoked " << revoked
                   << " certificate(s) that an earlier run signed but did not deliver (reason superseded)\n";
     }
-    server_.start();
+    crl_refresher_.start();
+    try {
+        server_.start();
+    } catch (...) {
+        crl_refresher_.stop();
+        throw;
+    }
+}
+
+void ApplianceServer::stop() {
+    server_.stop();
+    crl_refresher_.stop();
 }
 
 }  // namespace inkan::appliance

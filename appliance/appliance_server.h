@@ -1,16 +1,19 @@
 // The running appliance's HTTP side, wired once for `inkan serve` and the
 // tests: audit log, the core behind the API interfaces (each behind its audit
-// decorator), the handlers and the two HTTPS listeners.
+// decorator), the handlers, the two HTTPS listeners, the plain-HTTP publication
+// listener (CRL, CA certificate, OCSP) and the CRL refresh timer.
 #pragma once
 
 #include <memory>
 
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
+#include "api/publication_handlers.h"
 #include "api/request_handlers.h"
 #include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/operator_authority.h"
+#include "appliance/publication.h"
 #include "appliance/services.h"
 
 namespace inkan::appliance {
@@ -23,11 +26,12 @@ public:
     ApplianceServer& operator=(const ApplianceServer&) = delete;
 
     // First revokes what a previous run signed but did not deliver (see
-    // issuance/undelivered.h), then listens.
+    // issuance/undelivered.h), publishes a CRL if it is due, then listens.
     void start();
-    void stop() { server_.stop(); }
+    void stop();
     uint16_t operator_port() const { return server_.operator_port(); }
     uint16_t public_port() const { return server_.public_port(); }
+    uint16_t crl_port() const { return server_.crl_port(); }
 
 private:
     Services& services_;
@@ -42,6 +46,9 @@ private:
     api::PublicHandlers public_;
     api::RequestHandlers requests_;
     api::RetrievalHandlers retrieval_;
+    AppliancePublication publication_;
+    api::PublicationHandlers publication_handlers_;
+    CrlRefresher crl_refresher_;
 };
 
 }  // namespace inkan::appliance

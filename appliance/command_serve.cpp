@@ -1,4 +1,4 @@
-// inkan serve: the HTTPS API until SIGINT / SIGTERM.
+// inkan serve: the HTTPS API and the plain-HTTP publication listener until SIGINT / SIGTERM.
 #include <csignal>
 #include <iostream>
 
@@ -29,6 +29,8 @@ void run_serve(const GlobalOptions& global) {
               << " (client certificate required)\n"
               << "inkan: public      https://" << config.http.bind_address << ":" << server.public_port()
               << " (/healthz, /ca.pem, PIN and download URLs)\n"
+              << "inkan: publication http://" << config.http.bind_address << ":" << server.crl_port()
+              << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n"
               << std::flush;
     int signal = 0;
     sigwait(&signals, &signal);
@@ -39,7 +41,7 @@ void run_serve(const GlobalOptions& global) {
 }  // namespace
 
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
-    auto* cmd = app.add_subcommand("serve", "run the HTTPS API (operator and public listeners)");
+    auto* cmd = app.add_subcommand("serve", "run the HTTPS API (operator and public listeners) and the plain-HTTP CRL/OCSP listener");
     cmd->callback([&global, &exit_code] {
         run_serve(global);
         exit_code = kExitOk;

@@ -15,8 +15,9 @@ namespace inkan::appliance {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file, softhsm_conf,
                                                 ca_key_label, ca_key_id, pin_hmac_key_id, pin_wrap_key_id,
                                                 pool_size)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years, crl_url, ocsp_url)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port, public_port,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years, crl_url, ocsp_url,
+                                                ca_issuers_url, crl_validity_hours, ocsp_validity_hours)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port, public_port, crl_port,
                                                 max_body_bytes, threads, public_base_url)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms, read_timeout_ms,
                                                 cache_ttl_seconds)
@@ -41,6 +42,15 @@ void read_section(const json& j, const char* key, T& out) {
     }
 }
 
+// Until the publication listener existed, `init` saved these URLs, which pointed
+// at nothing (the HTTPS-only public port); a state folder written then gets
+// today's defaults. Any other configured value is kept.
+void upgrade_old_default_urls(CaConfig& ca) {
+    CaConfig defaults;
+    if (ca.crl_url == "http://127.0.0.1:8444/crl.der") ca.crl_url = defaults.crl_url;
+    if (ca.ocsp_url == "http://127.0.0.1:8444/ocsp") ca.ocsp_url = defaults.ocsp_url;
+}
+
 void apply_json(Config& c, const json& j, const std::string& file) {
     if (!j.is_object()) bad_config(file + ": top level must be a JSON object");
     if (j.contains("hsm") && j["hsm"].contains("pin")) {
@@ -48,6 +58,7 @@ void apply_json(Config& c, const json& j, const std::string& file) {
     }
     read_section(j, "hsm", c.hsm);
     read_section(j, "ca", c.ca);
+    upgrade_old_default_urls(c.ca);
     read_section(j, "http", c.http);
     read_section(j, "whois", c.whois);
     read_section(j, "issuance", c.issuance);
@@ -75,6 +86,8 @@ void validate(const Config& c) {
         bad_config("ca.key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
     }
     if (c.ca.validity_years < 1 || c.ca.validity_years > 30) bad_config("ca.validity_years must be 1..30");
+    if (c.ca.crl_validity_hours < 1 || c.ca.crl_validity_hours > 24 * 366) bad_config("ca.crl_validity_hours must be 1..8784");
+    if (c.ca.ocsp_validity_hours < 1 || c.ca.ocsp_validity_hours > 24 * 7) bad_config("ca.ocsp_validity_hours must be 1..168");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
     if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
     if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.issuance.p12_key_type) == std::end(kKeyTypes)) {
@@ -111,6 +124,7 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     if (auto v = env("INKAN_BIND_ADDRESS"); !v.empty()) c.http.bind_address = v;
     if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty()) c.http.operator_port = port_from_env("INKAN_OPERATOR_PORT", v);
     if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty()) c.http.public_port = port_from_env("INKAN_PUBLIC_PORT", v);
+    if (auto v = env("INKAN_CRL_PORT"); !v.empty()) c.http.crl_port = port_from_env("INKAN_CRL_PORT", v);
     if (c.hsm.pin_file.empty()) c.hsm.pin_file = (state_dir / "hsm-user-pin").string();
     if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();

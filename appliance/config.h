@@ -28,14 +28,24 @@ struct CaConfig {
     std::string subject = "CN=Inkan Root CA,O=Inkan,C=JP";
     std::string key_type = "rsa-3072";  // rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
     int validity_years = 20;
-    std::string crl_url = "http://127.0.0.1:8444/crl.der";
-    std::string ocsp_url = "http://127.0.0.1:8444/ocsp";
+    // Put into every certificate (CRL DP, AIA OCSP, AIA caIssuers). The defaults
+    // point at the publication listener's defaults (http.crl_port); set them to
+    // the URLs relying parties reach in a deployment.
+    std::string crl_url = "http://127.0.0.1:8080/crl/inkan-ca.crl";
+    std::string ocsp_url = "http://127.0.0.1:8080/ocsp";
+    std::string ca_issuers_url = "http://127.0.0.1:8080/ca.crt";
+    int crl_validity_hours = 24;  // nextUpdate - thisUpdate; renewed at half of it
+    int ocsp_validity_hours = 1;  // nextUpdate - thisUpdate of OCSP answers
 };
+
+// The CRL is served as /crl/<kCrlName>.crl.
+inline constexpr const char* kCrlName = "inkan-ca";
 
 struct HttpConfig {
     std::string bind_address = "127.0.0.1";
     uint16_t operator_port = 8443;
     uint16_t public_port = 8444;
+    uint16_t crl_port = 8080;  // plain HTTP: CRL, CA certificate, OCSP
     size_t max_body_bytes = 16 * 1024 * 1024;
     int threads = 4;  // a bulk ZIP holds one worker for its whole run
     // Base of the PIN and retrieval URLs handed to subscribers; empty means

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     add_operator_commands(app, global, exit_code);
     add_institution_commands(app, global, exit_code);
     add_request_commands(app, global, exit_code);
+    add_crl_commands(app, global, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -83,6 +83,7 @@ pki::IssuerOptions issuer_options(const Config& config) {
     pki::IssuerOptions o;
     o.crl_url = config.ca.crl_url;
     o.ocsp_url = config.ca.ocsp_url;
+    o.ca_issuers_url = config.ca.ca_issuers_url;
     return o;
 }
 
@@ -98,6 +99,12 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->operators = std::make_unique<store::SqliteOperatorStore>(*s->database);
     s->authority = std::make_unique<ca::CertificateAuthority>(
         *s->signer, s->ca_certificate.get(), issuer_options(config), *s->random, *s->certificates);
+    s->crls = std::make_unique<store::SqliteCrlStore>(*s->database);
+    s->crl_publisher = std::make_unique<ca::CrlPublisher>(
+        *s->signer, s->ca_certificate.get(), *s->certificates, *s->crls,
+        std::chrono::hours(config.ca.crl_validity_hours));
+    s->ocsp = std::make_unique<ca::OcspResponder>(*s->signer, s->ca_certificate.get(), *s->certificates,
+                                                  std::chrono::hours(config.ca.ocsp_validity_hours));
     ensure_pin_keys(*s->token, s->config);  // states made before the PIN keys existed
     s->batches = std::make_unique<store::SqliteBatchStore>(*s->database);
     s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);

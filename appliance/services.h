@@ -7,6 +7,8 @@
 
 #include "appliance/config.h"
 #include "ca/certificate_authority.h"
+#include "ca/crl_publisher.h"
+#include "ca/ocsp_responder.h"
 #include "ca/hsm_signer.h"
 #include "common/openssl_ptr.h"
 #include "hsm/token.h"
@@ -16,6 +18,7 @@
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
+#include "store/sqlite_crl_store.h"
 #include "store/sqlite_operator_store.h"
 
 namespace inkan::appliance {
@@ -47,6 +50,10 @@ struct Services {
     std::unique_ptr<store::SqliteOperatorStore> operators;
     X509Ptr ca_certificate;
     std::unique_ptr<ca::CertificateAuthority> authority;
+    std::unique_ptr<store::SqliteCrlStore> crls;
+    // Callers that revoke run crl_publisher->regenerate() once per batch.
+    std::unique_ptr<ca::CrlPublisher> crl_publisher;
+    std::unique_ptr<ca::OcspResponder> ocsp;
     std::unique_ptr<store::SqliteBatchStore> batches;
     std::unique_ptr<PolicyContext> policy;  // institutions, WHOIS, existing certificates
     // The upload's rules again at the moment of signing: every path that signs

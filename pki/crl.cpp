@@ -22,6 +22,12 @@ X509RevokedPtr revoked_entry(const RevokedCertificate& entry) {
         if (X509_REVOKED_add_ext(revoked.get(), reason.get(), -1) != 1)
             openssl_fail("cannot add reason");
     }
+    if (entry.invalidity_date) {
+        X509ExtensionPtr invalidity =
+            invalidity_date_extension(std::chrono::system_clock::to_time_t(*entry.invalidity_date));
+        if (X509_REVOKED_add_ext(revoked.get(), invalidity.get(), -1) != 1)
+            openssl_fail("cannot add invalidity date");
+    }
     return revoked;
 }
 

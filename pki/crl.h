@@ -4,6 +4,7 @@
 #include <openssl/x509.h>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "common/bytes.h"
@@ -35,6 +36,9 @@ struct RevokedCertificate {
     Bytes serial;  // big-endian
     TimePoint revocation_time;
     CrlReason reason = CrlReason::Unspecified;
+    // invalidityDate entry extension (RFC 5280 5.3.2): when the key is known or
+    // suspected to have been compromised. Callers set it for keyCompromise.
+    std::optional<TimePoint> invalidity_date;
 };
 
 struct CrlContents {
@@ -45,7 +49,8 @@ struct CrlContents {
 };
 
 // Issuer name from issuer_certificate's subject; extensions: authorityKeyIdentifier
-// (keyid of the issuer) and cRLNumber. Entries sorted by serial. Throws
+// (keyid of the issuer) and cRLNumber; entry extensions: reasonCode (not for
+// unspecified) and invalidityDate (when given). Entries sorted by serial. Throws
 // Error(InvalidInput, "bad_crl_times") if next_update <= this_update.
 X509CrlPtr build_crl(Signer& signer, const X509* issuer_certificate, const CrlContents& contents);
 

@@ -185,6 +185,12 @@ X509ExtensionPtr crl_reason_extension(int reason) {
     return make(NID_crl_reason, false, value.get());
 }
 
+X509ExtensionPtr invalidity_date_extension(std::time_t when) {
+    Asn1TimePtr value(ASN1_GENERALIZEDTIME_set(nullptr, when));
+    if (!value) openssl_fail("ASN1_GENERALIZEDTIME_set failed");
+    return make(NID_invalidity_date, false, value.get());
+}
+
 Bytes key_identifier_of(EVP_PKEY* key) {
     unsigned char* der = nullptr;
     int len = i2d_PUBKEY(key, &der);

@@ -5,6 +5,7 @@
 
 #include <openssl/x509v3.h>
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ X509ExtensionPtr subject_alt_name_extension(const std::vector<std::string>& emai
                                             const std::vector<std::string>& ip_addresses);
 X509ExtensionPtr crl_number_extension(ByteView crl_number);
 X509ExtensionPtr crl_reason_extension(int reason);
+// CRL entry invalidityDate (RFC 5280 5.3.2), GeneralizedTime.
+X509ExtensionPtr invalidity_date_extension(std::time_t when);
 
 // RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents.
 Bytes key_identifier_of(EVP_PKEY* key);

@@ -158,6 +158,19 @@ CREATE INDEX serials_open_subject_nocase ON serials(subject COLLATE NOCASE) WHER
 DROP INDEX issuance_rows_subject;
 DROP INDEX serials_open_subject;
 )sql",
+    // 6: published CRLs. number is the cRLNumber (monotonically increasing, never
+    // reused); revoked_count is how many certificates were revoked when it was
+    // built (revocation is final, so a different count means a different set).
+    R"sql(
+CREATE TABLE crls (
+    number        INTEGER PRIMARY KEY,
+    this_update   INTEGER NOT NULL,
+    next_update   INTEGER NOT NULL,
+    revoked_count INTEGER NOT NULL,
+    der           BLOB NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -77,6 +77,7 @@ protected:
         HttpServerConfig c;
         c.operator_port = 0;
         c.public_port = 0;
+        c.crl_port = 0;
         c.tls_certificate_file = d + "/srv.pem";
         c.tls_key_file = d + "/srv.key";
         c.client_ca_file = d + "/ca.pem";

@@ -18,6 +18,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     }
     config_.http.operator_port = 0;
     config_.http.public_port = 0;
+    config_.http.crl_port = 0;
     config_.http.max_body_bytes = 256 * 1024;
     appliance::prepare_token_and_ca_key(config_);
     appliance::write_self_signed_ca(config_);

@@ -44,6 +44,9 @@ public:
     HttpsClient client_for(const appliance::OperatorCredential& credential) const;
     HttpsClient anonymous_operator_client() const;
     HttpsClient public_client() const;
+    // The plain-HTTP publication listener (CRL, CA certificate, OCSP).
+    uint16_t crl_port() const { return server_->crl_port(); }
+    std::string crl_base_url() const { return "http://127.0.0.1:" + std::to_string(crl_port()); }
 
     appliance::OperatorCredential add_operator(
         const std::string& name, const std::string& institution,

@@ -30,19 +30,22 @@ struct Serving {
     std::unique_ptr<test::Process> process;
     unsigned short operator_port = 0;
     unsigned short public_port = 0;
+    unsigned short crl_port = 0;
 };
 
 Serving serve(const test::TempDir& dir) {
     Serving s;
     s.process = std::make_unique<test::Process>(
         std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
-        std::map<std::string, std::string>{{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}});
+        std::map<std::string, std::string>{{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
     std::smatch m;
     auto op = s.process->wait_for_line("operator API");
-    auto pub = s.process->wait_for_line("public");
+    auto pub = s.process->wait_for_line("public ");
+    auto crl = s.process->wait_for_line("publication");
     std::regex port(":(\\d+) ");
     if (std::regex_search(op, m, port)) s.operator_port = static_cast<unsigned short>(std::stoi(m[1]));
     if (std::regex_search(pub, m, port)) s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
+    if (std::regex_search(crl, m, port)) s.crl_port = static_cast<unsigned short>(std::stoi(m[1]));
     return s;
 }
 
@@ -312,4 +315,35 @@ TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
     ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
     test::write_file(dir / "leaf.pem", issued.body);
     sh("openssl verify -CAfile " + d + "/root.pem -untrusted " + d + "/issuing.pem " + d + "/leaf.pem");
+}
+
+TEST(InkanCli, CrlGenerateStoresTheNextNumberAndServeServesTheLatest) {
+    test::TempDir dir;
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    auto crl_number = [&](const std::string& der_file) {
+        auto r = test::run("openssl crl -inform DER -in " + der_file + " -noout -crlnumber -CAfile " +
+                           (dir / "state" / "ca.pem").string());
+        EXPECT_NE(r.output.find("verify OK"), std::string::npos) << r.output;
+        return r.output.substr(r.output.find("crlNumber=") == std::string::npos ? 0 : r.output.find("crlNumber="));
+    };
+    auto first = run_inkan(dir, "crl generate --out " + (dir / "first.crl").string());
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("CRL number 1:"), std::string::npos) << first.output;
+    EXPECT_NE(first.output.find("/crl/inkan-ca.crl"), std::string::npos) << first.output;
+    EXPECT_NE(crl_number((dir / "first.crl").string()).find("crlNumber=0x01"), std::string::npos);
+
+    auto s = serve(dir);
+    ASSERT_NE(s.crl_port, 0) << s.process->output();
+    auto fetch = [&](const std::string& file) {
+        auto r = test::run("curl -sf -o " + (dir / file).string() + " http://127.0.0.1:" +
+                           std::to_string(s.crl_port) + "/crl/inkan-ca.crl");
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        return crl_number((dir / file).string());
+    };
+    EXPECT_NE(fetch("served1.crl").find("crlNumber=0x01"), std::string::npos) << "a fresh CRL is not rebuilt";
+    auto second = run_inkan(dir, "crl generate");
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+    EXPECT_NE(second.output.find("CRL number 2:"), std::string::npos) << second.output;
+    EXPECT_NE(fetch("served2.crl").find("crlNumber=0x02"), std::string::npos) << "served from the store";
+    EXPECT_EQ(s.process->stop(), 0) << s.process->output();
 }

@@ -73,3 +73,39 @@ TEST(ApplianceConfig, EnvironmentOverridesTheFile) {
     unsetenv("INKAN_HSM_TOKEN_LABEL");
     unsetenv("INKAN_HSM_PIN");
 }
+
+TEST(ApplianceConfig, PublicationListenerDefaultsAndOverrides) {
+    test::TempDir dir;
+    auto defaults = appliance::load_config(dir.path());
+    EXPECT_EQ(defaults.http.crl_port, 8080);
+    EXPECT_EQ(defaults.ca.crl_url, "http://127.0.0.1:8080/crl/inkan-ca.crl");
+    EXPECT_EQ(defaults.ca.ocsp_url, "http://127.0.0.1:8080/ocsp");
+    EXPECT_EQ(defaults.ca.ca_issuers_url, "http://127.0.0.1:8080/ca.crt");
+    EXPECT_EQ(defaults.ca.crl_validity_hours, 24);
+    EXPECT_EQ(defaults.ca.ocsp_validity_hours, 1);
+
+    // A state folder from before the listener: init saved the URLs that pointed at nothing.
+    test::write_file(dir / "inkan.json",
+                     R"({"ca": {"crl_url": "http://127.0.0.1:8444/crl.der", "ocsp_url": "http://127.0.0.1:8444/ocsp"}})");
+    auto old = appliance::load_config(dir.path());
+    EXPECT_EQ(old.ca.crl_url, defaults.ca.crl_url);
+    EXPECT_EQ(old.ca.ocsp_url, defaults.ca.ocsp_url);
+
+    // Explicit values are kept.
+    test::write_file(dir / "inkan.json", R"({"ca": {"crl_url": "http://pki.example.ac.jp/ca.crl",
+        "ocsp_url": "http://ocsp.example.ac.jp", "ca_issuers_url": "", "crl_validity_hours": 168},
+        "http": {"crl_port": 9080}})");
+    auto mine = appliance::load_config(dir.path());
+    EXPECT_EQ(mine.ca.crl_url, "http://pki.example.ac.jp/ca.crl");
+    EXPECT_EQ(mine.ca.ocsp_url, "http://ocsp.example.ac.jp");
+    EXPECT_EQ(mine.ca.ca_issuers_url, "");
+    EXPECT_EQ(mine.ca.crl_validity_hours, 168);
+    EXPECT_EQ(mine.http.crl_port, 9080);
+    setenv("INKAN_CRL_PORT", "0", 1);
+    EXPECT_EQ(appliance::load_config(dir.path()).http.crl_port, 0);
+    setenv("INKAN_CRL_PORT", "http", 1);
+    EXPECT_NE(code_of(dir.path()).find("INKAN_CRL_PORT"), std::string::npos);
+    unsetenv("INKAN_CRL_PORT");
+    test::write_file(dir / "inkan.json", R"({"ca": {"crl_validity_hours": 0}})");
+    EXPECT_NE(code_of(dir.path()).find("crl_validity_hours"), std::string::npos);
+}

@@ -1,7 +1,7 @@
 // The README's first example, verbatim, as on a fresh machine without internet:
 // `scripts/run.sh` started in an empty directory (INKAN_BINARY = the built
 // binary, so no install or build), then the README's "Try it" ```sh block run
-// by bash in that directory. The block names the fixed ports 8443 and 8444:
+// by bash in that directory. The block names the fixed ports 8443, 8444 and 8080:
 // CTest runs this test under RESOURCE_LOCK readme_ports.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -70,11 +70,11 @@ std::string first_certificate(const std::string& text) {
 }  // namespace
 
 TEST(Readme, TryItWorksVerbatimOfflineAfterRunSh) {
-    for (unsigned short port : {8443, 8444}) {
+    for (unsigned short port : {8443, 8444, 8080}) {
         ASSERT_TRUE(port_free(port))
             << "127.0.0.1:" << port << " is taken (a running inkan or scripts/run.sh?). This test "
-            << "runs the README's steps verbatim, which name ports 8443 and 8444: free them and "
-               "rerun.";
+            << "runs the README's steps verbatim, which name ports 8443, 8444 and 8080: free them "
+               "and rerun.";
     }
     std::string block = try_it_block(test::read_file(INKAN_SOURCE_DIR "/README.md"));
     ASSERT_NE(block.find("curl"), std::string::npos)

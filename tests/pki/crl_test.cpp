@@ -47,22 +47,28 @@ TEST_F(PkiCrl, CrlWithEntriesVerifiesAndCarriesNumberAkiAndReasons) {
     IssuedCertificate good_cert =
         issuer.issue(issuer.prepare(test::make_request(test::default_profile(5), key.get())));
 
+    auto compromised = std::chrono::system_clock::from_time_t(1767225600);  // 2026-01-01
     X509CrlPtr crl = issuer.issue_crl(contents_with({
         {serial_of(revoked_cert.certificate.get()), std::chrono::system_clock::now(),
-         CrlReason::KeyCompromise},
+         CrlReason::KeyCompromise, compromised},
         {serial_from_decimal("12345678901234567890"), std::chrono::system_clock::now(),
-         CrlReason::Unspecified},
+         CrlReason::Unspecified, std::nullopt},
         {serial_from_decimal("42"), std::chrono::system_clock::now(),
-         CrlReason::CessationOfOperation},
+         CrlReason::CessationOfOperation, std::nullopt},
     }));
     std::string text;
     expect_crl_verifies(ca, crl.get(), &text);
     for (const char* expected :
          {"X509v3 CRL Number", "4711", "X509v3 Authority Key Identifier", "Key Compromise",
-          "Cessation Of Operation", "Version 2", "ecdsa-with-SHA256"})
+          "Cessation Of Operation", "Version 2", "ecdsa-with-SHA256", "Invalidity Date",
+          "Jan  1 00:00:00 2026 GMT"})
         EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
     EXPECT_EQ(text.find("Unspecified"), std::string::npos)
         << "unspecified reason must be left out\n"
+        << text;
+    auto invalidity = text.find("Invalidity Date");
+    EXPECT_EQ(text.find("Invalidity Date", invalidity + 1), std::string::npos)
+        << "only the keyCompromise entry carries one\n"
         << text;
 
     // The revoked certificate fails `openssl verify -crl_check`, the other one passes.

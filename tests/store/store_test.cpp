@@ -6,6 +6,7 @@
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
+#include "store/sqlite_crl_store.h"
 #include "store/sqlite_operator_store.h"
 #include "tests/support/temp_dir.h"
 
@@ -342,4 +343,33 @@ TEST(StoreSubjectClaims, UndeliveredAndOpenReservationsAfterACrash) {
     EXPECT_EQ(undelivered[0].serial_hex, "d2");
     EXPECT_EQ(certs.settle_open_reservations(), 1u);
     EXPECT_FALSE(certs.subject_claimed(claim, unix_now()));
+}
+
+TEST(StoreCrls, NumbersOnlyGrowAndTheLatestIsServed) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCrlStore crls(db);
+    EXPECT_FALSE(crls.latest());
+    crls.insert({1, 100, 200, 0, {0x30, 0x00}});
+    crls.insert({2, 150, 250, 1, {0x30, 0x01, 0x00}});
+    try {
+        crls.insert({2, 160, 260, 1, {0x30, 0x00}});
+        FAIL() << "a CRL number was reused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "crl_number_taken");
+    }
+    EXPECT_THROW(crls.insert({1, 170, 270, 1, {0x30, 0x00}}), Error);
+    auto latest = crls.latest();
+    ASSERT_TRUE(latest);
+    EXPECT_EQ(latest->number, 2);
+    EXPECT_EQ(latest->this_update, 150);
+    EXPECT_EQ(latest->next_update, 250);
+    EXPECT_EQ(latest->der, (Bytes{0x30, 0x01, 0x00}));
+
+    SqliteCertificateStore certs(db);
+    EXPECT_EQ(crls.revoked_count(), 0);
+    certs.reserve_serial("ab");
+    certs.insert(sample("ab", "CN=a"));
+    certs.revoke("ab", 1, std::nullopt, unix_now());
+    EXPECT_EQ(crls.revoked_count(), 1);
 }
