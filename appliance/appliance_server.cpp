@@ -37,7 +37,7 @@ ApplianceServer::ApplianceServer(Services& services)
       audit_(services.config.audit_log_path()),
       core_authority_(services),
       authority_(core_authority_, audit_),
-      core_desk_(*services.issuance, *services.policy),
+      core_desk_(*services.issuance, *services.policy, *services.crl_publisher),
       desk_(core_desk_, audit_),
       server_(http_config(services.config)),
       certificates_(authority_),

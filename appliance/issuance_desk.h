@@ -1,8 +1,12 @@
 // api::IssuanceDesk over issuance::IssuanceService, with this appliance's
-// policy context (institutions and certificates from the store, WHOIS).
+// policy context (institutions and certificates from the store, WHOIS). A
+// revocation file regenerates the CRL once, after its batch.
 #pragma once
 
+#include <iostream>
+
 #include "api/issuance_desk.h"
+#include "ca/crl_publisher.h"
 #include "appliance/policy_context.h"
 #include "issuance/issuance_service.h"
 
@@ -10,12 +14,21 @@ namespace inkan::appliance {
 
 class ApplianceIssuanceDesk final : public api::IssuanceDesk {
 public:
-    ApplianceIssuanceDesk(issuance::IssuanceService& service, PolicyContext& policy)
-        : service_(service), policy_(policy) {}
+    ApplianceIssuanceDesk(issuance::IssuanceService& service, PolicyContext& policy, ca::CrlPublisher& crl)
+        : service_(service), policy_(policy), crl_(crl) {}
 
     issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
                                  policy::Action action, policy::ErrorMode mode) override {
-        return service_.submit(info(who), file, action, mode, policy_.context());
+        auto result = service_.submit(info(who), file, action, mode, policy_.context());
+        if (!result.revoked.empty()) {
+            try {
+                crl_.regenerate();
+            } catch (const std::exception& e) {
+                // The revocations are stored; the serve timer publishes them within a minute.
+                std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what() << "\n";
+            }
+        }
+        return result;
     }
     issuance::BatchState get_batch(const api::OperatorIdentity& who, const std::string& id) override {
         return service_.get_batch(info(who), id);
@@ -42,6 +55,7 @@ private:
     }
     issuance::IssuanceService& service_;
     PolicyContext& policy_;
+    ca::CrlPublisher& crl_;
 };
 
 }  // namespace inkan::appliance

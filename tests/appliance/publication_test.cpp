@@ -113,6 +113,36 @@ TEST_F(Publication, CrlFollowsARevocationWithAHigherNumber) {
     EXPECT_NE(rejected.output.find("certificate revoked"), std::string::npos) << rejected.output;
 }
 
+// Issue 8 (revocation by request file) end to end: the RA operator uploads a
+// revoke file naming the serial in decimal; the CRL published right after the
+// batch lists it and OCSP says revoked with the reason.
+TEST_F(Publication, RevocationFileIsVisibleToRelyingPartiesAtOnce) {
+    std::string serial_hex = issue("gone");
+    long before = fetch_crl("upload-before");
+    auto view = f.operator_client().get("/api/v1/certificates/0x" + serial_hex);
+    ASSERT_EQ(view.status, 200) << view.body;
+    auto cert = json::parse(view.body);
+    std::string line = cert["subject"].get<std::string>() + "\t\t\t" + cert["serial"].get<std::string>() +
+                       "\t1\t\t\t\t\t\t\t\t\t\t\r\n";
+    auto r = f.operator_client().post("/api/v1/requests?action=revoke&on_error=abort", line,
+                                      "text/tab-separated-values");
+    ASSERT_EQ(r.status, 201) << r.body;
+    auto result = json::parse(r.body);
+    ASSERT_EQ(result["revoked"].size(), 1u) << r.body;
+    EXPECT_EQ(result["revoked"][0]["serial"], cert["serial"]);
+    EXPECT_GT(fetch_crl("upload-after"), before) << "one regeneration after the batch";
+    auto rejected = verify_with_crl("gone", "upload-after");
+    EXPECT_NE(rejected.output.find("certificate revoked"), std::string::npos) << rejected.output;
+    auto status = ocsp("-cert " + path("gone.pem"));
+    EXPECT_NE(status.output.find("revoked"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("keyCompromise"), std::string::npos) << status.output;
+    // The same file again: a notice, nothing revoked, not an error.
+    auto again = f.operator_client().post("/api/v1/requests?action=revoke&on_error=abort", line,
+                                          "text/tab-separated-values");
+    ASSERT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(json::parse(again.body)["report"]["notices"][0]["code"], "already_revoked");
+}
+
 TEST_F(Publication, CrlValidityComesFromConfigAndTheTimerRenewsAtHalfOfIt) {
     auto latest = f.services().crl_publisher->latest();
     ASSERT_TRUE(latest);
