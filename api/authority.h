@@ -17,7 +17,7 @@ namespace inkan::api {
 struct OperatorIdentity {
     std::string name;
     std::string institution;
-    std::string role;  // "ra_operator" or "service_admin"
+    std::string role;   // "ra_operator" or "service_admin"
     std::string email;  // where the operator's notifications go
     std::string certificate_serial_hex;
 };
@@ -37,16 +37,16 @@ struct CertificateView {
     std::string requested_by;
     std::optional<std::string> batch_id;  // the request row it was issued for
     std::optional<int64_t> row;
-    std::string delivery;  // "pending" or "delivered"
+    std::string delivery;             // "pending" or "delivered"
     std::optional<std::string> mail;  // the row's user mail, else admin mail (look-ups only)
-    std::string pem;  // empty in look-ups (list_certificates)
+    std::string pem;                  // empty in look-ups (list_certificates)
 };
 
 // GET /api/v1/certificates: filters are ANDed; all optional.
 struct CertificateQuery {
     static constexpr size_t kDefaultLimit = 100;
     static constexpr size_t kMaxLimit = 1000;
-    std::optional<std::string> subject;           // exact, request form "CN=..,OU=..,O=..,L=..,ST=..,C=JP"
+    std::optional<std::string> subject;  // exact, request form "CN=..,OU=..,O=..,L=..,ST=..,C=JP"
     std::optional<std::string> subject_contains;  // substring of the subject, case-sensitive
     std::optional<std::string> mail;              // subscriber mail, case-insensitive
     std::optional<std::string> serial;            // decimal, or hex with a 0x prefix
@@ -63,7 +63,7 @@ struct CertificatePage {
 };
 
 class Authority {
-public:
+  public:
     virtual ~Authority() = default;
 
     // The TLS layer has already checked that the chain ends at our CA. This

@@ -36,7 +36,8 @@ bool wants_pem(const Rest::Request& req) {
 size_t count_param(const std::string& name, const std::string& value, size_t max) {
     const std::string why = "query parameter '" + name + "' must be a whole number from " +
                             (name == "limit" ? "1 to " : "0 to ") + std::to_string(max);
-    if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) {
+    if (value.empty() || value.size() > 9 ||
+        value.find_first_not_of("0123456789") != std::string::npos) {
         bad_query(name + "_invalid", why);
     }
     size_t n = std::stoul(value);
@@ -56,18 +57,26 @@ CertificateQuery certificate_query(const Rest::Request& req) {
         } catch (const Error&) {
             bad_query("query_malformed", "query parameter '" + name + "' has a bad %-escape");
         }
-        if (value.empty()) bad_query("query_parameter_empty", "query parameter '" + name + "' is empty");
-        if (name == "subject") q.subject = value;
-        else if (name == "subject_contains") q.subject_contains = value;
-        else if (name == "mail") q.mail = value;
-        else if (name == "serial") q.serial = value;
+        if (value.empty())
+            bad_query("query_parameter_empty", "query parameter '" + name + "' is empty");
+        if (name == "subject")
+            q.subject = value;
+        else if (name == "subject_contains")
+            q.subject_contains = value;
+        else if (name == "mail")
+            q.mail = value;
+        else if (name == "serial")
+            q.serial = value;
         else if (name == "status") {
             if (value != "valid" && value != "revoked" && value != "expired") {
-                bad_query("status_invalid", "query parameter 'status' must be valid, revoked or expired");
+                bad_query("status_invalid",
+                          "query parameter 'status' must be valid, revoked or expired");
             }
             q.status = value;
-        } else if (name == "limit") q.limit = count_param(name, value, CertificateQuery::kMaxLimit);
-        else if (name == "offset") q.offset = count_param(name, value, 999'999'999);
+        } else if (name == "limit")
+            q.limit = count_param(name, value, CertificateQuery::kMaxLimit);
+        else if (name == "offset")
+            q.offset = count_param(name, value, 999'999'999);
         else {
             bad_query("query_parameter_unknown",
                       "unknown query parameter '" + name +
@@ -82,7 +91,8 @@ CertificateQuery certificate_query(const Rest::Request& req) {
 void CertificateHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Post(r, "/api/v1/certificates",
                        Rest::Routes::bind(&CertificateHandlers::issue, this));
-    Rest::Routes::Get(r, "/api/v1/certificates", Rest::Routes::bind(&CertificateHandlers::list, this));
+    Rest::Routes::Get(r, "/api/v1/certificates",
+                      Rest::Routes::bind(&CertificateHandlers::list, this));
     Rest::Routes::Get(r, "/api/v1/certificates/:serial",
                       Rest::Routes::bind(&CertificateHandlers::show, this));
 }
@@ -123,9 +133,14 @@ void CertificateHandlers::list(const Rest::Request& req, Http::ResponseWriter wr
         nlohmann::json items = nlohmann::json::array();
         for (const auto& v : page.certificates) items.push_back(to_json(v));
         nlohmann::json next = nullptr;
-        if (page.offset + page.certificates.size() < page.total) next = page.offset + page.certificates.size();
-        send_json(writer, 200, {{"certificates", items}, {"total", page.total}, {"limit", page.limit},
-                                {"offset", page.offset}, {"next_offset", next}});
+        if (page.offset + page.certificates.size() < page.total)
+            next = page.offset + page.certificates.size();
+        send_json(writer, 200,
+                  {{"certificates", items},
+                   {"total", page.total},
+                   {"limit", page.limit},
+                   {"offset", page.offset},
+                   {"next_offset", next}});
     });
 }
 
@@ -135,7 +150,9 @@ void PublicHandlers::register_routes(Rest::Router& r) {
         return Rest::Route::Result::Ok;
     });
     Rest::Routes::Get(r, "/ca.pem", [this](const Rest::Request&, Http::ResponseWriter w) {
-        respond(w, [&] { send_bytes(w, 200, "application/x-pem-file", authority_.ca_certificate_pem()); });
+        respond(w, [&] {
+            send_bytes(w, 200, "application/x-pem-file", authority_.ca_certificate_pem());
+        });
         return Rest::Route::Result::Ok;
     });
 }

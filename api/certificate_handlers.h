@@ -9,11 +9,11 @@ namespace inkan::api {
 // GET  /api/v1/certificates?subject=&subject_contains=&mail=&serial=&status=&limit=&offset=
 // GET  /api/v1/certificates/:serial
 class CertificateHandlers {
-public:
+  public:
     explicit CertificateHandlers(Authority& authority) : authority_(authority) {}
     void register_routes(Pistache::Rest::Router& operator_router);
 
-private:
+  private:
     void issue(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
@@ -22,11 +22,11 @@ private:
 
 // GET /healthz, GET /ca.pem — no client certificate.
 class PublicHandlers {
-public:
+  public:
     explicit PublicHandlers(Authority& authority) : authority_(authority) {}
     void register_routes(Pistache::Rest::Router& router);
 
-private:
+  private:
     Authority& authority_;
 };
 

@@ -52,10 +52,14 @@ FormFields parse_fields(const std::string& body, const std::string& content_type
         }
         if (!j.is_object()) malformed("the JSON body must be an object");
         for (const auto& [k, v] : j.items()) {
-            if (v.is_string()) fields[k] = v.get<std::string>();
-            else if (v.is_boolean()) fields[k] = v.get<bool>() ? "true" : "false";
-            else if (v.is_number()) fields[k] = v.dump();
-            else malformed("field '" + k + "' must be a string, number or boolean");
+            if (v.is_string())
+                fields[k] = v.get<std::string>();
+            else if (v.is_boolean())
+                fields[k] = v.get<bool>() ? "true" : "false";
+            else if (v.is_number())
+                fields[k] = v.dump();
+            else
+                malformed("field '" + k + "' must be a string, number or boolean");
         }
         return fields;
     }

@@ -34,7 +34,8 @@ void HttpServer::start() {
         // Default OpenSSL chain verification against our CA only.
         operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
         public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_);
-        publication_endpoint_ = make_endpoint(config_, config_.crl_port, publication_router_, false);
+        publication_endpoint_ =
+            make_endpoint(config_, config_.crl_port, publication_router_, false);
         operator_endpoint_->serveThreaded();
         public_endpoint_->serveThreaded();
         publication_endpoint_->serveThreaded();

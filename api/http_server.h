@@ -21,7 +21,7 @@ struct HttpServerConfig {
     std::string bind_address = "127.0.0.1";
     uint16_t operator_port = 8443;  // 0 = any free port (tests)
     uint16_t public_port = 8444;
-    uint16_t crl_port = 8080;  // plain HTTP
+    uint16_t crl_port = 8080;          // plain HTTP
     std::string tls_certificate_file;  // server certificate chain, PEM
     std::string tls_key_file;          // server key, PEM (see README: not in the HSM)
     std::string client_ca_file;        // CA that issued operator certificates
@@ -30,7 +30,7 @@ struct HttpServerConfig {
 };
 
 class HttpServer {
-public:
+  public:
     explicit HttpServer(HttpServerConfig config);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
@@ -46,7 +46,7 @@ public:
     uint16_t public_port() const;
     uint16_t crl_port() const;
 
-private:
+  private:
     HttpServerConfig config_;
     Pistache::Rest::Router operator_router_;
     Pistache::Rest::Router public_router_;

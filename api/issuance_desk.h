@@ -15,7 +15,7 @@
 namespace inkan::api {
 
 class IssuanceDesk {
-public:
+  public:
     virtual ~IssuanceDesk() = default;
 
     virtual issuance::BatchResult submit(const OperatorIdentity& who, std::string_view file,
@@ -27,9 +27,9 @@ public:
     virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                                   const issuance::P12Choice& choice) = 0;
     virtual issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) = 0;
-    virtual issuance::EnrolledCertificate enroll_browser(const std::string& token,
-                                                         const SecretString& pin,
-                                                         const issuance::BrowserRequest& request) = 0;
+    virtual issuance::EnrolledCertificate enroll_browser(
+        const std::string& token, const SecretString& pin,
+        const issuance::BrowserRequest& request) = 0;
 };
 
 }  // namespace inkan::api

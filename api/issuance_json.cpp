@@ -4,14 +4,19 @@ namespace inkan::api {
 
 const char* to_string(policy::DownloadType type) {
     switch (type) {
-        case policy::DownloadType::P12Individual: return "p12_individual";
-        case policy::DownloadType::P12Bulk: return "p12_bulk";
-        case policy::DownloadType::Browser: return "browser";
+        case policy::DownloadType::P12Individual:
+            return "p12_individual";
+        case policy::DownloadType::P12Bulk:
+            return "p12_bulk";
+        case policy::DownloadType::Browser:
+            return "browser";
     }
     return "unknown";
 }
 
-std::string pin_url(const std::string& base, const std::string& token) { return base + "/pin/" + token; }
+std::string pin_url(const std::string& base, const std::string& token) {
+    return base + "/pin/" + token;
+}
 std::string p12_url(const std::string& base, const std::string& token) {
     return base + "/download/" + token + "/p12";
 }
@@ -23,10 +28,11 @@ std::string browser_url(const std::string& base, const std::string& token) {
 }
 
 nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) {
-    nlohmann::json j = {{"batch_id", r.batch_id ? nlohmann::json(*r.batch_id) : nlohmann::json(nullptr)},
-                        {"status", r.status},
-                        {"report", r.report},
-                        {"rows", nlohmann::json::array()}};
+    nlohmann::json j = {
+        {"batch_id", r.batch_id ? nlohmann::json(*r.batch_id) : nlohmann::json(nullptr)},
+        {"status", r.status},
+        {"report", r.report},
+        {"rows", nlohmann::json::array()}};
     if (r.download_type) j["download_type"] = to_string(*r.download_type);
     if (r.urls_expire_at) j["urls_expire_at"] = r.urls_expire_at;
     if (r.batch_pin_token) j["pin_url"] = pin_url(base, *r.batch_pin_token);

@@ -6,18 +6,30 @@ namespace inkan::api {
 
 int http_status(ErrorCategory category) {
     switch (category) {
-        case ErrorCategory::InvalidInput: return 400;
-        case ErrorCategory::Unauthorized: return 401;
-        case ErrorCategory::Forbidden: return 403;
-        case ErrorCategory::NotFound: return 404;
-        case ErrorCategory::Conflict: return 409;
-        case ErrorCategory::Gone: return 410;
-        case ErrorCategory::TooLarge: return 413;
-        case ErrorCategory::Unsupported: return 422;
-        case ErrorCategory::Locked: return 423;
-        case ErrorCategory::HsmUnavailable: return 503;
-        case ErrorCategory::Unavailable: return 503;
-        case ErrorCategory::Internal: return 500;
+        case ErrorCategory::InvalidInput:
+            return 400;
+        case ErrorCategory::Unauthorized:
+            return 401;
+        case ErrorCategory::Forbidden:
+            return 403;
+        case ErrorCategory::NotFound:
+            return 404;
+        case ErrorCategory::Conflict:
+            return 409;
+        case ErrorCategory::Gone:
+            return 410;
+        case ErrorCategory::TooLarge:
+            return 413;
+        case ErrorCategory::Unsupported:
+            return 422;
+        case ErrorCategory::Locked:
+            return 423;
+        case ErrorCategory::HsmUnavailable:
+            return 503;
+        case ErrorCategory::Unavailable:
+            return 503;
+        case ErrorCategory::Internal:
+            return 500;
     }
     return 500;
 }

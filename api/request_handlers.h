@@ -15,7 +15,7 @@ namespace inkan::api {
 //   GET  /api/v1/requests              batches of the operator's institution
 //   GET  /api/v1/requests/:id          one batch and the state of each row
 class RequestHandlers {
-public:
+  public:
     // public_base_url: where subscribers reach the public listener (asked per
     // request: with port 0 the port is known only once the server listens).
     RequestHandlers(Authority& authority, IssuanceDesk& desk,
@@ -23,7 +23,7 @@ public:
         : authority_(authority), desk_(desk), public_base_url_(std::move(public_base_url)) {}
     void register_routes(Pistache::Rest::Router& operator_router);
 
-private:
+  private:
     void submit(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
@@ -38,11 +38,11 @@ private:
 //   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12
 //   POST /download/:token/certificate    {pin, csr | spkac, format: pem|der|p7b|p7b-pem}
 class RetrievalHandlers {
-public:
+  public:
     explicit RetrievalHandlers(IssuanceDesk& desk) : desk_(desk) {}
     void register_routes(Pistache::Rest::Router& public_router);
 
-private:
+  private:
     void pins(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void p12(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void zip(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

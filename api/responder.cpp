@@ -14,14 +14,14 @@ namespace {
 
 // Pistache 0.0.5 writes only typed headers (raw ones are dropped on output).
 class ContentDisposition : public Http::Header::Header {
-public:
+  public:
     NAME("Content-Disposition")
     ContentDisposition() = default;
     explicit ContentDisposition(std::string value) : value_(std::move(value)) {}
     void parse(const std::string& data) override { value_ = data; }
     void write(std::ostream& os) const override { os << value_; }
 
-private:
+  private:
     std::string value_;
 };
 
@@ -76,16 +76,11 @@ OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority) {
 }
 
 nlohmann::json to_json(const CertificateView& v) {
-    nlohmann::json j = {{"serial", v.serial_dec},
-                        {"serial_hex", v.serial_hex},
-                        {"subject", v.subject},
-                        {"issuer", v.issuer},
-                        {"not_before", v.not_before},
-                        {"not_after", v.not_after},
-                        {"status", v.status},
-                        {"institution", v.institution},
-                        {"requested_by", v.requested_by},
-                        {"delivery", v.delivery}};
+    nlohmann::json j = {
+        {"serial", v.serial_dec}, {"serial_hex", v.serial_hex},   {"subject", v.subject},
+        {"issuer", v.issuer},     {"not_before", v.not_before},   {"not_after", v.not_after},
+        {"status", v.status},     {"institution", v.institution}, {"requested_by", v.requested_by},
+        {"delivery", v.delivery}};
     if (!v.pem.empty()) j["certificate_pem"] = v.pem;
     if (v.revoked_at) j["revoked_at"] = *v.revoked_at;
     if (v.revocation_reason) j["revocation_reason"] = *v.revocation_reason;

@@ -17,7 +17,9 @@ std::string content_type(const Rest::Request& req) {
     return ct ? ct->mime().toString() : "";
 }
 
-FormFields body_fields(const Rest::Request& req) { return parse_fields(req.body(), content_type(req)); }
+FormFields body_fields(const Rest::Request& req) {
+    return parse_fields(req.body(), content_type(req));
+}
 
 SecretString required_pin(const FormFields& fields) {
     auto pin = field(fields, "pin");
@@ -33,8 +35,10 @@ std::string token_of(const Rest::Request& req) { return req.param(":token").as<s
 
 void RetrievalHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Get(r, "/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
-    Rest::Routes::Post(r, "/download/:token/p12", Rest::Routes::bind(&RetrievalHandlers::p12, this));
-    Rest::Routes::Post(r, "/download/:token/zip", Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    Rest::Routes::Post(r, "/download/:token/p12",
+                       Rest::Routes::bind(&RetrievalHandlers::p12, this));
+    Rest::Routes::Post(r, "/download/:token/zip",
+                       Rest::Routes::bind(&RetrievalHandlers::zip, this));
     Rest::Routes::Post(r, "/download/:token/certificate",
                        Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }
@@ -43,7 +47,8 @@ void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writ
     respond(writer, [&] {
         auto format = req.query().get("format").value_or("json");
         if (format != "json" && format != "tsv") {
-            throw Error(ErrorCategory::InvalidInput, "format_invalid", "format must be json or tsv");
+            throw Error(ErrorCategory::InvalidInput, "format_invalid",
+                        "format must be json or tsv");
         }
         auto page = desk_.view_pins(token_of(req));
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
@@ -60,11 +65,13 @@ void RetrievalHandlers::p12(const Rest::Request& req, Http::ResponseWriter write
     respond(writer, [&] {
         auto fields = body_fields(req);
         issuance::P12Choice choice;
-        if (auto pw = field(fields, "password"); pw && !pw->empty()) choice.password = SecretString(*pw);
+        if (auto pw = field(fields, "password"); pw && !pw->empty())
+            choice.password = SecretString(*pw);
         choice.legacy = flag_field(fields, "legacy");
         auto file = desk_.download_p12(token_of(req), required_pin(fields), choice);
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
-        send_bytes(writer, 200, "application/x-pkcs12", inkan::to_string(ByteView(file.content)), file.file_name);
+        send_bytes(writer, 200, "application/x-pkcs12", inkan::to_string(ByteView(file.content)),
+                   file.file_name);
     });
 }
 
@@ -73,7 +80,8 @@ void RetrievalHandlers::zip(const Rest::Request& req, Http::ResponseWriter write
         auto fields = body_fields(req);
         auto file = desk_.download_bulk_zip(token_of(req), flag_field(fields, "legacy"));
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
-        send_bytes(writer, 200, "application/zip", inkan::to_string(ByteView(file.content)), file.file_name);
+        send_bytes(writer, 200, "application/zip", inkan::to_string(ByteView(file.content)),
+                   file.file_name);
     });
 }
 
@@ -92,15 +100,17 @@ void RetrievalHandlers::certificate(const Rest::Request& req, Http::ResponseWrit
         }
         auto cert = desk_.enroll_browser(token_of(req), required_pin(fields), request);
         if (format == "der") {
-            send_bytes(writer, 200, "application/pkix-cert", inkan::to_string(ByteView(cert.certificate_der)),
-                       cert.serial + ".cer");
+            send_bytes(writer, 200, "application/pkix-cert",
+                       inkan::to_string(ByteView(cert.certificate_der)), cert.serial + ".cer");
         } else if (format == "p7b") {
-            send_bytes(writer, 200, "application/pkcs7-mime", inkan::to_string(ByteView(cert.pkcs7_der)),
-                       cert.serial + ".p7b");
+            send_bytes(writer, 200, "application/pkcs7-mime",
+                       inkan::to_string(ByteView(cert.pkcs7_der)), cert.serial + ".p7b");
         } else if (format == "p7b-pem") {
-            send_bytes(writer, 200, "application/x-pem-file", cert.pkcs7_pem, cert.serial + ".p7b.pem");
+            send_bytes(writer, 200, "application/x-pem-file", cert.pkcs7_pem,
+                       cert.serial + ".p7b.pem");
         } else {
-            send_bytes(writer, 200, "application/x-pem-file", cert.certificate_pem, cert.serial + ".pem");
+            send_bytes(writer, 200, "application/x-pem-file", cert.certificate_pem,
+                       cert.serial + ".pem");
         }
     });
 }

@@ -14,7 +14,8 @@ constexpr std::chrono::seconds kCrlCheckInterval{60};
 api::HttpServerConfig http_config(const Config& config) {
     if (!std::filesystem::exists(config.tls_certificate_path())) {
         throw Error(ErrorCategory::NotFound, "tls_certificate_missing",
-                    "no HTTPS certificate at " + config.tls_certificate_path().string() + " (run `inkan init`)");
+                    "no HTTPS certificate at " + config.tls_certificate_path().string() +
+                        " (run `inkan init`)");
     }
     api::HttpServerConfig hc;
     hc.bind_address = config.http.bind_address;
@@ -58,7 +59,8 @@ ApplianceServer::ApplianceServer(Services& services)
 void ApplianceServer::start() {
     if (size_t revoked = services_.issuance->recover_undelivered()) {
         std::cerr << "inkan: revoked " << revoked
-                  << " certificate(s) that an earlier run signed but did not deliver (reason superseded)\n";
+                  << " certificate(s) that an earlier run signed but did not deliver (reason "
+                     "superseded)\n";
     }
     crl_refresher_.start();
     try {

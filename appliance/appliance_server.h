@@ -19,7 +19,7 @@
 namespace inkan::appliance {
 
 class ApplianceServer {
-public:
+  public:
     // Throws Error(NotFound, "tls_certificate_missing") before `inkan init` made it.
     explicit ApplianceServer(Services& services);
     ApplianceServer(const ApplianceServer&) = delete;
@@ -33,7 +33,7 @@ public:
     uint16_t public_port() const { return server_.public_port(); }
     uint16_t crl_port() const { return server_.crl_port(); }
 
-private:
+  private:
     Services& services_;
     const Config& config_;
     AuditLog audit_;

@@ -11,11 +11,13 @@ AuditLog::AuditLog(const std::filesystem::path& file) {
     bool existed = std::filesystem::exists(file);
     out_.open(file, std::ios::app);
     if (!out_) {
-        throw Error(ErrorCategory::Unavailable, "audit_log_unwritable", "cannot open the audit log " + file.string());
+        throw Error(ErrorCategory::Unavailable, "audit_log_unwritable",
+                    "cannot open the audit log " + file.string());
     }
     if (!existed) {
-        std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                     std::filesystem::perm_options::replace);
+        std::filesystem::permissions(
+            file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+            std::filesystem::perm_options::replace);
     }
 }
 

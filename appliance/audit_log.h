@@ -12,12 +12,12 @@
 namespace inkan::appliance {
 
 class AuditLog {
-public:
+  public:
     explicit AuditLog(const std::filesystem::path& file);
     // Appends {"time": ISO-8601 UTC, "event": event, ...fields}.
     void record(const std::string& event, nlohmann::json fields);
 
-private:
+  private:
     std::mutex mutex_;
     std::ofstream out_;
 };

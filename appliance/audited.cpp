@@ -23,18 +23,24 @@ api::OperatorIdentity AuditedAuthority::authenticate_operator(X509* cert) {
         return inner_.authenticate_operator(cert);
     } catch (const Error& e) {
         log_.record("operator_authentication",
-                    {{"outcome", "refused"}, {"code", e.code()},
+                    {{"outcome", "refused"},
+                     {"code", e.code()},
                      {"subject", pki::name_to_string(X509_get_subject_name(cert))}});
         throw;
     }
 }
 
-api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentity& who, ByteView csr,
-                                                      int profile_id) {
+api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentity& who,
+                                                      ByteView csr, int profile_id) {
     json fields = who_fields(who);
     fields["profile"] = profile_id;
-    return audited(log_, "certificate_from_csr", fields, [&] { return inner_.issue_from_csr(who, csr, profile_id); },
-                   [](const api::CertificateView& v) { return json{{"serial", v.serial_dec}, {"serial_hex", v.serial_hex}, {"subject", v.subject}}; });
+    return audited(
+        log_, "certificate_from_csr", fields,
+        [&] { return inner_.issue_from_csr(who, csr, profile_id); },
+        [](const api::CertificateView& v) {
+            return json{
+                {"serial", v.serial_dec}, {"serial_hex", v.serial_hex}, {"subject", v.subject}};
+        });
 }
 
 // Who looked up which subscribers: the filters as given, and how many matched.
@@ -43,16 +49,22 @@ api::CertificatePage AuditedAuthority::list_certificates(const api::OperatorIden
     json fields = who_fields(who);
     json filters = json::object();
     const std::pair<const char*, const std::optional<std::string>*> given[] = {
-        {"subject", &q.subject}, {"subject_contains", &q.subject_contains}, {"mail", &q.mail},
-        {"serial", &q.serial}, {"status", &q.status}};
+        {"subject", &q.subject},
+        {"subject_contains", &q.subject_contains},
+        {"mail", &q.mail},
+        {"serial", &q.serial},
+        {"status", &q.status}};
     for (const auto& [name, value] : given) {
         if (*value) filters[name] = **value;
     }
     fields["filters"] = filters;
     fields["limit"] = q.limit;
     fields["offset"] = q.offset;
-    return audited(log_, "certificate_lookup", fields, [&] { return inner_.list_certificates(who, q); },
-                   [](const api::CertificatePage& p) { return json{{"total", p.total}, {"returned", p.certificates.size()}}; });
+    return audited(
+        log_, "certificate_lookup", fields, [&] { return inner_.list_certificates(who, q); },
+        [](const api::CertificatePage& p) {
+            return json{{"total", p.total}, {"returned", p.certificates.size()}};
+        });
 }
 
 issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std::string_view file,
@@ -61,36 +73,48 @@ issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std:
     fields["action"] = policy::to_string(action);
     fields["on_error"] = policy::to_string(mode);
     fields["bytes"] = file.size();
-    return audited(log_, "request_file", fields, [&] { return inner_.submit(who, file, action, mode); },
-                   [](const issuance::BatchResult& r) {
-                       return json{{"status", r.status},
-                                   {"batch_id", r.batch_id.value_or("")},
-                                   {"accepted_rows", r.rows.size()},
-                                   {"rejected_rows", r.report.value("rejected", json::array()).size()}};
-                   });
+    return audited(
+        log_, "request_file", fields, [&] { return inner_.submit(who, file, action, mode); },
+        [](const issuance::BatchResult& r) {
+            return json{{"status", r.status},
+                        {"batch_id", r.batch_id.value_or("")},
+                        {"accepted_rows", r.rows.size()},
+                        {"rejected_rows", r.report.value("rejected", json::array()).size()}};
+        });
 }
 
 issuance::PinPage AuditedDesk::view_pins(const std::string& token) {
-    return audited(log_, "pin_page", json::object(), [&] { return inner_.view_pins(token); },
-                   [](const issuance::PinPage& p) { return json{{"batch_id", p.batch_id}, {"rows", p.entries.size()}}; });
+    return audited(
+        log_, "pin_page", json::object(), [&] { return inner_.view_pins(token); },
+        [](const issuance::PinPage& p) {
+            return json{{"batch_id", p.batch_id}, {"rows", p.entries.size()}};
+        });
 }
 
-issuance::DownloadedFile AuditedDesk::download_p12(const std::string& token, const SecretString& pin,
+issuance::DownloadedFile AuditedDesk::download_p12(const std::string& token,
+                                                   const SecretString& pin,
                                                    const issuance::P12Choice& choice) {
-    return audited(log_, "p12_download", {{"legacy", choice.legacy}},
-                   [&] { return inner_.download_p12(token, pin, choice); }, file_fields);
+    return audited(
+        log_, "p12_download", {{"legacy", choice.legacy}},
+        [&] { return inner_.download_p12(token, pin, choice); }, file_fields);
 }
 
 issuance::DownloadedFile AuditedDesk::download_bulk_zip(const std::string& token, bool legacy) {
-    return audited(log_, "zip_download", {{"legacy", legacy}},
-                   [&] { return inner_.download_bulk_zip(token, legacy); }, file_fields);
+    return audited(
+        log_, "zip_download", {{"legacy", legacy}},
+        [&] { return inner_.download_bulk_zip(token, legacy); }, file_fields);
 }
 
-issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& token, const SecretString& pin,
+issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& token,
+                                                          const SecretString& pin,
                                                           const issuance::BrowserRequest& request) {
     json fields = {{"request", request.spkac ? "spkac" : "pkcs10"}};
-    return audited(log_, "browser_enrollment", fields, [&] { return inner_.enroll_browser(token, pin, request); },
-                   [](const issuance::EnrolledCertificate& c) { return json{{"serial", c.serial}, {"serial_hex", c.serial_hex}}; });
+    return audited(
+        log_, "browser_enrollment", fields,
+        [&] { return inner_.enroll_browser(token, pin, request); },
+        [](const issuance::EnrolledCertificate& c) {
+            return json{{"serial", c.serial}, {"serial_hex", c.serial_hex}};
+        });
 }
 
 }  // namespace inkan::appliance

@@ -12,7 +12,8 @@ namespace inkan::appliance {
 // Runs fn; records {event, outcome: ok, ...ok_fields(result)} or
 // {event, outcome: refused, code} and rethrows.
 template <typename Fn, typename OkFields>
-auto audited(AuditLog& log, const std::string& event, nlohmann::json fields, Fn&& fn, OkFields&& ok_fields) {
+auto audited(AuditLog& log, const std::string& event, nlohmann::json fields, Fn&& fn,
+             OkFields&& ok_fields) {
     try {
         auto result = fn();
         fields["outcome"] = "ok";
@@ -28,28 +29,31 @@ auto audited(AuditLog& log, const std::string& event, nlohmann::json fields, Fn&
 }
 
 class AuditedAuthority final : public api::Authority {
-public:
+  public:
     AuditedAuthority(api::Authority& inner, AuditLog& log) : inner_(inner), log_(log) {}
     api::OperatorIdentity authenticate_operator(X509* client_certificate) override;
     std::string ca_certificate_pem() override { return inner_.ca_certificate_pem(); }
-    api::CertificateView issue_from_csr(const api::OperatorIdentity& who, ByteView csr, int profile_id) override;
-    api::CertificateView find_certificate(const api::OperatorIdentity& who, const std::string& serial) override {
+    api::CertificateView issue_from_csr(const api::OperatorIdentity& who, ByteView csr,
+                                        int profile_id) override;
+    api::CertificateView find_certificate(const api::OperatorIdentity& who,
+                                          const std::string& serial) override {
         return inner_.find_certificate(who, serial);
     }
     api::CertificatePage list_certificates(const api::OperatorIdentity& who,
                                            const api::CertificateQuery& query) override;
 
-private:
+  private:
     api::Authority& inner_;
     AuditLog& log_;
 };
 
 class AuditedDesk final : public api::IssuanceDesk {
-public:
+  public:
     AuditedDesk(api::IssuanceDesk& inner, AuditLog& log) : inner_(inner), log_(log) {}
-    issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file, policy::Action action,
-                                 policy::ErrorMode mode) override;
-    issuance::BatchState get_batch(const api::OperatorIdentity& who, const std::string& id) override {
+    issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
+                                 policy::Action action, policy::ErrorMode mode) override;
+    issuance::BatchState get_batch(const api::OperatorIdentity& who,
+                                   const std::string& id) override {
         return inner_.get_batch(who, id);
     }
     std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
@@ -62,7 +66,7 @@ public:
     issuance::EnrolledCertificate enroll_browser(const std::string& token, const SecretString& pin,
                                                  const issuance::BrowserRequest& request) override;
 
-private:
+  private:
     api::IssuanceDesk& inner_;
     AuditLog& log_;
 };

@@ -55,8 +55,7 @@ std::string softhsm_template() {
 
 // 20 characters from [A-Za-z0-9], from OpenSSL's CSPRNG (the token does not exist yet).
 SecretString random_pin() {
-    static const char alphabet[] =
-        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
     std::string pin;
     while (pin.size() < 20) {
         unsigned char b[32];
@@ -64,7 +63,8 @@ SecretString random_pin() {
             throw Error(ErrorCategory::Internal, "random_failed", "OpenSSL RAND_bytes failed");
         }
         for (unsigned char c : b) {
-            if (c < 4 * (sizeof alphabet - 1) && pin.size() < 20) pin += alphabet[c % (sizeof alphabet - 1)];
+            if (c < 4 * (sizeof alphabet - 1) && pin.size() < 20)
+                pin += alphabet[c % (sizeof alphabet - 1)];
         }
     }
     return SecretString(pin);
@@ -88,10 +88,13 @@ void write_embedded_softhsm_config(const Config& config) {
 void write_private_file(const fs::path& path, const std::string& content) {
     if (path.has_parent_path()) fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    if (!out)
+        throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace);
     out << content;
-    if (!out.flush()) throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
+    if (!out.flush())
+        throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
 }
 
 pki::DistinguishedName parse_config_subject(const std::string& subject) {
@@ -164,8 +167,9 @@ void write_self_signed_ca(const Config& config) {
     auto cert = pki::make_self_signed_ca(signer, parse_config_subject(config.ca.subject),
                                          config.ca.validity_years, options);
     write_private_file(config.ca_certificate_path(), pki::to_pem(cert.get()));
-    fs::permissions(config.ca_certificate_path(), fs::perms::owner_read | fs::perms::owner_write |
-                                                      fs::perms::group_read | fs::perms::others_read,
+    fs::permissions(config.ca_certificate_path(),
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
                     fs::perm_options::replace);
 }
 
@@ -183,8 +187,9 @@ void import_ca_certificate(const Config& config, const fs::path& pem_path) {
     ca::HsmSigner signer(*token, ca_key_lookup(config));
     pki::check_issuing_ca_cert(cert.get(), signer);
     write_private_file(config.ca_certificate_path(), pem);
-    fs::permissions(config.ca_certificate_path(), fs::perms::owner_read | fs::perms::owner_write |
-                                                      fs::perms::group_read | fs::perms::others_read,
+    fs::permissions(config.ca_certificate_path(),
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
                     fs::perm_options::replace);
 }
 
@@ -206,7 +211,8 @@ void ensure_tls_certificate(Services& s) {
         (is_ip ? spec.ip_addresses : spec.dns_names).push_back(host);
     }
     auto issued = s.authority->issue(spec);
-    std::string chain = pki::to_pem(issued.certificate.get()) + read_text(config.ca_certificate_path());
+    std::string chain =
+        pki::to_pem(issued.certificate.get()) + read_text(config.ca_certificate_path());
     write_private_file(config.tls_key_path(), pki::private_key_to_pem(key.get()));
     write_private_file(config.tls_certificate_path(), chain);
 }
@@ -219,17 +225,21 @@ OperatorCredential create_operator(Services& s, const std::string& name,
                     "operator name must be non-empty and must not contain '/' or start with '.'");
     }
     if (s.operators->find_by_name(name)) {
-        throw Error(ErrorCategory::Conflict, "operator_exists", "operator '" + name + "' exists already");
+        throw Error(ErrorCategory::Conflict, "operator_exists",
+                    "operator '" + name + "' exists already");
     }
     auto key = hsm::generate_exported_key(*s.token, hsm::KeyAlgorithm::EcP256);
     auto profile = pki::find_profile(pki::default_profiles(), 13);
     if (!profile) {
-        throw Error(ErrorCategory::Internal, "profile_missing", "client profile 13 is not configured");
+        throw Error(ErrorCategory::Internal, "profile_missing",
+                    "client profile 13 is not configured");
     }
     ca::IssueSpec spec;
-    spec.subject = {{"C", "JP"}, {"O", institution},
-                    {"OU", role == store::OperatorRole::ServiceAdmin ? "Service Admin" : "RA Operator"},
-                    {"CN", name}};
+    spec.subject = {
+        {"C", "JP"},
+        {"O", institution},
+        {"OU", role == store::OperatorRole::ServiceAdmin ? "Service Admin" : "RA Operator"},
+        {"CN", name}};
     spec.subject_public_key = key.get();
     spec.profile = *profile;
     spec.kind = store::CertificateKind::Operator;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <string>
 
 namespace inkan::appliance {
@@ -15,11 +14,11 @@ struct GlobalOptions {
 
 // Exit codes (documented in the README).
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;       // the command ran and said no (e.g. a bad request file)
-inline constexpr int kExitUsage = 2;         // bad arguments or configuration
-inline constexpr int kExitHsm = 3;           // HSM missing, wrong PIN, key missing
-inline constexpr int kExitState = 4;         // state missing or inconsistent (no CA yet, ...)
-inline constexpr int kExitUnavailable = 5;   // store, network or port unavailable
+inline constexpr int kExitFailure = 1;      // the command ran and said no (e.g. a bad request file)
+inline constexpr int kExitUsage = 2;        // bad arguments or configuration
+inline constexpr int kExitHsm = 3;          // HSM missing, wrong PIN, key missing
+inline constexpr int kExitState = 4;        // state missing or inconsistent (no CA yet, ...)
+inline constexpr int kExitUnavailable = 5;  // store, network or port unavailable
 inline constexpr int kExitInternal = 70;
 
 void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code);

@@ -17,11 +17,19 @@ nlohmann::json flag(const std::optional<bool>& v) {
 }
 
 nlohmann::json to_json(const hsm::ObjectStatus& o) {
-    return {{"class", o.object_class}, {"key_type", o.key_type}, {"label", o.label},
-            {"id", o.id_hex}, {"bits", o.key_bits ? nlohmann::json(*o.key_bits) : nlohmann::json(nullptr)},
-            {"curve", o.curve}, {"token", flag(o.token)}, {"private", flag(o.is_private)},
-            {"sensitive", flag(o.sensitive)}, {"extractable", flag(o.extractable)},
-            {"sign", flag(o.sign)}, {"decrypt", flag(o.decrypt)}, {"unwrap", flag(o.unwrap)},
+    return {{"class", o.object_class},
+            {"key_type", o.key_type},
+            {"label", o.label},
+            {"id", o.id_hex},
+            {"bits", o.key_bits ? nlohmann::json(*o.key_bits) : nlohmann::json(nullptr)},
+            {"curve", o.curve},
+            {"token", flag(o.token)},
+            {"private", flag(o.is_private)},
+            {"sensitive", flag(o.sensitive)},
+            {"extractable", flag(o.extractable)},
+            {"sign", flag(o.sign)},
+            {"decrypt", flag(o.decrypt)},
+            {"unwrap", flag(o.unwrap)},
             {"derive", flag(o.derive)}};
 }
 
@@ -35,12 +43,17 @@ void run_status(const GlobalOptions& global, bool json) {
         nlohmann::json j;
         j["module"] = config.hsm.module_path;
         for (const auto& s : slots) {
-            j["slots"].push_back({{"id", s.id}, {"description", s.description},
-                                  {"token_present", s.token_present}, {"token_label", s.token_label}});
+            j["slots"].push_back({{"id", s.id},
+                                  {"description", s.description},
+                                  {"token_present", s.token_present},
+                                  {"token_label", s.token_label}});
         }
-        j["token"] = {{"label", info.label}, {"serial", info.serial},
-                      {"manufacturer", info.manufacturer}, {"model", info.model},
-                      {"slot", info.slot_id}, {"user_pin_locked", info.user_pin_locked},
+        j["token"] = {{"label", info.label},
+                      {"serial", info.serial},
+                      {"manufacturer", info.manufacturer},
+                      {"model", info.model},
+                      {"slot", info.slot_id},
+                      {"user_pin_locked", info.user_pin_locked},
                       {"user_pin_count_low", info.user_pin_count_low}};
         j["objects"] = nlohmann::json::array();
         for (const auto& o : objects) j["objects"].push_back(to_json(o));
@@ -52,11 +65,13 @@ void run_status(const GlobalOptions& global, bool json) {
         std::cout << "  " << s.id << "  " << s.description
                   << (s.token_present ? "  token: " + s.token_label : "  (no token)") << "\n";
     }
-    std::cout << "\ntoken: " << info.label << "  serial " << info.serial << "  " << info.manufacturer
-              << " " << info.model << (info.user_pin_locked ? "  USER PIN LOCKED" : "")
+    std::cout << "\ntoken: " << info.label << "  serial " << info.serial << "  "
+              << info.manufacturer << " " << info.model
+              << (info.user_pin_locked ? "  USER PIN LOCKED" : "")
               << (info.user_pin_count_low ? "  (user PIN count low)" : "") << "\n\nobjects:\n";
     std::cout << "  " << std::left << std::setw(12) << "class" << std::setw(15) << "type"
-              << std::setw(20) << "label" << std::setw(34) << "id" << "token private sensitive "
+              << std::setw(20) << "label" << std::setw(34) << "id"
+              << "token private sensitive "
               << "extractable sign decrypt\n";
     for (const auto& o : objects) {
         std::string type = o.key_type;

@@ -38,7 +38,8 @@ void finish_bootstrap(const Config& config, const std::string& operator_name,
                       const std::string& institution, bool demo) {
     auto services = open_services(config);
     ensure_tls_certificate(*services);
-    std::cout << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string() << "\n";
+    std::cout << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string()
+              << "\n";
     if (services->operators->list().empty()) {
         auto cred = create_operator(*services, operator_name, institution, "",
                                     store::OperatorRole::RaOperator);
@@ -66,13 +67,15 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
     if (fs::exists(config.ca_certificate_path())) {
         if (o.if_needed) {
             std::cout << "already initialised: " << fs::absolute(config.state_dir).string() << "\n"
-                      << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string() << "\n"
+                      << "CA certificate:      "
+                      << fs::absolute(config.ca_certificate_path()).string() << "\n"
                       << "operator credentials (PKCS#12 + password, PEM): "
                       << fs::absolute(config.operators_dir()).string() << "\n";
             return;
         }
-        throw Error(ErrorCategory::Conflict, "already_initialised",
-                    "the state folder " + config.state_dir.string() + " already has a CA certificate");
+        throw Error(
+            ErrorCategory::Conflict, "already_initialised",
+            "the state folder " + config.state_dir.string() + " already has a CA certificate");
     }
     std::string so_pin = prepare_token_and_ca_key(config);
     save_config(config);
@@ -106,9 +109,11 @@ void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code
         "create the HSM token (embedded SoftHSM), the CA key and certificate, the HTTPS "
         "certificate, a first RA operator and (self-signed, default institution) the demo "
         "institution");
-    cmd->add_option("--csr", o->csr_path,
-                    "write a CSR for an external root instead of self-signing (then: inkan ca import-cert)");
-    cmd->add_option("--key-type", o->key_type, "CA key: rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384");
+    cmd->add_option(
+        "--csr", o->csr_path,
+        "write a CSR for an external root instead of self-signing (then: inkan ca import-cert)");
+    cmd->add_option("--key-type", o->key_type,
+                    "CA key: rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384");
     cmd->add_option("--subject", o->subject, "CA subject, e.g. \"CN=Inkan Root CA,O=Inkan,C=JP\"");
     cmd->add_option("--token-label", o->token_label, "HSM token label");
     cmd->add_option("--module", o->module_path, "PKCS#11 module path");
@@ -127,7 +132,8 @@ void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code)
     auto path = std::make_shared<std::string>();
     auto operator_name = std::make_shared<std::string>("ra-operator");
     auto* imp = ca->add_subcommand(
-        "import-cert", "install the issuing-CA certificate an external root signed (after init --csr)");
+        "import-cert",
+        "install the issuing-CA certificate an external root signed (after init --csr)");
     imp->add_option("file", *path, "PEM: the issuing-CA certificate, then its chain to the root")
         ->required();
     imp->add_option("--operator", *operator_name, "name of the first RA operator");

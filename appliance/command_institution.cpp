@@ -32,7 +32,8 @@ std::optional<std::string> optional_text(const std::string& s) {
 policy::Date parse_until(const std::string& text) {
     auto date = policy::parse_date(text);
     if (!date) {
-        throw Error(ErrorCategory::InvalidInput, "date_invalid", "'" + text + "' is not a date YYYY-MM-DD");
+        throw Error(ErrorCategory::InvalidInput, "date_invalid",
+                    "'" + text + "' is not a date YYYY-MM-DD");
     }
     return *date;
 }
@@ -47,7 +48,8 @@ nlohmann::json to_json(const policy::Institution& i) {
         {"enabled_profiles", i.enabled_profiles},
         {"domains", nlohmann::json::array()}};
     for (const auto& d : i.domains) {
-        j["domains"].push_back({{"domain", d.domain}, {"approval_expires", policy::format_date(d.approval_expires)}});
+        j["domains"].push_back(
+            {{"domain", d.domain}, {"approval_expires", policy::format_date(d.approval_expires)}});
     }
     return j;
 }
@@ -69,7 +71,8 @@ void print(const policy::Institution& i, std::ostream& out) {
     out << "\n  profiles:";
     for (int p : i.enabled_profiles) out << " " << p;
     out << "\n  approved domains:\n";
-    for (const auto& d : i.domains) out << "    " << d.domain << " until " << policy::format_date(d.approval_expires) << "\n";
+    for (const auto& d : i.domains)
+        out << "    " << d.domain << " until " << policy::format_date(d.approval_expires) << "\n";
 }
 
 // Runs fn with the registry of the state folder's database.
@@ -85,7 +88,8 @@ void with_registry(const GlobalOptions& global, Fn&& fn) {
 }  // namespace
 
 void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& exit_code) {
-    auto* cmd = app.add_subcommand("institution", "institutions: approved domains, ST/L, WHOIS names, profiles");
+    auto* cmd = app.add_subcommand("institution",
+                                   "institutions: approved domains, ST/L, WHOIS names, profiles");
     cmd->require_subcommand(1);
     auto o = std::make_shared<InstitutionOptions>();
 
@@ -93,8 +97,10 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
     add->add_option("--name", o->name, "the institution's O value, exactly")->required();
     add->add_option("--state", o->state, "registered ST (prefecture, romaji)");
     add->add_option("--locality", o->locality, "registered L (municipality, romaji)");
-    add->add_option("--whois-name", o->whois_names, "registrant organisation as WHOIS records it (repeatable)");
-    add->add_option("--profiles", o->profiles, "enabled profile ids (default 5 7 13 14 15 16)")->delimiter(',');
+    add->add_option("--whois-name", o->whois_names,
+                    "registrant organisation as WHOIS records it (repeatable)");
+    add->add_option("--profiles", o->profiles, "enabled profile ids (default 5 7 13 14 15 16)")
+        ->delimiter(',');
     add->callback([&global, o, &exit_code] {
         policy::Institution i;
         i.name = o->name;
@@ -116,9 +122,13 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
     show->callback([&global, o, &exit_code] {
         with_registry(global, [&](auto& r) {
             auto i = r.find_by_name(o->name);
-            if (!i) throw Error(ErrorCategory::NotFound, "institution_not_found", "no institution named '" + o->name + "'");
-            if (o->json) std::cout << to_json(*i).dump(2) << "\n";
-            else print(*i, std::cout);
+            if (!i)
+                throw Error(ErrorCategory::NotFound, "institution_not_found",
+                            "no institution named '" + o->name + "'");
+            if (o->json)
+                std::cout << to_json(*i).dump(2) << "\n";
+            else
+                print(*i, std::cout);
         });
         exit_code = kExitOk;
     });
@@ -129,35 +139,44 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
         with_registry(global, [&](auto& r) {
             nlohmann::json all = nlohmann::json::array();
             for (const auto& i : r.list()) {
-                if (o->json) all.push_back(to_json(i));
-                else print(i, std::cout);
+                if (o->json)
+                    all.push_back(to_json(i));
+                else
+                    print(i, std::cout);
             }
             if (o->json) std::cout << all.dump(2) << "\n";
         });
         exit_code = kExitOk;
     });
 
-    auto* approve = cmd->add_subcommand("approve-domain", "approve a domain (and its subdomains) until a date");
+    auto* approve =
+        cmd->add_subcommand("approve-domain", "approve a domain (and its subdomains) until a date");
     approve->add_option("name", o->name, "institution")->required();
     approve->add_option("domain", o->domain, "e.g. example.ac.jp")->required();
     approve->add_option("--until", o->until, "approval expiry YYYY-MM-DD (inclusive)")->required();
     approve->callback([&global, o, &exit_code] {
         std::string domain = o->domain;
         std::transform(domain.begin(), domain.end(), domain.begin(), ::tolower);
-        with_registry(global, [&](auto& r) { r.approve_domain(o->name, {domain, parse_until(o->until)}); });
+        with_registry(global, [&](auto& r) {
+            r.approve_domain(o->name, {domain, parse_until(o->until)});
+        });
         exit_code = kExitOk;
     });
 
-    auto* locality = cmd->add_subcommand("set-locality", "set the registered ST and L (omit one to clear it)");
+    auto* locality =
+        cmd->add_subcommand("set-locality", "set the registered ST and L (omit one to clear it)");
     locality->add_option("name", o->name, "institution")->required();
     locality->add_option("--state", o->state, "ST");
     locality->add_option("--locality", o->locality, "L");
     locality->callback([&global, o, &exit_code] {
-        with_registry(global, [&](auto& r) { r.set_locality(o->name, optional_text(o->state), optional_text(o->locality)); });
+        with_registry(global, [&](auto& r) {
+            r.set_locality(o->name, optional_text(o->state), optional_text(o->locality));
+        });
         exit_code = kExitOk;
     });
 
-    auto* whois = cmd->add_subcommand("add-whois-name", "record a registrant organisation name from WHOIS");
+    auto* whois =
+        cmd->add_subcommand("add-whois-name", "record a registrant organisation name from WHOIS");
     whois->add_option("name", o->name, "institution")->required();
     whois->add_option("organisation", o->domain, "organisation as WHOIS shows it")->required();
     whois->callback([&global, o, &exit_code] {

@@ -34,16 +34,21 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
         Config config = load_config(global.state_dir, global.config_file);
         auto services = open_services(config);
         auto role = o->role == "service_admin" ? store::OperatorRole::ServiceAdmin
-                                                : store::OperatorRole::RaOperator;
+                                               : store::OperatorRole::RaOperator;
         auto cred = create_operator(*services, o->name, o->institution, o->email, role);
         std::cout << "PKCS#12: " << std::filesystem::absolute(cred.p12_path).string()
-                  << "\npassword: " << std::filesystem::absolute(cred.password_path).string() << "\n";
+                  << "\npassword: " << std::filesystem::absolute(cred.password_path).string()
+                  << "\n";
         exit_code = kExitOk;
     });
     auto reason = std::make_shared<int>(1);
-    auto* revoke = op->add_subcommand("revoke", "revoke an operator's client certificate (the API refuses it at once)");
+    auto* revoke = op->add_subcommand(
+        "revoke", "revoke an operator's client certificate (the API refuses it at once)");
     revoke->add_option("--name", o->name, "operator name")->required();
-    revoke->add_option("--reason", *reason, "RFC 5280 reason: 1 keyCompromise, 3 affiliationChanged, 4 superseded, 5 cessationOfOperation")
+    revoke
+        ->add_option("--reason", *reason,
+                     "RFC 5280 reason: 1 keyCompromise, 3 affiliationChanged, 4 superseded, 5 "
+                     "cessationOfOperation")
         ->check(CLI::IsMember({1, 3, 4, 5}));
     revoke->callback([&global, o, reason, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
@@ -52,11 +57,12 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
         store::SqliteCertificateStore certificates(db);
         auto record = ops.find_by_name(o->name);
         if (!record) {
-            throw Error(ErrorCategory::NotFound, "operator_not_found", "no operator named '" + o->name + "'");
+            throw Error(ErrorCategory::NotFound, "operator_not_found",
+                        "no operator named '" + o->name + "'");
         }
         certificates.revoke(record->certificate_serial, *reason, std::nullopt, store::unix_now());
-        std::cout << "revoked the certificate of operator '" << o->name << "' (serial " << record->certificate_serial
-                  << ")\n";
+        std::cout << "revoked the certificate of operator '" << o->name << "' (serial "
+                  << record->certificate_serial << ")\n";
         exit_code = kExitOk;
     });
     auto* list = op->add_subcommand("list", "list operators");

@@ -51,15 +51,19 @@ int print_answer(long status, const std::string& body, bool json) {
     if (json || j.is_discarded()) {
         std::cout << body << "\n";
     } else {
-        std::cout << "HTTP " << status << ": " << j.value("status", j.value("code", std::string("?"))) << "\n";
-        if (j.contains("batch_id") && !j["batch_id"].is_null()) std::cout << "batch: " << j["batch_id"].get<std::string>() << "\n";
+        std::cout << "HTTP " << status << ": "
+                  << j.value("status", j.value("code", std::string("?"))) << "\n";
+        if (j.contains("batch_id") && !j["batch_id"].is_null())
+            std::cout << "batch: " << j["batch_id"].get<std::string>() << "\n";
         if (j.contains("message")) std::cout << j["message"].get<std::string>() << "\n";
         if (j.contains("report")) {
             for (const auto& row : j["report"].value("rejected", nlohmann::json::array())) {
                 for (const auto& f : row["errors"]) {
                     std::cout << f.value("service_code", 0) << ":" << f.value("line", 0) << ","
-                              << f.value("column_ja", "") << "," << f.value("message_ja", "") << "\n"
-                              << "  (" << f.value("code", "") << ") " << f.value("message_en", "") << "\n";
+                              << f.value("column_ja", "") << "," << f.value("message_ja", "")
+                              << "\n"
+                              << "  (" << f.value("code", "") << ") " << f.value("message_en", "")
+                              << "\n";
                 }
             }
             if (j["report"].contains("file_error") && !j["report"]["file_error"].is_null()) {
@@ -67,12 +71,16 @@ int print_answer(long status, const std::string& body, bool json) {
                 std::cout << f.value("code", "") << ": " << f.value("message_en", "") << "\n";
             }
         }
-        if (j.contains("pin_url")) std::cout << "PIN URL: " << j["pin_url"].get<std::string>() << "\n";
-        if (j.contains("retrieval_url")) std::cout << "retrieval URL: " << j["retrieval_url"].get<std::string>() << "\n";
+        if (j.contains("pin_url"))
+            std::cout << "PIN URL: " << j["pin_url"].get<std::string>() << "\n";
+        if (j.contains("retrieval_url"))
+            std::cout << "retrieval URL: " << j["retrieval_url"].get<std::string>() << "\n";
         for (const auto& row : j.value("rows", nlohmann::json::array())) {
             std::cout << "line " << row.value("line", 0) << ": " << row.value("subject", "");
-            if (row.contains("pin_url")) std::cout << "\n  PIN URL: " << row["pin_url"].get<std::string>();
-            if (row.contains("retrieval_url")) std::cout << "\n  retrieval URL: " << row["retrieval_url"].get<std::string>();
+            if (row.contains("pin_url"))
+                std::cout << "\n  PIN URL: " << row["pin_url"].get<std::string>();
+            if (row.contains("retrieval_url"))
+                std::cout << "\n  retrieval URL: " << row["retrieval_url"].get<std::string>();
             std::cout << "\n";
         }
     }
@@ -97,7 +105,8 @@ int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
     if (!curl) throw Error(ErrorCategory::Internal, "curl_init_failed", "libcurl could not start");
     std::string target = url + "/api/v1/requests?action=" + o.action + "&on_error=" + o.on_error;
     std::string answer;
-    struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: text/tab-separated-values");
+    struct curl_slist* headers =
+        curl_slist_append(nullptr, "Content-Type: text/tab-separated-values");
     curl_easy_setopt(curl.get(), CURLOPT_URL, target.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
@@ -124,16 +133,23 @@ int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
 
 void add_request_submit_command(CLI::App& request, const GlobalOptions& global, int& exit_code) {
     auto o = std::make_shared<SubmitOptions>();
-    auto* submit = request.add_subcommand("submit", "upload a request file to the appliance's REST API");
+    auto* submit =
+        request.add_subcommand("submit", "upload a request file to the appliance's REST API");
     submit->add_option("file", o->file, "the TSV request file")->required();
     submit->add_option("--action", o->action, "issue, renew or revoke")
         ->check(CLI::IsMember({"issue", "renew", "revoke"}));
-    submit->add_option("--on-error", o->on_error, "abort (nothing registered if any row is wrong) or skip")
+    submit
+        ->add_option("--on-error", o->on_error,
+                     "abort (nothing registered if any row is wrong) or skip")
         ->check(CLI::IsMember({"abort", "skip"}));
-    submit->add_option("--url", o->url, "operator API base URL (default https://<bind>:<operator_port>)");
-    submit->add_option("--cert", o->cert, "operator certificate PEM (default <state>/operators/ra-operator.pem)");
-    submit->add_option("--key", o->key, "operator key PEM (default <state>/operators/ra-operator.key)");
-    submit->add_option("--cacert", o->cacert, "CA certificate to verify the appliance (default <state>/ca.pem)");
+    submit->add_option("--url", o->url,
+                       "operator API base URL (default https://<bind>:<operator_port>)");
+    submit->add_option("--cert", o->cert,
+                       "operator certificate PEM (default <state>/operators/ra-operator.pem)");
+    submit->add_option("--key", o->key,
+                       "operator key PEM (default <state>/operators/ra-operator.key)");
+    submit->add_option("--cacert", o->cacert,
+                       "CA certificate to verify the appliance (default <state>/ca.pem)");
     submit->add_flag("--json", o->json, "print the server's JSON answer");
     submit->callback([&global, o, &exit_code] { exit_code = run_submit(global, *o); });
 }

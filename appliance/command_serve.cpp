@@ -25,12 +25,12 @@ void run_serve(const GlobalOptions& global) {
     auto services = open_services(config);
     ApplianceServer server(*services);
     server.start();
-    std::cout << "inkan: operator API https://" << config.http.bind_address << ":" << server.operator_port()
-              << " (client certificate required)\n"
-              << "inkan: public      https://" << config.http.bind_address << ":" << server.public_port()
-              << " (/healthz, /ca.pem, PIN and download URLs)\n"
-              << "inkan: publication http://" << config.http.bind_address << ":" << server.crl_port()
-              << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n"
+    std::cout << "inkan: operator API https://" << config.http.bind_address << ":"
+              << server.operator_port() << " (client certificate required)\n"
+              << "inkan: public      https://" << config.http.bind_address << ":"
+              << server.public_port() << " (/healthz, /ca.pem, PIN and download URLs)\n"
+              << "inkan: publication http://" << config.http.bind_address << ":"
+              << server.crl_port() << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n"
               << std::flush;
     int signal = 0;
     sigwait(&signals, &signal);
@@ -41,7 +41,9 @@ void run_serve(const GlobalOptions& global) {
 }  // namespace
 
 void add_serve_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
-    auto* cmd = app.add_subcommand("serve", "run the HTTPS API (operator and public listeners) and the plain-HTTP CRL/OCSP listener");
+    auto* cmd = app.add_subcommand(
+        "serve",
+        "run the HTTPS API (operator and public listeners) and the plain-HTTP CRL/OCSP listener");
     cmd->callback([&global, &exit_code] {
         run_serve(global);
         exit_code = kExitOk;

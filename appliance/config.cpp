@@ -12,17 +12,20 @@ namespace inkan::appliance {
 
 // One declaration per section serves both reading (missing keys keep their
 // defaults) and writing. The PIN is not a member here: it never goes to a file.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file, softhsm_conf,
-                                                ca_key_label, ca_key_id, pin_hmac_key_id, pin_wrap_key_id,
-                                                pool_size)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years, crl_url, ocsp_url,
-                                                ca_issuers_url, crl_validity_hours, ocsp_validity_hours)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port, public_port, crl_port,
-                                                max_body_bytes, threads, public_base_url)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms, read_timeout_ms,
-                                                cache_ttl_seconds)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days, max_pin_failures,
-                                                allow_redownload, p12_key_type, pin_length, bulk_threads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file,
+                                                softhsm_conf, ca_key_label, ca_key_id,
+                                                pin_hmac_key_id, pin_wrap_key_id, pool_size)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years,
+                                                crl_url, ocsp_url, ca_issuers_url,
+                                                crl_validity_hours, ocsp_validity_hours)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port,
+                                                public_port, crl_port, max_body_bytes, threads,
+                                                public_base_url)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms,
+                                                read_timeout_ms, cache_ttl_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
+                                                max_pin_failures, allow_redownload, p12_key_type,
+                                                pin_length, bulk_threads)
 
 namespace {
 
@@ -82,22 +85,33 @@ std::string env(const char* name) {
 
 void validate(const Config& c) {
     static const char* kKeyTypes[] = {"rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384"};
-    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) == std::end(kKeyTypes)) {
+    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) ==
+        std::end(kKeyTypes)) {
         bad_config("ca.key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
     }
-    if (c.ca.validity_years < 1 || c.ca.validity_years > 30) bad_config("ca.validity_years must be 1..30");
-    if (c.ca.crl_validity_hours < 1 || c.ca.crl_validity_hours > 24 * 366) bad_config("ca.crl_validity_hours must be 1..8784");
-    if (c.ca.ocsp_validity_hours < 1 || c.ca.ocsp_validity_hours > 24 * 7) bad_config("ca.ocsp_validity_hours must be 1..168");
+    if (c.ca.validity_years < 1 || c.ca.validity_years > 30)
+        bad_config("ca.validity_years must be 1..30");
+    if (c.ca.crl_validity_hours < 1 || c.ca.crl_validity_hours > 24 * 366)
+        bad_config("ca.crl_validity_hours must be 1..8784");
+    if (c.ca.ocsp_validity_hours < 1 || c.ca.ocsp_validity_hours > 24 * 7)
+        bad_config("ca.ocsp_validity_hours must be 1..168");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
     if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
-    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.issuance.p12_key_type) == std::end(kKeyTypes)) {
-        bad_config("issuance.p12_key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
+    if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.issuance.p12_key_type) ==
+        std::end(kKeyTypes)) {
+        bad_config(
+            "issuance.p12_key_type must be one of rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
     }
-    if (c.issuance.url_lifetime_days < 1 || c.issuance.url_lifetime_days > 366) bad_config("issuance.url_lifetime_days must be 1..366");
-    if (c.issuance.max_pin_failures < 1 || c.issuance.max_pin_failures > 100) bad_config("issuance.max_pin_failures must be 1..100");
-    if (c.issuance.pin_length < 8 || c.issuance.pin_length > 51) bad_config("issuance.pin_length must be 8..51");
-    if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64) bad_config("issuance.bulk_threads must be 1..64");
-    if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32) bad_config("hsm.token_label must be 1..32 characters");
+    if (c.issuance.url_lifetime_days < 1 || c.issuance.url_lifetime_days > 366)
+        bad_config("issuance.url_lifetime_days must be 1..366");
+    if (c.issuance.max_pin_failures < 1 || c.issuance.max_pin_failures > 100)
+        bad_config("issuance.max_pin_failures must be 1..100");
+    if (c.issuance.pin_length < 8 || c.issuance.pin_length > 51)
+        bad_config("issuance.pin_length must be 8..51");
+    if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64)
+        bad_config("issuance.bulk_threads must be 1..64");
+    if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32)
+        bad_config("hsm.token_label must be 1..32 characters");
 }
 
 }  // namespace
@@ -105,7 +119,8 @@ void validate(const Config& c) {
 Config load_config(const std::filesystem::path& state_dir, const std::string& config_file) {
     Config c;
     c.state_dir = state_dir;
-    std::filesystem::path file = config_file.empty() ? state_dir / "inkan.json" : std::filesystem::path(config_file);
+    std::filesystem::path file =
+        config_file.empty() ? state_dir / "inkan.json" : std::filesystem::path(config_file);
     std::ifstream in(file);
     if (in) {
         json j;
@@ -122,9 +137,12 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
     if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;
     if (auto v = env("INKAN_BIND_ADDRESS"); !v.empty()) c.http.bind_address = v;
-    if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty()) c.http.operator_port = port_from_env("INKAN_OPERATOR_PORT", v);
-    if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty()) c.http.public_port = port_from_env("INKAN_PUBLIC_PORT", v);
-    if (auto v = env("INKAN_CRL_PORT"); !v.empty()) c.http.crl_port = port_from_env("INKAN_CRL_PORT", v);
+    if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty())
+        c.http.operator_port = port_from_env("INKAN_OPERATOR_PORT", v);
+    if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty())
+        c.http.public_port = port_from_env("INKAN_PUBLIC_PORT", v);
+    if (auto v = env("INKAN_CRL_PORT"); !v.empty())
+        c.http.crl_port = port_from_env("INKAN_CRL_PORT", v);
     if (c.hsm.pin_file.empty()) c.hsm.pin_file = (state_dir / "hsm-user-pin").string();
     if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
@@ -141,12 +159,9 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
 }
 
 void save_config(const Config& c) {
-    json j = {{"hsm", c.hsm},
-              {"ca", c.ca},
-              {"http", c.http},
-              {"whois", c.whois},
-              {"issuance", c.issuance},
-              {"bootstrap_institution", c.bootstrap_institution}};
+    json j = {{"hsm", c.hsm},           {"ca", c.ca},
+              {"http", c.http},         {"whois", c.whois},
+              {"issuance", c.issuance}, {"bootstrap_institution", c.bootstrap_institution}};
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
     if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
     out << j.dump(2) << "\n";

@@ -18,10 +18,10 @@ struct HsmConfig {
     std::string pin_file;      // default <state>/hsm-user-pin (embedded SoftHSM only)
     std::string softhsm_conf;  // SOFTHSM2_CONF for the embedded token; empty for a real HSM
     std::string ca_key_label = "inkan-ca";
-    std::string ca_key_id;     // hex CKA_ID, written by `inkan init` (labels may repeat)
+    std::string ca_key_id;        // hex CKA_ID, written by `inkan init` (labels may repeat)
     std::string pin_hmac_key_id;  // hex CKA_ID of the access-PIN HMAC key (written by init)
     std::string pin_wrap_key_id;  // hex CKA_ID of the AES key wrapping file-supplied PINs
-    int pool_size = 0;         // 0 = number of cores
+    int pool_size = 0;            // 0 = number of cores
 };
 
 struct CaConfig {
@@ -68,12 +68,12 @@ struct WhoisSettings {
 
 // The issuance workflow (issuance/issuance_service.h IssuanceConfig).
 struct IssuanceSettings {
-    int url_lifetime_days = 30;          // PIN and retrieval URLs
-    int max_pin_failures = 5;            // wrong PINs before a row is locked
-    bool allow_redownload = false;       // a new key + certificate until the URL expires
+    int url_lifetime_days = 30;             // PIN and retrieval URLs
+    int max_pin_failures = 5;               // wrong PINs before a row is locked
+    bool allow_redownload = false;          // a new key + certificate until the URL expires
     std::string p12_key_type = "rsa-2048";  // rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
-    int pin_length = 12;                 // 8..51 characters
-    int bulk_threads = 2;                // key generation threads for a bulk ZIP
+    int pin_length = 12;                    // 8..51 characters
+    int bulk_threads = 2;                   // key generation threads for a bulk ZIP
 };
 
 struct Config {

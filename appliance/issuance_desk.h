@@ -6,15 +6,16 @@
 #include <iostream>
 
 #include "api/issuance_desk.h"
-#include "ca/crl_publisher.h"
 #include "appliance/policy_context.h"
+#include "ca/crl_publisher.h"
 #include "issuance/issuance_service.h"
 
 namespace inkan::appliance {
 
 class ApplianceIssuanceDesk final : public api::IssuanceDesk {
-public:
-    ApplianceIssuanceDesk(issuance::IssuanceService& service, PolicyContext& policy, ca::CrlPublisher& crl)
+  public:
+    ApplianceIssuanceDesk(issuance::IssuanceService& service, PolicyContext& policy,
+                          ca::CrlPublisher& crl)
         : service_(service), policy_(policy), crl_(crl) {}
 
     issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
@@ -25,18 +26,22 @@ public:
                 crl_.regenerate();
             } catch (const std::exception& e) {
                 // The revocations are stored; the serve timer publishes them within a minute.
-                std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what() << "\n";
+                std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what()
+                          << "\n";
             }
         }
         return result;
     }
-    issuance::BatchState get_batch(const api::OperatorIdentity& who, const std::string& id) override {
+    issuance::BatchState get_batch(const api::OperatorIdentity& who,
+                                   const std::string& id) override {
         return service_.get_batch(info(who), id);
     }
     std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
         return service_.list_batches(info(who));
     }
-    issuance::PinPage view_pins(const std::string& token) override { return service_.view_pins(token); }
+    issuance::PinPage view_pins(const std::string& token) override {
+        return service_.view_pins(token);
+    }
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override {
         return service_.download_p12(token, pin, choice);
@@ -49,7 +54,7 @@ public:
         return service_.enroll_browser(token, pin, request);
     }
 
-private:
+  private:
     static issuance::OperatorInfo info(const api::OperatorIdentity& who) {
         return {who.name, who.institution, who.email};
     }

@@ -15,16 +15,22 @@ int exit_code_for(const Error& e) {
     switch (e.category()) {
         case ErrorCategory::InvalidInput:
         case ErrorCategory::Unsupported:
-        case ErrorCategory::TooLarge: return kExitUsage;
+        case ErrorCategory::TooLarge:
+            return kExitUsage;
         case ErrorCategory::HsmUnavailable:
         case ErrorCategory::Forbidden:
-        case ErrorCategory::Locked: return kExitHsm;
+        case ErrorCategory::Locked:
+            return kExitHsm;
         case ErrorCategory::NotFound:
         case ErrorCategory::Conflict:
-        case ErrorCategory::Gone: return kExitState;
-        case ErrorCategory::Unavailable: return kExitUnavailable;
-        case ErrorCategory::Unauthorized: return kExitHsm;
-        case ErrorCategory::Internal: return kExitInternal;
+        case ErrorCategory::Gone:
+            return kExitState;
+        case ErrorCategory::Unavailable:
+            return kExitUnavailable;
+        case ErrorCategory::Unauthorized:
+            return kExitHsm;
+        case ErrorCategory::Internal:
+            return kExitInternal;
     }
     return kExitInternal;
 }
@@ -38,7 +44,8 @@ int main(int argc, char** argv) {
     CLI::App app{"Inkan: HSM-backed CA signing appliance for client certificates"};
     app.require_subcommand(1);
     GlobalOptions global;
-    app.add_option("--state-dir", global.state_dir, "state folder (token, database, CA certificate)")
+    app.add_option("--state-dir", global.state_dir,
+                   "state folder (token, database, CA certificate)")
         ->envname("INKAN_STATE_DIR");
     app.add_option("--config", global.config_file, "config file (default <state-dir>/inkan.json)")
         ->envname("INKAN_CONFIG");

@@ -4,13 +4,13 @@
 
 #include "common/error.h"
 #include "issuance/row_subject.h"
-#include "policy/findings.h"
-#include "policy/subject_dn.h"
 #include "pki/csr.h"
 #include "pki/encoding.h"
 #include "pki/name.h"
 #include "pki/profile.h"
 #include "pki/serial.h"
+#include "policy/findings.h"
+#include "policy/subject_dn.h"
 #include "store/database.h"
 
 namespace inkan::appliance {
@@ -36,11 +36,13 @@ std::string serial_key_of(const std::string& serial) {
 // institution) and C=JP are added when absent; then the request-row DN rules.
 // The certificate's subject is built from this checked DN, never copied from
 // the CSR (issuance::row_subject).
-policy::SubjectDn checked_subject(X509_REQ* req, const std::string& institution, bool any_institution) {
+policy::SubjectDn checked_subject(X509_REQ* req, const std::string& institution,
+                                  bool any_institution) {
     std::vector<policy::Rdn> rdns;
     auto has = [&](std::string_view type) {
         return std::any_of(rdns.begin(), rdns.end(), [&](const policy::Rdn& rdn) {
-            return std::any_of(rdn.begin(), rdn.end(), [&](const auto& a) { return a.type == type; });
+            return std::any_of(rdn.begin(), rdn.end(),
+                               [&](const auto& a) { return a.type == type; });
         });
     };
     for (const auto& rdn : pki::name_rdns(X509_REQ_get_subject_name(req))) {
@@ -51,8 +53,9 @@ policy::SubjectDn checked_subject(X509_REQ* req, const std::string& institution,
     for (const auto& rdn : rdns) {
         for (const auto& a : rdn) {
             if (a.type == "O" && a.value != institution && !any_institution) {
-                throw policy::to_error(policy::make_finding("institution_mismatch", 1, 1,
-                                                            "O=" + a.value + ", your institution: " + institution));
+                throw policy::to_error(
+                    policy::make_finding("institution_mismatch", 1, 1,
+                                         "O=" + a.value + ", your institution: " + institution));
             }
         }
     }
@@ -67,7 +70,8 @@ store::Validity validity_of(const std::string& status) {
     if (status == "valid") return store::Validity::Valid;
     if (status == "revoked") return store::Validity::Revoked;
     if (status == "expired") return store::Validity::Expired;
-    throw Error(ErrorCategory::InvalidInput, "status_invalid", "status must be valid, revoked or expired");
+    throw Error(ErrorCategory::InvalidInput, "status_invalid",
+                "status must be valid, revoked or expired");
 }
 
 }  // namespace
@@ -100,7 +104,8 @@ api::CertificateView to_view(const store::CertificateRecord& r, int64_t now, boo
 api::OperatorIdentity OperatorAuthority::authenticate_operator(X509* cert) {
     auto serial = ca::serial_key(pki::serial_of(cert));
     auto op = s_.operators->find_by_certificate(serial);
-    if (!op) refuse("operator_unknown", "this client certificate belongs to no registered operator");
+    if (!op)
+        refuse("operator_unknown", "this client certificate belongs to no registered operator");
     auto record = s_.certificates->find(serial);
     if (!record || record->der != pki::to_der(cert)) {
         refuse("operator_unknown", "this client certificate is not the one on record");
@@ -111,12 +116,11 @@ api::OperatorIdentity OperatorAuthority::authenticate_operator(X509* cert) {
     if (record->not_after <= store::unix_now()) {
         refuse("operator_expired", "this operator certificate has expired");
     }
-    return {op->name, op->institution, store::to_string(op->role), op->email, op->certificate_serial};
+    return {op->name, op->institution, store::to_string(op->role), op->email,
+            op->certificate_serial};
 }
 
-std::string OperatorAuthority::ca_certificate_pem() {
-    return pki::to_pem(s_.ca_certificate.get());
-}
+std::string OperatorAuthority::ca_certificate_pem() { return pki::to_pem(s_.ca_certificate.get()); }
 
 api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdentity& who,
                                                        ByteView csr, int profile_id) {
@@ -130,7 +134,8 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
         // S/MIME needs the user's mail address (request-file column 14).
         throw Error(ErrorCategory::InvalidInput, "profile_requires_request_file",
                     "profile " + std::to_string(profile_id) +
-                        " (S/MIME) is issued from request files (POST /api/v1/requests), which carry the mail address");
+                        " (S/MIME) is issued from request files (POST /api/v1/requests), which "
+                        "carry the mail address");
     }
     // The same rules as a request-file row, at the moment of signing: subject DN,
     // the operator's own institution (a service admin may name any), approved

@@ -9,7 +9,7 @@
 namespace inkan::appliance {
 
 class OperatorAuthority final : public api::Authority {
-public:
+  public:
     explicit OperatorAuthority(Services& services) : s_(services) {}
 
     api::OperatorIdentity authenticate_operator(X509* client_certificate) override;
@@ -21,12 +21,13 @@ public:
     api::CertificatePage list_certificates(const api::OperatorIdentity& who,
                                            const api::CertificateQuery& query) override;
 
-private:
+  private:
     Services& s_;
 };
 
 // status "expired" when valid in the store and not_after <= now; with_pem: the
 // certificate as PEM (look-ups leave it out).
-api::CertificateView to_view(const store::CertificateRecord& record, int64_t now, bool with_pem = true);
+api::CertificateView to_view(const store::CertificateRecord& record, int64_t now,
+                             bool with_pem = true);
 
 }  // namespace inkan::appliance

@@ -9,8 +9,9 @@ policy::WhoisConfig whois_config(const WhoisSettings& settings) {
     for (const auto& [suffix, server] : settings.servers) {
         auto parsed = policy::parse_whois_server(server);
         if (!parsed) {
-            throw Error(ErrorCategory::InvalidInput, "config_invalid",
-                        "whois.servers." + suffix + " must be host or host:port, not '" + server + "'");
+            throw Error(
+                ErrorCategory::InvalidInput, "config_invalid",
+                "whois.servers." + suffix + " must be host or host:port, not '" + server + "'");
         }
         c.servers[suffix] = *parsed;
     }

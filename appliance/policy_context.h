@@ -18,12 +18,12 @@ namespace inkan::appliance {
 policy::WhoisConfig whois_config(const WhoisSettings& settings);
 
 class PolicyContext {
-public:
+  public:
     PolicyContext(const Config& config, store::Database& db, store::CertificateStore& certificates);
     policy::CheckContext context() const;
     store::SqliteInstitutionRegistry& registry() { return registry_; }
 
-private:
+  private:
     store::SqliteInstitutionRegistry registry_;
     store::StoreExistingCertificates existing_;
     store::StoreCertificateLookup issued_;

@@ -17,7 +17,8 @@ X509Ptr read_ca_certificate(const Config& config) {
     if (!f) {
         throw Error(ErrorCategory::NotFound, "ca_certificate_missing",
                     "no CA certificate at " + path.string() +
-                        " (run `inkan init`, or `inkan ca import-cert` after an external root signed the CSR)");
+                        " (run `inkan init`, or `inkan ca import-cert` after an external root "
+                        "signed the CSR)");
     }
     std::string pem;
     char buf[4096];
@@ -37,8 +38,9 @@ void use_embedded_softhsm_config(const Config& config) {
 
 std::unique_ptr<hsm::Token> open_token(const Config& config) {
     if (config.hsm.pin.empty()) {
-        throw Error(ErrorCategory::HsmUnavailable, "hsm_pin_missing",
-                    "no HSM user PIN: set INKAN_HSM_PIN or hsm.pin_file (" + config.hsm.pin_file + ")");
+        throw Error(
+            ErrorCategory::HsmUnavailable, "hsm_pin_missing",
+            "no HSM user PIN: set INKAN_HSM_PIN or hsm.pin_file (" + config.hsm.pin_file + ")");
     }
     use_embedded_softhsm_config(config);
     hsm::TokenConfig tc;
@@ -56,7 +58,8 @@ hsm::KeyLookup ca_key_lookup(const Config& config) {
 
 bool ensure_pin_keys(hsm::Token& token, Config& config) {
     auto ensure = [&](std::string& id_hex, const char* label, auto generate) {
-        if (!id_hex.empty() && hsm::find_key(token, CKO_SECRET_KEY, {hex_decode(id_hex), {}})) return false;
+        if (!id_hex.empty() && hsm::find_key(token, CKO_SECRET_KEY, {hex_decode(id_hex), {}}))
+            return false;
         hsm::KeySpec spec{label, hsm::random_key_id(token)};
         generate(token, spec);
         id_hex = hex_encode(spec.id);
@@ -103,8 +106,9 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->crl_publisher = std::make_unique<ca::CrlPublisher>(
         *s->signer, s->ca_certificate.get(), *s->certificates, *s->crls,
         std::chrono::hours(config.ca.crl_validity_hours));
-    s->ocsp = std::make_unique<ca::OcspResponder>(*s->signer, s->ca_certificate.get(), *s->certificates,
-                                                  std::chrono::hours(config.ca.ocsp_validity_hours));
+    s->ocsp =
+        std::make_unique<ca::OcspResponder>(*s->signer, s->ca_certificate.get(), *s->certificates,
+                                            std::chrono::hours(config.ca.ocsp_validity_hours));
     ensure_pin_keys(*s->token, s->config);  // states made before the PIN keys existed
     s->batches = std::make_unique<store::SqliteBatchStore>(*s->database);
     s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);
@@ -112,7 +116,8 @@ std::unique_ptr<Services> open_services(const Config& config) {
         [policy = s->policy.get()] { return policy->context(); }, *s->operators, *s->certificates);
     s->issuance = std::make_unique<issuance::IssuanceService>(
         *s->token, *s->authority, *s->batches,
-        issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id), hex_decode(s->config.hsm.pin_wrap_key_id)},
+        issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id),
+                          hex_decode(s->config.hsm.pin_wrap_key_id)},
         *s->gate, issuance_config(s->config));
     return s;
 }

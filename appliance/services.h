@@ -6,13 +6,13 @@
 #include <memory>
 
 #include "appliance/config.h"
+#include "appliance/policy_context.h"
 #include "ca/certificate_authority.h"
 #include "ca/crl_publisher.h"
-#include "ca/ocsp_responder.h"
 #include "ca/hsm_signer.h"
+#include "ca/ocsp_responder.h"
 #include "common/openssl_ptr.h"
 #include "hsm/token.h"
-#include "appliance/policy_context.h"
 #include "issuance/issuance_service.h"
 #include "issuance/signing_gate.h"
 #include "store/database.h"

@@ -28,15 +28,14 @@ std::string serial_key(ByteView serial) {
 }
 
 CertificateAuthority::CertificateAuthority(pki::Signer& signer, const X509* ca_certificate,
-                                           pki::IssuerOptions options,
-                                           pki::RandomSource& random,
+                                           pki::IssuerOptions options, pki::RandomSource& random,
                                            store::CertificateStore& certificates)
     : issuer_(signer, ca_certificate, std::move(options)),
       random_(random),
       certificates_(certificates) {}
 
-std::string CertificateAuthority::reserve_new_serial(Bytes& serial,
-                                                     const std::optional<store::SubjectClaim>& claim) {
+std::string CertificateAuthority::reserve_new_serial(
+    Bytes& serial, const std::optional<store::SubjectClaim>& claim) {
     for (int attempt = 0; attempt < kSerialAttempts; ++attempt) {
         serial = pki::generate_serial(random_);
         auto key = serial_key(serial);
@@ -67,7 +66,8 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     // settled, unused reservation, never a reused serial.
     std::optional<store::SubjectClaim> claim;
     if (spec.claim_subject) {
-        claim = store::SubjectClaim{pki::name_to_request_form(pki::build_name(spec.subject).get()), spec.row};
+        claim = store::SubjectClaim{pki::name_to_request_form(pki::build_name(spec.subject).get()),
+                                    spec.row};
     }
     Bytes serial;
     auto key = reserve_new_serial(serial, claim);
@@ -85,8 +85,10 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     record.serial_dec = pki::serial_to_decimal(serial);
     record.subject = pki::name_to_request_form(X509_get_subject_name(issued.certificate.get()));
     record.issuer = pki::name_to_request_form(X509_get_issuer_name(issued.certificate.get()));
-    record.not_before = unix_seconds(pki::from_asn1_time(X509_get0_notBefore(issued.certificate.get())));
-    record.not_after = unix_seconds(pki::from_asn1_time(X509_get0_notAfter(issued.certificate.get())));
+    record.not_before =
+        unix_seconds(pki::from_asn1_time(X509_get0_notBefore(issued.certificate.get())));
+    record.not_after =
+        unix_seconds(pki::from_asn1_time(X509_get0_notAfter(issued.certificate.get())));
     record.kind = spec.kind;
     if (spec.profile.id != 0) record.profile_id = spec.profile.id;
     record.institution = spec.institution;

@@ -16,7 +16,7 @@
 namespace inkan::ca {
 
 struct IssueSpec {
-    pki::DistinguishedName subject;     // DER order (C first)
+    pki::DistinguishedName subject;          // DER order (C first)
     EVP_PKEY* subject_public_key = nullptr;  // borrowed
     pki::CertificateProfile profile;
     store::CertificateKind kind = store::CertificateKind::Subscriber;
@@ -40,7 +40,7 @@ struct IssueResult {
 };
 
 class CertificateAuthority {
-public:
+  public:
     CertificateAuthority(pki::Signer& signer, const X509* ca_certificate,
                          pki::IssuerOptions options, pki::RandomSource& random,
                          store::CertificateStore& certificates);
@@ -51,7 +51,7 @@ public:
     pki::CertificateIssuer& issuer() { return issuer_; }
     store::CertificateStore& certificates() { return certificates_; }
 
-private:
+  private:
     std::string reserve_new_serial(Bytes& serial, const std::optional<store::SubjectClaim>& claim);
 
     pki::CertificateIssuer issuer_;

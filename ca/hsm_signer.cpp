@@ -7,7 +7,6 @@
 
 namespace inkan::ca {
 
-
 HsmSigner::HsmSigner(hsm::Token& token, const hsm::KeyLookup& key)
     : key_(token, CKO_PRIVATE_KEY, hsm::find_private_key(token, key).id()),
       public_key_(hsm::export_public_key(key_.key())),
@@ -16,7 +15,8 @@ HsmSigner::HsmSigner(hsm::Token& token, const hsm::KeyLookup& key)
 Bytes HsmSigner::sign(ByteView message) {
     switch (algorithm_) {
         case pki::SignatureAlgorithm::RsaPkcs1Sha256:
-            return key_.use([&](const hsm::KeyObject& k) { return hsm::sign_rsa_pkcs1_sha256(k, message); });
+            return key_.use(
+                [&](const hsm::KeyObject& k) { return hsm::sign_rsa_pkcs1_sha256(k, message); });
         case pki::SignatureAlgorithm::EcdsaSha256:
             return key_.use([&](const hsm::KeyObject& k) {
                 return hsm::sign_ecdsa(k, hsm::DigestAlgorithm::Sha256, message);

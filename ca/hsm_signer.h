@@ -10,7 +10,7 @@
 namespace inkan::ca {
 
 class HsmSigner final : public pki::Signer {
-public:
+  public:
     // Finds the private key (by CKA_ID, else label) and exports its public half.
     // The key is then held by CKA_ID, so a token that lost all sessions still works.
     // Throws Error(NotFound, "hsm_key_not_found") when the key is missing.
@@ -20,18 +20,18 @@ public:
     pki::SignatureAlgorithm algorithm() const override { return algorithm_; }
     Bytes sign(ByteView message) override;
 
-private:
+  private:
     hsm::StableKey key_;  // re-found by CKA_ID if every session was lost
     EvpPkeyPtr public_key_;
     pki::SignatureAlgorithm algorithm_;
 };
 
 class HsmRandom final : public pki::RandomSource {
-public:
+  public:
     explicit HsmRandom(hsm::Token& token) : token_(token) {}
     Bytes random(size_t n) override;
 
-private:
+  private:
     hsm::Token& token_;
 };
 

@@ -19,7 +19,7 @@ inline std::string to_string(ByteView b) {
 }
 
 std::string hex_encode(ByteView data, bool upper = false);
-Bytes hex_decode(std::string_view hex);  // throws Error(InvalidInput) on bad input
+Bytes hex_decode(std::string_view hex);       // throws Error(InvalidInput) on bad input
 std::string base64url_encode(ByteView data);  // no padding
 
 }  // namespace inkan

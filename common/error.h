@@ -26,7 +26,7 @@ enum class ErrorCategory {
 const char* to_string(ErrorCategory category) noexcept;
 
 class Error : public std::runtime_error {
-public:
+  public:
     // code: stable, machine-readable, snake_case (e.g. "csr_bad_signature").
     // message: for humans; must never contain a PIN, key or password.
     Error(ErrorCategory category, std::string code, const std::string& message)
@@ -35,7 +35,7 @@ public:
     ErrorCategory category() const noexcept { return category_; }
     const std::string& code() const noexcept { return code_; }
 
-private:
+  private:
     ErrorCategory category_;
     std::string code_;
 };

@@ -5,9 +5,9 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/cms.h>
+#include <openssl/core.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/core.h>
 #include <openssl/ocsp.h>
 #include <openssl/param_build.h>
 #include <openssl/pkcs12.h>

@@ -10,7 +10,7 @@
 namespace inkan {
 
 class SecretString {
-public:
+  public:
     SecretString() = default;
     explicit SecretString(std::string value) : value_(std::move(value)) {}
     SecretString(const SecretString& other) : value_(other.value_) {}
@@ -26,7 +26,7 @@ public:
     bool empty() const noexcept { return value_.empty(); }
     size_t size() const noexcept { return value_.size(); }
 
-private:
+  private:
     void wipe() noexcept {
         if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
         value_.clear();

@@ -2,20 +2,20 @@
 // WHOIS answer, no existing certificates. Nothing touches the network.
 #pragma once
 
-#include "policy/request_check.h"
-
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string_view>
+
+#include "policy/request_check.h"
 
 namespace inkan::fuzz {
 
 class InstantWhois final : public policy::WhoisLookup {
-public:
+  public:
     policy::WhoisAnswer lookup(const std::string& domain) override {
-        if (domain.starts_with("down.")) return {policy::WhoisAnswer::Status::Unreachable, {}, "down"};
+        if (domain.starts_with("down."))
+            return {policy::WhoisAnswer::Status::Unreachable, {}, "down"};
         return {policy::WhoisAnswer::Status::Found, {"Example University"}, {}};
     }
 };
@@ -44,7 +44,8 @@ inline int check_bytes(const std::uint8_t* data, std::size_t size, policy::Actio
         // Rendering must work for every report (JSON throws on invalid UTF-8).
         (void)policy::report_to_json(report).dump();
         (void)policy::report_to_text(report);
-        if (mode == policy::ErrorMode::Abort && report.has_errors() && report.accepted_count() != 0) __builtin_trap();
+        if (mode == policy::ErrorMode::Abort && report.has_errors() && report.accepted_count() != 0)
+            __builtin_trap();
     }
     return 0;
 }

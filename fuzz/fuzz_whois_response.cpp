@@ -1,11 +1,11 @@
 // libFuzzer target: decoding a raw WHOIS response, parsing its organisations and
 // normalising organisation names.
-#include "policy/whois.h"
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+
+#include "policy/whois.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string_view raw(reinterpret_cast<const char*>(data), size);

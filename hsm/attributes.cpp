@@ -39,13 +39,15 @@ AttributeTemplate& AttributeTemplate::add_text(CK_ATTRIBUTE_TYPE type, std::stri
 Bytes read_attribute(const Session& session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
     CK_ATTRIBUTE attribute{};
     attribute.type = type;
-    check_rv(session.fn->C_GetAttributeValue(session.handle, object, &attribute, 1), "C_GetAttributeValue");
+    check_rv(session.fn->C_GetAttributeValue(session.handle, object, &attribute, 1),
+             "C_GetAttributeValue");
     if (attribute.ulValueLen == CK_UNAVAILABLE_INFORMATION) {
         throw CkError(CKR_ATTRIBUTE_SENSITIVE, "C_GetAttributeValue");
     }
     Bytes value(attribute.ulValueLen);
     attribute.pValue = value.data();
-    check_rv(session.fn->C_GetAttributeValue(session.handle, object, &attribute, 1), "C_GetAttributeValue");
+    check_rv(session.fn->C_GetAttributeValue(session.handle, object, &attribute, 1),
+             "C_GetAttributeValue");
     value.resize(attribute.ulValueLen);
     return value;
 }
@@ -55,12 +57,14 @@ std::optional<Bytes> try_read_attribute(const Session& session, CK_OBJECT_HANDLE
     try {
         return read_attribute(session, object, type);
     } catch (const CkError& e) {
-        if (e.rv() == CKR_ATTRIBUTE_TYPE_INVALID || e.rv() == CKR_ATTRIBUTE_SENSITIVE) return std::nullopt;
+        if (e.rv() == CKR_ATTRIBUTE_TYPE_INVALID || e.rv() == CKR_ATTRIBUTE_SENSITIVE)
+            return std::nullopt;
         throw;
     }
 }
 
-std::optional<bool> try_read_bool(const Session& session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
+std::optional<bool> try_read_bool(const Session& session, CK_OBJECT_HANDLE object,
+                                  CK_ATTRIBUTE_TYPE type) {
     auto value = try_read_attribute(session, object, type);
     if (!value || value->size() != sizeof(CK_BBOOL)) return std::nullopt;
     return (*value)[0] != CK_FALSE;
@@ -76,7 +80,8 @@ std::optional<CK_ULONG> try_read_ulong(const Session& session, CK_OBJECT_HANDLE 
 }
 
 std::vector<CK_OBJECT_HANDLE> find_objects(const Session& session, AttributeTemplate& match) {
-    check_rv(session.fn->C_FindObjectsInit(session.handle, match.data(), match.size()), "C_FindObjectsInit");
+    check_rv(session.fn->C_FindObjectsInit(session.handle, match.data(), match.size()),
+             "C_FindObjectsInit");
     std::vector<CK_OBJECT_HANDLE> found;
     CK_RV rv = CKR_OK;
     for (;;) {

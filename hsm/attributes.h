@@ -17,7 +17,7 @@ namespace inkan::hsm {
 
 // A CK_ATTRIBUTE array whose values it owns (pointers stay valid while it lives).
 class AttributeTemplate {
-public:
+  public:
     AttributeTemplate() = default;
     AttributeTemplate(AttributeTemplate&&) = default;  // deque moves keep element addresses
     AttributeTemplate& operator=(AttributeTemplate&&) = default;
@@ -32,7 +32,7 @@ public:
     CK_ATTRIBUTE* data() noexcept { return attributes_.data(); }
     CK_ULONG size() const noexcept { return attributes_.size(); }
 
-private:
+  private:
     CK_ATTRIBUTE& add(CK_ATTRIBUTE_TYPE type, void* value, CK_ULONG length);
     std::deque<CK_BBOOL> bools_;
     std::deque<CK_ULONG> ulongs_;
@@ -49,7 +49,8 @@ Bytes read_attribute(const Session& session, CK_OBJECT_HANDLE object, CK_ATTRIBU
 std::optional<Bytes> try_read_attribute(const Session& session, CK_OBJECT_HANDLE object,
                                         CK_ATTRIBUTE_TYPE type);
 
-std::optional<bool> try_read_bool(const Session& session, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type);
+std::optional<bool> try_read_bool(const Session& session, CK_OBJECT_HANDLE object,
+                                  CK_ATTRIBUTE_TYPE type);
 std::optional<CK_ULONG> try_read_ulong(const Session& session, CK_OBJECT_HANDLE object,
                                        CK_ATTRIBUTE_TYPE type);
 

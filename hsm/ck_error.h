@@ -24,11 +24,11 @@ ErrorCategory ck_rv_category(CK_RV rv) noexcept;
 // inkan::Error that also keeps the raw CK_RV, so the session pool can tell a lost
 // session (re-open and retry) from any other failure. Catch it as inkan::Error.
 class CkError : public Error {
-public:
+  public:
     CkError(CK_RV rv, std::string_view function);
     CK_RV rv() const noexcept { return rv_; }
 
-private:
+  private:
     CK_RV rv_;
 };
 

@@ -22,15 +22,18 @@ void require_new_id(Token& token, CK_OBJECT_CLASS object_class, const KeySpec& s
     }
     if (find_key(token, object_class, KeyLookup{spec.id, {}})) {
         throw Error(ErrorCategory::Conflict, "hsm_key_id_exists",
-                    "a key with CKA_ID " + hex_encode(spec.id) + " already exists on token " + token.label());
+                    "a key with CKA_ID " + hex_encode(spec.id) + " already exists on token " +
+                        token.label());
     }
 }
 
-KeyObject generate_secret_key(Token& token, CK_MECHANISM_TYPE mechanism, AttributeTemplate& attributes) {
+KeyObject generate_secret_key(Token& token, CK_MECHANISM_TYPE mechanism,
+                              AttributeTemplate& attributes) {
     CK_MECHANISM mech{mechanism, nullptr, 0};
     CK_OBJECT_HANDLE handle = token.with_session([&](const Session& s) {
         CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-        check_rv(s.fn->C_GenerateKey(s.handle, &mech, attributes.data(), attributes.size(), &h), "C_GenerateKey");
+        check_rv(s.fn->C_GenerateKey(s.handle, &mech, attributes.data(), attributes.size(), &h),
+                 "C_GenerateKey");
         return h;
     });
     return KeyObject(token, handle);
@@ -69,8 +72,8 @@ namespace {
 
 // A 32-byte token secret: private, sensitive, never extractable, and allowed
 // exactly one pair of operations (sign/verify for HMAC, encrypt/decrypt for AES).
-KeyObject generate_secret(Token& token, const KeySpec& spec, CK_KEY_TYPE type, CK_MECHANISM_TYPE mechanism,
-                          bool mac_use) {
+KeyObject generate_secret(Token& token, const KeySpec& spec, CK_KEY_TYPE type,
+                          CK_MECHANISM_TYPE mechanism, bool mac_use) {
     require_new_id(token, CKO_SECRET_KEY, spec);
     AttributeTemplate a;
     a.add_ulong(CKA_CLASS, CKO_SECRET_KEY)

@@ -10,10 +10,14 @@ namespace {
 
 CK_ULONG rsa_bits(KeyAlgorithm algorithm) {
     switch (algorithm) {
-        case KeyAlgorithm::Rsa2048: return 2048;
-        case KeyAlgorithm::Rsa3072: return 3072;
-        case KeyAlgorithm::Rsa4096: return 4096;
-        default: return 0;
+        case KeyAlgorithm::Rsa2048:
+            return 2048;
+        case KeyAlgorithm::Rsa3072:
+            return 3072;
+        case KeyAlgorithm::Rsa4096:
+            return 4096;
+        default:
+            return 0;
     }
 }
 
@@ -24,7 +28,8 @@ Bytes ec_params_der(KeyAlgorithm algorithm) {
               : algorithm == KeyAlgorithm::EcP384 ? NID_secp384r1
                                                   : NID_undef;
     if (nid == NID_undef) {
-        throw Error(ErrorCategory::Unsupported, "hsm_key_algorithm_unsupported", "not an EC key algorithm");
+        throw Error(ErrorCategory::Unsupported, "hsm_key_algorithm_unsupported",
+                    "not an EC key algorithm");
     }
     const ASN1_OBJECT* oid = OBJ_nid2obj(nid);
     int len = i2d_ASN1_OBJECT(oid, nullptr);
@@ -75,12 +80,14 @@ KeyPairTemplates key_pair_templates(KeyAlgorithm algorithm, const KeySpec& spec,
 }
 
 KeyPair generate_key_pair(Token& token, KeyAlgorithm algorithm, KeyPairTemplates& t) {
-    CK_MECHANISM mech{is_rsa(algorithm) ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, nullptr, 0};
+    CK_MECHANISM mech{is_rsa(algorithm) ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, nullptr,
+                      0};
     auto [pub, priv] = token.with_session([&](const Session& s) {
         CK_OBJECT_HANDLE pub_handle = CK_INVALID_HANDLE;
         CK_OBJECT_HANDLE priv_handle = CK_INVALID_HANDLE;
         check_rv(s.fn->C_GenerateKeyPair(s.handle, &mech, t.public_key.data(), t.public_key.size(),
-                                         t.private_key.data(), t.private_key.size(), &pub_handle, &priv_handle),
+                                         t.private_key.data(), t.private_key.size(), &pub_handle,
+                                         &priv_handle),
                  "C_GenerateKeyPair");
         return std::pair{pub_handle, priv_handle};
     });

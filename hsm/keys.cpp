@@ -19,7 +19,8 @@ static CK_ULONG read_required_ulong(const KeyObject& key, CK_ATTRIBUTE_TYPE type
     Bytes value = key.attribute(type);
     CK_ULONG out = 0;
     if (value.size() != sizeof out) {
-        throw Error(ErrorCategory::Internal, "hsm_attribute_malformed", "PKCS#11 attribute has unexpected size");
+        throw Error(ErrorCategory::Internal, "hsm_attribute_malformed",
+                    "PKCS#11 attribute has unexpected size");
     }
     std::memcpy(&out, value.data(), sizeof out);
     return out;
@@ -37,9 +38,11 @@ void KeyObject::destroy() {
     handle_ = CK_INVALID_HANDLE;
 }
 
-std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class, const KeyLookup& lookup) {
+std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class,
+                                  const KeyLookup& lookup) {
     if (lookup.id.empty() && lookup.label.empty()) {
-        throw Error(ErrorCategory::InvalidInput, "hsm_key_lookup_empty", "a key is looked up by CKA_ID or label");
+        throw Error(ErrorCategory::InvalidInput, "hsm_key_lookup_empty",
+                    "a key is looked up by CKA_ID or label");
     }
     AttributeTemplate match;
     match.add_ulong(CKA_CLASS, object_class);
@@ -49,7 +52,8 @@ std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class, co
     if (found.empty()) return std::nullopt;
     if (found.size() > 1) {
         throw Error(ErrorCategory::Conflict, "hsm_key_ambiguous",
-                    "several keys match CKA_ID " + hex_encode(lookup.id) + " label \"" + lookup.label + "\"");
+                    "several keys match CKA_ID " + hex_encode(lookup.id) + " label \"" +
+                        lookup.label + "\"");
     }
     return KeyObject(token, found.front());
 }
@@ -59,8 +63,8 @@ static KeyObject require_key(Token& token, CK_OBJECT_CLASS object_class, const K
     auto key = find_key(token, object_class, lookup);
     if (!key) {
         throw Error(ErrorCategory::NotFound, "hsm_key_not_found",
-                    std::string("no ") + what + " with CKA_ID " + hex_encode(lookup.id) + " label \"" +
-                        lookup.label + "\" on token " + token.label());
+                    std::string("no ") + what + " with CKA_ID " + hex_encode(lookup.id) +
+                        " label \"" + lookup.label + "\" on token " + token.label());
     }
     return *key;
 }
@@ -76,7 +80,9 @@ KeyObject find_secret_key(Token& token, const KeyLookup& lookup) {
 }
 
 StableKey::StableKey(Token& token, CK_OBJECT_CLASS object_class, Bytes id)
-    : token_(&token), class_(object_class), id_(std::move(id)),
+    : token_(&token),
+      class_(object_class),
+      id_(std::move(id)),
       handle_(require_key(token, object_class, KeyLookup{id_, {}}, "key").handle()) {}
 
 void StableKey::refind() const {

@@ -16,7 +16,7 @@
 namespace inkan::hsm {
 
 class KeyObject {
-public:
+  public:
     KeyObject(Token& token, CK_OBJECT_HANDLE handle) noexcept : token_(&token), handle_(handle) {}
 
     Token& token() const noexcept { return *token_; }
@@ -35,7 +35,7 @@ public:
     // C_DestroyObject. The handle is invalid afterwards.
     void destroy();
 
-private:
+  private:
     Token* token_;
     CK_OBJECT_HANDLE handle_;
 };
@@ -49,7 +49,8 @@ struct KeyLookup {
 
 // The one key of that class matching `lookup`; nullopt if none. Throws
 // Error(Conflict, "hsm_key_ambiguous") if several match.
-std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class, const KeyLookup& lookup);
+std::optional<KeyObject> find_key(Token& token, CK_OBJECT_CLASS object_class,
+                                  const KeyLookup& lookup);
 
 // As find_key, but throws Error(NotFound, "hsm_key_not_found") if none.
 KeyObject find_private_key(Token& token, const KeyLookup& lookup);
@@ -62,7 +63,7 @@ KeyObject find_secret_key(Token& token, const KeyLookup& lookup);
 // token forgets them (CKR_OBJECT_HANDLE_INVALID). use() then finds the key again
 // by CKA_ID and retries once. Thread-safe.
 class StableKey {
-public:
+  public:
     // Finds the key now; throws Error(NotFound, "hsm_key_not_found").
     StableKey(Token& token, CK_OBJECT_CLASS object_class, Bytes id);
     StableKey(const StableKey&) = delete;
@@ -84,7 +85,7 @@ public:
         return op(key());
     }
 
-private:
+  private:
     void refind() const;
 
     Token* token_;

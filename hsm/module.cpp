@@ -11,8 +11,9 @@ Module::Module(const std::string& path) : path_(path) {
     functions_ = p11_kit_module_load(path.c_str(), 0);
     if (functions_ == nullptr) {
         const char* detail = p11_kit_message();
-        throw Error(ErrorCategory::HsmUnavailable, "hsm_module_load_failed",
-                    "cannot load PKCS#11 module " + path + (detail ? std::string(": ") + detail : ""));
+        throw Error(
+            ErrorCategory::HsmUnavailable, "hsm_module_load_failed",
+            "cannot load PKCS#11 module " + path + (detail ? std::string(": ") + detail : ""));
     }
     CK_RV rv = p11_kit_module_initialize(functions_);
     if (rv != CKR_OK) {

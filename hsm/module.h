@@ -11,7 +11,7 @@
 namespace inkan::hsm {
 
 class Module {
-public:
+  public:
     // Throws Error(HsmUnavailable, "hsm_module_load_failed") when the library cannot
     // be loaded, or the CkError of a failed initialisation.
     explicit Module(const std::string& path);
@@ -22,7 +22,7 @@ public:
     CK_FUNCTION_LIST* functions() const noexcept { return functions_; }
     const std::string& path() const noexcept { return path_; }
 
-private:
+  private:
     std::string path_;
     CK_FUNCTION_LIST* functions_ = nullptr;
 };

@@ -27,8 +27,9 @@ Bytes sign(const KeyObject& key, CK_MECHANISM_TYPE mechanism, ByteView data) {
         CK_ULONG length = signature.size();
         // One C_Sign with a buffer that is always large enough: every return
         // value ends the operation, so a failure never leaves it active.
-        check_rv(s.fn->C_Sign(s.handle, input_pointer(data), data.size(), signature.data(), &length),
-                 "C_Sign");
+        check_rv(
+            s.fn->C_Sign(s.handle, input_pointer(data), data.size(), signature.data(), &length),
+            "C_Sign");
         signature.resize(length);
         return signature;
     });
@@ -119,7 +120,8 @@ Bytes aes_gcm_encrypt(const KeyObject& key, ByteView plaintext, ByteView aad) {
 
 Bytes aes_gcm_decrypt(const KeyObject& key, ByteView input, ByteView aad) {
     if (input.size() < kGcmIvSize + kGcmTagSize) {
-        throw Error(ErrorCategory::InvalidInput, "hsm_ciphertext_too_short", "AES-GCM input shorter than IV and tag");
+        throw Error(ErrorCategory::InvalidInput, "hsm_ciphertext_too_short",
+                    "AES-GCM input shorter than IV and tag");
     }
     Bytes iv(input.begin(), input.begin() + kGcmIvSize);
     ByteView ciphertext = input.subspan(kGcmIvSize);
@@ -129,11 +131,12 @@ Bytes aes_gcm_decrypt(const KeyObject& key, ByteView input, ByteView aad) {
         CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
         check_rv(s.fn->C_DecryptInit(s.handle, &mech, key.handle()), "C_DecryptInit");
         CK_ULONG length = plaintext.size();
-        CK_RV rv = s.fn->C_Decrypt(s.handle, input_pointer(ciphertext), ciphertext.size(), plaintext.data(), &length);
+        CK_RV rv = s.fn->C_Decrypt(s.handle, input_pointer(ciphertext), ciphertext.size(),
+                                   plaintext.data(), &length);
         // A tag mismatch: SoftHSM reports CKR_GENERAL_ERROR, the standard says
         // CKR_ENCRYPTED_DATA_INVALID.
-        if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE || rv == CKR_GENERAL_ERROR ||
-            rv == CKR_FUNCTION_FAILED) {
+        if (rv == CKR_ENCRYPTED_DATA_INVALID || rv == CKR_ENCRYPTED_DATA_LEN_RANGE ||
+            rv == CKR_GENERAL_ERROR || rv == CKR_FUNCTION_FAILED) {
             throw Error(ErrorCategory::InvalidInput, "hsm_decryption_failed",
                         "AES-GCM authentication failed (" + ck_rv_name(rv) + ")");
         }

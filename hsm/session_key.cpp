@@ -27,10 +27,14 @@ EvpPkeyPtr read_rsa_private_key(const KeyObject& priv) {
         const char* param;
     };
     static const Part kParts[] = {
-        {CKA_MODULUS, OSSL_PKEY_PARAM_RSA_N},          {CKA_PUBLIC_EXPONENT, OSSL_PKEY_PARAM_RSA_E},
-        {CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D}, {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
-        {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},    {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
-        {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2}, {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
+        {CKA_MODULUS, OSSL_PKEY_PARAM_RSA_N},
+        {CKA_PUBLIC_EXPONENT, OSSL_PKEY_PARAM_RSA_E},
+        {CKA_PRIVATE_EXPONENT, OSSL_PKEY_PARAM_RSA_D},
+        {CKA_PRIME_1, OSSL_PKEY_PARAM_RSA_FACTOR1},
+        {CKA_PRIME_2, OSSL_PKEY_PARAM_RSA_FACTOR2},
+        {CKA_EXPONENT_1, OSSL_PKEY_PARAM_RSA_EXPONENT1},
+        {CKA_EXPONENT_2, OSSL_PKEY_PARAM_RSA_EXPONENT2},
+        {CKA_COEFFICIENT, OSSL_PKEY_PARAM_RSA_COEFFICIENT1},
     };
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld) openssl_fail("OSSL_PARAM_BLD_new");
@@ -49,8 +53,10 @@ EvpPkeyPtr read_ec_private_key(const KeyPair& keys) {
     Bytes point = ec_point_from_attribute(keys.public_key.attribute(CKA_EC_POINT));
     SecretBignumPtr scalar = secret_bignum(keys.private_key, CKA_VALUE);
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
-    if (!bld || !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) ||
-        !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()) ||
+    if (!bld ||
+        !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) ||
+        !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(),
+                                          point.size()) ||
         !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, scalar.get())) {
         openssl_fail("EC private key parameters");
     }
@@ -59,18 +65,24 @@ EvpPkeyPtr read_ec_private_key(const KeyPair& keys) {
 
 }  // namespace
 
-SessionKeyPair::SessionKeyPair(Token& token, KeyAlgorithm algorithm, KeyPair keys, Bytes id) noexcept
+SessionKeyPair::SessionKeyPair(Token& token, KeyAlgorithm algorithm, KeyPair keys,
+                               Bytes id) noexcept
     : token_(&token), algorithm_(algorithm), keys_(std::move(keys)), id_(std::move(id)) {}
 
 SessionKeyPair::SessionKeyPair(SessionKeyPair&& other) noexcept
-    : token_(other.token_), algorithm_(other.algorithm_), keys_(std::move(other.keys_)), id_(std::move(other.id_)) {
+    : token_(other.token_),
+      algorithm_(other.algorithm_),
+      keys_(std::move(other.keys_)),
+      id_(std::move(other.id_)) {
     other.keys_.reset();
 }
 
 SessionKeyPair::~SessionKeyPair() { destroy_quietly(); }
 
 const KeyPair& SessionKeyPair::keys() const {
-    if (!keys_) throw Error(ErrorCategory::Gone, "hsm_session_key_consumed", "the session key was already exported");
+    if (!keys_)
+        throw Error(ErrorCategory::Gone, "hsm_session_key_consumed",
+                    "the session key was already exported");
     return *keys_;
 }
 

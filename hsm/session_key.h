@@ -11,7 +11,7 @@
 namespace inkan::hsm {
 
 class SessionKeyPair {
-public:
+  public:
     SessionKeyPair(Token& token, KeyAlgorithm algorithm, KeyPair keys, Bytes id) noexcept;
     SessionKeyPair(SessionKeyPair&& other) noexcept;
     SessionKeyPair& operator=(SessionKeyPair&&) = delete;
@@ -30,7 +30,7 @@ public:
     // Callable once; the objects are destroyed even if reading fails.
     EvpPkeyPtr export_and_destroy();
 
-private:
+  private:
     void destroy_quietly() noexcept;
 
     Token* token_;

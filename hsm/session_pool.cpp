@@ -4,7 +4,8 @@
 
 namespace inkan::hsm {
 
-SessionLease::SessionLease(SessionLease&& other) noexcept : pool_(other.pool_), index_(other.index_) {
+SessionLease::SessionLease(SessionLease&& other) noexcept
+    : pool_(other.pool_), index_(other.index_) {
     other.pool_ = nullptr;
 }
 
@@ -67,8 +68,9 @@ void SessionPool::reopen(size_t index) {
 
 CK_SESSION_HANDLE SessionPool::open_session() {
     CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-    check_rv(fn_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session),
-             "C_OpenSession");
+    check_rv(
+        fn_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session),
+        "C_OpenSession");
     return session;
 }
 

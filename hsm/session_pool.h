@@ -26,7 +26,7 @@ class SessionPool;
 
 // Exclusive use of one pooled session until destruction. Move-only.
 class SessionLease {
-public:
+  public:
     SessionLease(SessionLease&& other) noexcept;
     SessionLease& operator=(SessionLease&&) = delete;
     SessionLease(const SessionLease&) = delete;
@@ -38,7 +38,7 @@ public:
     // (also re-opening the anchor session if it was lost). Throws CkError.
     void reopen();
 
-private:
+  private:
     friend class SessionPool;
     SessionLease(SessionPool* pool, size_t index) noexcept : pool_(pool), index_(index) {}
     SessionPool* pool_;
@@ -46,7 +46,7 @@ private:
 };
 
 class SessionPool {
-public:
+  public:
     // Opens the anchor session, logs in as CKU_USER with `pin` (a second login's
     // CKR_USER_ALREADY_LOGGED_IN counts as success), then opens `size` read/write
     // sessions. A wrong PIN throws CkError code "hsm_pin_incorrect" (Forbidden)
@@ -59,7 +59,7 @@ public:
     SessionLease acquire();
     size_t size() const noexcept { return sessions_.size(); }
 
-private:
+  private:
     friend class SessionLease;
     void release(size_t index) noexcept;
     void reopen(size_t index);

@@ -25,7 +25,8 @@ std::optional<CK_ULONG> ec_bits(const std::string& curve) {
     return std::nullopt;
 }
 
-void fill_size(const Session& s, CK_OBJECT_HANDLE h, ObjectStatus& o, std::optional<CK_ULONG> key_type) {
+void fill_size(const Session& s, CK_OBJECT_HANDLE h, ObjectStatus& o,
+               std::optional<CK_ULONG> key_type) {
     if (!key_type) return;
     if (*key_type == CKK_RSA) {
         if (auto bits = try_read_ulong(s, h, CKA_MODULUS_BITS)) {
@@ -77,29 +78,47 @@ ObjectStatus describe_object(const Session& s, CK_OBJECT_HANDLE h) {
 
 std::string object_class_name(CK_OBJECT_CLASS object_class) {
     switch (object_class) {
-        case CKO_DATA: return "data";
-        case CKO_CERTIFICATE: return "certificate";
-        case CKO_PUBLIC_KEY: return "public_key";
-        case CKO_PRIVATE_KEY: return "private_key";
-        case CKO_SECRET_KEY: return "secret_key";
-        case CKO_HW_FEATURE: return "hw_feature";
-        case CKO_DOMAIN_PARAMETERS: return "domain_parameters";
-        case CKO_MECHANISM: return "mechanism";
-        default: return hex_name(object_class);
+        case CKO_DATA:
+            return "data";
+        case CKO_CERTIFICATE:
+            return "certificate";
+        case CKO_PUBLIC_KEY:
+            return "public_key";
+        case CKO_PRIVATE_KEY:
+            return "private_key";
+        case CKO_SECRET_KEY:
+            return "secret_key";
+        case CKO_HW_FEATURE:
+            return "hw_feature";
+        case CKO_DOMAIN_PARAMETERS:
+            return "domain_parameters";
+        case CKO_MECHANISM:
+            return "mechanism";
+        default:
+            return hex_name(object_class);
     }
 }
 
 std::string key_type_name(CK_KEY_TYPE key_type) {
     switch (key_type) {
-        case CKK_RSA: return "rsa";
-        case CKK_DSA: return "dsa";
-        case CKK_DH: return "dh";
-        case CKK_EC: return "ec";
-        case CKK_GENERIC_SECRET: return "generic_secret";
-        case CKK_AES: return "aes";
-        case CKK_DES3: return "des3";
-        case CKK_SHA256_HMAC: return "sha256_hmac";
-        default: return hex_name(key_type);
+        case CKK_RSA:
+            return "rsa";
+        case CKK_DSA:
+            return "dsa";
+        case CKK_DH:
+            return "dh";
+        case CKK_EC:
+            return "ec";
+        case CKK_GENERIC_SECRET:
+            return "generic_secret";
+        case CKK_AES:
+            return "aes";
+        case CKK_DES3:
+            return "des3";
+        case CKK_SHA256_HMAC:
+            return "sha256_hmac";
+        default:
+            return hex_name(key_type);
     }
 }
 
@@ -155,7 +174,8 @@ std::vector<ObjectStatus> list_objects(Token& token) {
     return token.with_session([](const Session& s) {
         AttributeTemplate everything;
         std::vector<ObjectStatus> objects;
-        for (CK_OBJECT_HANDLE h : find_objects(s, everything)) objects.push_back(describe_object(s, h));
+        for (CK_OBJECT_HANDLE h : find_objects(s, everything))
+            objects.push_back(describe_object(s, h));
         return objects;
     });
 }

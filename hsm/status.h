@@ -41,8 +41,9 @@ struct TokenStatus {
 
 struct ObjectStatus {
     CK_OBJECT_HANDLE handle = CK_INVALID_HANDLE;
-    std::string object_class;  // "private_key", "public_key", "secret_key", "certificate", "data", ...
-    std::string key_type;      // "rsa", "ec", "generic_secret", "aes", ... (empty for non-keys)
+    std::string
+        object_class;      // "private_key", "public_key", "secret_key", "certificate", "data", ...
+    std::string key_type;  // "rsa", "ec", "generic_secret", "aes", ... (empty for non-keys)
     std::string label;
     std::string id_hex;
     std::optional<CK_ULONG> key_bits;  // RSA modulus bits, EC field bits, secret length in bits

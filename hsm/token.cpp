@@ -20,7 +20,8 @@ size_t effective_pool_size(size_t requested) noexcept {
     return std::max<size_t>(size, 2);
 }
 
-CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const std::string& serial) {
+CK_SLOT_ID find_token_slot(const Module& module, const std::string& label,
+                           const std::string& serial) {
     if (label.empty() && serial.empty()) {
         throw Error(ErrorCategory::InvalidInput, "hsm_token_not_configured",
                     "neither a token label nor a token serial is configured");
@@ -34,7 +35,8 @@ CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const
     for (CK_SLOT_ID slot : slots) {
         CK_TOKEN_INFO info = token_info(fn, slot);
         if (!label.empty() && pkcs11_text(info.label, sizeof info.label) != label) continue;
-        if (!serial.empty() && pkcs11_text(info.serialNumber, sizeof info.serialNumber) != serial) continue;
+        if (!serial.empty() && pkcs11_text(info.serialNumber, sizeof info.serialNumber) != serial)
+            continue;
         return slot;
     }
     std::string wanted = label.empty() ? "serial \"" + serial + "\"" : "label \"" + label + "\"";
@@ -51,13 +53,17 @@ Token::Token(const TokenConfig& config) try
       pool_(module_.functions(), slot_, config.pin, effective_pool_size(config.pool_size)) {
 } catch (const CkError& e) {
     // Say which token refused the login; the code and category stay the CK_RV's.
-    std::string token = "token \"" + (config.token_label.empty() ? config.token_serial : config.token_label) + "\"";
+    std::string token =
+        "token \"" + (config.token_label.empty() ? config.token_serial : config.token_label) + "\"";
     if (e.code() == "hsm_pin_incorrect") {
-        throw Error(e.category(), e.code(), token + " rejected the user PIN (" + ck_rv_name(e.rv()) + ")");
+        throw Error(e.category(), e.code(),
+                    token + " rejected the user PIN (" + ck_rv_name(e.rv()) + ")");
     }
     if (e.code() == "hsm_pin_locked") {
-        throw Error(e.category(), e.code(),
-                    token + ": the user PIN is locked; the security officer must reset it (CKR_PIN_LOCKED)");
+        throw Error(
+            e.category(), e.code(),
+            token +
+                ": the user PIN is locked; the security officer must reset it (CKR_PIN_LOCKED)");
     }
     throw;
 }

@@ -32,10 +32,11 @@ size_t effective_pool_size(size_t requested) noexcept;
 
 // The slot holding the token with that label and/or serial (at least one must be
 // non-empty). Throws Error(HsmUnavailable, "hsm_token_not_found").
-CK_SLOT_ID find_token_slot(const Module& module, const std::string& label, const std::string& serial);
+CK_SLOT_ID find_token_slot(const Module& module, const std::string& label,
+                           const std::string& serial);
 
 class Token {
-public:
+  public:
     // Loads the module, finds the token, logs in (one C_Login attempt). Throws
     // Error: hsm_module_load_failed / hsm_token_not_found (HsmUnavailable),
     // hsm_pin_incorrect (Forbidden), hsm_pin_locked (Locked), other CkErrors.
@@ -70,7 +71,7 @@ public:
         return op(lease.session());
     }
 
-private:
+  private:
     Module module_;  // declared first: destroyed after the pool closed its sessions
     CK_SLOT_ID slot_;
     std::string label_;

@@ -94,7 +94,8 @@ ca::IssueSpec IssuanceService::Impl::issue_spec(const store::BatchRecord& batch,
     return spec;
 }
 
-void IssuanceService::Impl::recheck(const store::BatchRecord& batch, const store::BatchRowRecord& row) {
+void IssuanceService::Impl::recheck(const store::BatchRecord& batch,
+                                    const store::BatchRowRecord& row) {
     gate.check(SigningRequest{issue_row_of(row), batch.institution, batch.operator_name});
 }
 

@@ -133,7 +133,8 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
 
     auto add_url = [&](const char* kind, std::optional<int64_t> row_no) {
         std::string url_token = new_url_token(token);
-        nb.urls.push_back({url_token_hash(url_token), kind, batch_id, row_no, expires, std::nullopt});
+        nb.urls.push_back(
+            {url_token_hash(url_token), kind, batch_id, row_no, expires, std::nullopt});
         return url_token;
     };
     auto add_event = [&](const char* event, std::optional<int64_t> row_no, std::string recipient,
@@ -233,7 +234,8 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
         // Another upload or a download took these DNs after the check: the
         // duplicate-DN rule, as the storing transaction saw it.
         std::set<std::size_t> lines;
-        for (int64_t row_no : claimed) lines.insert(report.accepted_issue.at(static_cast<size_t>(row_no - 1)).line);
+        for (int64_t row_no : claimed)
+            lines.insert(report.accepted_issue.at(static_cast<size_t>(row_no - 1)).line);
         policy::reject_accepted_lines(report, lines, "dn_duplicate",
                                       "a valid certificate or a pending request has this DN");
     }

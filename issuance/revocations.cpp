@@ -10,8 +10,9 @@
 namespace inkan::issuance {
 namespace {
 
-store::NotificationRecord revocation_event(const std::string& batch_id, const policy::RevokeRow& row,
-                                           const RevokedRow& revoked, std::string recipient, int64_t now) {
+store::NotificationRecord revocation_event(const std::string& batch_id,
+                                           const policy::RevokeRow& row, const RevokedRow& revoked,
+                                           std::string recipient, int64_t now) {
     store::NotificationRecord n;
     n.type = "revocation_completed";
     n.batch_id = batch_id;
@@ -53,7 +54,8 @@ BatchResult IssuanceService::Impl::submit_revocations(const OperatorInfo& op,
         // The manual: the RA operator and the subscriber admin are told.
         events.push_back(revocation_event(batch_id, row, revoked, op.email, when));
         for (const std::string& mail : {row.admin_mail, row.user_mail})
-            if (!mail.empty()) events.push_back(revocation_event(batch_id, row, revoked, mail, when));
+            if (!mail.empty())
+                events.push_back(revocation_event(batch_id, row, revoked, mail, when));
         result.revoked.push_back(std::move(revoked));
     }
     std::vector<std::string> already = batches.record_revocations(revocations, events, when);

@@ -27,7 +27,9 @@ pki::DistinguishedName row_subject(const policy::SubjectDn& dn) {
     return name;
 }
 
-pki::DistinguishedName row_subject(const std::string& row_dn) { return row_subject(parse_stored(row_dn)); }
+pki::DistinguishedName row_subject(const std::string& row_dn) {
+    return row_subject(parse_stored(row_dn));
+}
 
 policy::IssueRow issue_row_of(const store::BatchRowRecord& row) {
     policy::IssueRow r;

@@ -54,7 +54,8 @@ struct IssuanceService::Impl {
     store::NotificationRecord download_notification(const store::BatchRecord& batch,
                                                     const store::BatchRowRecord& row,
                                                     const std::string& serial_hex) const;
-    NewBatchPlan plan_batch(const OperatorInfo& op, const policy::CheckReport& report, const std::string& batch_id);
+    NewBatchPlan plan_batch(const OperatorInfo& op, const policy::CheckReport& report,
+                            const std::string& batch_id);
     BatchResult submit_revocations(const OperatorInfo& op, const policy::CheckReport& report);
     store::BatchRecord batch_of(const store::UrlRecord& url);
     store::BatchRowRecord row_of(const store::UrlRecord& url);

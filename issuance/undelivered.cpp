@@ -13,11 +13,12 @@ UndeliveredCertificates::UndeliveredCertificates(store::CertificateStore& certif
 UndeliveredCertificates::~UndeliveredCertificates() {
     for (const auto& serial : serials_) {
         try {
-            certificates_.revoke(serial, kReasonSuperseded, std::string(kUndeliveredComment), now_());
+            certificates_.revoke(serial, kReasonSuperseded, std::string(kUndeliveredComment),
+                                 now_());
         } catch (const std::exception& e) {
             // Still Pending in the store: the next start revokes it.
-            std::cerr << "inkan: could not revoke undelivered certificate " << serial << ": " << e.what()
-                      << "\n";
+            std::cerr << "inkan: could not revoke undelivered certificate " << serial << ": "
+                      << e.what() << "\n";
         }
     }
 }
@@ -35,7 +36,8 @@ void UndeliveredCertificates::delivered() {
 size_t revoke_undelivered(store::CertificateStore& certificates, int64_t now) {
     size_t revoked = 0;
     for (const auto& record : certificates.undelivered()) {
-        certificates.revoke(record.serial_hex, kReasonSuperseded, std::string(kUndeliveredComment), now);
+        certificates.revoke(record.serial_hex, kReasonSuperseded, std::string(kUndeliveredComment),
+                            now);
         ++revoked;
     }
     certificates.settle_open_reservations();

@@ -25,27 +25,28 @@ namespace {
 
 NameAttribute attribute_of(const X509_NAME_ENTRY* entry) {
     const ASN1_OBJECT* obj = X509_NAME_ENTRY_get_object(entry);
-        int nid = OBJ_obj2nid(obj);
-        std::string type;
-        if (nid != NID_undef) {
-            type = OBJ_nid2sn(nid);
-        } else {
-            char buf[128];
-            OBJ_obj2txt(buf, sizeof buf, obj, 1);
-            type = buf;
-        }
-        unsigned char* utf8 = nullptr;
-        int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
-        if (len < 0) throw Error(ErrorCategory::InvalidInput, "bad_name", "undecodable name value");
-        OpenSslBytes owned(utf8);
-        return {type, std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len))};
+    int nid = OBJ_obj2nid(obj);
+    std::string type;
+    if (nid != NID_undef) {
+        type = OBJ_nid2sn(nid);
+    } else {
+        char buf[128];
+        OBJ_obj2txt(buf, sizeof buf, obj, 1);
+        type = buf;
+    }
+    unsigned char* utf8 = nullptr;
+    int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(entry));
+    if (len < 0) throw Error(ErrorCategory::InvalidInput, "bad_name", "undecodable name value");
+    OpenSslBytes owned(utf8);
+    return {type, std::string(reinterpret_cast<char*>(utf8), static_cast<size_t>(len))};
 }
 
 }  // namespace
 
 DistinguishedName name_attributes(const X509_NAME* name) {
     DistinguishedName out;
-    for (int i = 0; i < X509_NAME_entry_count(name); ++i) out.push_back(attribute_of(X509_NAME_get_entry(name, i)));
+    for (int i = 0; i < X509_NAME_entry_count(name); ++i)
+        out.push_back(attribute_of(X509_NAME_get_entry(name, i)));
     return out;
 }
 

@@ -13,7 +13,6 @@ namespace inkan::pki {
 
 namespace {
 
-
 Bytes response_of(int status, OCSP_BASICRESP* basic) {
     OcspResponsePtr response(OCSP_response_create(status, basic));
     if (!response) openssl_fail("OCSP_response_create failed");

@@ -16,7 +16,7 @@ enum class SignatureAlgorithm {
 };
 
 class Signer {
-public:
+  public:
     virtual ~Signer() = default;
 
     // The public half of the signing key (owned by the signer).
@@ -31,7 +31,7 @@ public:
 
 // Cryptographically strong random bytes (the HSM's C_GenerateRandom in production).
 class RandomSource {
-public:
+  public:
     virtual ~RandomSource() = default;
     virtual Bytes random(size_t n) = 0;
 };

@@ -1,8 +1,8 @@
 #include "policy/findings.h"
 
-#include "common/error.h"
-
 #include <array>
+
+#include "common/error.h"
 
 namespace inkan::policy {
 namespace {
@@ -18,12 +18,10 @@ struct CodeEntry {
 // section 1-2-3 ("エラーメッセージ" column); everything else is Inkan's wording.
 constexpr std::array kCodes{
     CodeEntry{"file_empty", 101, "ファイルが空です。", "The file is empty."},
-    CodeEntry{"encoding_invalid", 102,
-              "文字コードがShift_JISでもUTF-8でもありません。",
+    CodeEntry{"encoding_invalid", 102, "文字コードがShift_JISでもUTF-8でもありません。",
               "The file is neither Shift_JIS (CP932) nor UTF-8."},
     CodeEntry{"file_too_large", 103, "ファイルが大きすぎます。", "The file is too large."},
-    CodeEntry{"download_type_mixed", 104,
-              "1つのファイルに異なるダウンロード種別が含まれています。",
+    CodeEntry{"download_type_mixed", 104, "1つのファイルに異なるダウンロード種別が含まれています。",
               "The file mixes download types; one file must hold one download type."},
     CodeEntry{"line_too_long", 111, "行が長すぎます。", "The line is too long."},
     CodeEntry{"nul_byte", 112, "行にNUL文字が含まれています。", "The line contains a NUL byte."},
@@ -57,10 +55,12 @@ constexpr std::array kCodes{
               "The subject DN holds a multi-valued RDN; use one attribute per RDN."},
     CodeEntry{"dn_attribute_repeated", 215, "主体者DNの属性が重複しています（OU以外は1つのみ）。",
               "An attribute of the subject DN is repeated (only OU may appear more than once)."},
-    CodeEntry{"dn_ambiguous", 216, "主体者DNの属性値に区切りとして解釈される文字列が含まれています。",
-              "A subject DN value contains text that reads as an attribute separator (\",CN=\" ...); "
-              "remove it."},
-    CodeEntry{"field_required", 301, "必須項目が指定されていません。", "A required column is empty."},
+    CodeEntry{
+        "dn_ambiguous", 216, "主体者DNの属性値に区切りとして解釈される文字列が含まれています。",
+        "A subject DN value contains text that reads as an attribute separator (\",CN=\" ...); "
+        "remove it."},
+    CodeEntry{"field_required", 301, "必須項目が指定されていません。",
+              "A required column is empty."},
     CodeEntry{"field_must_be_empty", 302, "この項目は空でなければなりません。",
               "This column must be empty for this action."},
     CodeEntry{"field_too_long", 303, "項目の文字数が上限を超えています。",
@@ -85,23 +85,20 @@ constexpr std::array kCodes{
               "The serial number appears more than once in the file."},
     CodeEntry{"file_name_invalid", 313, "P12ダウンロードファイル名が正しくありません。",
               "The P12 file name may hold only ASCII letters, digits, '-', '_' and '.'."},
-    CodeEntry{"smime_mail_missing", 314,
-              "S/MIME証明書には利用者メールアドレスが必要です。",
+    CodeEntry{"smime_mail_missing", 314, "S/MIME証明書には利用者メールアドレスが必要です。",
               "An S/MIME certificate needs the user mail address (column 14)."},
-    CodeEntry{"serial_unknown", 315,
-              "指定したシリアル番号の証明書は見つかりません。",
+    CodeEntry{"serial_unknown", 315, "指定したシリアル番号の証明書は見つかりません。",
               "There is no certificate with this serial number for your institution."},
-    CodeEntry{"serial_dn_mismatch", 316,
-              "主体者DNが指定したシリアル番号の証明書と一致しません。",
+    CodeEntry{"serial_dn_mismatch", 316, "主体者DNが指定したシリアル番号の証明書と一致しません。",
               "The subject DN does not match the certificate with this serial number."},
-    CodeEntry{"already_revoked", 317,
-              "指定したシリアル番号の証明書はすでに失効しています。",
+    CodeEntry{"already_revoked", 317, "指定したシリアル番号の証明書はすでに失効しています。",
               "The certificate with this serial number is already revoked; nothing to do."},
     CodeEntry{"institution_unknown", 400, "主体者DNのOが登録された機関名と一致しません。",
               "The subject DN O is not a registered institution."},
-    CodeEntry{"domain_not_approved", 401,
-              "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。",
-              "The domain is not approved for issuance. Please contact the service desk."},
+    CodeEntry{
+        "domain_not_approved", 401,
+        "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。",
+        "The domain is not approved for issuance. Please contact the service desk."},
     CodeEntry{"approval_expired", 402,
               "機関の証明書発行有効期限が切れています。サービス窓口にお問い合わせください。",
               "The institution's certificate issuance approval has expired. Please contact the "
@@ -128,16 +125,38 @@ constexpr std::array kCodes{
               "certificates only for its own institution."},
 };
 
-constexpr std::array<std::string_view, 16> kColumnJa{
-    "ファイル", "主体者DN", "証明書プロファイルID", "ダウンロード種別", "シリアル番号",
-    "失効理由", "失効理由コメント", "項目7", "利用管理者氏名", "利用管理者所属",
-    "利用管理者メールアドレス", "利用者氏名", "P12ダウンロードファイル名", "利用者所属",
-    "利用者メールアドレス", "アクセスPIN"};
-constexpr std::array<std::string_view, 16> kColumnEn{
-    "file", "subject DN", "profile id", "download type", "serial number",
-    "revocation reason", "revocation comment", "column 7", "subscriber admin name",
-    "subscriber admin department", "subscriber admin mail", "user name", "P12 file name",
-    "user department", "user mail", "access PIN"};
+constexpr std::array<std::string_view, 16> kColumnJa{"ファイル",
+                                                     "主体者DN",
+                                                     "証明書プロファイルID",
+                                                     "ダウンロード種別",
+                                                     "シリアル番号",
+                                                     "失効理由",
+                                                     "失効理由コメント",
+                                                     "項目7",
+                                                     "利用管理者氏名",
+                                                     "利用管理者所属",
+                                                     "利用管理者メールアドレス",
+                                                     "利用者氏名",
+                                                     "P12ダウンロードファイル名",
+                                                     "利用者所属",
+                                                     "利用者メールアドレス",
+                                                     "アクセスPIN"};
+constexpr std::array<std::string_view, 16> kColumnEn{"file",
+                                                     "subject DN",
+                                                     "profile id",
+                                                     "download type",
+                                                     "serial number",
+                                                     "revocation reason",
+                                                     "revocation comment",
+                                                     "column 7",
+                                                     "subscriber admin name",
+                                                     "subscriber admin department",
+                                                     "subscriber admin mail",
+                                                     "user name",
+                                                     "P12 file name",
+                                                     "user department",
+                                                     "user mail",
+                                                     "access PIN"};
 
 const CodeEntry* find_code(std::string_view code) noexcept {
     for (const auto& entry : kCodes)

@@ -34,11 +34,11 @@
 // The six institution messages (401-406) are the operator manual's text verbatim.
 #pragma once
 
-#include "common/error.h"
-
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "common/error.h"
 
 namespace inkan::policy {
 

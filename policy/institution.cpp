@@ -1,11 +1,10 @@
 #include "policy/institution.h"
 
-#include <vector>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <vector>
 
 namespace inkan::policy {
 
@@ -63,7 +62,8 @@ bool is_demo_domain(std::string_view domain) {
         }
     }
     const std::string& last = labels.back();
-    if (last == "test" || last == "example" || last == "invalid" || last == "localhost") return true;
+    if (last == "test" || last == "example" || last == "invalid" || last == "localhost")
+        return true;
     // example.<TLD> or example.<second level>.<TLD> (example.com, example.jp,
     // example.ac.jp): never a name under a real registration such as
     // example.realuniv.ac.jp.

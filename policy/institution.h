@@ -21,23 +21,23 @@ std::string format_date(Date date);
 
 // Today's date, injected so tests control expiry.
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual Date today() const = 0;
 };
 
 // Today in UTC from the system clock.
 class SystemClock final : public Clock {
-public:
+  public:
     Date today() const override;
 };
 
 class FixedClock final : public Clock {
-public:
+  public:
     explicit FixedClock(Date date) : date_(date) {}
     Date today() const override { return date_; }
 
-private:
+  private:
     Date date_;
 };
 
@@ -56,34 +56,34 @@ const char* to_string(WhoisSource source) noexcept;  // "registry" / "demo"
 // A reserved example name (RFC 2606, RFC 6761), case-insensitive:
 // example.<TLD> or example.<second level>.<TLD> (example.com, example.jp,
 // example.ac.jp; not example.realuniv.ac.jp, which is under a real
-// registration), or a name ending in .test, .example, .invalid or .localhost. Only for such a domain does
-// a Demo institution skip the WHOIS lookup (institution_rules.h); any other
-// domain is looked up as for every institution.
+// registration), or a name ending in .test, .example, .invalid or .localhost. Only for such a
+// domain does a Demo institution skip the WHOIS lookup (institution_rules.h); any other domain is
+// looked up as for every institution.
 bool is_demo_domain(std::string_view domain);
 
 struct Institution {
-    std::string name;                        // the subject DN's O value, exactly
+    std::string name;  // the subject DN's O value, exactly
     std::vector<ApprovedDomain> domains;
-    std::optional<std::string> state;        // registered ST (absent: the DN must have no ST)
-    std::optional<std::string> locality;     // registered L (absent: the DN must have no L)
-    std::vector<std::string> whois_names;    // registrant organisation names as in WHOIS
-    std::set<int> enabled_profiles;          // profile ids this institution may use
+    std::optional<std::string> state;      // registered ST (absent: the DN must have no ST)
+    std::optional<std::string> locality;   // registered L (absent: the DN must have no L)
+    std::vector<std::string> whois_names;  // registrant organisation names as in WHOIS
+    std::set<int> enabled_profiles;        // profile ids this institution may use
     WhoisSource whois_source = WhoisSource::Registry;
 };
 
 class InstitutionRegistry {
-public:
+  public:
     virtual ~InstitutionRegistry() = default;
     // The institution whose name equals `o` exactly, or std::nullopt.
     virtual std::optional<Institution> find_by_name(std::string_view o) const = 0;
 };
 
 class InMemoryInstitutionRegistry final : public InstitutionRegistry {
-public:
+  public:
     void put(Institution institution);  // replaces one of the same name
     std::optional<Institution> find_by_name(std::string_view o) const override;
 
-private:
+  private:
     std::map<std::string, Institution, std::less<>> by_name_;
 };
 
@@ -98,13 +98,13 @@ struct KnownCertificate {
 
 // Issued subscriber certificates by serial (renew column 4, revoke column 4).
 class CertificateLookup {
-public:
+  public:
     virtual ~CertificateLookup() = default;
     virtual std::optional<KnownCertificate> find_by_serial(const std::string& serial_dec) const = 0;
 };
 
 class InMemoryCertificateLookup final : public CertificateLookup {
-public:
+  public:
     void put(KnownCertificate c) { by_serial_[c.serial] = std::move(c); }
     std::optional<KnownCertificate> find_by_serial(const std::string& serial_dec) const override {
         auto it = by_serial_.find(serial_dec);
@@ -112,13 +112,13 @@ public:
         return it->second;
     }
 
-private:
+  private:
     std::map<std::string, KnownCertificate> by_serial_;
 };
 
 // Certificates already issued, for the duplicate-DN rule (service code 212).
 class ExistingCertificates {
-public:
+  public:
     virtual ~ExistingCertificates() = default;
     // True if a certificate with exactly this subject DN (SubjectDn::to_string form)
     // is valid now (issued, not revoked, not expired).
@@ -126,13 +126,13 @@ public:
 };
 
 class InMemoryExistingCertificates final : public ExistingCertificates {
-public:
+  public:
     void add(std::string dn) { subjects_.insert(std::move(dn)); }
     bool has_valid_certificate_with_subject(const std::string& dn) const override {
         return subjects_.count(dn) != 0;
     }
 
-private:
+  private:
     std::set<std::string> subjects_;
 };
 

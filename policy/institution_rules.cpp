@@ -18,15 +18,18 @@ bool is_host_name(std::string_view text) {
     std::string_view last;
     while (start <= text.size()) {
         std::size_t dot = text.find('.', start);
-        std::string_view label = text.substr(start, dot == std::string_view::npos ? dot : dot - start);
-        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+        std::string_view label =
+            text.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+            return false;
         for (char c : label)
             if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
         last = label;
         if (dot == std::string_view::npos) break;
         start = dot + 1;
     }
-    return std::all_of(last.begin(), last.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    return std::all_of(last.begin(), last.end(),
+                       [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
 std::string domain_of_mail(std::string_view mail) { return lower(mail.substr(mail.find('@') + 1)); }
@@ -66,7 +69,8 @@ std::vector<RowDomain> domains_of(const IssueRow& row) {
     }
     // An S/MIME certificate names a mailbox: its domain must be approved too.
     if (auto mail = certificate_mail(row); mail && !mail->empty()) {
-        RowDomain d{domain_of_mail(*mail), *mail == row.user_mail ? std::size_t{14} : std::size_t{10}};
+        RowDomain d{domain_of_mail(*mail),
+                    *mail == row.user_mail ? std::size_t{14} : std::size_t{10}};
         bool listed = std::any_of(domains.begin(), domains.end(),
                                   [&](const RowDomain& r) { return r.column == d.column; });
         if (!listed) domains.push_back(std::move(d));
@@ -81,7 +85,8 @@ bool check_institution_rules(const IssueRow& row, const InstitutionContext& cont
         findings.push_back(make_finding(code, row.line, column, detail));
     };
     if (context.requester && row.dn.o != *context.requester) {
-        fail("institution_mismatch", 1, "O=" + row.dn.o + ", your institution: " + *context.requester);
+        fail("institution_mismatch", 1,
+             "O=" + row.dn.o + ", your institution: " + *context.requester);
         return false;
     }
     std::optional<Institution> institution = context.registry.find_by_name(row.dn.o);
@@ -89,7 +94,8 @@ bool check_institution_rules(const IssueRow& row, const InstitutionContext& cont
         fail("institution_unknown", 1, "O=" + row.dn.o);
         return false;
     }
-    if (!institution->enabled_profiles.count(row.profile_id)) fail("profile_not_enabled_for_institution", 2);
+    if (!institution->enabled_profiles.count(row.profile_id))
+        fail("profile_not_enabled_for_institution", 2);
 
     std::vector<RowDomain> domains = domains_of(row);
     if (domains.empty()) fail("domain_not_approved", 1, "no domain in CN or mail addresses");
@@ -102,11 +108,14 @@ bool check_institution_rules(const IssueRow& row, const InstitutionContext& cont
             continue;
         }
         if (today > approval->approval_expires) {
-            fail("approval_expired", d.column, d.domain + " approval ended " + format_date(approval->approval_expires));
+            fail("approval_expired", d.column,
+                 d.domain + " approval ended " + format_date(approval->approval_expires));
             continue;
         }
         std::string registered = lower(approval->domain);
-        if (std::find(whois_checked.begin(), whois_checked.end(), registered) != whois_checked.end()) continue;
+        if (std::find(whois_checked.begin(), whois_checked.end(), registered) !=
+            whois_checked.end())
+            continue;
         whois_checked.push_back(registered);
         // The demo institution's reserved example names: no lookup, counted as matched.
         if (institution->whois_source == WhoisSource::Demo && is_demo_domain(registered)) continue;

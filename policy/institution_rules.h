@@ -42,20 +42,20 @@
 //   ST differs from the registered ST  → state_mismatch (column 1)
 #pragma once
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "policy/findings.h"
 #include "policy/institution.h"
 #include "policy/request_rows.h"
 #include "policy/whois.h"
 
-#include <optional>
-#include <string>
-#include <vector>
-
 namespace inkan::policy {
 
 struct RowDomain {
-    std::string domain;       // lower case
-    std::size_t column = 1;   // where it came from: 1, 10 or 14
+    std::string domain;      // lower case
+    std::size_t column = 1;  // where it came from: 1, 10 or 14
 };
 
 std::vector<RowDomain> domains_of(const IssueRow& row);

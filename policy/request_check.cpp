@@ -1,10 +1,10 @@
 #include "policy/request_check.h"
 
-#include "policy/institution_rules.h"
-
 #include <algorithm>
 #include <cctype>
 #include <map>
+
+#include "policy/institution_rules.h"
 
 namespace inkan::policy {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 struct RowState {
     std::size_t line = 0;
     std::vector<Finding> findings;
-    std::optional<IssueRow> issue;    // issue, or the request part of a renewal
+    std::optional<IssueRow> issue;      // issue, or the request part of a renewal
     std::optional<std::string> serial;  // renew: old serial, revoke: serial
     std::optional<RevokeRow> revoke;
 };
@@ -26,7 +26,8 @@ const SubjectDn* dn_of(const RowState& row) {
 void check_download_types(const std::vector<RawRow>& rows, CheckReport& report) {
     std::set<std::string> types;
     for (const RawRow& raw : rows)
-        if (raw.fields[2] == "1" || raw.fields[2] == "2" || raw.fields[2] == "3") types.insert(raw.fields[2]);
+        if (raw.fields[2] == "1" || raw.fields[2] == "2" || raw.fields[2] == "3")
+            types.insert(raw.fields[2]);
     if (types.size() > 1) report.file_error = make_finding("download_type_mixed", 0, 3);
 }
 
@@ -45,18 +46,21 @@ void check_duplicates(std::vector<RowState>& rows, Action action, const CheckCon
             std::string text = dn->to_string();
             auto [it, inserted] = first_dn.emplace(dn_key(*dn), row.line);
             if (!inserted) {
-                row.findings.push_back(make_finding("dn_duplicate", row.line, 1,
-                                                    "same DN as line " + std::to_string(it->second)));
-            } else if (action == Action::Issue && context.existing.has_valid_certificate_with_subject(text)) {
-                row.findings.push_back(make_finding("dn_duplicate", row.line, 1,
-                                                    "a valid certificate or a pending request has this DN"));
+                row.findings.push_back(make_finding(
+                    "dn_duplicate", row.line, 1, "same DN as line " + std::to_string(it->second)));
+            } else if (action == Action::Issue &&
+                       context.existing.has_valid_certificate_with_subject(text)) {
+                row.findings.push_back(
+                    make_finding("dn_duplicate", row.line, 1,
+                                 "a valid certificate or a pending request has this DN"));
             }
         }
         if (row.serial) {
             auto [it, inserted] = first_serial.emplace(*row.serial, row.line);
             if (!inserted)
-                row.findings.push_back(make_finding("serial_duplicate", row.line, 4,
-                                                    "same serial as line " + std::to_string(it->second)));
+                row.findings.push_back(
+                    make_finding("serial_duplicate", row.line, 4,
+                                 "same serial as line " + std::to_string(it->second)));
         }
     }
 }
@@ -80,7 +84,9 @@ std::optional<Finding> check_revocation(const RevokeRow& row, const CheckContext
 
 }  // namespace
 
-const char* to_string(ErrorMode mode) noexcept { return mode == ErrorMode::Abort ? "abort" : "skip"; }
+const char* to_string(ErrorMode mode) noexcept {
+    return mode == ErrorMode::Abort ? "abort" : "skip";
+}
 
 std::optional<ErrorMode> parse_error_mode(std::string_view text) {
     if (text == "abort") return ErrorMode::Abort;
@@ -91,7 +97,8 @@ std::optional<ErrorMode> parse_error_mode(std::string_view text) {
 std::vector<Finding> CheckReport::all_findings() const {
     std::vector<Finding> all;
     if (file_error) all.push_back(*file_error);
-    for (const RejectedRow& row : rejected) all.insert(all.end(), row.findings.begin(), row.findings.end());
+    for (const RejectedRow& row : rejected)
+        all.insert(all.end(), row.findings.begin(), row.findings.end());
     return all;
 }
 
@@ -134,12 +141,15 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
         }
         rows.push_back(std::move(row));
     }
-    std::sort(rows.begin(), rows.end(), [](const RowState& a, const RowState& b) { return a.line < b.line; });
+    std::sort(rows.begin(), rows.end(),
+              [](const RowState& a, const RowState& b) { return a.line < b.line; });
 
     check_duplicates(rows, action, context);
-    InstitutionContext institutions{context.registry, context.whois, context.clock, context.institution};
+    InstitutionContext institutions{context.registry, context.whois, context.clock,
+                                    context.institution};
     for (RowState& row : rows)
-        if (row.issue && row.findings.empty()) check_institution_rules(*row.issue, institutions, row.findings);
+        if (row.issue && row.findings.empty())
+            check_institution_rules(*row.issue, institutions, row.findings);
     std::set<std::size_t> nothing_to_do;
     if (context.certificates) {
         for (RowState& row : rows) {
@@ -151,11 +161,13 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
         }
     }
 
-    bool any_error = std::any_of(rows.begin(), rows.end(), [](const RowState& r) { return !r.findings.empty(); });
+    bool any_error = std::any_of(rows.begin(), rows.end(),
+                                 [](const RowState& r) { return !r.findings.empty(); });
     for (RowState& row : rows) {
         if (!row.findings.empty()) {
-            std::stable_sort(row.findings.begin(), row.findings.end(),
-                             [](const Finding& a, const Finding& b) { return a.column < b.column; });
+            std::stable_sort(
+                row.findings.begin(), row.findings.end(),
+                [](const Finding& a, const Finding& b) { return a.column < b.column; });
             report.rejected.push_back(RejectedRow{row.line, std::move(row.findings)});
         } else if (nothing_to_do.count(row.line)) {
             continue;
@@ -164,7 +176,8 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
         } else if (action == Action::Issue) {
             report.accepted_issue.push_back(std::move(*row.issue));
         } else if (action == Action::Renew) {
-            report.accepted_renew.push_back(RenewRow{std::move(*row.issue), std::move(*row.serial)});
+            report.accepted_renew.push_back(
+                RenewRow{std::move(*row.issue), std::move(*row.serial)});
         } else {
             report.accepted_revoke.push_back(std::move(*row.revoke));
         }
@@ -175,8 +188,9 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
 namespace {
 
 template <typename Row>
-void move_rejected(std::vector<Row>& rows, const std::set<std::size_t>& lines, std::string_view code,
-                   std::string_view detail, CheckReport& report, const std::size_t& (*line_of)(const Row&)) {
+void move_rejected(std::vector<Row>& rows, const std::set<std::size_t>& lines,
+                   std::string_view code, std::string_view detail, CheckReport& report,
+                   const std::size_t& (*line_of)(const Row&)) {
     std::vector<Row> kept;
     for (Row& row : rows) {
         const std::size_t line = line_of(row);

@@ -12,20 +12,19 @@
 // findings are accepted, the others reported. A file-level error accepts nothing.
 #pragma once
 
-#include "policy/findings.h"
-#include "policy/institution.h"
-#include "policy/request_rows.h"
-#include "policy/request_text.h"
-#include "policy/whois.h"
-
-#include <nlohmann/json_fwd.hpp>
-
 #include <iosfwd>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "policy/findings.h"
+#include "policy/institution.h"
+#include "policy/request_rows.h"
+#include "policy/request_text.h"
+#include "policy/whois.h"
 
 namespace inkan::policy {
 
@@ -59,14 +58,14 @@ struct RejectedRow {
 struct CheckReport {
     Action action = Action::Issue;
     ErrorMode mode = ErrorMode::Abort;
-    std::optional<TextEncoding> encoding;      // unset if the file was not decoded
+    std::optional<TextEncoding> encoding;  // unset if the file was not decoded
     std::optional<Finding> file_error;
-    std::vector<IssueRow> accepted_issue;      // filled for Action::Issue
-    std::vector<RenewRow> accepted_renew;      // filled for Action::Renew
-    std::vector<RevokeRow> accepted_revoke;    // filled for Action::Revoke
-    std::vector<RejectedRow> rejected;         // every row with findings, by line
-    std::vector<std::size_t> withheld_lines;   // valid rows not accepted (Abort mode)
-    std::vector<Finding> notices;              // not errors: rows with nothing to do (already_revoked)
+    std::vector<IssueRow> accepted_issue;     // filled for Action::Issue
+    std::vector<RenewRow> accepted_renew;     // filled for Action::Renew
+    std::vector<RevokeRow> accepted_revoke;   // filled for Action::Revoke
+    std::vector<RejectedRow> rejected;        // every row with findings, by line
+    std::vector<std::size_t> withheld_lines;  // valid rows not accepted (Abort mode)
+    std::vector<Finding> notices;  // not errors: rows with nothing to do (already_revoked)
 
     bool has_errors() const { return file_error.has_value() || !rejected.empty(); }
     std::size_t accepted_count() const {
@@ -89,7 +88,8 @@ void reject_accepted_lines(CheckReport& report, const std::set<std::size_t>& lin
 // JSON: {"action","mode","encoding","ok","accepted_count","accepted_lines",
 //        "withheld_lines","file_error":finding|null,"rejected":[{"line","errors":[finding]}],
 //        "notices":[finding]}
-// finding: {"line","column","column_ja","column_en","code","service_code","message_ja","message_en"}
+// finding:
+// {"line","column","column_ja","column_en","code","service_code","message_ja","message_en"}
 nlohmann::json report_to_json(const CheckReport& report);
 // Text: one `code:row,field,message` line per finding (the service's shape, Japanese
 // column name and message; file-level errors use row 0 unless they name a line and
@@ -100,7 +100,8 @@ std::string report_to_text(const CheckReport& report);
 // `inkan request check FILE --action ... [--json]`: reads the file (refusing one over
 // the size limit without reading it), checks it, prints text or JSON to `out`.
 // Returns 0 if the file has no finding at all, 1 otherwise (also for unreadable files).
-int run_request_check(const std::string& path, Action action, bool json, const CheckContext& context,
-                      std::ostream& out, ErrorMode mode = ErrorMode::Abort);
+int run_request_check(const std::string& path, Action action, bool json,
+                      const CheckContext& context, std::ostream& out,
+                      ErrorMode mode = ErrorMode::Abort);
 
 }  // namespace inkan::policy

@@ -12,7 +12,7 @@ constexpr std::size_t kMaxComment = 256;
 constexpr std::string_view kMaxSerial = "1461501637330902918203684832716283019655932542975";
 
 class ColumnChecker {
-public:
+  public:
     ColumnChecker(const RawRow& raw, std::vector<Finding>& findings)
         : raw_(raw), findings_(findings), start_(findings.size()) {}
 
@@ -54,7 +54,7 @@ public:
         return serial;
     }
 
-private:
+  private:
     const RawRow& raw_;
     std::vector<Finding>& findings_;
     std::size_t start_;
@@ -62,11 +62,13 @@ private:
 
 bool is_atext(char c) {
     constexpr std::string_view kSpecials = "!#$%&'*+/=?^_`{|}~-";
-    return std::isalnum(static_cast<unsigned char>(c)) || kSpecials.find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           kSpecials.find(c) != std::string_view::npos;
 }
 
 bool is_ldh_label(std::string_view label) {
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
+        return false;
     for (char c : label)
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
     return true;
@@ -76,7 +78,8 @@ bool is_dot_separated(std::string_view text, bool (*part_ok)(std::string_view)) 
     std::size_t start = 0;
     while (true) {
         std::size_t dot = text.find('.', start);
-        std::string_view part = text.substr(start, dot == std::string_view::npos ? dot : dot - start);
+        std::string_view part =
+            text.substr(start, dot == std::string_view::npos ? dot : dot - start);
         if (!part_ok(part)) return false;
         if (dot == std::string_view::npos) return true;
         start = dot + 1;
@@ -102,7 +105,8 @@ std::optional<int> parse_small_int(std::string_view text) {
 
 bool is_file_name(std::string_view name) {
     for (char c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            return false;
     return name != "." && name != "..";
 }
 
@@ -114,7 +118,8 @@ bool is_pin(std::string_view pin) {
 }
 
 // Columns 1-3 and 8-15, shared by issue and renew.
-std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules, ColumnChecker& check) {
+std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
+                                      ColumnChecker& check) {
     IssueRow row;
     row.line = raw.line;
     auto dn = check.dn();
@@ -140,13 +145,15 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules, 
     check.mail(10, type == 1 || type == 2);
     check.text(11, false);
     check.text(12, false);
-    if (!check.at(12).empty() && utf8_length(check.at(12)) <= kMaxTextColumn && !is_file_name(check.at(12)))
+    if (!check.at(12).empty() && utf8_length(check.at(12)) <= kMaxTextColumn &&
+        !is_file_name(check.at(12)))
         check.fail("file_name_invalid", 12);
     check.text(13, false);
     check.mail(14, type == 1 || type == 3);
     // The S/MIME certificate names one mailbox: the user's. A bulk row has no
     // other recipient to fall back on that is the subscriber's own.
-    if (is_smime_profile(profile) && type == 2 && check.at(14).empty()) check.fail("smime_mail_missing", 14);
+    if (is_smime_profile(profile) && type == 2 && check.at(14).empty())
+        check.fail("smime_mail_missing", 14);
     if (!check.at(15).empty() && !is_pin(check.at(15))) check.fail("pin_invalid", 15);
 
     if (!check.ok()) return std::nullopt;
@@ -170,9 +177,12 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules, 
 
 const char* to_string(Action action) noexcept {
     switch (action) {
-        case Action::Issue: return "issue";
-        case Action::Renew: return "renew";
-        case Action::Revoke: return "revoke";
+        case Action::Issue:
+            return "issue";
+        case Action::Renew:
+            return "renew";
+        case Action::Revoke:
+            return "revoke";
     }
     return "unknown";
 }
@@ -191,7 +201,9 @@ const std::set<int>& known_profile_ids() {
 
 std::set<int> default_enabled_profiles() { return {5, 7, 13, 14, 15, 16}; }
 
-bool is_smime_profile(int profile_id) { return profile_id == 6 || profile_id == 7 || profile_id == 15 || profile_id == 16; }
+bool is_smime_profile(int profile_id) {
+    return profile_id == 6 || profile_id == 7 || profile_id == 15 || profile_id == 16;
+}
 
 std::optional<std::string> certificate_mail(const IssueRow& row) {
     if (!is_smime_profile(row.profile_id)) return std::nullopt;
@@ -201,10 +213,12 @@ std::optional<std::string> certificate_mail(const IssueRow& row) {
 bool is_valid_mail(std::string_view mail) {
     if (mail.size() > kMaxMail) return false;
     std::size_t at = mail.find('@');
-    if (at == std::string_view::npos || mail.find('@', at + 1) != std::string_view::npos) return false;
+    if (at == std::string_view::npos || mail.find('@', at + 1) != std::string_view::npos)
+        return false;
     std::string_view local = mail.substr(0, at);
     std::string_view domain = mail.substr(at + 1);
-    if (local.empty() || local.size() > 64 || domain.find('.') == std::string_view::npos) return false;
+    if (local.empty() || local.size() > 64 || domain.find('.') == std::string_view::npos)
+        return false;
     return is_dot_separated(local, is_local_part_atom) && is_dot_separated(domain, is_ldh_label);
 }
 

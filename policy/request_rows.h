@@ -20,22 +20,23 @@
 // least two LDH labels, ≤ 254 characters.
 #pragma once
 
-#include "common/secret.h"
-#include "policy/findings.h"
-#include "policy/request_text.h"
-#include "policy/subject_dn.h"
-
 #include <array>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "common/secret.h"
+#include "policy/findings.h"
+#include "policy/request_text.h"
+#include "policy/subject_dn.h"
+
 namespace inkan::policy {
 
 enum class Action { Issue = 1, Renew = 2, Revoke = 3 };
 const char* to_string(Action action) noexcept;
-std::optional<Action> parse_action(std::string_view text);  // "issue"/"renew"/"revoke" or "1"/"2"/"3"
+std::optional<Action> parse_action(
+    std::string_view text);  // "issue"/"renew"/"revoke" or "1"/"2"/"3"
 
 enum class DownloadType { P12Individual = 1, P12Bulk = 2, Browser = 3 };
 
@@ -61,19 +62,19 @@ struct IssueRow {
     DownloadType download_type = DownloadType::P12Individual;
     std::string admin_name, admin_department, admin_mail;
     std::string user_name, p12_file_name, user_department, user_mail;
-    SecretString access_pin;  // empty if the file gave none
+    SecretString access_pin;                    // empty if the file gave none
     std::array<std::string, kColumnCount> raw;  // column 15 blanked (the PIN lives in access_pin)
 };
 
 struct RenewRow {
-    IssueRow request;           // columns as in an issue row
-    std::string old_serial;     // decimal, no leading zeros
+    IssueRow request;        // columns as in an issue row
+    std::string old_serial;  // decimal, no leading zeros
 };
 
 struct RevokeRow {
     std::size_t line = 0;
     SubjectDn dn;
-    std::string serial;         // decimal, no leading zeros
+    std::string serial;  // decimal, no leading zeros
     RevocationReason reason = RevocationReason::Unspecified;
     std::string comment;
     std::string admin_mail, user_mail;

@@ -22,7 +22,8 @@ std::vector<LineSpan> split_lines(std::string_view body) {
     while (start < body.size()) {
         std::size_t end = body.find('\n', start);
         std::size_t next = end == std::string_view::npos ? body.size() : end + 1;
-        std::string_view text = body.substr(start, (end == std::string_view::npos ? body.size() : end) - start);
+        std::string_view text =
+            body.substr(start, (end == std::string_view::npos ? body.size() : end) - start);
         if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
         lines.push_back({number, text});
         ++number;
@@ -35,9 +36,12 @@ std::vector<LineSpan> split_lines(std::string_view body) {
 
 const char* to_string(TextEncoding encoding) noexcept {
     switch (encoding) {
-        case TextEncoding::Utf8: return "utf-8";
-        case TextEncoding::Utf8Bom: return "utf-8-bom";
-        case TextEncoding::Cp932: return "shift_jis";
+        case TextEncoding::Utf8:
+            return "utf-8";
+        case TextEncoding::Utf8Bom:
+            return "utf-8-bom";
+        case TextEncoding::Cp932:
+            return "shift_jis";
     }
     return "unknown";
 }
@@ -48,13 +52,23 @@ bool is_valid_utf8(std::string_view text) noexcept {
     std::size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        if (c < 0x80) { ++i; continue; }
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
         std::size_t len;
         unsigned int cp;
-        if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-        else return false;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else
+            return false;
         if (i + len > n) return false;
         for (std::size_t k = 1; k < len; ++k) {
             if ((s[i + k] & 0xC0) != 0x80) return false;
@@ -102,7 +116,8 @@ std::optional<std::string> Utf8Converter::convert(std::string_view input) {
         }
     }
     // Flush any shift state (ISO-2022-JP).
-    if (iconv(cd_, nullptr, nullptr, &out_ptr, &out_left) == static_cast<std::size_t>(-1)) return std::nullopt;
+    if (iconv(cd_, nullptr, nullptr, &out_ptr, &out_left) == static_cast<std::size_t>(-1))
+        return std::nullopt;
     out.resize(out.size() - out_left);
     return out;
 }
@@ -114,15 +129,16 @@ std::optional<std::string> convert_to_utf8(std::string_view input, const char* f
 RequestText split_request_text(std::string_view bytes, const TextLimits& limits) {
     RequestText result;
     if (bytes.size() > limits.max_file_bytes) {
-        result.file_error = make_finding("file_too_large", 0, 0,
-                                         "limit " + std::to_string(limits.max_file_bytes) + " bytes");
+        result.file_error = make_finding(
+            "file_too_large", 0, 0, "limit " + std::to_string(limits.max_file_bytes) + " bytes");
         return result;
     }
     std::string_view body = bytes;
     bool bom = body.substr(0, kBom.size()) == kBom;
     if (bom) body.remove_prefix(kBom.size());
     bool utf8 = is_valid_utf8(body);
-    result.encoding = bom ? TextEncoding::Utf8Bom : (utf8 ? TextEncoding::Utf8 : TextEncoding::Cp932);
+    result.encoding =
+        bom ? TextEncoding::Utf8Bom : (utf8 ? TextEncoding::Utf8 : TextEncoding::Cp932);
 
     const std::vector<LineSpan> lines = split_lines(body);
     // For a file that is not UTF-8: the first line that is not UTF-8. If a line then
@@ -143,9 +159,9 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
         if (span.text.empty()) continue;
         any_line = true;
         if (span.text.size() > limits.max_line_bytes) {
-            result.line_errors.push_back(make_finding(
-                "line_too_long", span.number, 0,
-                "limit " + std::to_string(limits.max_line_bytes) + " bytes"));
+            result.line_errors.push_back(
+                make_finding("line_too_long", span.number, 0,
+                             "limit " + std::to_string(limits.max_line_bytes) + " bytes"));
             continue;
         }
         if (span.text.find('\0') != std::string_view::npos) {
@@ -158,9 +174,9 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
         } else if (bom) {
             if (!is_valid_utf8(span.text)) {
                 result = RequestText{};
-                result.file_error = make_finding("encoding_invalid", span.number, 0,
-                                                 "invalid UTF-8 after a UTF-8 BOM on line " +
-                                                     std::to_string(span.number));
+                result.file_error = make_finding(
+                    "encoding_invalid", span.number, 0,
+                    "invalid UTF-8 after a UTF-8 BOM on line " + std::to_string(span.number));
                 return result;
             }
             text = span.text;

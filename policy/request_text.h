@@ -10,8 +10,6 @@
 // that line; the line is not split into fields then.
 #pragma once
 
-#include "policy/findings.h"
-
 #include <iconv.h>
 
 #include <array>
@@ -20,6 +18,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "policy/findings.h"
 
 namespace inkan::policy {
 
@@ -40,10 +40,10 @@ struct RawRow {
 };
 
 struct RequestText {
-    std::optional<Finding> file_error;   // set: nothing else is meaningful
+    std::optional<Finding> file_error;  // set: nothing else is meaningful
     TextEncoding encoding = TextEncoding::Utf8;
-    std::vector<RawRow> rows;            // well-formed lines
-    std::vector<Finding> line_errors;    // lines rejected before field checks
+    std::vector<RawRow> rows;          // well-formed lines
+    std::vector<Finding> line_errors;  // lines rejected before field checks
 };
 
 // Never throws on any input; every problem becomes a finding.
@@ -57,7 +57,7 @@ std::size_t utf8_length(std::string_view text) noexcept;
 
 // iconv conversion into UTF-8 (owns the iconv descriptor; reusable, not thread-safe).
 class Utf8Converter {
-public:
+  public:
     explicit Utf8Converter(const char* from);  // e.g. "CP932", "ISO-2022-JP"
     ~Utf8Converter();
     Utf8Converter(const Utf8Converter&) = delete;
@@ -65,7 +65,7 @@ public:
     // std::nullopt if `input` is not valid in the source encoding (or iconv lacks it).
     std::optional<std::string> convert(std::string_view input);
 
-private:
+  private:
     bool valid() const noexcept;
     iconv_t cd_;
 };

@@ -1,10 +1,10 @@
 #include "policy/subject_dn.h"
 
-#include "policy/request_text.h"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
+
+#include "policy/request_text.h"
 
 namespace inkan::policy {
 namespace {
@@ -132,12 +132,24 @@ DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
         }
         std::string value(attr.value);
         switch (r) {
-            case 0: dn.cn = value; break;
-            case 1: dn.ou.push_back(value); break;
-            case 2: dn.o = value; break;
-            case 3: dn.l = value; break;
-            case 4: dn.st = value; break;
-            default: dn.c = value; break;
+            case 0:
+                dn.cn = value;
+                break;
+            case 1:
+                dn.ou.push_back(value);
+                break;
+            case 2:
+                dn.o = value;
+                break;
+            case 3:
+                dn.l = value;
+                break;
+            case 4:
+                dn.st = value;
+                break;
+            default:
+                dn.c = value;
+                break;
         }
     }
     if (!seen[0] || !seen[2] || !seen[5]) {
@@ -166,20 +178,36 @@ DnParseResult subject_dn_from_rdns(const std::vector<Rdn>& rdns, std::size_t lin
     std::array<int, 6> seen{};
     std::vector<std::string> ou_der_order;
     for (const Rdn& rdn : rdns) {
-        if (rdn.size() != 1) return fail("dn_multivalued_rdn", std::to_string(rdn.size()) + " attributes in one RDN");
+        if (rdn.size() != 1)
+            return fail("dn_multivalued_rdn",
+                        std::to_string(rdn.size()) + " attributes in one RDN");
         const DnAttribute& a = rdn.front();
-        for (std::size_t i = a.value.find(','); i != std::string::npos; i = a.value.find(',', i + 1))
+        for (std::size_t i = a.value.find(','); i != std::string::npos;
+             i = a.value.find(',', i + 1))
             if (starts_attribute(a.value, i + 1)) return fail("dn_ambiguous", "in " + a.type);
         int r = rank(a.type);
         if (r < 0) return fail("dn_attribute_unsupported", a.type);
-        if (seen[static_cast<std::size_t>(r)]++ && r != 1) return fail("dn_attribute_repeated", a.type);
+        if (seen[static_cast<std::size_t>(r)]++ && r != 1)
+            return fail("dn_attribute_repeated", a.type);
         switch (r) {
-            case 0: dn.cn = a.value; break;
-            case 1: ou_der_order.push_back(a.value); break;
-            case 2: dn.o = a.value; break;
-            case 3: dn.l = a.value; break;
-            case 4: dn.st = a.value; break;
-            default: dn.c = a.value; break;
+            case 0:
+                dn.cn = a.value;
+                break;
+            case 1:
+                ou_der_order.push_back(a.value);
+                break;
+            case 2:
+                dn.o = a.value;
+                break;
+            case 3:
+                dn.l = a.value;
+                break;
+            case 4:
+                dn.st = a.value;
+                break;
+            default:
+                dn.c = a.value;
+                break;
         }
     }
     // Row form is most specific first: the OU nearest the CN in DER comes first.

@@ -12,13 +12,13 @@
 // (compared case-insensitively).
 #pragma once
 
-#include "policy/findings.h"
-
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "policy/findings.h"
 
 namespace inkan::policy {
 
@@ -36,8 +36,8 @@ struct SubjectDn {
 };
 
 struct DnParseResult {
-    std::optional<SubjectDn> dn;     // set when `findings` is empty
-    std::vector<Finding> findings;   // all on `line`, column 1
+    std::optional<SubjectDn> dn;    // set when `findings` is empty
+    std::vector<Finding> findings;  // all on `line`, column 1
 };
 
 DnParseResult parse_subject_dn(std::string_view text, std::size_t line);

@@ -16,7 +16,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 class Socket {
-public:
+  public:
     explicit Socket(int fd) : fd_(fd) {}
     ~Socket() {
         if (fd_ >= 0) ::close(fd_);
@@ -30,12 +30,12 @@ public:
         return fd;
     }
 
-private:
+  private:
     int fd_;
 };
 
 class AddrInfo {
-public:
+  public:
     AddrInfo() = default;
     ~AddrInfo() {
         if (info_) freeaddrinfo(info_);
@@ -45,7 +45,7 @@ public:
     addrinfo** out() noexcept { return &info_; }
     const addrinfo* get() const noexcept { return info_; }
 
-private:
+  private:
     addrinfo* info_ = nullptr;
 };
 
@@ -81,7 +81,8 @@ int connect_with_timeout(const WhoisServer& server, Clock::time_point deadline, 
         return -1;
     }
     for (const addrinfo* ai = info.get(); ai; ai = ai->ai_next) {
-        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          ai->ai_protocol);
         if (fd < 0) continue;
         Socket sock(fd);
         if (::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
@@ -131,7 +132,8 @@ std::optional<WhoisServer> parse_whois_server(std::string_view text) {
     if (!text.empty() && (text.back() == ':' || !port.empty())) {
         int value = 0;
         auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-        if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value < 1 || value > 65535)
+        if (port.empty() || ec != std::errc{} || ptr != port.data() + port.size() || value < 1 ||
+            value > 65535)
             return std::nullopt;
         server.port = value;
     }

@@ -2,14 +2,14 @@
 // "domain\r\n", read until the server closes, decode and parse the organisations.
 #pragma once
 
-#include "policy/whois.h"
-
 #include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "policy/whois.h"
 
 namespace inkan::policy {
 
@@ -35,14 +35,14 @@ std::optional<WhoisServer> parse_whois_server(std::string_view text);
 WhoisConfig default_whois_config();
 
 class TcpWhoisClient final : public WhoisLookup {
-public:
+  public:
     explicit TcpWhoisClient(WhoisConfig config);
     WhoisAnswer lookup(const std::string& domain) override;
 
     // The server for `domain` under the longest-suffix rule, or nullptr.
     const WhoisServer* server_for(const std::string& domain) const;
 
-private:
+  private:
     WhoisConfig config_;
 };
 

@@ -1,10 +1,10 @@
 #include "policy/whois.h"
 
-#include "policy/request_text.h"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
+
+#include "policy/request_text.h"
 
 namespace inkan::policy {
 namespace {
@@ -20,7 +20,8 @@ std::string_view trim_line_end(std::string_view line) {
 // The value after `label` if `line` (after an optional "x. " prefix) starts with it.
 std::optional<std::string_view> value_after(std::string_view line, std::string_view label) {
     if (line.size() >= 3 && line[1] == '.' && line[2] == ' ' &&
-        static_cast<unsigned char>(line[0]) < 0x80 && std::isalpha(static_cast<unsigned char>(line[0])))
+        static_cast<unsigned char>(line[0]) < 0x80 &&
+        std::isalpha(static_cast<unsigned char>(line[0])))
         line.remove_prefix(3);
     if (line.substr(0, label.size()) != label) return std::nullopt;
     return line.substr(label.size());

@@ -28,7 +28,7 @@ struct WhoisAnswer {
 };
 
 class WhoisLookup {
-public:
+  public:
     virtual ~WhoisLookup() = default;
     virtual WhoisAnswer lookup(const std::string& domain) = 0;
 };
@@ -62,13 +62,14 @@ std::string normalise_organisation_name(std::string_view name);
 
 // Caches Found answers for `ttl`; other answers are not cached (retry next time).
 class CachingWhoisLookup final : public WhoisLookup {
-public:
+  public:
     using Now = std::function<std::chrono::steady_clock::time_point()>;
-    CachingWhoisLookup(WhoisLookup& inner, std::chrono::seconds ttl,
-                       Now now = [] { return std::chrono::steady_clock::now(); });
+    CachingWhoisLookup(
+        WhoisLookup& inner, std::chrono::seconds ttl,
+        Now now = [] { return std::chrono::steady_clock::now(); });
     WhoisAnswer lookup(const std::string& domain) override;
 
-private:
+  private:
     struct Entry {
         WhoisAnswer answer;
         std::chrono::steady_clock::time_point expires;

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/check-format.sh   # the tree is clang-formatted; fix with scripts/check-format.sh --fix
 scripts/build.sh
 cd "${INKAN_BUILD_DIR:-build}"
 # Tests are mostly I/O and HSM-bound: run more than one per core.

@@ -128,9 +128,9 @@ class BatchStore {
         int64_t reason = 0;
         std::optional<std::string> comment;
     };
-    virtual std::vector<std::string> record_revocations(const std::vector<Revocation>& revocations,
-                                                        const std::vector<NotificationRecord>& notifications,
-                                                        int64_t when) = 0;
+    virtual std::vector<std::string> record_revocations(
+        const std::vector<Revocation>& revocations,
+        const std::vector<NotificationRecord>& notifications, int64_t when) = 0;
 
     // Notifications not sent yet (oldest first), optionally of one batch.
     virtual std::vector<NotificationRecord> pending_notifications(

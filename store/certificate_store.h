@@ -42,7 +42,7 @@ struct SubjectClaim {
 struct CertificateRecord {
     std::string serial_hex;  // lowercase, no leading zeros
     std::string serial_dec;
-    std::string subject;     // request-file form "CN=..,O=..,C=JP" (pki::name_to_request_form)
+    std::string subject;  // request-file form "CN=..,O=..,C=JP" (pki::name_to_request_form)
     std::string issuer;
     int64_t not_before = 0;  // unix seconds
     int64_t not_after = 0;
@@ -79,7 +79,7 @@ struct CertificateQuery {
     // The subscriber mail of the certificate's request row: the user mail, else
     // the admin mail (ASCII case-insensitive). Certificates without a row never match.
     std::optional<std::string> mail;
-    std::optional<std::string> serial_hex;        // the store's form (ca::serial_key)
+    std::optional<std::string> serial_hex;  // the store's form (ca::serial_key)
     std::optional<Validity> validity;
     int64_t now = 0;
     size_t limit = 100;
@@ -92,8 +92,9 @@ struct CertificateMatch {
 };
 
 struct CertificatePage {
-    std::vector<CertificateMatch> matches;  // newest first (created_at, then insertion order, descending)
-    size_t total = 0;                       // all matches, ignoring limit and offset
+    std::vector<CertificateMatch>
+        matches;       // newest first (created_at, then insertion order, descending)
+    size_t total = 0;  // all matches, ignoring limit and offset
 };
 
 struct RevokedEntry {
@@ -103,7 +104,7 @@ struct RevokedEntry {
 };
 
 class CertificateStore {
-public:
+  public:
     virtual ~CertificateStore() = default;
 
     // Records a serial before anything is signed with it. A serial that was

@@ -11,7 +11,7 @@
 namespace inkan::store {
 
 class Database {
-public:
+  public:
     explicit Database(const std::string& path);  // opens and migrates to the latest schema
 
     int schema_version();
@@ -38,7 +38,7 @@ public:
         }
     }
 
-private:
+  private:
     void migrate();
     std::mutex mutex_;
     Connection conn_;

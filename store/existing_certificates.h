@@ -10,29 +10,32 @@
 namespace inkan::store {
 
 class StoreExistingCertificates final : public policy::ExistingCertificates {
-public:
-    explicit StoreExistingCertificates(CertificateStore& certificates) : certificates_(certificates) {}
+  public:
+    explicit StoreExistingCertificates(CertificateStore& certificates)
+        : certificates_(certificates) {}
     bool has_valid_certificate_with_subject(const std::string& dn) const override {
         return certificates_.subject_claimed(SubjectClaim{dn, std::nullopt}, unix_now());
     }
 
-private:
+  private:
     CertificateStore& certificates_;
 };
 
 // policy::CertificateLookup over the certificate store: subscriber certificates
 // by decimal serial (revoke and renew rows).
 class StoreCertificateLookup final : public policy::CertificateLookup {
-public:
+  public:
     explicit StoreCertificateLookup(CertificateStore& certificates) : certificates_(certificates) {}
-    std::optional<policy::KnownCertificate> find_by_serial(const std::string& serial_dec) const override {
+    std::optional<policy::KnownCertificate> find_by_serial(
+        const std::string& serial_dec) const override {
         auto r = certificates_.find_by_decimal(serial_dec);
         if (!r || r->kind != CertificateKind::Subscriber) return std::nullopt;
         return policy::KnownCertificate{r->serial_dec, r->subject, r->institution.value_or(""),
-                                        r->status == CertificateStatus::Revoked, r->not_after <= unix_now()};
+                                        r->status == CertificateStatus::Revoked,
+                                        r->not_after <= unix_now()};
     }
 
-private:
+  private:
     CertificateStore& certificates_;
 };
 

@@ -181,9 +181,7 @@ int64_t unix_now() {
         .count();
 }
 
-int Database::latest_schema_version() {
-    return static_cast<int>(std::size(kMigrations));
-}
+int Database::latest_schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
 Database::Database(const std::string& path) : conn_(path) { migrate(); }
 

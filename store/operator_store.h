@@ -23,7 +23,7 @@ struct OperatorRecord {
 };
 
 class OperatorStore {
-public:
+  public:
     virtual ~OperatorStore() = default;
     virtual int64_t add(const OperatorRecord& op) = 0;  // Conflict if the name exists
     virtual std::optional<OperatorRecord> find_by_certificate(const std::string& serial_hex) = 0;

@@ -8,8 +8,7 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
     std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     int primary = rc & 0xff;
     if (primary == SQLITE_CONSTRAINT) {
-        throw Error(ErrorCategory::Conflict, "store_conflict",
-                    std::string(what) + ": " + detail);
+        throw Error(ErrorCategory::Conflict, "store_conflict", std::string(what) + ": " + detail);
     }
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_CANTOPEN ||
         primary == SQLITE_READONLY || primary == SQLITE_FULL || primary == SQLITE_IOERR) {
@@ -60,13 +59,11 @@ Statement& Statement::bind(int index, int64_t value) {
     return *this;
 }
 Statement& Statement::bind(int index, const std::string& value) {
-    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
 }
 Statement& Statement::bind(int index, ByteView value) {
-    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
 }
 Statement& Statement::bind_null(int index) {

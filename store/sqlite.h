@@ -13,7 +13,7 @@
 namespace inkan::store {
 
 class Connection {
-public:
+  public:
     explicit Connection(const std::string& path);  // WAL, foreign keys on, busy timeout
     ~Connection();
     Connection(const Connection&) = delete;
@@ -24,12 +24,12 @@ public:
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
-private:
+  private:
     sqlite3* db_ = nullptr;
 };
 
 class Statement {
-public:
+  public:
     Statement(Connection& conn, std::string_view sql);
     ~Statement();
     Statement(const Statement&) = delete;
@@ -54,21 +54,21 @@ public:
     std::optional<int64_t> opt_int64(int col) const;
     std::optional<std::string> opt_text(int col) const;
 
-private:
+  private:
     Connection& conn_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 
 // BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() ran.
 class Transaction {
-public:
+  public:
     explicit Transaction(Connection& conn);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-private:
+  private:
     Connection& conn_;
     bool done_ = false;
 };

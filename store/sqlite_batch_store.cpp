@@ -97,7 +97,8 @@ std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
         std::vector<int64_t> claimed;
         const int64_t now = unix_now();
         for (const auto& r : nb.rows)
-            if (subject_claimed(c, SubjectClaim{r.subject_dn, std::nullopt}, now)) claimed.push_back(r.row_no);
+            if (subject_claimed(c, SubjectClaim{r.subject_dn, std::nullopt}, now))
+                claimed.push_back(r.row_no);
         if (!claimed.empty()) return claimed;
         const BatchRecord& b = nb.batch;
         Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
@@ -249,13 +250,16 @@ void SqliteBatchStore::record_downloads(const std::string& batch_id,
                         "UPDATE issuance_rows SET status = 'downloaded', serial_hex = ?, "
                         "downloaded_at = ? WHERE batch_id = ? AND row_no = ?");
             s.bind(1, d.serial_hex).bind(2, now).bind(3, batch_id).bind(4, d.row_no).run();
-            Statement delivered(c, "UPDATE certificates SET delivery = 'delivered' WHERE serial_hex = ?");
+            Statement delivered(
+                c, "UPDATE certificates SET delivery = 'delivered' WHERE serial_hex = ?");
             delivered.bind(1, d.serial_hex).run();
-            Statement superseded(c,
-                                 "UPDATE certificates SET status = 'revoked', revoked_at = ?, "
-                                 "revocation_reason = 4, revocation_comment = ? "
-                                 "WHERE batch_id = ? AND row_no = ? AND serial_hex != ? AND status = 'valid'");
-            superseded.bind(1, now).bind(2, std::string("superseded by a new download of the same request row"));
+            Statement superseded(
+                c,
+                "UPDATE certificates SET status = 'revoked', revoked_at = ?, "
+                "revocation_reason = 4, revocation_comment = ? "
+                "WHERE batch_id = ? AND row_no = ? AND serial_hex != ? AND status = 'valid'");
+            superseded.bind(1, now).bind(
+                2, std::string("superseded by a new download of the same request row"));
             superseded.bind(3, batch_id).bind(4, d.row_no).bind(5, d.serial_hex).run();
         }
         for (const auto& n : notifications) insert_notification(c, n);
@@ -263,14 +267,16 @@ void SqliteBatchStore::record_downloads(const std::string& batch_id,
 }
 
 std::vector<std::string> SqliteBatchStore::record_revocations(
-    const std::vector<Revocation>& revocations, const std::vector<NotificationRecord>& notifications,
-    int64_t when) {
+    const std::vector<Revocation>& revocations,
+    const std::vector<NotificationRecord>& notifications, int64_t when) {
     return db_.in_transaction([&](Connection& c) {
         std::vector<std::string> already;
         for (const auto& r : revocations) {
             Statement u(c,
-                        "UPDATE certificates SET status = 'revoked', revoked_at = ?, revocation_reason = ?, "
-                        "revocation_comment = ? WHERE serial_hex = ? AND status = 'valid' RETURNING serial_hex");
+                        "UPDATE certificates SET status = 'revoked', revoked_at = ?, "
+                        "revocation_reason = ?, "
+                        "revocation_comment = ? WHERE serial_hex = ? AND status = 'valid' "
+                        "RETURNING serial_hex");
             u.bind(1, when).bind(2, r.reason).bind(3, r.comment).bind(4, r.serial_hex);
             if (u.step()) {
                 while (u.step()) {
@@ -280,12 +286,14 @@ std::vector<std::string> SqliteBatchStore::record_revocations(
             Statement q(c, "SELECT 1 FROM certificates WHERE serial_hex = ?");
             q.bind(1, r.serial_hex);
             if (!q.step()) {
-                throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate with serial " + r.serial_hex);
+                throw Error(ErrorCategory::NotFound, "certificate_not_found",
+                            "no certificate with serial " + r.serial_hex);
             }
             already.push_back(r.serial_hex);
         }
         for (const auto& n : notifications)
-            if (!n.serial_hex || std::find(already.begin(), already.end(), *n.serial_hex) == already.end())
+            if (!n.serial_hex ||
+                std::find(already.begin(), already.end(), *n.serial_hex) == already.end())
                 insert_notification(c, n);
         return already;
     });

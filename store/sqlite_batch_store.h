@@ -10,9 +10,9 @@ class SqliteBatchStore final : public BatchStore {
     explicit SqliteBatchStore(Database& db) : db_(db) {}
 
     std::vector<int64_t> create(const NewBatch& batch) override;
-    std::vector<std::string> record_revocations(const std::vector<Revocation>& revocations,
-                                                const std::vector<NotificationRecord>& notifications,
-                                                int64_t when) override;
+    std::vector<std::string> record_revocations(
+        const std::vector<Revocation>& revocations,
+        const std::vector<NotificationRecord>& notifications, int64_t when) override;
     std::optional<BatchRecord> find_batch(const std::string& id) override;
     std::vector<BatchRecord> list_batches(const std::string& institution, size_t limit) override;
     std::vector<BatchRowRecord> rows(const std::string& batch_id) override;

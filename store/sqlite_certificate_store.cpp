@@ -64,9 +64,10 @@ struct SearchWhere {
 };
 
 SearchWhere search_where(const CertificateQuery& q) {
-    std::string sql = " FROM certificates c LEFT JOIN issuance_rows r"
-                      " ON r.batch_id = c.batch_id AND r.row_no = c.row_no"
-                      " WHERE c.kind = 'subscriber'";
+    std::string sql =
+        " FROM certificates c LEFT JOIN issuance_rows r"
+        " ON r.batch_id = c.batch_id AND r.row_no = c.row_no"
+        " WHERE c.kind = 'subscriber'";
     // An exact subject or serial is the selective index; "+" keeps SQLite from
     // walking the institution's index instead (measured with EXPLAIN QUERY PLAN).
     const bool exact = q.subject || q.serial_hex;
@@ -77,9 +78,15 @@ SearchWhere search_where(const CertificateQuery& q) {
     if (q.mail) sql += std::string(" AND lower(") + kRowMail + ") = lower(?)";
     if (q.validity) {
         switch (*q.validity) {
-            case Validity::Valid: sql += " AND c.status = 'valid' AND c.not_after > ?"; break;
-            case Validity::Expired: sql += " AND c.status = 'valid' AND c.not_after <= ?"; break;
-            case Validity::Revoked: sql += " AND c.status = 'revoked'"; break;
+            case Validity::Valid:
+                sql += " AND c.status = 'valid' AND c.not_after > ?";
+                break;
+            case Validity::Expired:
+                sql += " AND c.status = 'valid' AND c.not_after <= ?";
+                break;
+            case Validity::Revoked:
+                sql += " AND c.status = 'revoked'";
+                break;
         }
     }
     auto bind = [q](Statement& s) {
@@ -99,9 +106,12 @@ SearchWhere search_where(const CertificateQuery& q) {
 
 const char* to_string(CertificateKind kind) {
     switch (kind) {
-        case CertificateKind::Subscriber: return "subscriber";
-        case CertificateKind::Operator: return "operator";
-        case CertificateKind::TlsServer: return "tls_server";
+        case CertificateKind::Subscriber:
+            return "subscriber";
+        case CertificateKind::Operator:
+            return "operator";
+        case CertificateKind::TlsServer:
+            return "tls_server";
     }
     return "subscriber";
 }
@@ -147,14 +157,16 @@ void SqliteCertificateStore::reserve_serial(const std::string& serial_hex,
 
 void SqliteCertificateStore::abandon_serial(const std::string& serial_hex) {
     db_.with([&](Connection& c) {
-        Statement s(c, "UPDATE serials SET settled_at = ? WHERE serial_hex = ? AND settled_at IS NULL");
+        Statement s(
+            c, "UPDATE serials SET settled_at = ? WHERE serial_hex = ? AND settled_at IS NULL");
         s.bind(1, unix_now()).bind(2, serial_hex).run();
     });
 }
 
 size_t SqliteCertificateStore::settle_open_reservations() {
     return db_.with([&](Connection& c) {
-        Statement s(c, "UPDATE serials SET settled_at = ? WHERE settled_at IS NULL RETURNING serial_hex");
+        Statement s(
+            c, "UPDATE serials SET settled_at = ? WHERE settled_at IS NULL RETURNING serial_hex");
         s.bind(1, unix_now());
         size_t n = 0;
         while (s.step()) ++n;
@@ -169,7 +181,8 @@ bool SqliteCertificateStore::subject_claimed(const SubjectClaim& claim, int64_t 
 std::vector<CertificateRecord> SqliteCertificateStore::undelivered() {
     return db_.with([&](Connection& c) {
         Statement s(c, std::string("SELECT ") + kColumns +
-                           " FROM certificates WHERE delivery = 'pending' AND status = 'valid' ORDER BY created_at, serial_hex");
+                           " FROM certificates WHERE delivery = 'pending' AND status = 'valid' "
+                           "ORDER BY created_at, serial_hex");
         std::vector<CertificateRecord> out;
         while (s.step()) out.push_back(read_record(s));
         return out;
@@ -210,8 +223,8 @@ void SqliteCertificateStore::insert(const CertificateRecord& r) {
 std::optional<CertificateRecord> SqliteCertificateStore::find_where(const char* column,
                                                                     const std::string& value) {
     return db_.with([&](Connection& c) -> std::optional<CertificateRecord> {
-        Statement s(c, std::string("SELECT ") + kColumns + " FROM certificates WHERE " + column +
-                           " = ?");
+        Statement s(
+            c, std::string("SELECT ") + kColumns + " FROM certificates WHERE " + column + " = ?");
         s.bind(1, value);
         if (!s.step()) return std::nullopt;
         return read_record(s);

@@ -6,7 +6,7 @@
 namespace inkan::store {
 
 class SqliteCertificateStore final : public CertificateStore {
-public:
+  public:
     explicit SqliteCertificateStore(Database& db) : db_(db) {}
 
     void reserve_serial(const std::string& serial_hex,
@@ -24,7 +24,7 @@ public:
                 const std::optional<std::string>& comment, int64_t when) override;
     std::vector<RevokedEntry> revoked() override;
 
-private:
+  private:
     std::optional<CertificateRecord> find_where(const char* column, const std::string& value);
     Database& db_;
 };

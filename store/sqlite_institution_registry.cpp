@@ -23,7 +23,9 @@ policy::Institution load(Connection& c, Statement& row) {
     inst.locality = row.opt_text(2);
     inst.whois_source = whois_source_of(inst.name, row.text(3));
     const std::string& name = inst.name;
-    Statement d(c, "SELECT domain, approval_expires FROM institution_domains WHERE institution = ? ORDER BY domain");
+    Statement d(c,
+                "SELECT domain, approval_expires FROM institution_domains WHERE institution = ? "
+                "ORDER BY domain");
     d.bind(1, name);
     while (d.step()) {
         auto date = policy::parse_date(d.text(1));
@@ -53,7 +55,8 @@ void SqliteInstitutionRegistry::require(Connection& c, const std::string& instit
     }
 }
 
-std::optional<policy::Institution> SqliteInstitutionRegistry::find_by_name(std::string_view o) const {
+std::optional<policy::Institution> SqliteInstitutionRegistry::find_by_name(
+    std::string_view o) const {
     return db_.with([&](Connection& c) -> std::optional<policy::Institution> {
         Statement s(c, std::string(kSelectInstitution) + " WHERE name = ?");
         s.bind(1, std::string(o));
@@ -73,7 +76,8 @@ std::vector<policy::Institution> SqliteInstitutionRegistry::list() const {
 
 void SqliteInstitutionRegistry::add(const policy::Institution& inst) {
     if (inst.name.empty()) {
-        throw Error(ErrorCategory::InvalidInput, "institution_name_empty", "an institution needs a name");
+        throw Error(ErrorCategory::InvalidInput, "institution_name_empty",
+                    "an institution needs a name");
     }
     db_.in_transaction([&](Connection& c) {
         Statement s(c,
@@ -83,7 +87,10 @@ void SqliteInstitutionRegistry::add(const policy::Institution& inst) {
         s.bind(4, std::string(policy::to_string(inst.whois_source))).bind(5, unix_now()).run();
         for (const auto& d : inst.domains) {
             Statement i(c, "INSERT INTO institution_domains VALUES (?,?,?)");
-            i.bind(1, inst.name).bind(2, d.domain).bind(3, policy::format_date(d.approval_expires)).run();
+            i.bind(1, inst.name)
+                .bind(2, d.domain)
+                .bind(3, policy::format_date(d.approval_expires))
+                .run();
         }
         for (const auto& w : inst.whois_names) {
             Statement i(c, "INSERT OR IGNORE INTO institution_whois_names VALUES (?,?)");
@@ -100,10 +107,14 @@ void SqliteInstitutionRegistry::approve_domain(const std::string& institution,
                                                const policy::ApprovedDomain& domain) {
     db_.in_transaction([&](Connection& c) {
         require(c, institution);
-        Statement s(c,
-                    "INSERT INTO institution_domains VALUES (?,?,?) ON CONFLICT (institution, domain) "
-                    "DO UPDATE SET approval_expires = excluded.approval_expires");
-        s.bind(1, institution).bind(2, domain.domain).bind(3, policy::format_date(domain.approval_expires)).run();
+        Statement s(
+            c,
+            "INSERT INTO institution_domains VALUES (?,?,?) ON CONFLICT (institution, domain) "
+            "DO UPDATE SET approval_expires = excluded.approval_expires");
+        s.bind(1, institution)
+            .bind(2, domain.domain)
+            .bind(3, policy::format_date(domain.approval_expires))
+            .run();
     });
 }
 
@@ -117,7 +128,8 @@ void SqliteInstitutionRegistry::set_locality(const std::string& institution,
     });
 }
 
-void SqliteInstitutionRegistry::add_whois_name(const std::string& institution, const std::string& name) {
+void SqliteInstitutionRegistry::add_whois_name(const std::string& institution,
+                                               const std::string& name) {
     db_.in_transaction([&](Connection& c) {
         require(c, institution);
         Statement s(c, "INSERT OR IGNORE INTO institution_whois_names VALUES (?,?)");
@@ -125,7 +137,8 @@ void SqliteInstitutionRegistry::add_whois_name(const std::string& institution, c
     });
 }
 
-void SqliteInstitutionRegistry::set_profiles(const std::string& institution, const std::set<int>& profiles) {
+void SqliteInstitutionRegistry::set_profiles(const std::string& institution,
+                                             const std::set<int>& profiles) {
     db_.in_transaction([&](Connection& c) {
         require(c, institution);
         Statement d(c, "DELETE FROM institution_profiles WHERE institution = ?");

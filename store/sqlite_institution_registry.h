@@ -10,7 +10,7 @@
 namespace inkan::store {
 
 class SqliteInstitutionRegistry final : public policy::InstitutionRegistry {
-public:
+  public:
     explicit SqliteInstitutionRegistry(Database& db) : db_(db) {}
 
     std::optional<policy::Institution> find_by_name(std::string_view o) const override;
@@ -25,7 +25,7 @@ public:
     void add_whois_name(const std::string& institution, const std::string& name);
     void set_profiles(const std::string& institution, const std::set<int>& profiles);
 
-private:
+  private:
     void require(Connection& c, const std::string& institution) const;
     Database& db_;
 };

@@ -43,8 +43,8 @@ int64_t SqliteOperatorStore::add(const OperatorRecord& op) {
 std::optional<OperatorRecord> SqliteOperatorStore::find_where(const char* column,
                                                               const std::string& value) {
     return db_.with([&](Connection& c) -> std::optional<OperatorRecord> {
-        Statement s(c, std::string("SELECT ") + kColumns + " FROM operators WHERE " + column +
-                           " = ?");
+        Statement s(c,
+                    std::string("SELECT ") + kColumns + " FROM operators WHERE " + column + " = ?");
         s.bind(1, value);
         if (!s.step()) return std::nullopt;
         return read_operator(s);

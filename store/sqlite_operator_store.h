@@ -6,14 +6,14 @@
 namespace inkan::store {
 
 class SqliteOperatorStore final : public OperatorStore {
-public:
+  public:
     explicit SqliteOperatorStore(Database& db) : db_(db) {}
     int64_t add(const OperatorRecord& op) override;
     std::optional<OperatorRecord> find_by_certificate(const std::string& serial_hex) override;
     std::optional<OperatorRecord> find_by_name(const std::string& name) override;
     std::vector<OperatorRecord> list() override;
 
-private:
+  private:
     std::optional<OperatorRecord> find_where(const char* column, const std::string& value);
     Database& db_;
 };

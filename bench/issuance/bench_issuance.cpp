@@ -22,12 +22,12 @@
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/signing_gate.h"
-#include "store/sqlite_operator_store.h"
 #include "pki/ca_bootstrap.h"
 #include "pki/serial.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
+#include "store/sqlite_operator_store.h"
 
 namespace fs = std::filesystem;
 using namespace inkan;
@@ -125,13 +125,14 @@ int main(int argc, char** argv) {
         op_cert.kind = store::CertificateKind::Operator;
         op_cert.der = Bytes{0x30, 0x00};
         certificates.insert(op_cert);
-        operators.add({0, op.name, op.institution, op.email, store::OperatorRole::RaOperator, "7e", 0});
+        operators.add(
+            {0, op.name, op.institution, op.email, store::OperatorRole::RaOperator, "7e", 0});
         issuance::PolicySigningGate gate([&] { return context; }, operators, certificates);
         issuance::IssuanceConfig config;
         config.p12_key_algorithm = key;
         config.bulk_threads = threads;
-        issuance::IssuanceService service(token, authority, batches, {hmac.id, aes.id}, gate, config);
-
+        issuance::IssuanceService service(token, authority, batches, {hmac.id, aes.id}, gate,
+                                          config);
 
         std::string file = request_file(rows);
         auto t0 = std::chrono::steady_clock::now();

@@ -1,20 +1,20 @@
 // Offline validation of a 10,000-row valid issue file (UTF-8 and Shift_JIS):
 // in-memory institution registry, a WHOIS lookup that answers at once behind the
 // TTL cache, no existing certificates. Prints the best and median of 7 runs.
-#include "policy/request_check.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "policy/request_check.h"
+
 namespace {
 
 using namespace inkan::policy;
 
 class InstantWhois final : public WhoisLookup {
-public:
+  public:
     WhoisAnswer lookup(const std::string&) override {
         ++calls;
         return {WhoisAnswer::Status::Found, {"Example University"}, {}};
@@ -26,7 +26,8 @@ std::string make_file(std::size_t rows) {
     std::string out;
     for (std::size_t i = 0; i < rows; ++i) {
         out += "CN=Taro Yamada,OU=" + std::to_string(100000 + i) +
-               ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\t山田 太郎\t情報基盤センター\t"
+               ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\t山田 "
+               "太郎\t情報基盤センター\t"
                "admin@example.ac.jp\t山田 太郎\tNIIcert20240401-120000\t工学部\tuser" +
                std::to_string(i) + "@mail.example.ac.jp\t\r\n";
     }
@@ -53,16 +54,20 @@ void run(const char* label, const std::string& bytes, std::size_t rows) {
     for (int i = 0; i < 7; ++i) {
         auto start = std::chrono::steady_clock::now();
         CheckReport report = check_request_file(bytes, Action::Issue, ErrorMode::Abort, context);
-        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        seconds.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
         if (report.has_errors() || report.accepted_issue.size() != rows) {
-            std::printf("%s: unexpected findings:\n%s", label, report_to_text(report).substr(0, 2000).c_str());
+            std::printf("%s: unexpected findings:\n%s", label,
+                        report_to_text(report).substr(0, 2000).c_str());
             return;
         }
     }
     std::sort(seconds.begin(), seconds.end());
-    std::printf("%-10s %zu rows, %.1f MB: best %.1f ms (%.0f rows/s), median %.1f ms (%.0f rows/s), WHOIS queries %d\n",
-                label, rows, bytes.size() / 1e6, seconds.front() * 1e3, rows / seconds.front(), seconds[3] * 1e3,
-                rows / seconds[3], instant.calls);
+    std::printf(
+        "%-10s %zu rows, %.1f MB: best %.1f ms (%.0f rows/s), median %.1f ms (%.0f rows/s), WHOIS "
+        "queries %d\n",
+        label, rows, bytes.size() / 1e6, seconds.front() * 1e3, rows / seconds.front(),
+        seconds[3] * 1e3, rows / seconds[3], instant.calls);
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 // The HTTP layer alone: real TLS on loopback, a fake Authority (one fake per
 // interface), certificates made with the openssl CLI.
+#include "api/http_server.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "api/certificate_handlers.h"
-#include "api/http_server.h"
 #include "common/error.h"
 #include "common/openssl_ptr.h"
 #include "tests/support/https_client.h"
@@ -18,20 +19,23 @@ using namespace inkan::api;
 namespace {
 
 class FakeAuthority : public Authority {
-public:
+  public:
     std::string refused_subject = "CN=revoked-operator";
     OperatorIdentity authenticate_operator(X509* cert) override {
         OpenSslString name(X509_NAME_oneline(X509_get_subject_name(cert), nullptr, 0));
         std::string subject = name.get();
         if (subject.find(refused_subject) != std::string::npos) {
-            throw Error(ErrorCategory::Forbidden, "operator_revoked", "operator certificate is revoked");
+            throw Error(ErrorCategory::Forbidden, "operator_revoked",
+                        "operator certificate is revoked");
         }
         return {subject, "Example University", "ra_operator", "", "01"};
     }
     std::string ca_certificate_pem() override { return "-----BEGIN CERTIFICATE-----\nfake\n"; }
-    CertificateView issue_from_csr(const OperatorIdentity& who, ByteView csr, int profile) override {
+    CertificateView issue_from_csr(const OperatorIdentity& who, ByteView csr,
+                                   int profile) override {
         last_csr_size = csr.size();
-        if (profile != 5) throw Error(ErrorCategory::InvalidInput, "profile_unknown", "unknown profile");
+        if (profile != 5)
+            throw Error(ErrorCategory::InvalidInput, "profile_unknown", "unknown profile");
         if (csr.size() < 10) throw Error(ErrorCategory::InvalidInput, "csr_malformed", "not a CSR");
         CertificateView v;
         v.serial_dec = "42";
@@ -41,7 +45,8 @@ public:
     CertificateView find_certificate(const OperatorIdentity&, const std::string& serial) override {
         throw Error(ErrorCategory::NotFound, "certificate_not_found", "no certificate " + serial);
     }
-    CertificatePage list_certificates(const OperatorIdentity&, const CertificateQuery& query) override {
+    CertificatePage list_certificates(const OperatorIdentity&,
+                                      const CertificateQuery& query) override {
         last_query = query;
         CertificatePage page{{}, 3, query.limit, query.offset};
         for (size_t i = query.offset; i < 3 && page.certificates.size() < query.limit; ++i) {
@@ -61,19 +66,26 @@ void sh(const std::string& cmd) {
 }
 
 class ApiServer : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto d = dir.path().string();
-        auto ec = [](const std::string& k) { return "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + k; };
-        sh("cd " + d + " && openssl req -x509 " + ec("ca.key") + " -out ca.pem -subj /CN=TestCA -days 2");
-        sh("cd " + d + " && openssl req " + ec("srv.key") + " -out srv.csr -subj /CN=localhost && "
+        auto ec = [](const std::string& k) {
+            return "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + k;
+        };
+        sh("cd " + d + " && openssl req -x509 " + ec("ca.key") +
+           " -out ca.pem -subj /CN=TestCA -days 2");
+        sh("cd " + d + " && openssl req " + ec("srv.key") +
+           " -out srv.csr -subj /CN=localhost && "
            "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext && "
-           "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -out srv.pem -days 2 -extfile san.ext");
+           "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -out srv.pem -days 2 -extfile "
+           "san.ext");
         for (std::string n : {"operator", "revoked-operator"}) {
-            sh("cd " + d + " && openssl req " + ec(n + ".key") + " -out " + n + ".csr -subj /CN=" + n +
-               " && openssl x509 -req -in " + n + ".csr -CA ca.pem -CAkey ca.key -out " + n + ".pem -days 2");
+            sh("cd " + d + " && openssl req " + ec(n + ".key") + " -out " + n +
+               ".csr -subj /CN=" + n + " && openssl x509 -req -in " + n +
+               ".csr -CA ca.pem -CAkey ca.key -out " + n + ".pem -days 2");
         }
-        sh("cd " + d + " && openssl req -x509 " + ec("foreign.key") + " -out foreign.pem -subj /CN=operator -days 2");
+        sh("cd " + d + " && openssl req -x509 " + ec("foreign.key") +
+           " -out foreign.pem -subj /CN=operator -days 2");
         HttpServerConfig c;
         c.operator_port = 0;
         c.public_port = 0;
@@ -167,8 +179,10 @@ TEST_F(ApiServer, OversizedBodyIsRefusedAndNeverReachesTheCore) {
 
 TEST_F(ApiServer, CertificateLookUpParsesItsQueryAndPaginates) {
     auto c = client("operator");
-    auto r = c.get("/api/v1/certificates?subject=CN%3Du1.example.ac.jp%2CO%3DExample%20University%2CC%3DJP"
-                   "&mail=a%2Bb%40example.ac.jp&serial=0x1f&status=revoked&limit=2&offset=1&subject_contains=u1");
+    auto r = c.get(
+        "/api/v1/certificates?subject=CN%3Du1.example.ac.jp%2CO%3DExample%20University%2CC%3DJP"
+        "&mail=a%2Bb%40example.ac.jp&serial=0x1f&status=revoked&limit=2&offset=1&subject_contains="
+        "u1");
     ASSERT_EQ(r.status, 200) << r.error << r.body;
     ASSERT_TRUE(authority.last_query);
     const auto& q = *authority.last_query;
@@ -194,24 +208,23 @@ TEST_F(ApiServer, CertificateLookUpParsesItsQueryAndPaginates) {
     ASSERT_EQ(defaults.status, 200);
     EXPECT_EQ(authority.last_query->limit, CertificateQuery::kDefaultLimit);
     EXPECT_EQ(authority.last_query->offset, 0u);
-    EXPECT_FALSE(authority.last_query->subject || authority.last_query->mail || authority.last_query->status);
+    EXPECT_FALSE(authority.last_query->subject || authority.last_query->mail ||
+                 authority.last_query->status);
     EXPECT_EQ(c.get("/api/v1/certificates?limit=1000").status, 200);
 }
 
 TEST_F(ApiServer, CertificateLookUpRefusesBadParametersWith400) {
     auto c = client("operator");
-    struct Case { std::string query; std::string code; };
+    struct Case {
+        std::string query;
+        std::string code;
+    };
     std::vector<Case> cases = {
-        {"status=active", "status_invalid"},
-        {"limit=0", "limit_invalid"},
-        {"limit=1001", "limit_invalid"},
-        {"limit=-1", "limit_invalid"},
-        {"limit=ten", "limit_invalid"},
-        {"offset=-5", "offset_invalid"},
-        {"offset=1e3", "offset_invalid"},
-        {"staus=valid", "query_parameter_unknown"},
-        {"mail=", "query_parameter_empty"},
-        {"subject=CN%3", "query_malformed"},
+        {"status=active", "status_invalid"}, {"limit=0", "limit_invalid"},
+        {"limit=1001", "limit_invalid"},     {"limit=-1", "limit_invalid"},
+        {"limit=ten", "limit_invalid"},      {"offset=-5", "offset_invalid"},
+        {"offset=1e3", "offset_invalid"},    {"staus=valid", "query_parameter_unknown"},
+        {"mail=", "query_parameter_empty"},  {"subject=CN%3", "query_malformed"},
     };
     for (const auto& k : cases) {
         authority.last_query.reset();

@@ -11,7 +11,8 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     config_.issuance.p12_key_type = "ec-p256";
     config_.issuance.url_lifetime_days = options.url_lifetime_days;
     whois_ = std::make_unique<LoopbackWhoisServer>();
-    whois_->answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: " + institution + "\r\n");
+    whois_->answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: " +
+                                        institution + "\r\n");
     config_.whois.servers = {{"jp", "127.0.0.1:" + std::to_string(whois_->port())}};
     if (options.whois_cache_ttl_seconds) {
         config_.whois.cache_ttl_seconds = *options.whois_cache_ttl_seconds;
@@ -65,7 +66,8 @@ appliance::OperatorCredential ApplianceFixture::add_operator(const std::string& 
 void ApplianceFixture::add_institution(const std::string& name, const std::string& domain) {
     std::string upper = domain;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    whois_->answer(domain, "Domain Name: " + upper + "\r\nRegistrant Organization: " + name + "\r\n");
+    whois_->answer(domain,
+                   "Domain Name: " + upper + "\r\nRegistrant Organization: " + name + "\r\n");
     policy::Institution inst;
     inst.name = name;
     inst.state = "Tokyo";

@@ -28,7 +28,7 @@ struct ApplianceOptions {
 };
 
 class ApplianceFixture {
-public:
+  public:
     explicit ApplianceFixture(ApplianceOptions options = {});
     ~ApplianceFixture();
 
@@ -57,7 +57,7 @@ public:
     void add_institution(const std::string& name, const std::string& domain);
     const appliance::OperatorCredential& operator_credential() const { return operator_; }
 
-private:
+  private:
     TempDir dir_;
     std::unique_ptr<LoopbackWhoisServer> whois_;
     appliance::Config config_;

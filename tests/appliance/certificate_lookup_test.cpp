@@ -41,10 +41,23 @@ std::string q(const std::string& value) {
 
 // One issue row (15 columns); dl 1 P12 individual, 2 P12 bulk (where column 14,
 // the user mail, may be empty).
-std::string issue_row(const std::string& cn, const std::string& user_mail, int dl, int profile = 5) {
-    std::vector<std::string> f = {subject_of(cn), std::to_string(profile), std::to_string(dl), "", "", "", "", "Admin Taro", "IT Center",
-                                  "admin@example.ac.jp", "User", cn.substr(0, cn.find('.')), "Engineering",
-                                  user_mail, ""};
+std::string issue_row(const std::string& cn, const std::string& user_mail, int dl,
+                      int profile = 5) {
+    std::vector<std::string> f = {subject_of(cn),
+                                  std::to_string(profile),
+                                  std::to_string(dl),
+                                  "",
+                                  "",
+                                  "",
+                                  "",
+                                  "Admin Taro",
+                                  "IT Center",
+                                  "admin@example.ac.jp",
+                                  "User",
+                                  cn.substr(0, cn.find('.')),
+                                  "Engineering",
+                                  user_mail,
+                                  ""};
     std::string line;
     for (size_t k = 0; k < f.size(); ++k) line += (k ? "\t" : "") + f[k];
     return line + "\r\n";
@@ -64,7 +77,7 @@ std::vector<std::string> serials_of(const json& page) {
 }
 
 class CertificateLookup : public ::testing::Test {
-protected:
+  protected:
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
     appliance::OperatorCredential other_op;
@@ -77,17 +90,22 @@ protected:
         f.add_institution(kOther, "other.ac.jp");
         other_op = f.add_operator("other-op", kOther);
         issued_a.push_back(issue_csr(f.operator_client(), "a1", subject_of("a1.example.ac.jp")));
-        issued_a.push_back(issue_csr(f.operator_client(), "a2", "CN=a2.example.ac.jp,OU=Lab,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"));
-        issued_b.push_back(issue_csr(f.client_for(other_op), "b1", subject_of("b1.other.ac.jp", kOther)));
+        issued_a.push_back(issue_csr(
+            f.operator_client(), "a2",
+            "CN=a2.example.ac.jp,OU=Lab,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP"));
+        issued_b.push_back(
+            issue_csr(f.client_for(other_op), "b1", subject_of("b1.other.ac.jp", kOther)));
         issue_from_file();
     }
 
-    std::string issue_csr(const test::HttpsClient& client, const std::string& name, const std::string& subject) {
+    std::string issue_csr(const test::HttpsClient& client, const std::string& name,
+                          const std::string& subject) {
         std::string slash = "/" + std::regex_replace(subject, std::regex(","), "/");
         auto key = (work / (name + ".key")).string();
         auto csr = (work / (name + ".csr")).string();
-        auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key +
-                           " -out " + csr + " -subj " + test::shell_quote(slash));
+        auto r = test::run(
+            "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + key +
+            " -out " + csr + " -subj " + test::shell_quote(slash));
         EXPECT_EQ(r.exit_code, 0) << r.output;
         auto issued = client.post("/api/v1/certificates", test::read_file(csr));
         EXPECT_EQ(issued.status, 201) << issued.body;
@@ -105,20 +123,25 @@ protected:
             auto page = f.public_client().get(path_of(row["pin_url"]));
             ASSERT_EQ(page.status, 200) << page.body;
             std::string pin = json::parse(page.body)["entries"][0]["pin"];
-            auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json");
+            auto p12 = f.public_client().post(path_of(row["retrieval_url"]),
+                                              json{{"pin", pin}}.dump(), "application/json");
             ASSERT_EQ(p12.status, 200) << p12.body;
         }
         auto bulk = upload(issue_row("r3.example.ac.jp", "", 2));
         ASSERT_EQ(f.public_client().get(path_of(bulk["pin_url"])).status, 200);
-        ASSERT_EQ(f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status, 200);
+        ASSERT_EQ(
+            f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
+            200);
         for (const auto& id : {batch_id, bulk.value("batch_id", "")}) {
             auto state = json::parse(f.operator_client().get("/api/v1/requests/" + id).body);
-            for (const auto& row : state["rows"]) issued_a.push_back(row["serial"].get<std::string>());
+            for (const auto& row : state["rows"])
+                issued_a.push_back(row["serial"].get<std::string>());
         }
     }
 
     json upload(const std::string& file) {
-        auto r = f.operator_client().post("/api/v1/requests?action=issue", file, "text/tab-separated-values");
+        auto r = f.operator_client().post("/api/v1/requests?action=issue", file,
+                                          "text/tab-separated-values");
         EXPECT_EQ(r.status, 201) << r.body.substr(0, 2000);
         return r.status == 201 ? json::parse(r.body) : json::object({{"rows", json::array()}});
     }
@@ -130,7 +153,9 @@ protected:
     }
     json list(const std::string& query = "") { return list(f.operator_client(), query); }
 
-    std::string hex_of(const std::string& dec) { return pki::serial_to_hex(pki::serial_from_decimal(dec)); }
+    std::string hex_of(const std::string& dec) {
+        return pki::serial_to_hex(pki::serial_from_decimal(dec));
+    }
 };
 
 }  // namespace
@@ -189,16 +214,20 @@ TEST_F(CertificateLookup, FiltersBySubjectMailAndSerial) {
     auto a2 = "CN=a2.example.ac.jp,OU=Lab,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP";
     EXPECT_EQ(serials_of(list("subject=" + q(a2))), std::vector<std::string>{issued_a[1]});
     EXPECT_EQ(list("subject=" + q("CN=a2.example.ac.jp"))["total"], 0);  // exact, not a prefix
-    EXPECT_EQ(serials_of(list("subject_contains=" + q("a2.example"))), std::vector<std::string>{issued_a[1]});
+    EXPECT_EQ(serials_of(list("subject_contains=" + q("a2.example"))),
+              std::vector<std::string>{issued_a[1]});
     EXPECT_EQ(list("subject_contains=" + q("OU=Lab,"))["total"], 1);
     EXPECT_EQ(list("subject_contains=" + q("CN=r"))["total"], 3);  // r1, r2, r3
     // Another institution's subject is not found, not even exactly.
     EXPECT_EQ(list("subject=" + q(subject_of("b1.other.ac.jp", kOther)))["total"], 0);
 
     // Mail: the row's user mail, case-insensitive; else the row's admin mail.
-    EXPECT_EQ(serials_of(list("mail=" + q("user2@example.ac.jp"))), std::vector<std::string>{issued_a[3]});
-    EXPECT_EQ(serials_of(list("mail=" + q("USER2@Example.AC.JP"))), std::vector<std::string>{issued_a[3]});
-    EXPECT_EQ(serials_of(list("mail=" + q("admin@example.ac.jp"))), std::vector<std::string>{issued_a[4]});
+    EXPECT_EQ(serials_of(list("mail=" + q("user2@example.ac.jp"))),
+              std::vector<std::string>{issued_a[3]});
+    EXPECT_EQ(serials_of(list("mail=" + q("USER2@Example.AC.JP"))),
+              std::vector<std::string>{issued_a[3]});
+    EXPECT_EQ(serials_of(list("mail=" + q("admin@example.ac.jp"))),
+              std::vector<std::string>{issued_a[4]});
     EXPECT_EQ(list("mail=" + q("nobody@example.ac.jp"))["total"], 0);
 
     // Serial: decimal, or hex with 0x (either case); another institution's serial matches nothing.
@@ -206,7 +235,8 @@ TEST_F(CertificateLookup, FiltersBySubjectMailAndSerial) {
     EXPECT_EQ(serials_of(list("serial=" + issued_a[1])), std::vector<std::string>{issued_a[1]});
     EXPECT_EQ(serials_of(list("serial=0x" + hex)), std::vector<std::string>{issued_a[1]});
     std::string lower = hex;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     EXPECT_EQ(serials_of(list("serial=0X" + lower)), std::vector<std::string>{issued_a[1]});
     EXPECT_EQ(list("serial=" + issued_b[0])["total"], 0);
     EXPECT_EQ(list(f.client_for(other_op), "serial=" + issued_b[0])["total"], 1);
@@ -301,16 +331,15 @@ TEST_F(CertificateLookup, PaginationBoundaries) {
 }
 
 TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
-    struct Case { std::string query; std::string code; };
+    struct Case {
+        std::string query;
+        std::string code;
+    };
     std::vector<Case> cases = {
-        {"serial=12ab", "bad_serial"},
-        {"serial=0xZZ", "bad_serial"},
-        {"serial=-5", "bad_serial"},
-        {"status=active", "status_invalid"},
-        {"limit=1001", "limit_invalid"},
-        {"limit=0", "limit_invalid"},
-        {"offset=x", "offset_invalid"},
-        {"kind=operator", "query_parameter_unknown"},
+        {"serial=12ab", "bad_serial"},         {"serial=0xZZ", "bad_serial"},
+        {"serial=-5", "bad_serial"},           {"status=active", "status_invalid"},
+        {"limit=1001", "limit_invalid"},       {"limit=0", "limit_invalid"},
+        {"offset=x", "offset_invalid"},        {"kind=operator", "query_parameter_unknown"},
         {"subject=", "query_parameter_empty"},
     };
     for (const auto& c : cases) {
@@ -333,7 +362,9 @@ TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
 TEST_F(CertificateLookup, AnSmimeCertificateIsFoundByTheMailboxItNames) {
     auto bulk = upload(issue_row("s1.example.ac.jp", "Smime1@example.ac.jp", 2, 7));
     ASSERT_EQ(f.public_client().get(path_of(bulk["pin_url"])).status, 200);
-    ASSERT_EQ(f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status, 200);
+    ASSERT_EQ(
+        f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
+        200);
     auto found = list("mail=" + q("smime1@example.ac.jp"));
     ASSERT_EQ(found["total"], 1);
     std::string serial = found["certificates"][0]["serial"];
@@ -341,6 +372,7 @@ TEST_F(CertificateLookup, AnSmimeCertificateIsFoundByTheMailboxItNames) {
     auto pem = f.operator_client().get("/api/v1/certificates/" + serial + "?format=pem");
     ASSERT_EQ(pem.status, 200);
     test::write_file(work / "smime.pem", pem.body);
-    auto san = test::run("openssl x509 -noout -ext subjectAltName -in " + (work / "smime.pem").string());
+    auto san =
+        test::run("openssl x509 -noout -ext subjectAltName -in " + (work / "smime.pem").string());
     EXPECT_NE(san.output.find("email:Smime1@example.ac.jp"), std::string::npos) << san.output;
 }

@@ -18,12 +18,12 @@ using nlohmann::json;
 
 namespace {
 
-std::string inkan_binary() {
-    return std::string(INKAN_BINARY_DIR) + "/appliance/inkan";
-}
+std::string inkan_binary() { return std::string(INKAN_BINARY_DIR) + "/appliance/inkan"; }
 
-test::RunResult run_inkan(const test::TempDir& dir, const std::string& args, const std::string& env = "") {
-    return test::run(env + " " + inkan_binary() + " --state-dir " + (dir / "state").string() + " " + args);
+test::RunResult run_inkan(const test::TempDir& dir, const std::string& args,
+                          const std::string& env = "") {
+    return test::run(env + " " + inkan_binary() + " --state-dir " + (dir / "state").string() + " " +
+                     args);
 }
 
 struct Serving {
@@ -37,14 +37,17 @@ Serving serve(const test::TempDir& dir) {
     Serving s;
     s.process = std::make_unique<test::Process>(
         std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
-        std::map<std::string, std::string>{{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
+        std::map<std::string, std::string>{
+            {"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
     std::smatch m;
     auto op = s.process->wait_for_line("operator API");
     auto pub = s.process->wait_for_line("public ");
     auto crl = s.process->wait_for_line("publication");
     std::regex port(":(\\d+) ");
-    if (std::regex_search(op, m, port)) s.operator_port = static_cast<unsigned short>(std::stoi(m[1]));
-    if (std::regex_search(pub, m, port)) s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
+    if (std::regex_search(op, m, port))
+        s.operator_port = static_cast<unsigned short>(std::stoi(m[1]));
+    if (std::regex_search(pub, m, port))
+        s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
     if (std::regex_search(crl, m, port)) s.crl_port = static_cast<unsigned short>(std::stoi(m[1]));
     return s;
 }
@@ -61,22 +64,33 @@ test::HttpsClient operator_client(const test::TempDir& dir, unsigned short port)
 // Before init: WHOIS answers from a loopback server for example.ac.jp.
 void write_whois_config(const test::TempDir& dir, const test::LoopbackWhoisServer& whois) {
     std::filesystem::create_directories(dir / "state");
-    test::write_file(dir / "state" / "inkan.json",
-                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}},
-                          {"issuance", {{"p12_key_type", "ec-p256"}}}}
-                         .dump());
+    test::write_file(
+        dir / "state" / "inkan.json",
+        json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}},
+             {"issuance", {{"p12_key_type", "ec-p256"}}}}
+            .dump());
 }
 
 // After `init --csr` + `ca import-cert` (no demo institution then): the first
 // operator's institution with example.ac.jp approved, WHOIS from the registry.
 void register_demo_institution(const test::TempDir& dir) {
-    ASSERT_EQ(run_inkan(dir, "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
-                             "--whois-name 'Inkan Demo University'").exit_code, 0);
-    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Inkan Demo University' example.ac.jp --until 2099-12-31")
-                  .exit_code, 0);
+    ASSERT_EQ(
+        run_inkan(
+            dir,
+            "institution add --name 'Inkan Demo University' --state Tokyo --locality Chiyoda-ku "
+            "--whois-name 'Inkan Demo University'")
+            .exit_code,
+        0);
+    ASSERT_EQ(
+        run_inkan(
+            dir,
+            "institution approve-domain 'Inkan Demo University' example.ac.jp --until 2099-12-31")
+            .exit_code,
+        0);
 }
 
-constexpr const char* kDemoSubject = "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=u.example.ac.jp";
+constexpr const char* kDemoSubject =
+    "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=u.example.ac.jp";
 
 }  // namespace
 
@@ -104,9 +118,9 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     EXPECT_NE(run_inkan(dir, "institution list").output.find("WHOIS: demo ("), std::string::npos);
     auto ca_before = test::read_file(dir / "state" / "ca.pem");
     // The operator's PKCS#12 opens with its password (a tool nobody here wrote).
-    auto p12 = test::run("openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
-                         " -passin file:" + (dir / "state/operators/ra-operator.p12-password").string() +
-                         " -noout");
+    auto p12 = test::run(
+        "openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
+        " -passin file:" + (dir / "state/operators/ra-operator.p12-password").string() + " -noout");
     EXPECT_EQ(p12.exit_code, 0) << p12.output;
     // A second init refuses; --if-needed is a no-op.
     EXPECT_NE(run_inkan(dir, "init").exit_code, 0);
@@ -116,10 +130,13 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     {
         auto s = serve(dir);
         ASSERT_NE(s.operator_port, 0) << s.process->output();
-        auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
-                           (dir / "u.key").string() + " -out " + (dir / "u.csr").string() + " -subj '" + kDemoSubject + "'");
+        auto r = test::run(
+            "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+            (dir / "u.key").string() + " -out " + (dir / "u.csr").string() + " -subj '" +
+            kDemoSubject + "'");
         ASSERT_EQ(r.exit_code, 0);
-        auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates", test::read_file(dir / "u.csr"));
+        auto issued = operator_client(dir, s.operator_port)
+                          .post("/api/v1/certificates", test::read_file(dir / "u.csr"));
         ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
         serial = json::parse(issued.body)["serial"];
         EXPECT_TRUE(whois.queried_lines().empty())
@@ -212,15 +229,31 @@ TEST(InkanCli, MissingStateAndHelpAreClear) {
 TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
     test::TempDir dir;
     test::LoopbackWhoisServer whois;
-    whois.answer("example.ac.jp", "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: Example University\r\n");
+    whois.answer("example.ac.jp",
+                 "Domain Name: EXAMPLE.AC.JP\r\nRegistrant Organization: Example University\r\n");
     std::filesystem::create_directories(dir / "state");
-    test::write_file(dir / "state" / "inkan.json",
-                     json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}}}.dump());
-    ASSERT_EQ(run_inkan(dir, "institution add --name 'Example University' --state Tokyo --locality Chiyoda-ku "
-                             "--whois-name 'Example University'").exit_code, 0);
-    ASSERT_EQ(run_inkan(dir, "institution approve-domain 'Example University' Example.AC.JP --until 2099-12-31").exit_code, 0);
-    EXPECT_NE(run_inkan(dir, "institution approve-domain 'Nobody' x.ac.jp --until 2099-12-31").exit_code, 0);
-    EXPECT_NE(run_inkan(dir, "institution approve-domain 'Example University' x.ac.jp --until 2099-02-30").exit_code, 0);
+    test::write_file(
+        dir / "state" / "inkan.json",
+        json{{"whois", {{"servers", {{"jp", "127.0.0.1:" + std::to_string(whois.port())}}}}}}
+            .dump());
+    ASSERT_EQ(
+        run_inkan(dir,
+                  "institution add --name 'Example University' --state Tokyo --locality Chiyoda-ku "
+                  "--whois-name 'Example University'")
+            .exit_code,
+        0);
+    ASSERT_EQ(
+        run_inkan(
+            dir, "institution approve-domain 'Example University' Example.AC.JP --until 2099-12-31")
+            .exit_code,
+        0);
+    EXPECT_NE(
+        run_inkan(dir, "institution approve-domain 'Nobody' x.ac.jp --until 2099-12-31").exit_code,
+        0);
+    EXPECT_NE(
+        run_inkan(dir, "institution approve-domain 'Example University' x.ac.jp --until 2099-02-30")
+            .exit_code,
+        0);
     auto shown = run_inkan(dir, "institution show 'Example University' --json");
     ASSERT_EQ(shown.exit_code, 0) << shown.output;
     auto j = json::parse(shown.output);
@@ -233,19 +266,22 @@ TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
     EXPECT_EQ(add_help.find("--whois-source"), std::string::npos) << add_help;
 
     auto row = [](const std::string& cn, const std::string& mail) {
-        return "CN=" + cn + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t" + mail +
+        return "CN=" + cn +
+               ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t" + mail +
                "\tUser\t\t\t" + mail + "\t\r\n";
     };
     test::write_file(dir / "good.tsv", row("a.example.ac.jp", "a@example.ac.jp"));
     test::write_file(dir / "bad.tsv", row("a.other.ac.jp", "a@other.ac.jp"));
     auto good = run_inkan(dir, "request check " + (dir / "good.tsv").string() + " --action issue");
     EXPECT_EQ(good.exit_code, 0) << good.output;
-    auto bad = run_inkan(dir, "request check " + (dir / "bad.tsv").string() + " --action issue --json");
+    auto bad =
+        run_inkan(dir, "request check " + (dir / "bad.tsv").string() + " --action issue --json");
     EXPECT_EQ(bad.exit_code, 1) << bad.output;
     auto report = json::parse(bad.output);
     EXPECT_EQ(report["rejected"][0]["errors"][0]["code"], "domain_not_approved");
-    EXPECT_EQ(report["rejected"][0]["errors"][0]["message_ja"],
-              "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。");
+    EXPECT_EQ(
+        report["rejected"][0]["errors"][0]["message_ja"],
+        "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。");
 }
 
 TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
@@ -258,21 +294,32 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     ASSERT_NE(s.operator_port, 0) << s.process->output();
     auto row = [](int i) {
         std::string n = std::to_string(i);
-        return "CN=u" + n + ".example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t"
-               "admin@example.ac.jp\tUser\t\t\tu" + n + "@example.ac.jp\t\r\n";
+        return "CN=u" + n +
+               ".example.ac.jp,O=Inkan Demo "
+               "University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\t"
+               "admin@example.ac.jp\tUser\t\t\tu" +
+               n + "@example.ac.jp\t\r\n";
     };
     test::write_file(dir / "good.tsv", row(1) + row(2));
-    test::write_file(dir / "bad.tsv", row(3) + "CN=u4.example.ac.jp,O=Inkan Demo University,L=City,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\tadmin@example.ac.jp\tUser\t\t\tu4@example.ac.jp\t\r\n");
+    test::write_file(dir / "bad.tsv",
+                     row(3) +
+                         "CN=u4.example.ac.jp,O=Inkan Demo "
+                         "University,L=City,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\tadmin@example.ac."
+                         "jp\tUser\t\t\tu4@example.ac.jp\t\r\n");
     std::string url = " --url https://127.0.0.1:" + std::to_string(s.operator_port);
-    auto good = run_inkan(dir, "request submit " + (dir / "good.tsv").string() + " --action issue --on-error abort" + url);
+    auto good = run_inkan(dir, "request submit " + (dir / "good.tsv").string() +
+                                   " --action issue --on-error abort" + url);
     EXPECT_EQ(good.exit_code, 0) << good.output;
     EXPECT_NE(good.output.find("batch: "), std::string::npos) << good.output;
     EXPECT_NE(good.output.find("/download/"), std::string::npos) << good.output;
-    auto bad = run_inkan(dir, "request submit " + (dir / "bad.tsv").string() + " --action issue --on-error abort" + url);
+    auto bad = run_inkan(dir, "request submit " + (dir / "bad.tsv").string() +
+                                  " --action issue --on-error abort" + url);
     EXPECT_EQ(bad.exit_code, 1) << bad.output;
-    EXPECT_NE(bad.output.find(":2,"), std::string::npos) << "the rejected line is named: " << bad.output;
+    EXPECT_NE(bad.output.find(":2,"), std::string::npos)
+        << "the rejected line is named: " << bad.output;
     // Nothing listens here: a clear error and exit code 5.
-    auto down = run_inkan(dir, "request submit " + (dir / "good.tsv").string() + " --url https://127.0.0.1:1");
+    auto down = run_inkan(
+        dir, "request submit " + (dir / "good.tsv").string() + " --url https://127.0.0.1:1");
     EXPECT_EQ(down.exit_code, 5) << down.output;
 }
 
@@ -282,7 +329,8 @@ TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
     whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
     write_whois_config(dir, whois);
     auto d = dir.path().string();
-    auto csr = run_inkan(dir, "init --key-type ec-p256 --csr " + d + "/issuing.csr --subject 'CN=Inkan Issuing CA,O=Inkan,C=JP'");
+    auto csr = run_inkan(dir, "init --key-type ec-p256 --csr " + d +
+                                  "/issuing.csr --subject 'CN=Inkan Issuing CA,O=Inkan,C=JP'");
     ASSERT_EQ(csr.exit_code, 0) << csr.output;
     // Until the certificate is imported the appliance does not start.
     EXPECT_EQ(run_inkan(dir, "serve").exit_code, 4);
@@ -292,12 +340,15 @@ TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
         auto r = test::run(cmd);
         EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
     };
-    sh("cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout root.key "
+    sh("cd " + d +
+       " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout root.key "
        "-out root.pem -days 3650 -subj '/C=JP/O=External/CN=External Root'");
-    test::write_file(dir / "ca.ext", "basicConstraints=critical,CA:TRUE,pathlen:0\n"
-                                     "keyUsage=critical,keyCertSign,cRLSign,digitalSignature\n"
-                                     "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
-    sh("cd " + d + " && openssl x509 -req -in issuing.csr -CA root.pem -CAkey root.key -CAcreateserial "
+    test::write_file(dir / "ca.ext",
+                     "basicConstraints=critical,CA:TRUE,pathlen:0\n"
+                     "keyUsage=critical,keyCertSign,cRLSign,digitalSignature\n"
+                     "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+    sh("cd " + d +
+       " && openssl x509 -req -in issuing.csr -CA root.pem -CAkey root.key -CAcreateserial "
        "-days 1825 -extfile ca.ext -out issuing.pem && cat issuing.pem root.pem > chain.pem");
 
     // The root's own certificate does not carry the HSM key: refused.
@@ -309,22 +360,25 @@ TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
 
     auto s = serve(dir);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
-    sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d + "/u.key -out " + d +
-       "/u.csr -subj '" + kDemoSubject + "'");
-    auto issued = operator_client(dir, s.operator_port).post("/api/v1/certificates?format=pem", test::read_file(dir / "u.csr"));
+    sh("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " + d +
+       "/u.key -out " + d + "/u.csr -subj '" + kDemoSubject + "'");
+    auto issued = operator_client(dir, s.operator_port)
+                      .post("/api/v1/certificates?format=pem", test::read_file(dir / "u.csr"));
     ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
     test::write_file(dir / "leaf.pem", issued.body);
-    sh("openssl verify -CAfile " + d + "/root.pem -untrusted " + d + "/issuing.pem " + d + "/leaf.pem");
+    sh("openssl verify -CAfile " + d + "/root.pem -untrusted " + d + "/issuing.pem " + d +
+       "/leaf.pem");
 }
 
 TEST(InkanCli, CrlGenerateStoresTheNextNumberAndServeServesTheLatest) {
     test::TempDir dir;
     ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
     auto crl_number = [&](const std::string& der_file) {
-        auto r = test::run("openssl crl -inform DER -in " + der_file + " -noout -crlnumber -CAfile " +
-                           (dir / "state" / "ca.pem").string());
+        auto r = test::run("openssl crl -inform DER -in " + der_file +
+                           " -noout -crlnumber -CAfile " + (dir / "state" / "ca.pem").string());
         EXPECT_NE(r.output.find("verify OK"), std::string::npos) << r.output;
-        return r.output.substr(r.output.find("crlNumber=") == std::string::npos ? 0 : r.output.find("crlNumber="));
+        return r.output.substr(
+            r.output.find("crlNumber=") == std::string::npos ? 0 : r.output.find("crlNumber="));
     };
     auto first = run_inkan(dir, "crl generate --out " + (dir / "first.crl").string());
     ASSERT_EQ(first.exit_code, 0) << first.output;
@@ -335,15 +389,17 @@ TEST(InkanCli, CrlGenerateStoresTheNextNumberAndServeServesTheLatest) {
     auto s = serve(dir);
     ASSERT_NE(s.crl_port, 0) << s.process->output();
     auto fetch = [&](const std::string& file) {
-        auto r = test::run("curl -sf -o " + (dir / file).string() + " http://127.0.0.1:" +
-                           std::to_string(s.crl_port) + "/crl/inkan-ca.crl");
+        auto r = test::run("curl -sf -o " + (dir / file).string() +
+                           " http://127.0.0.1:" + std::to_string(s.crl_port) + "/crl/inkan-ca.crl");
         EXPECT_EQ(r.exit_code, 0) << r.output;
         return crl_number((dir / file).string());
     };
-    EXPECT_NE(fetch("served1.crl").find("crlNumber=0x01"), std::string::npos) << "a fresh CRL is not rebuilt";
+    EXPECT_NE(fetch("served1.crl").find("crlNumber=0x01"), std::string::npos)
+        << "a fresh CRL is not rebuilt";
     auto second = run_inkan(dir, "crl generate");
     ASSERT_EQ(second.exit_code, 0) << second.output;
     EXPECT_NE(second.output.find("CRL number 2:"), std::string::npos) << second.output;
-    EXPECT_NE(fetch("served2.crl").find("crlNumber=0x02"), std::string::npos) << "served from the store";
+    EXPECT_NE(fetch("served2.crl").find("crlNumber=0x02"), std::string::npos)
+        << "served from the store";
     EXPECT_EQ(s.process->stop(), 0) << s.process->output();
 }

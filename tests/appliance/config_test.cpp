@@ -1,9 +1,10 @@
 // Configuration: file, environment, validation, round trip.
+#include "appliance/config.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
-#include "appliance/config.h"
 #include "common/error.h"
 #include "tests/support/temp_dir.h"
 
@@ -85,8 +86,9 @@ TEST(ApplianceConfig, PublicationListenerDefaultsAndOverrides) {
     EXPECT_EQ(defaults.ca.ocsp_validity_hours, 1);
 
     // A state folder from before the listener: init saved the URLs that pointed at nothing.
-    test::write_file(dir / "inkan.json",
-                     R"({"ca": {"crl_url": "http://127.0.0.1:8444/crl.der", "ocsp_url": "http://127.0.0.1:8444/ocsp"}})");
+    test::write_file(
+        dir / "inkan.json",
+        R"({"ca": {"crl_url": "http://127.0.0.1:8444/crl.der", "ocsp_url": "http://127.0.0.1:8444/ocsp"}})");
     auto old = appliance::load_config(dir.path());
     EXPECT_EQ(old.ca.crl_url, defaults.ca.crl_url);
     EXPECT_EQ(old.ca.ocsp_url, defaults.ca.ocsp_url);

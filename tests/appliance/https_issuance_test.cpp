@@ -35,7 +35,7 @@ std::string subject_for(const std::string& cn) {
 }
 
 class HttpsIssuance : public ::testing::Test {
-protected:
+  protected:
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
 };
@@ -48,15 +48,17 @@ TEST_F(HttpsIssuance, IssuedCertificateVerifiesWithOpenSslAndNss) {
     ASSERT_EQ(r.status, 201) << r.error << r.body;
     test::write_file(work / "leaf.pem", r.body);
     auto ca = f.config().ca_certificate_path().string();
-    auto v = test::run("openssl verify -CAfile " + ca + " -purpose sslclient " + (work / "leaf.pem").string());
+    auto v = test::run("openssl verify -CAfile " + ca + " -purpose sslclient " +
+                       (work / "leaf.pem").string());
     EXPECT_EQ(v.exit_code, 0) << v.output;
     EXPECT_NE(v.output.find(": OK"), std::string::npos);
 
     auto db = "sql:" + (work / "nss").string();
     std::filesystem::create_directories(work / "nss");
-    for (const auto& cmd : {"certutil -N --empty-password -d " + db,
-                            "certutil -A -d " + db + " -n inkan-ca -t CT,C,C -i " + ca,
-                            "certutil -A -d " + db + " -n leaf -t ,, -i " + (work / "leaf.pem").string()}) {
+    for (const auto& cmd :
+         {"certutil -N --empty-password -d " + db,
+          "certutil -A -d " + db + " -n inkan-ca -t CT,C,C -i " + ca,
+          "certutil -A -d " + db + " -n leaf -t ,, -i " + (work / "leaf.pem").string()}) {
         auto c = test::run(cmd);
         ASSERT_EQ(c.exit_code, 0) << cmd << "\n" << c.output;
     }
@@ -65,13 +67,19 @@ TEST_F(HttpsIssuance, IssuedCertificateVerifiesWithOpenSslAndNss) {
     EXPECT_NE(nss.output.find("certificate is valid"), std::string::npos) << nss.output;
 
     // The JSON form and the look-up by serial agree with the store.
-    auto j = json::parse(f.operator_client().post("/api/v1/certificates", make_csr(work, "b", "/C=JP/ST=Tokyo/L=Chiyoda-ku/CN=user2.example.ac.jp")).body);
+    auto j = json::parse(
+        f.operator_client()
+            .post("/api/v1/certificates",
+                  make_csr(work, "b", "/C=JP/ST=Tokyo/L=Chiyoda-ku/CN=user2.example.ac.jp"))
+            .body);
     auto shown = f.operator_client().get("/api/v1/certificates/" + j["serial"].get<std::string>());
     ASSERT_EQ(shown.status, 200);
     EXPECT_EQ(json::parse(shown.body)["certificate_pem"], j["certificate_pem"]);
     // O was completed from the operator's institution, in DER order after L.
-    EXPECT_EQ(json::parse(shown.body)["subject"], "CN=user2.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
-    auto by_hex = f.operator_client().get("/api/v1/certificates/0x" + j["serial_hex"].get<std::string>());
+    EXPECT_EQ(json::parse(shown.body)["subject"],
+              "CN=user2.example.ac.jp,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
+    auto by_hex =
+        f.operator_client().get("/api/v1/certificates/0x" + j["serial_hex"].get<std::string>());
     EXPECT_EQ(by_hex.status, 200);
 }
 
@@ -97,7 +105,8 @@ TEST_F(HttpsIssuance, RefusesClientsWithoutAValidOperatorCertificate) {
     // A certificate from another CA, with the same subject as our operator.
     auto r = test::run("cd " + work.path().string() +
                        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                       "-keyout foreign.key -out foreign.pem -days 2 -subj '/C=JP/O=Example University/OU=RA Operator/CN=op1'");
+                       "-keyout foreign.key -out foreign.pem -days 2 -subj '/C=JP/O=Example "
+                       "University/OU=RA Operator/CN=op1'");
     ASSERT_EQ(r.exit_code, 0) << r.output;
     appliance::OperatorCredential foreign{{}, work / "foreign.pem", work / "foreign.key", {}};
     EXPECT_EQ(f.client_for(foreign).post("/api/v1/certificates", csr).status, 0);
@@ -115,7 +124,12 @@ TEST_F(HttpsIssuance, RefusesClientsWithoutAValidOperatorCertificate) {
 TEST_F(HttpsIssuance, BadRequestsGetJsonErrorsAndStoreNothing) {
     auto client = f.operator_client();
     size_t before = stored_certificates(f);
-    struct Case { std::string name; std::string body; int status; std::string code; };
+    struct Case {
+        std::string name;
+        std::string body;
+        int status;
+        std::string code;
+    };
     auto good = make_csr(work, "g", subject_for("user.example.ac.jp"));
     auto bad_sig = good;
     {
@@ -126,17 +140,26 @@ TEST_F(HttpsIssuance, BadRequestsGetJsonErrorsAndStoreNothing) {
     std::vector<Case> cases = {
         {"garbage", "this is not a CSR at all", 400, "csr_malformed"},
         {"bad signature", bad_sig, 400, "csr_bad_signature"},
-        {"rsa-1024", make_csr(work, "weak", "/CN=weak.example.ac.jp", "rsa:1024"), 422, "csr_key_unsupported"},
-        {"other institution", make_csr(work, "o", "/C=JP/O=Other University/CN=u.example.ac.jp"), 403, "institution_mismatch"},
+        {"rsa-1024", make_csr(work, "weak", "/CN=weak.example.ac.jp", "rsa:1024"), 422,
+         "csr_key_unsupported"},
+        {"other institution", make_csr(work, "o", "/C=JP/O=Other University/CN=u.example.ac.jp"),
+         403, "institution_mismatch"},
         {"unknown profile", good, 400, "profile_unknown"},
-        {"domain not approved", make_csr(work, "d", subject_for("host.other.ac.jp")), 403, "domain_not_approved"},
-        {"locality not registered", make_csr(work, "l", "/C=JP/ST=Tokyo/L=Minato-ku/O=Example University/CN=l.example.ac.jp"), 403, "locality_mismatch"},
-        {"subject DN rules", make_csr(work, "c", "/C=JP/ST=Tokyo/L=City/O=Example University/CN=c.example.ac.jp"), 400, "dn_locality_forbidden"},
+        {"domain not approved", make_csr(work, "d", subject_for("host.other.ac.jp")), 403,
+         "domain_not_approved"},
+        {"locality not registered",
+         make_csr(work, "l", "/C=JP/ST=Tokyo/L=Minato-ku/O=Example University/CN=l.example.ac.jp"),
+         403, "locality_mismatch"},
+        {"subject DN rules",
+         make_csr(work, "c", "/C=JP/ST=Tokyo/L=City/O=Example University/CN=c.example.ac.jp"), 400,
+         "dn_locality_forbidden"},
         {"s/mime from a CSR", good, 400, "profile_requires_request_file"},
     };
     for (const auto& c : cases) {
-        auto path = std::string("/api/v1/certificates") +
-                    (c.name == "unknown profile" ? "?profile=99" : c.name == "s/mime from a CSR" ? "?profile=7" : "");
+        auto path =
+            std::string("/api/v1/certificates") + (c.name == "unknown profile"     ? "?profile=99"
+                                                   : c.name == "s/mime from a CSR" ? "?profile=7"
+                                                                                   : "");
         auto r = client.post(path, c.body);
         EXPECT_EQ(r.status, c.status) << c.name << ": " << r.body << r.error;
         if (r.status >= 400) {

@@ -122,8 +122,8 @@ TEST_F(Publication, RevocationFileIsVisibleToRelyingPartiesAtOnce) {
     auto view = f.operator_client().get("/api/v1/certificates/0x" + serial_hex);
     ASSERT_EQ(view.status, 200) << view.body;
     auto cert = json::parse(view.body);
-    std::string line = cert["subject"].get<std::string>() + "\t\t\t" + cert["serial"].get<std::string>() +
-                       "\t1\t\t\t\t\t\t\t\t\t\t\r\n";
+    std::string line = cert["subject"].get<std::string>() + "\t\t\t" +
+                       cert["serial"].get<std::string>() + "\t1\t\t\t\t\t\t\t\t\t\t\r\n";
     auto r = f.operator_client().post("/api/v1/requests?action=revoke&on_error=abort", line,
                                       "text/tab-separated-values");
     ASSERT_EQ(r.status, 201) << r.body;

@@ -20,11 +20,22 @@ namespace {
 // One issue row (15 columns). dl: 1 P12 individual, 2 P12 bulk, 3 browser.
 std::string issue_row(int i, int dl, const std::string& cn_suffix = "") {
     std::string n = std::to_string(i);
-    std::vector<std::string> f = {
-        "CN=user" + n + cn_suffix + ".example.ac.jp,OU=" + n + ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP",
-        "5", std::to_string(dl), "", "", "", "",
-        "Admin Taro", "IT Center", "admin@example.ac.jp",
-        "User " + n, "user" + n, "Engineering", "user" + n + "@example.ac.jp", ""};
+    std::vector<std::string> f = {"CN=user" + n + cn_suffix + ".example.ac.jp,OU=" + n +
+                                      ",O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP",
+                                  "5",
+                                  std::to_string(dl),
+                                  "",
+                                  "",
+                                  "",
+                                  "",
+                                  "Admin Taro",
+                                  "IT Center",
+                                  "admin@example.ac.jp",
+                                  "User " + n,
+                                  "user" + n,
+                                  "Engineering",
+                                  "user" + n + "@example.ac.jp",
+                                  ""};
     std::string line;
     for (size_t k = 0; k < f.size(); ++k) line += (k ? "\t" : "") + f[k];
     return line + "\r\n";
@@ -66,7 +77,7 @@ std::string decimal_of_hex(const std::string& hex) {
 }
 
 class RequestFlow : public ::testing::Test {
-protected:
+  protected:
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
 
@@ -129,7 +140,8 @@ TEST_F(RequestFlow, P12BulkFiftyRowsPinPageOnceZipOpensWithOpenSslAndNss) {
         }
         ASSERT_FALSE(opened_with.empty()) << p12 << " matches no row";
         sh_ok("openssl pkcs12 -in " + p12 + " -noout -passin pass:" + opened_with);
-        sh_ok("openssl pkcs12 -info -in " + p12 + " -passin pass:" + opened_with + " -nokeys -clcerts -out " + p12 + ".pem");
+        sh_ok("openssl pkcs12 -info -in " + p12 + " -passin pass:" + opened_with +
+              " -nokeys -clcerts -out " + p12 + ".pem");
         sh_ok("openssl verify -CAfile " + ca() + " " + p12 + ".pem");
         sh_ok("pk12util -i " + p12 + " -d " + db + " -W " + opened_with);
     }
@@ -137,7 +149,8 @@ TEST_F(RequestFlow, P12BulkFiftyRowsPinPageOnceZipOpensWithOpenSslAndNss) {
     EXPECT_NE(index.find("serial"), std::string::npos);
 
     // The batch shows every row downloaded.
-    auto state = f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>());
+    auto state =
+        f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>());
     ASSERT_EQ(state.status, 200);
     for (const auto& row : json::parse(state.body)["rows"]) EXPECT_EQ(row["status"], "downloaded");
 }
@@ -148,21 +161,31 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     auto row = accepted["rows"][0];
     auto page = json::parse(f.public_client().get(path_of(row["pin_url"])).body);
     std::string pin = page["entries"][0]["pin"];
-    auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json");
+    auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(),
+                                      "application/json");
     ASSERT_EQ(p12.status, 200) << p12.body;
     test::write_file(work / "one.p12", p12.body);
     sh_ok("openssl pkcs12 -in " + (work / "one.p12").string() + " -noout -passin pass:" + pin);
     // A second download of the same row is refused.
-    EXPECT_EQ(f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json").status, 410);
+    EXPECT_EQ(
+        f.public_client()
+            .post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json")
+            .status,
+        410);
 
     // The other row: five wrong PINs lock it; then even the right PIN is refused.
     auto other = accepted["rows"][1];
-    auto other_pin = json::parse(f.public_client().get(path_of(other["pin_url"])).body)["entries"][0]["pin"].get<std::string>();
+    auto other_pin =
+        json::parse(f.public_client().get(path_of(other["pin_url"])).body)["entries"][0]["pin"]
+            .get<std::string>();
     for (int i = 0; i < 5; ++i) {
-        auto r = f.public_client().post(path_of(other["retrieval_url"]), json{{"pin", "WRONGPIN" + std::to_string(i)}}.dump(), "application/json");
+        auto r = f.public_client().post(path_of(other["retrieval_url"]),
+                                        json{{"pin", "WRONGPIN" + std::to_string(i)}}.dump(),
+                                        "application/json");
         EXPECT_TRUE(r.status == 403 || r.status == 423) << r.status << r.body;
     }
-    auto locked = f.public_client().post(path_of(other["retrieval_url"]), json{{"pin", other_pin}}.dump(), "application/json");
+    auto locked = f.public_client().post(path_of(other["retrieval_url"]),
+                                         json{{"pin", other_pin}}.dump(), "application/json");
     EXPECT_EQ(locked.status, 423) << locked.body;
     // The audit trail has the download, every refusal with its code, and no PIN.
     auto audit = test::read_file(f.config().audit_log_path());
@@ -171,10 +194,13 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     EXPECT_NE(audit.find(R"("event":"request_file")"), std::string::npos) << audit;
     EXPECT_EQ(audit.find(pin), std::string::npos);
     EXPECT_EQ(audit.find(other_pin), std::string::npos);
-    auto state = json::parse(f.operator_client().get("/api/v1/requests/" + accepted["batch_id"].get<std::string>()).body);
+    auto state = json::parse(f.operator_client()
+                                 .get("/api/v1/requests/" + accepted["batch_id"].get<std::string>())
+                                 .body);
     // The serial as a person reads it (decimal, as in request files and mails) and in hex.
-    auto serial = run_ok("openssl pkcs12 -in " + (work / "one.p12").string() + " -nokeys -clcerts -passin pass:" + pin +
-                         " | openssl x509 -noout -serial");
+    auto serial =
+        run_ok("openssl pkcs12 -in " + (work / "one.p12").string() +
+               " -nokeys -clcerts -passin pass:" + pin + " | openssl x509 -noout -serial");
     std::string hex = serial.substr(serial.find('=') + 1);
     hex.erase(hex.find_last_not_of("\n") + 1);
     EXPECT_EQ(state["rows"][0]["serial_hex"], ca_serial_key(hex));
@@ -186,39 +212,51 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
 TEST_F(RequestFlow, BrowserRowsTakeACsrAndRefuseBadOnes) {
     auto accepted = submit(issue_file(1, 3), "abort", 201);
     auto row = accepted["rows"][0];
-    auto pin = json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"].get<std::string>();
+    auto pin = json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"]
+                   .get<std::string>();
     auto url = path_of(row["retrieval_url"]);
     auto csr_of = [&](const std::string& name, const std::string& newkey, const std::string& subj) {
-        sh_ok("openssl req -new -newkey " + newkey + " -nodes -keyout " + (work / (name + ".key")).string() +
-              " -out " + (work / (name + ".csr")).string() + " -subj '" + subj + "'");
+        sh_ok("openssl req -new -newkey " + newkey + " -nodes -keyout " +
+              (work / (name + ".key")).string() + " -out " + (work / (name + ".csr")).string() +
+              " -subj '" + subj + "'");
         return test::read_file(work / (name + ".csr"));
     };
     auto weak = csr_of("weak", "rsa:1024", "/CN=attacker");
-    auto r = f.public_client().post(url, json{{"pin", pin}, {"csr", weak}}.dump(), "application/json");
+    auto r =
+        f.public_client().post(url, json{{"pin", pin}, {"csr", weak}}.dump(), "application/json");
     EXPECT_TRUE(r.status == 422 || r.status == 415) << r.status << r.body;
     EXPECT_EQ(json::parse(r.body)["code"], "csr_key_unsupported");
-    r = f.public_client().post(url, json{{"pin", pin}, {"csr", "garbage bytes"}}.dump(), "application/json");
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", "garbage bytes"}}.dump(),
+                               "application/json");
     EXPECT_EQ(r.status, 400);
     EXPECT_EQ(json::parse(r.body)["code"], "csr_malformed");
-    auto good = csr_of("good", "ec -pkeyopt ec_paramgen_curve:P-256", "/CN=evil.example.com/O=Someone Else");
+    auto good = csr_of("good", "ec -pkeyopt ec_paramgen_curve:P-256",
+                       "/CN=evil.example.com/O=Someone Else");
     auto bad_sig = good;
     auto pos = bad_sig.rfind("-----END") - 10;
     bad_sig[pos] = bad_sig[pos] == 'A' ? 'B' : 'A';
-    r = f.public_client().post(url, json{{"pin", pin}, {"csr", bad_sig}}.dump(), "application/json");
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", bad_sig}}.dump(),
+                               "application/json");
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_EQ(json::parse(r.body)["code"], "csr_bad_signature");
 
-    r = f.public_client().post(url, json{{"pin", pin}, {"csr", good}, {"format", "pem"}}.dump(), "application/json");
+    r = f.public_client().post(url, json{{"pin", pin}, {"csr", good}, {"format", "pem"}}.dump(),
+                               "application/json");
     ASSERT_EQ(r.status, 200) << r.body;
     test::write_file(work / "browser.pem", r.body);
     sh_ok("openssl verify -CAfile " + ca() + " " + (work / "browser.pem").string());
-    auto subject = test::run("openssl x509 -noout -subject -nameopt RFC2253 -in " + (work / "browser.pem").string());
+    auto subject = test::run("openssl x509 -noout -subject -nameopt RFC2253 -in " +
+                             (work / "browser.pem").string());
     EXPECT_NE(subject.output.find("CN=user1.example.ac.jp"), std::string::npos) << subject.output;
-    EXPECT_EQ(subject.output.find("evil"), std::string::npos) << "the subject must come from the approved row";
+    EXPECT_EQ(subject.output.find("evil"), std::string::npos)
+        << "the subject must come from the approved row";
 }
 
 TEST_F(RequestFlow, AbortStoresNothingSkipIssuesTheValidRows) {
-    std::string file = issue_file(49, 2) + "CN=bad user!,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t\tAdmin\t\tadmin@example.ac.jp\tX\t\t\tx@example.ac.jp\t\r\n" +
+    std::string file = issue_file(49, 2) +
+                       "CN=bad user!,O=Example "
+                       "University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t\tAdmin\t\tadmin@"
+                       "example.ac.jp\tX\t\t\tx@example.ac.jp\t\r\n" +
                        issue_file(50, 2, 50);
     auto rejected = submit(file, "abort", 422);
     EXPECT_EQ(rejected["status"], "rejected");
@@ -229,7 +267,8 @@ TEST_F(RequestFlow, AbortStoresNothingSkipIssuesTheValidRows) {
     auto skipped = submit(file, "skip", 201);
     EXPECT_EQ(skipped["rows"].size(), 99u);
     EXPECT_EQ(skipped["report"]["rejected"][0]["line"], 50);
-    EXPECT_FALSE(skipped["report"]["rejected"][0]["errors"][0]["message_en"].get<std::string>().empty());
+    EXPECT_FALSE(
+        skipped["report"]["rejected"][0]["errors"][0]["message_en"].get<std::string>().empty());
     EXPECT_EQ(batches(), 1u);
 }
 
@@ -238,9 +277,13 @@ TEST_F(RequestFlow, BadFilesAreRefusedWithClearErrors) {
     EXPECT_EQ(empty["code"], "file_empty");
     auto mixed = submit(issue_row(1, 1) + issue_row(2, 2), "abort", 422);
     EXPECT_EQ(mixed["code"], "download_type_mixed");
-    auto latin1 = submit(std::string("CN=caf\xe9,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\r\n\xff\xfe\x80\x81"), "abort", 422);
+    auto latin1 = submit(
+        std::string(
+            "CN=caf\xe9,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\r\n\xff\xfe\x80\x81"),
+        "abort", 422);
     EXPECT_EQ(latin1["code"], "encoding_invalid");
-    auto huge = f.operator_client().post("/api/v1/requests?action=issue", std::string(300 * 1024, 'A'));
+    auto huge =
+        f.operator_client().post("/api/v1/requests?action=issue", std::string(300 * 1024, 'A'));
     EXPECT_EQ(huge.status, 413);
     auto no_action = f.operator_client().post("/api/v1/requests", issue_row(1, 1));
     EXPECT_EQ(no_action.status, 400);
@@ -264,8 +307,11 @@ TEST_F(RequestFlow, PinPageAsATsvFile) {
 TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
     auto accepted = submit(issue_file(3, 2), "abort", 201);
     auto pins = json::parse(f.public_client().get(path_of(accepted["pin_url"])).body);
-    ASSERT_EQ(f.public_client().post(path_of(accepted["retrieval_url"]), "{}", "application/json").status, 200);
-    f.services().database->with([](store::Connection& c) { c.exec("PRAGMA wal_checkpoint(FULL)"); });
+    ASSERT_EQ(
+        f.public_client().post(path_of(accepted["retrieval_url"]), "{}", "application/json").status,
+        200);
+    f.services().database->with(
+        [](store::Connection& c) { c.exec("PRAGMA wal_checkpoint(FULL)"); });
     for (const auto& e : pins["entries"]) {
         std::string pin = e["pin"];
         for (const auto& file : fs::recursive_directory_iterator(f.config().state_dir)) {

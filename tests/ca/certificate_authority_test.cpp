@@ -1,7 +1,6 @@
 // The issuing core on a real SoftHSM token: serial uniqueness under
 // concurrency, the record matches the signed certificate.
 #include <gtest/gtest.h>
-
 #include <openssl/bn.h>
 
 #include <set>
@@ -39,9 +38,11 @@ TEST(CaCertificateAuthority, ThousandConcurrentSerialsAreDistinctAndLong) {
         threads.emplace_back([&, t] {
             for (int i = 0; i < kPerThread; ++i) {
                 try {
-                    auto r = f.services().authority->issue(client_spec(key.get(), t * kPerThread + i));
+                    auto r =
+                        f.services().authority->issue(client_spec(key.get(), t * kPerThread + i));
                     auto serial = pki::serial_of(r.certificate.get());
-                    BignumPtr bn(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
+                    BignumPtr bn(
+                        BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
                     if (BN_num_bits(bn.get()) < 64) ++failures;
                     serials[t].push_back(r.record.serial_hex);
                 } catch (const std::exception& e) {
@@ -70,7 +71,8 @@ TEST(CaCertificateAuthority, StoredRecordIsTheSignedCertificate) {
     EXPECT_EQ(stored->der, pki::to_der(r.certificate.get()));
     EXPECT_EQ(stored->serial_dec, pki::serial_to_decimal(pki::serial_of(r.certificate.get())));
     EXPECT_EQ(stored->subject, "CN=user1,O=Example University,C=JP");
-    EXPECT_EQ(X509_verify(r.certificate.get(), X509_get0_pubkey(f.services().ca_certificate.get())), 1);
+    EXPECT_EQ(X509_verify(r.certificate.get(), X509_get0_pubkey(f.services().ca_certificate.get())),
+              1);
 }
 
 TEST(CaCertificateAuthority, LintFailureSignsNothingAndStoresNothing) {

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "hsm/ck_error.h"
+
+#include <gtest/gtest.h>
 
 namespace inkan::hsm {
 namespace {

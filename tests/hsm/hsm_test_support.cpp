@@ -16,7 +16,8 @@ TokenConfig config_for(const inkan::test::SoftHsmToken& softhsm, size_t pool_siz
 bool verify_signature(EVP_PKEY* key, const EVP_MD* md, ByteView message, ByteView signature) {
     EvpMdCtxPtr ctx(EVP_MD_CTX_new());
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1) return false;
-    return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(), message.size()) == 1;
+    return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), message.data(),
+                            message.size()) == 1;
 }
 
 size_t count_objects_with_id(Token& token, ByteView id) {

@@ -16,7 +16,7 @@ namespace inkan::hsm::test {
 TokenConfig config_for(const inkan::test::SoftHsmToken& softhsm, size_t pool_size = 2);
 
 class HsmTokenFixture : public ::testing::Test {
-protected:
+  protected:
     inkan::test::SoftHsmToken softhsm_;
     std::unique_ptr<Token> token_ = std::make_unique<Token>(config_for(softhsm_));
 };

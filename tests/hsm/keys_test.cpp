@@ -52,7 +52,8 @@ TEST_F(HsmKeys, EcP256KeySignsWhatOpenSslVerifies) {
 }
 
 TEST_F(HsmKeys, EcP384KeySignsSha384) {
-    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP384, {"ca-p384", random_key_id(*token_)});
+    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP384,
+                                            {"ca-p384", random_key_id(*token_)});
     EvpPkeyPtr pub = export_public_key(key.public_key);
     EXPECT_EQ(EVP_PKEY_get_bits(pub.get()), 384);
     Bytes message = {'t', 'b', 's'};
@@ -62,7 +63,8 @@ TEST_F(HsmKeys, EcP384KeySignsSha384) {
 }
 
 TEST_F(HsmKeys, Rsa2048KeySignsAndKeepsItsPrivateExponent) {
-    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::Rsa2048, {"ca-rsa", random_key_id(*token_)});
+    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::Rsa2048,
+                                            {"ca-rsa", random_key_id(*token_)});
     expect_signing_key_attributes(key);
     EXPECT_EQ(key.private_key.flag(CKA_SIGN_RECOVER), false);
     EXPECT_EQ(key.public_key.flag(CKA_VERIFY_RECOVER), false);

@@ -18,7 +18,8 @@ using HsmPool = test::HsmTokenFixture;
 
 TEST_F(HsmPool, EightThreadsSignAndDrawRandomThroughTwoSessions) {
     ASSERT_EQ(token_->pool_size(), 2u);
-    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256, {"pool-ec", random_key_id(*token_)});
+    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256,
+                                            {"pool-ec", random_key_id(*token_)});
     EvpPkeyPtr public_key = export_public_key(key.public_key);
 
     constexpr int kThreads = 8;
@@ -33,9 +34,10 @@ TEST_F(HsmPool, EightThreadsSignAndDrawRandomThroughTwoSessions) {
         threads.emplace_back([&, t] {
             try {
                 for (int i = 0; i < kPerThread; ++i) {
-                    std::string message = "thread " + std::to_string(t) + " message " + std::to_string(i);
-                    results[t].signatures.push_back(sign_ecdsa(key.private_key, DigestAlgorithm::Sha256,
-                                                               as_bytes(message)));
+                    std::string message =
+                        "thread " + std::to_string(t) + " message " + std::to_string(i);
+                    results[t].signatures.push_back(
+                        sign_ecdsa(key.private_key, DigestAlgorithm::Sha256, as_bytes(message)));
                     results[t].messages.emplace_back(message.begin(), message.end());
                     results[t].randoms.push_back(generate_random(*token_, 16));
                 }
@@ -51,7 +53,8 @@ TEST_F(HsmPool, EightThreadsSignAndDrawRandomThroughTwoSessions) {
         ASSERT_EQ(r.error, "");
         ASSERT_EQ(r.signatures.size(), static_cast<size_t>(kPerThread));
         for (size_t i = 0; i < r.signatures.size(); ++i) {
-            ASSERT_TRUE(test::verify_signature(public_key.get(), EVP_sha256(), r.messages[i], r.signatures[i]));
+            ASSERT_TRUE(test::verify_signature(public_key.get(), EVP_sha256(), r.messages[i],
+                                               r.signatures[i]));
         }
         distinct_randoms.insert(r.randoms.begin(), r.randoms.end());
     }
@@ -59,7 +62,8 @@ TEST_F(HsmPool, EightThreadsSignAndDrawRandomThroughTwoSessions) {
 }
 
 TEST_F(HsmPool, SessionsClosedBehindThePoolAreReopened) {
-    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256, {"reopen", random_key_id(*token_)});
+    KeyPair key = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256,
+                                            {"reopen", random_key_id(*token_)});
     EvpPkeyPtr public_key = export_public_key(key.public_key);
     std::set<CK_SESSION_HANDLE> closed;
     {
@@ -96,7 +100,8 @@ TEST_F(HsmPool, AllSessionsClosedMeansLoginAgain) {
 }
 
 TEST_F(HsmPool, StableKeyOutlivesLosingEverySession) {
-    KeyPair pair = generate_signing_key_pair(*token_, KeyAlgorithm::EcP256, {"ca", random_key_id(*token_)});
+    KeyPair pair =
+        generate_signing_key_pair(*token_, KeyAlgorithm::EcP256, {"ca", random_key_id(*token_)});
     EvpPkeyPtr public_key = export_public_key(pair.public_key);
     StableKey ca(*token_, CKO_PRIVATE_KEY, pair.private_key.id());
     EXPECT_EQ(ca.key().handle(), pair.private_key.handle());
@@ -111,7 +116,8 @@ TEST_F(HsmPool, StableKeyOutlivesLosingEverySession) {
     }
     // ...but the stable key finds itself again by CKA_ID.
     Bytes message = {7, 7, 7};
-    Bytes signature = ca.use([&](const KeyObject& k) { return sign_ecdsa(k, DigestAlgorithm::Sha256, message); });
+    Bytes signature =
+        ca.use([&](const KeyObject& k) { return sign_ecdsa(k, DigestAlgorithm::Sha256, message); });
     EXPECT_TRUE(test::verify_signature(public_key.get(), EVP_sha256(), message, signature));
 }
 

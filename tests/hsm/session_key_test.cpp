@@ -1,9 +1,10 @@
+#include "hsm/session_key.h"
+
 #include <gtest/gtest.h>
 
 #include "hsm/attributes.h"
 #include "hsm/operations.h"
 #include "hsm/public_key.h"
-#include "hsm/session_key.h"
 #include "tests/hsm/hsm_test_support.h"
 
 namespace inkan::hsm {
@@ -17,12 +18,14 @@ Bytes openssl_sign(EVP_PKEY* key, ByteView message) {
     size_t length = 0;
     EXPECT_EQ(EVP_DigestSign(ctx.get(), nullptr, &length, message.data(), message.size()), 1);
     Bytes signature(length);
-    EXPECT_EQ(EVP_DigestSign(ctx.get(), signature.data(), &length, message.data(), message.size()), 1);
+    EXPECT_EQ(EVP_DigestSign(ctx.get(), signature.data(), &length, message.data(), message.size()),
+              1);
     signature.resize(length);
     return signature;
 }
 
-void export_and_check(Token& token, KeyAlgorithm algorithm, int expected_base_id, int expected_bits) {
+void export_and_check(Token& token, KeyAlgorithm algorithm, int expected_base_id,
+                      int expected_bits) {
     SessionKeyPair pair = generate_session_key_pair(token, algorithm);
     const Bytes id = pair.id();
     ASSERT_EQ(id.size(), 16u);

@@ -1,9 +1,10 @@
+#include "hsm/status.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "hsm/key_generation.h"
-#include "hsm/status.h"
 #include "tests/hsm/hsm_test_support.h"
 
 namespace inkan::hsm {
@@ -11,18 +12,20 @@ namespace {
 
 using HsmStatus = test::HsmTokenFixture;
 
-const ObjectStatus& object_with(const std::vector<ObjectStatus>& objects, const std::string& class_name,
-                                const Bytes& id) {
+const ObjectStatus& object_with(const std::vector<ObjectStatus>& objects,
+                                const std::string& class_name, const Bytes& id) {
     auto it = std::find_if(objects.begin(), objects.end(), [&](const ObjectStatus& o) {
         return o.object_class == class_name && o.id_hex == hex_encode(id);
     });
-    if (it == objects.end()) throw std::runtime_error("status lacks " + class_name + " " + hex_encode(id));
+    if (it == objects.end())
+        throw std::runtime_error("status lacks " + class_name + " " + hex_encode(id));
     return *it;
 }
 
 TEST_F(HsmStatus, ListsSlotsAndTokenInfo) {
     auto slots = list_slots(token_->module());
-    auto ours = std::find_if(slots.begin(), slots.end(), [&](const SlotStatus& s) { return s.id == token_->slot_id(); });
+    auto ours = std::find_if(slots.begin(), slots.end(),
+                             [&](const SlotStatus& s) { return s.id == token_->slot_id(); });
     ASSERT_NE(ours, slots.end());
     EXPECT_TRUE(ours->token_present);
     EXPECT_EQ(ours->token_label, softhsm_.label());

@@ -1,8 +1,9 @@
+#include "hsm/token_init.h"
+
 #include <gtest/gtest.h>
 
 #include "hsm/operations.h"
 #include "hsm/status.h"
-#include "hsm/token_init.h"
 #include "tests/hsm/hsm_test_support.h"
 
 namespace inkan::hsm {
@@ -14,7 +15,8 @@ TEST(HsmTokenInit, InitialisesTheFreeSlotAndTheUserPinWorks) {
         Module module(softhsm.module_path());
         EXPECT_TRUE(token_exists(module, "existing"));
         EXPECT_FALSE(token_exists(module, "inkan-new"));
-        initialize_token(module, "inkan-new", SecretString("so-pin-9876"), SecretString("user-pin-5432"));
+        initialize_token(module, "inkan-new", SecretString("so-pin-9876"),
+                         SecretString("user-pin-5432"));
         EXPECT_TRUE(token_exists(module, "inkan-new"));
     }
     TokenConfig config = test::config_for(softhsm);

@@ -1,7 +1,8 @@
+#include "hsm/token.h"
+
 #include <gtest/gtest.h>
 
 #include "hsm/operations.h"
-#include "hsm/token.h"
 #include "tests/hsm/hsm_test_support.h"
 
 namespace inkan::hsm {
@@ -28,7 +29,8 @@ TEST(HsmToken, WrongPinIsPinIncorrectAfterOneAttempt) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), "hsm_pin_incorrect");
         EXPECT_EQ(e.category(), ErrorCategory::Forbidden);
-        EXPECT_EQ(std::string(e.what()).find("4711"), std::string::npos) << "PIN leaked: " << e.what();
+        EXPECT_EQ(std::string(e.what()).find("4711"), std::string::npos)
+            << "PIN leaked: " << e.what();
         EXPECT_NE(std::string(e.what()).find("CKR_PIN_INCORRECT"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find(softhsm.label()), std::string::npos) << e.what();
     }
@@ -84,7 +86,8 @@ TEST(HsmToken, BadModulePathIsHsmUnavailable) {
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), "hsm_module_load_failed");
         EXPECT_EQ(e.category(), ErrorCategory::HsmUnavailable);
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/libno-such-pkcs11.so"), std::string::npos);
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/libno-such-pkcs11.so"),
+                  std::string::npos);
     }
 }
 

@@ -23,10 +23,11 @@ int main(int argc, char** argv) {
             std::cout << serial_hex << std::endl;
             std::raise(SIGKILL);
         };
-        issuance::IssuanceService service(
-            *services->token, *services->authority, *services->batches,
-            {hex_decode(services->config.hsm.pin_hmac_key_id), hex_decode(services->config.hsm.pin_wrap_key_id)},
-            *services->gate, config);
+        issuance::IssuanceService service(*services->token, *services->authority,
+                                          *services->batches,
+                                          {hex_decode(services->config.hsm.pin_hmac_key_id),
+                                           hex_decode(services->config.hsm.pin_wrap_key_id)},
+                                          *services->gate, config);
         service.download_p12(argv[2], SecretString(argv[3]));
     } catch (const std::exception& e) {
         std::cerr << "crash_after_signing: " << e.what() << "\n";

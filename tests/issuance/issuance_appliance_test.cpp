@@ -37,12 +37,15 @@ struct ApplianceState {
         return appliance::open_services(appliance::load_config(state));
     }
     // Submits one P12-individual row and views its PIN: {retrieval token, PIN}.
-    std::pair<std::string, std::string> accepted_row(appliance::Services& services, const RowSpec& row) {
-        auto batch = services.issuance->submit(policy_world.op, request_line(row), policy::Action::Issue,
-                                               policy::ErrorMode::Abort, policy_world.context());
+    std::pair<std::string, std::string> accepted_row(appliance::Services& services,
+                                                     const RowSpec& row) {
+        auto batch =
+            services.issuance->submit(policy_world.op, request_line(row), policy::Action::Issue,
+                                      policy::ErrorMode::Abort, policy_world.context());
         EXPECT_EQ(batch.status, "accepted") << batch.report.dump(1);
         batch_id = *batch.batch_id;
-        std::string pin = services.issuance->view_pins(*batch.rows.at(0).pin_token).entries.at(0).pin.str();
+        std::string pin =
+            services.issuance->view_pins(*batch.rows.at(0).pin_token).entries.at(0).pin.str();
         return {*batch.rows[0].retrieval_token, pin};
     }
 
@@ -66,13 +69,15 @@ TEST(IssuanceAppliance, InitMakesPinKeysAndPinsSurviveARestart) {
         auto services = s.open();
         ASSERT_TRUE(services->issuance);
         EXPECT_EQ(services->issuance->config().p12_key_algorithm, "ec-p256");
-        auto hmac = hsm::find_secret_key(*services->token, {hex_decode(s.config.hsm.pin_hmac_key_id), {}});
+        auto hmac =
+            hsm::find_secret_key(*services->token, {hex_decode(s.config.hsm.pin_hmac_key_id), {}});
         EXPECT_EQ(hmac.flag(CKA_TOKEN), true);
         EXPECT_EQ(hmac.flag(CKA_SENSITIVE), true);
         EXPECT_EQ(hmac.flag(CKA_EXTRACTABLE), false);
         EXPECT_EQ(hmac.flag(CKA_SIGN), true);
         EXPECT_EQ(hmac.flag(CKA_ENCRYPT), false);
-        auto aes = hsm::find_secret_key(*services->token, {hex_decode(s.config.hsm.pin_wrap_key_id), {}});
+        auto aes =
+            hsm::find_secret_key(*services->token, {hex_decode(s.config.hsm.pin_wrap_key_id), {}});
         EXPECT_EQ(aes.flag(CKA_SENSITIVE), true);
         EXPECT_EQ(aes.flag(CKA_EXTRACTABLE), false);
         EXPECT_EQ(aes.flag(CKA_ENCRYPT), true);
@@ -99,8 +104,8 @@ TEST(IssuanceAppliance, CrashBetweenSigningAndDeliveryRevokesAtNextStartAndTheRe
         auto services = s.open();
         std::tie(retrieval_token, pin) = s.accepted_row(*services, row);
     }
-    auto crash = run(std::string(CRASH_AFTER_SIGNING) + " " + s.state.string() + " " + retrieval_token + " " + pin +
-                     "; echo exit=$?");
+    auto crash = run(std::string(CRASH_AFTER_SIGNING) + " " + s.state.string() + " " +
+                     retrieval_token + " " + pin + "; echo exit=$?");
     ASSERT_NE(crash.output.find("exit=137"), std::string::npos) << crash.output;  // 128 + SIGKILL
     const std::string crashed_serial = crash.output.substr(0, crash.output.find('\n'));
     ASSERT_FALSE(crashed_serial.empty());

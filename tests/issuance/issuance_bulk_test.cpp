@@ -178,19 +178,22 @@ TEST(IssuanceBulk, ZipFailingMidwayRevokesWhatItSignedAndTheRetryDeliversAll) {
     std::atomic<int> signed_count{0};
     std::atomic<bool> fail{true};
     config.on_certificate_signed = [&](const std::string&) {
-        if (++signed_count == 3 && fail) throw Error(ErrorCategory::Internal, "injected", "ZIP failed");
+        if (++signed_count == 3 && fail)
+            throw Error(ErrorCategory::Internal, "injected", "ZIP failed");
     };
     config.bulk_threads = 1;
     IssuanceWorld w(config);
     auto batch = w.submit(request_file(5, 2));
     ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
     w.service->view_pins(*batch.batch_pin_token);
-    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); }).code(), "injected");
+    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); }).code(),
+              "injected");
     EXPECT_EQ(w.count("certificates"), 3);
     store::CertificateFilter valid;
     valid.kind = store::CertificateKind::Subscriber;
     valid.status = store::CertificateStatus::Valid;
-    EXPECT_TRUE(w.certificates->list(valid).empty()) << "every signed, undelivered certificate is revoked";
+    EXPECT_TRUE(w.certificates->list(valid).empty())
+        << "every signed, undelivered certificate is revoked";
     for (const auto& row : w.service->get_batch(w.op, *batch.batch_id).rows)
         EXPECT_EQ(row.status, issuance::RowStatus::PinViewed);
     fail = false;

@@ -357,7 +357,8 @@ TEST(IssuanceDownload, RedownloadWhenConfiguredMakesANewKeyAndCertificate) {
     for (int i = 0; i < 5; ++i) {
         error_of([&] { w.service->download_p12(token, SecretString("WRONGPIN2345")); });
     }
-    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "row_locked");
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(),
+              "row_locked");
     w.now_offset = 31 * 24 * 3600;
     auto late = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(late.code(), "url_expired");
@@ -377,7 +378,8 @@ TEST(IssuanceDownload, FailureAfterSigningRevokesTheCertificateAndTheRowStaysDow
     IssuanceWorld w(config);
     auto s = submit_one(w, RowSpec{});
     const std::string& token = *s.batch.rows[0].retrieval_token;
-    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "injected");
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(),
+              "injected");
     auto failed = w.certificates->find(failed_serial);
     ASSERT_TRUE(failed);
     EXPECT_EQ(failed->status, store::CertificateStatus::Revoked);
@@ -400,8 +402,9 @@ TEST(IssuanceDownload, ApprovalExpiredWhoisChangedOrOperatorRevokedSinceUploadRe
 
     // The approval ended yesterday.
     policy::Institution expired = inst;
-    expired.domains[0].approval_expires = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
-                                          std::chrono::days(1);
+    expired.domains[0].approval_expires =
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+        std::chrono::days(1);
     w.policy.registry.put(expired);
     auto e = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(e.code(), "approval_expired");
@@ -413,13 +416,16 @@ TEST(IssuanceDownload, ApprovalExpiredWhoisChangedOrOperatorRevokedSinceUploadRe
     w.policy.registry.put(inst);
     inst.whois_names = {"Another Organisation"};
     w.policy.registry.put(inst);
-    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "whois_mismatch");
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(),
+              "whois_mismatch");
     inst.whois_names = {"Example University"};
     w.policy.registry.put(inst);
 
     // The uploading operator was revoked.
-    w.certificates->revoke(w.operators->find_by_name("op1")->certificate_serial, 3, std::nullopt, store::unix_now());
-    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(), "operator_revoked");
+    w.certificates->revoke(w.operators->find_by_name("op1")->certificate_serial, 3, std::nullopt,
+                           store::unix_now());
+    EXPECT_EQ(error_of([&] { w.service->download_p12(token, SecretString(s.pin)); }).code(),
+              "operator_revoked");
 
     // Nothing was signed, no PIN counted, and the row is still there to fetch.
     EXPECT_EQ(w.count("certificates"), 0);
@@ -438,7 +444,8 @@ TEST(IssuanceDownload, PendingRowHoldsItsDnAgainstLaterAndConcurrentUploads) {
     ASSERT_EQ(first.status, "accepted");
     auto second = w.submit(request_line(row));
     EXPECT_EQ(second.status, "rejected");
-    EXPECT_EQ(second.report["rejected"][0]["errors"][0]["code"], "dn_duplicate") << second.report.dump(1);
+    EXPECT_EQ(second.report["rejected"][0]["errors"][0]["code"], "dn_duplicate")
+        << second.report.dump(1);
     EXPECT_EQ(second.report["rejected"][0]["errors"][0]["service_code"], 212);
 
     row.cn = "Storm Yamada";

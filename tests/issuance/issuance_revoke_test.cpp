@@ -22,7 +22,8 @@ std::pair<std::string, std::string> issued(IssuanceWorld& w, const std::string& 
 
 std::string revoke_line(const std::string& dn, const std::string& serial, const std::string& reason,
                         const std::string& comment = "") {
-    std::string cols[15] = {dn, "", "", serial, reason, comment, "", "", "", "admin@example.ac.jp", "", "", "", "", ""};
+    std::string cols[15] = {dn, "", "", serial, reason, comment, "", "", "", "admin@example.ac.jp",
+                            "", "", "", "",     ""};
     std::string line;
     for (int i = 0; i < 15; ++i) line += (i ? "\t" : "") + cols[i];
     return line + "\n";
@@ -40,17 +41,20 @@ TEST(IssuanceRevoke, RowsAreCheckedAgainstTheirCertificateAndRevokedAtOnce) {
     IssuanceWorld w;
     auto [serial_a, dn_a] = issued(w, "Revoke Alpha");
     auto [serial_b, dn_b] = issued(w, "Revoke Beta");
-    std::string file = revoke_line(dn_a, serial_a, "1") +                      // line 1: revoked
-                       revoke_line(dn_a, serial_b, "3") +                      // line 2: DN of another serial
-                       revoke_line(dn_b, "123456789", "3") +                   // line 3: unknown serial
-                       revoke_line(dn_b, serial_b, "2") +                      // line 4: reason 2 refused
-                       revoke_line(dn_b, serial_b, "0");                       // line 5: 0 needs a comment
-    auto abort = w.service->submit(w.op, file, policy::Action::Revoke, policy::ErrorMode::Abort, w.context());
+    std::string file = revoke_line(dn_a, serial_a, "1") +     // line 1: revoked
+                       revoke_line(dn_a, serial_b, "3") +     // line 2: DN of another serial
+                       revoke_line(dn_b, "123456789", "3") +  // line 3: unknown serial
+                       revoke_line(dn_b, serial_b, "2") +     // line 4: reason 2 refused
+                       revoke_line(dn_b, serial_b, "0");      // line 5: 0 needs a comment
+    auto abort = w.service->submit(w.op, file, policy::Action::Revoke, policy::ErrorMode::Abort,
+                                   w.context());
     EXPECT_EQ(abort.status, "rejected");
     EXPECT_TRUE(abort.revoked.empty());
-    EXPECT_EQ(w.certificates->find_by_decimal(serial_a)->status, store::CertificateStatus::Valid) << "abort: nothing";
+    EXPECT_EQ(w.certificates->find_by_decimal(serial_a)->status, store::CertificateStatus::Valid)
+        << "abort: nothing";
 
-    auto skip = w.service->submit(w.op, file, policy::Action::Revoke, policy::ErrorMode::Skip, w.context());
+    auto skip =
+        w.service->submit(w.op, file, policy::Action::Revoke, policy::ErrorMode::Skip, w.context());
     ASSERT_EQ(skip.status, "accepted") << skip.report.dump(1);
     ASSERT_EQ(skip.revoked.size(), 1u);
     EXPECT_EQ(skip.revoked[0].serial, serial_a);
@@ -73,8 +77,9 @@ TEST(IssuanceRevoke, RowsAreCheckedAgainstTheirCertificateAndRevokedAtOnce) {
     EXPECT_EQ(events, 2);
 
     // Again: already revoked is a notice, not an error (abort mode goes on).
-    auto again = w.service->submit(w.op, revoke_line(dn_a, serial_a, "1") + revoke_line(dn_b, serial_b, "4"),
-                                   policy::Action::Revoke, policy::ErrorMode::Abort, w.context());
+    auto again =
+        w.service->submit(w.op, revoke_line(dn_a, serial_a, "1") + revoke_line(dn_b, serial_b, "4"),
+                          policy::Action::Revoke, policy::ErrorMode::Abort, w.context());
     ASSERT_EQ(again.status, "accepted") << again.report.dump(1);
     ASSERT_EQ(again.report["notices"].size(), 1u);
     EXPECT_EQ(again.report["notices"][0]["code"], "already_revoked");
@@ -86,8 +91,8 @@ TEST(IssuanceRevoke, AnotherInstitutionsSerialIsUnknownToTheOperator) {
     IssuanceWorld w;
     auto [serial, dn] = issued(w, "Revoke Gamma");
     issuance::OperatorInfo other{"op2", "Other University", "op2@other.ac.jp"};
-    auto r = w.service->submit(other, revoke_line(dn, serial, "1"), policy::Action::Revoke, policy::ErrorMode::Skip,
-                               w.context());
+    auto r = w.service->submit(other, revoke_line(dn, serial, "1"), policy::Action::Revoke,
+                               policy::ErrorMode::Skip, w.context());
     EXPECT_TRUE(r.revoked.empty());
     EXPECT_EQ(finding_on(r.report, 1)["code"], "serial_unknown");
     EXPECT_EQ(w.certificates->find_by_decimal(serial)->status, store::CertificateStatus::Valid);

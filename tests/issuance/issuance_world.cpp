@@ -96,7 +96,8 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
         [this] { return store::unix_now() + now_offset.load(); });
 }
 
-std::string IssuanceWorld::register_operator(const std::string& name, const std::string& institution) {
+std::string IssuanceWorld::register_operator(const std::string& name,
+                                             const std::string& institution) {
     std::string serial = hex_encode(hsm::generate_random(*token, 8));
     serial.replace(0, 1, "7");  // positive, no leading zero: the store's serial form
     certificates->reserve_serial(serial);
@@ -149,7 +150,9 @@ int64_t IssuanceWorld::count(const std::string& table) {
         std::string where;
         if (table == "certificates") where = " WHERE kind = 'subscriber'";
         if (table == "serials")
-            where = " WHERE serial_hex NOT IN (SELECT serial_hex FROM certificates WHERE kind != 'subscriber')";
+            where =
+                " WHERE serial_hex NOT IN (SELECT serial_hex FROM certificates WHERE kind != "
+                "'subscriber')";
         store::Statement s(c, "SELECT COUNT(*) FROM " + table + where);
         s.step();
         return s.int64(0);

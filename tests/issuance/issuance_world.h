@@ -14,13 +14,13 @@
 #include "ca/hsm_signer.h"
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
+#include "issuance/signing_gate.h"
 #include "policy/request_check.h"
 #include "store/database.h"
+#include "store/existing_certificates.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
-#include "store/existing_certificates.h"
 #include "store/sqlite_operator_store.h"
-#include "issuance/signing_gate.h"
 #include "tests/support/softhsm_token.h"
 #include "tests/support/temp_dir.h"
 
@@ -86,7 +86,7 @@ struct IssuanceWorld {
     std::unique_ptr<store::SqliteBatchStore> batches;
     std::unique_ptr<ca::CertificateAuthority> authority;
     issuance::PinKeys pin_keys;
-    std::atomic<int64_t> now_offset{0};  // seconds added to the system clock
+    std::atomic<int64_t> now_offset{0};                     // seconds added to the system clock
     std::unique_ptr<store::StoreCertificateLookup> lookup;  // revoke rows' serials
     std::unique_ptr<store::SqliteOperatorStore> operators;
     std::unique_ptr<issuance::PolicySigningGate> gate;

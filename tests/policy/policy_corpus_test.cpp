@@ -2,14 +2,14 @@
 // valid file has no finding and all rows accepted; a bad file has exactly the one
 // expected finding (code, line, column), and the six institution errors carry the
 // operator manual's Japanese text.
-#include "policy_world.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
+
+#include "policy_world.h"
 
 namespace inkan::policy {
 namespace {
@@ -42,11 +42,15 @@ std::vector<Expectation> load_expectations() {
 
 // Verbatim from the operator manual, section 1-2-3, column "エラーメッセージ".
 const std::map<std::string, std::string> kManualMessages{
-    {"domain_not_approved", "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。"},
-    {"approval_expired", "機関の証明書発行有効期限が切れています。サービス窓口にお問い合わせください。"},
+    {"domain_not_approved",
+     "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。"},
+    {"approval_expired",
+     "機関の証明書発行有効期限が切れています。サービス窓口にお問い合わせください。"},
     {"whois_connection_failed",
-     "WHOISサーバへの接続に失敗しました。時間をおいて再度申請してください。再度申請しても接続に失敗するようでしたら、サービス窓口にお問い合わせください。"},
-    {"whois_mismatch", "WHOISサーバに登録されている情報と一致しません。サービス窓口にお問い合わせください。"},
+     "WHOISサーバへの接続に失敗しました。時間をおいて再度申請してください。再度申請しても接続に失敗"
+     "するようでしたら、サービス窓口にお問い合わせください。"},
+    {"whois_mismatch",
+     "WHOISサーバに登録されている情報と一致しません。サービス窓口にお問い合わせください。"},
     {"locality_mismatch", "主体者DNのLが登録された値と一致しません。"},
     {"state_mismatch", "主体者DNのSTが登録された値と一致しません。"},
     {"dn_duplicate", "指定したDNはすでに存在しています。"},
@@ -55,10 +59,12 @@ const std::map<std::string, std::string> kManualMessages{
 void check_file(const Expectation& e, const std::string& encoding) {
     SCOPED_TRACE(e.file + "." + encoding);
     test::PolicyWorld world;
-    std::string bytes = test::read_binary(test::request_corpus_dir() / (e.file + "." + encoding + ".tsv"));
+    std::string bytes =
+        test::read_binary(test::request_corpus_dir() / (e.file + "." + encoding + ".tsv"));
     CheckReport report = check_request_file(bytes, e.action, ErrorMode::Skip, world.context());
     ASSERT_TRUE(report.encoding || report.file_error);
-    bool non_ascii = std::any_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) != 0; });
+    bool non_ascii =
+        std::any_of(bytes.begin(), bytes.end(), [](char c) { return (c & 0x80) != 0; });
     if (report.encoding && non_ascii) {
         EXPECT_EQ(*report.encoding, encoding == "utf8" ? TextEncoding::Utf8 : TextEncoding::Cp932);
     }
@@ -84,22 +90,48 @@ void check_file(const Expectation& e, const std::string& encoding) {
         EXPECT_GT(report.accepted_count(), 0u);
     }
     // The service's error line shape.
-    std::string expected_line = std::to_string(f.service_code) + ":" + std::to_string(e.line) + "," +
-                                std::string(column_name_ja(e.column)) + "," + f.message_ja;
-    EXPECT_NE(report_to_text(report).find(expected_line), std::string::npos) << report_to_text(report);
+    std::string expected_line = std::to_string(f.service_code) + ":" + std::to_string(e.line) +
+                                "," + std::string(column_name_ja(e.column)) + "," + f.message_ja;
+    EXPECT_NE(report_to_text(report).find(expected_line), std::string::npos)
+        << report_to_text(report);
 }
 
 TEST(PolicyCorpus, ManifestCoversEveryColumnRuleAndTheSixInstitutionErrors) {
     std::set<std::string> codes;
     for (const auto& e : load_expectations()) codes.insert(e.code);
-    for (const char* code : {"dn_required", "dn_too_long", "dn_syntax", "dn_order", "dn_attribute_missing", "dn_chars",
-                             "dn_attribute_too_long", "dn_country", "dn_locality_forbidden", "dn_st_l_missing",
-                             "dn_duplicate", "field_required", "field_must_be_empty", "field_too_long",
-                             "profile_unknown", "profile_disabled", "download_type_invalid", "download_type_mixed",
-                             "mail_invalid", "serial_invalid", "serial_duplicate", "revocation_reason_invalid",
-                             "revocation_comment_required", "pin_invalid", "file_name_invalid", "column_count",
-                             "institution_unknown", "profile_not_enabled_for_institution", "domain_not_approved",
-                             "approval_expired", "whois_connection_failed", "whois_mismatch", "locality_mismatch",
+    for (const char* code : {"dn_required",
+                             "dn_too_long",
+                             "dn_syntax",
+                             "dn_order",
+                             "dn_attribute_missing",
+                             "dn_chars",
+                             "dn_attribute_too_long",
+                             "dn_country",
+                             "dn_locality_forbidden",
+                             "dn_st_l_missing",
+                             "dn_duplicate",
+                             "field_required",
+                             "field_must_be_empty",
+                             "field_too_long",
+                             "profile_unknown",
+                             "profile_disabled",
+                             "download_type_invalid",
+                             "download_type_mixed",
+                             "mail_invalid",
+                             "serial_invalid",
+                             "serial_duplicate",
+                             "revocation_reason_invalid",
+                             "revocation_comment_required",
+                             "pin_invalid",
+                             "file_name_invalid",
+                             "column_count",
+                             "institution_unknown",
+                             "profile_not_enabled_for_institution",
+                             "domain_not_approved",
+                             "approval_expired",
+                             "whois_connection_failed",
+                             "whois_mismatch",
+                             "locality_mismatch",
                              "state_mismatch"})
         EXPECT_TRUE(codes.count(code)) << code;
 }
@@ -116,10 +148,12 @@ TEST(PolicyCorpus, ShiftJisFilesGiveExactlyTheExpectedFinding) {
 
 TEST(PolicyCorpus, ShiftJisAndUtf8DecodeToTheSameRows) {
     test::PolicyWorld world;
-    auto utf8 = check_request_file(test::read_binary(test::request_corpus_dir() / "issue_valid.utf8.tsv"),
-                                   Action::Issue, ErrorMode::Abort, world.context());
-    auto sjis = check_request_file(test::read_binary(test::request_corpus_dir() / "issue_valid.sjis.tsv"),
-                                   Action::Issue, ErrorMode::Abort, world.context());
+    auto utf8 =
+        check_request_file(test::read_binary(test::request_corpus_dir() / "issue_valid.utf8.tsv"),
+                           Action::Issue, ErrorMode::Abort, world.context());
+    auto sjis =
+        check_request_file(test::read_binary(test::request_corpus_dir() / "issue_valid.sjis.tsv"),
+                           Action::Issue, ErrorMode::Abort, world.context());
     ASSERT_EQ(utf8.accepted_issue.size(), 3u);
     ASSERT_EQ(sjis.accepted_issue.size(), 3u);
     EXPECT_EQ(*sjis.encoding, TextEncoding::Cp932);

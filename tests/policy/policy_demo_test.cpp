@@ -1,7 +1,5 @@
 // The demo institution (WhoisSource::Demo, made by `inkan init`): no WHOIS
 // lookup for reserved example names, the normal lookup for every other domain.
-#include "policy_world.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,6 +7,7 @@
 
 #include "policy/institution_rules.h"
 #include "policy/request_rows.h"
+#include "policy_world.h"
 
 namespace inkan::policy {
 namespace {
@@ -16,7 +15,7 @@ namespace {
 // One fake per interface: answers every domain with `organisation` (or as
 // unreachable when empty) and records what was asked.
 class CountingWhois final : public WhoisLookup {
-public:
+  public:
     explicit CountingWhois(std::string organisation) : organisation_(std::move(organisation)) {}
     WhoisAnswer lookup(const std::string& domain) override {
         asked.push_back(domain);
@@ -28,7 +27,7 @@ public:
     }
     std::vector<std::string> asked;
 
-private:
+  private:
     std::string organisation_;
 };
 
@@ -51,7 +50,8 @@ std::vector<std::string> codes(WhoisSource source, const std::string& cn, WhoisL
     registry.put(demo_university(source));
     FixedClock clock(*parse_date("2026-04-01"));
     std::vector<Finding> findings;
-    check_institution_rules(test::issue_row(cn, "Inkan Demo University", 1), InstitutionContext{registry, whois, clock}, findings);
+    check_institution_rules(test::issue_row(cn, "Inkan Demo University", 1),
+                            InstitutionContext{registry, whois, clock}, findings);
     std::vector<std::string> out;
     for (const auto& f : findings) out.push_back(f.code);
     return out;
@@ -99,8 +99,8 @@ TEST(PolicyDemoInstitution, OnlyWhoisIsSkippedNotApprovalOrLocality) {
 
 TEST(PolicyDemoInstitution, DemoDomainsAreReservedExampleNames) {
     for (const char* name :
-         {"example.ac.jp", "EXAMPLE.AC.JP", "example.com", "example.jp",
-          "example", "a.example", "host.test", "x.invalid", "svc.localhost", "Host.Test"}) {
+         {"example.ac.jp", "EXAMPLE.AC.JP", "example.com", "example.jp", "example", "a.example",
+          "host.test", "x.invalid", "svc.localhost", "Host.Test"}) {
         EXPECT_TRUE(is_demo_domain(name)) << name;
     }
     for (const char* name :

@@ -1,21 +1,33 @@
 // Issue 7 rules in policy/: the uploader's institution only, the S/MIME mailbox's
 // domain, CSR subjects given as RDNs, and rows rejected after the check.
-#include "policy_world.h"
+#include <gtest/gtest.h>
 
 #include "policy/institution_rules.h"
 #include "policy/subject_dn.h"
-
-#include <gtest/gtest.h>
+#include "policy_world.h"
 
 namespace inkan::policy {
 namespace {
 
 // One issue row of 15 columns for "Example University".
-std::string row(const std::string& o, const std::string& cn, int profile, int type, const std::string& admin_mail,
-                const std::string& user_mail) {
+std::string row(const std::string& o, const std::string& cn, int profile, int type,
+                const std::string& admin_mail, const std::string& user_mail) {
     std::string dn = "CN=" + cn + ",O=" + o + ",L=Chiyoda-ku,ST=Tokyo,C=JP";
-    std::vector<std::string> f = {dn, std::to_string(profile), std::to_string(type), "", "", "", "",
-                                  "Admin", "", admin_mail, "User", "", "", user_mail, ""};
+    std::vector<std::string> f = {dn,
+                                  std::to_string(profile),
+                                  std::to_string(type),
+                                  "",
+                                  "",
+                                  "",
+                                  "",
+                                  "Admin",
+                                  "",
+                                  admin_mail,
+                                  "User",
+                                  "",
+                                  "",
+                                  user_mail,
+                                  ""};
     std::string line;
     for (std::size_t i = 0; i < f.size(); ++i) line += (i ? "\t" : "") + f[i];
     return line + "\n";
@@ -23,7 +35,8 @@ std::string row(const std::string& o, const std::string& cn, int profile, int ty
 
 std::vector<std::string> codes_of(const CheckReport& report) {
     std::vector<std::string> codes;
-    for (const auto& f : report.all_findings()) codes.push_back(f.code + "@" + std::to_string(f.column));
+    for (const auto& f : report.all_findings())
+        codes.push_back(f.code + "@" + std::to_string(f.column));
     return codes;
 }
 
@@ -34,8 +47,9 @@ TEST(PolicyIntegrity, RowsNamingAnotherInstitutionAreRefusedBeforeAnyOtherInstit
     world.registry.put(other);
     CheckContext context = world.context();
     context.institution = "Example University";
-    auto report = check_request_file(row("Other University", "Taro", 5, 1, "a@example.ac.jp", "t@example.ac.jp"),
-                                     Action::Issue, ErrorMode::Abort, context);
+    auto report = check_request_file(
+        row("Other University", "Taro", 5, 1, "a@example.ac.jp", "t@example.ac.jp"), Action::Issue,
+        ErrorMode::Abort, context);
     EXPECT_EQ(codes_of(report), std::vector<std::string>{"institution_mismatch@1"});
     auto f = report.all_findings().front();
     EXPECT_EQ(f.service_code, 408);
@@ -44,8 +58,9 @@ TEST(PolicyIntegrity, RowsNamingAnotherInstitutionAreRefusedBeforeAnyOtherInstit
     // The same row from its own institution passes; without an uploader (offline
     // check without --institution) the rule is not applied.
     context.institution = "Other University";
-    EXPECT_FALSE(check_request_file(row("Other University", "Taro", 5, 1, "a@example.ac.jp", "t@example.ac.jp"),
-                                    Action::Issue, ErrorMode::Abort, context)
+    EXPECT_FALSE(check_request_file(
+                     row("Other University", "Taro", 5, 1, "a@example.ac.jp", "t@example.ac.jp"),
+                     Action::Issue, ErrorMode::Abort, context)
                      .has_errors());
 }
 
@@ -55,23 +70,23 @@ TEST(PolicyIntegrity, SmimeMailboxDomainMustBeApproved) {
     context.institution = "Example University";
     // Client-auth rows with a person's CN: the mails' domains are checked anyway.
     // S/MIME with a host CN: column 14's domain is checked too.
-    auto outside = check_request_file(row("Example University", "host.example.ac.jp", 7, 1, "a@example.ac.jp",
-                                          "someone@gmail.com"),
+    auto outside = check_request_file(row("Example University", "host.example.ac.jp", 7, 1,
+                                          "a@example.ac.jp", "someone@gmail.com"),
                                       Action::Issue, ErrorMode::Abort, context);
     EXPECT_EQ(codes_of(outside), std::vector<std::string>{"domain_not_approved@14"});
     // Client auth with the same columns: column 14 names no certificate mailbox.
-    EXPECT_FALSE(check_request_file(row("Example University", "host.example.ac.jp", 5, 1, "a@example.ac.jp",
-                                        "someone@gmail.com"),
+    EXPECT_FALSE(check_request_file(row("Example University", "host.example.ac.jp", 5, 1,
+                                        "a@example.ac.jp", "someone@gmail.com"),
                                     Action::Issue, ErrorMode::Abort, context)
                      .has_errors());
     // With column 14 given, column 10 names no certificate mailbox (a host CN: not checked).
-    auto fallback = check_request_file(row("Example University", "host.example.ac.jp", 7, 2, "admin@other.jp",
-                                           "u@example.ac.jp"),
-                                       Action::Issue, ErrorMode::Abort, context);
+    auto fallback = check_request_file(
+        row("Example University", "host.example.ac.jp", 7, 2, "admin@other.jp", "u@example.ac.jp"),
+        Action::Issue, ErrorMode::Abort, context);
     EXPECT_FALSE(fallback.has_errors()) << testing::PrintToString(codes_of(fallback));
     // Bulk S/MIME without column 14: no mailbox of the subscriber's own.
-    auto bulk = check_request_file(row("Example University", "Taro", 7, 2, "a@example.ac.jp", ""), Action::Issue,
-                                   ErrorMode::Abort, context);
+    auto bulk = check_request_file(row("Example University", "Taro", 7, 2, "a@example.ac.jp", ""),
+                                   Action::Issue, ErrorMode::Abort, context);
     EXPECT_EQ(codes_of(bulk), std::vector<std::string>{"smime_mail_missing@14"});
 }
 
@@ -94,14 +109,22 @@ std::vector<Rdn> rdns(std::initializer_list<std::pair<const char*, const char*>>
 
 TEST(PolicyIntegrity, SubjectFromRdnsNormalisesOrderAndRefusesWhatTheRowFormCannotSay) {
     // DER order (C first), two OUs: the row form lists the OU nearest the CN first.
-    auto ok = subject_dn_from_rdns(rdns({{"C", "JP"}, {"ST", "Tokyo"}, {"L", "Chiyoda-ku"}, {"O", "Example University"},
-                                         {"OU", "Faculty"}, {"OU", "Lab"}, {"CN", "Taro Yamada"}}),
+    auto ok = subject_dn_from_rdns(rdns({{"C", "JP"},
+                                         {"ST", "Tokyo"},
+                                         {"L", "Chiyoda-ku"},
+                                         {"O", "Example University"},
+                                         {"OU", "Faculty"},
+                                         {"OU", "Lab"},
+                                         {"CN", "Taro Yamada"}}),
                                    1);
     ASSERT_TRUE(ok.dn) << ok.findings.front().code;
-    EXPECT_EQ(ok.dn->to_string(), "CN=Taro Yamada,OU=Lab,OU=Faculty,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
+    EXPECT_EQ(ok.dn->to_string(),
+              "CN=Taro Yamada,OU=Lab,OU=Faculty,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
     // Reverse order gives the same DN but the OU order follows the RDNs.
     auto reversed = subject_dn_from_rdns(
-        rdns({{"CN", "Taro Yamada"}, {"O", "Example University"}, {"L", "Chiyoda-ku"}, {"C", "JP"}}), 1);
+        rdns(
+            {{"CN", "Taro Yamada"}, {"O", "Example University"}, {"L", "Chiyoda-ku"}, {"C", "JP"}}),
+        1);
     ASSERT_TRUE(reversed.dn);
     EXPECT_EQ(reversed.dn->to_string(), "CN=Taro Yamada,O=Example University,L=Chiyoda-ku,C=JP");
 
@@ -117,7 +140,8 @@ TEST(PolicyIntegrity, SubjectFromRdnsNormalisesOrderAndRefusesWhatTheRowFormCann
     };
     EXPECT_EQ(code(with({{"CN", "a.example.ac.jp"}})), "ok");
     for (const char* type : {"DC", "UID", "serialNumber", "emailAddress", "2.5.4.99"}) {
-        EXPECT_EQ(code(with({{type, "x"}, {"CN", "a.example.ac.jp"}})), "dn_attribute_unsupported") << type;
+        EXPECT_EQ(code(with({{type, "x"}, {"CN", "a.example.ac.jp"}})), "dn_attribute_unsupported")
+            << type;
     }
     EXPECT_EQ(code(with({{"CN", "a"}, {"CN", "b"}})), "dn_attribute_repeated");
     EXPECT_EQ(code(with({{"O", "Other"}, {"CN", "a"}})), "dn_attribute_repeated");
@@ -130,7 +154,9 @@ TEST(PolicyIntegrity, SubjectFromRdnsNormalisesOrderAndRefusesWhatTheRowFormCann
     // A comma that is not followed by a type stays part of the CN, as in request files.
     EXPECT_EQ(code(with({{"CN", "Yamada, Taro"}})), "ok");
     // The row rules still apply.
-    EXPECT_EQ(code(rdns({{"C", "US"}, {"L", "Chiyoda-ku"}, {"O", "Example University"}, {"CN", "a"}})), "dn_country");
+    EXPECT_EQ(
+        code(rdns({{"C", "US"}, {"L", "Chiyoda-ku"}, {"O", "Example University"}, {"CN", "a"}})),
+        "dn_country");
 }
 
 TEST(PolicyIntegrity, RowsRejectedAfterTheCheckMoveToTheReport) {

@@ -1,27 +1,30 @@
 // Unit rules: DN parsing, mail, serial, the domain rule of the institution check,
 // the WHOIS name rule (a fake lookup answering several organisations).
-#include "common/error.h"
-#include "policy/institution_rules.h"
-#include "policy/request_rows.h"
-#include "policy/subject_dn.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+#include "policy/institution_rules.h"
+#include "policy/request_rows.h"
+#include "policy/subject_dn.h"
+
 namespace inkan::policy {
 namespace {
 
 TEST(PolicyDn, ParsesAllAttributesAndKeepsCommasInsideTheCn) {
-    auto parsed = parse_subject_dn("CN=Yamada, Taro (Dr.),OU=Eng,OU=1234,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP", 7);
+    auto parsed = parse_subject_dn(
+        "CN=Yamada, Taro (Dr.),OU=Eng,OU=1234,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP", 7);
     ASSERT_TRUE(parsed.dn) << parsed.findings[0].code;
     EXPECT_EQ(parsed.dn->cn, "Yamada, Taro (Dr.)");
     EXPECT_EQ(parsed.dn->ou, (std::vector<std::string>{"Eng", "1234"}));
     EXPECT_EQ(parsed.dn->o, "Example University");
     EXPECT_EQ(parsed.dn->l, "Chiyoda-ku");
     EXPECT_EQ(parsed.dn->st, "Tokyo");
-    EXPECT_EQ(parsed.dn->to_string(), "CN=Yamada, Taro (Dr.),OU=Eng,OU=1234,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
+    EXPECT_EQ(
+        parsed.dn->to_string(),
+        "CN=Yamada, Taro (Dr.),OU=Eng,OU=1234,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
 }
 
 TEST(PolicyDn, OnlyStOrOnlyLIsEnough) {
@@ -57,7 +60,8 @@ TEST(PolicyDn, RejectsAndNamesTheRule) {
 TEST(PolicyDn, LengthsCountCharactersAndTheWholeDn) {
     std::string cn64(64, 'a');
     EXPECT_TRUE(parse_subject_dn("CN=" + cn64 + ",O=b,L=x,C=JP", 1).dn);
-    EXPECT_EQ(parse_subject_dn("CN=" + cn64 + "a,O=b,L=x,C=JP", 1).findings[0].code, "dn_attribute_too_long");
+    EXPECT_EQ(parse_subject_dn("CN=" + cn64 + "a,O=b,L=x,C=JP", 1).findings[0].code,
+              "dn_attribute_too_long");
     std::string dn = "CN=a";
     while (dn.size() < 240) dn += ",OU=" + std::string(20, 'u');
     EXPECT_EQ(parse_subject_dn(dn + ",O=b,L=x,C=JP", 1).findings[0].code, "dn_too_long");

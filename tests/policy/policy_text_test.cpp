@@ -1,18 +1,19 @@
 // Decoding and line shape: encodings, line ends, and garbage that must give a
 // clear error and never a crash.
-#include "policy_world.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <random>
+
+#include "policy_world.h"
 
 namespace inkan::policy {
 namespace {
 
 const std::string kGoodRow =
     "CN=Taro Yamada,OU=1001,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t\t\t\t\t"
-    "山田 太郎\t情報基盤センター\tadmin@example.ac.jp\t山田 太郎\tNIIcert\t工学部\ttaro@example.ac.jp\t";
+    "山田 太郎\t情報基盤センター\tadmin@example.ac.jp\t山田 "
+    "太郎\tNIIcert\t工学部\ttaro@example.ac.jp\t";
 
 CheckReport check(const std::string& bytes, Action action = Action::Issue, TextLimits limits = {}) {
     static test::PolicyWorld world;
@@ -28,7 +29,7 @@ TEST(PolicyText, Utf8WithBomCrlfAndNoFinalNewline) {
     ASSERT_EQ(text.rows.size(), 2u);
     EXPECT_EQ(text.rows[1].line, 2u);
     EXPECT_EQ(text.rows[0].fields[0].substr(0, 3), "CN=");  // BOM stripped
-    EXPECT_EQ(text.rows[1].fields[14], "");                // no stray CR
+    EXPECT_EQ(text.rows[1].fields[14], "");                 // no stray CR
     EXPECT_EQ(text.rows[0].fields[7], "山田 太郎");
 }
 

@@ -1,10 +1,6 @@
 // WHOIS against a real server on loopback: right organisation, wrong
 // organisation, a JPRS record's Japanese and English names, connection refused,
 // timeout, garbage; parser and cache.
-#include "policy_world.h"
-
-#include "policy/institution_rules.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -12,6 +8,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "policy/institution_rules.h"
+#include "policy_world.h"
 
 namespace inkan::policy {
 namespace {
@@ -70,14 +69,17 @@ std::vector<Finding> institution_findings(
     registry.put(inst);
     FixedClock clock(*parse_date("2026-04-01"));
     std::vector<Finding> findings;
-    check_institution_rules(test::issue_row(cn, "Example University", 4), InstitutionContext{registry, whois, clock}, findings);
+    check_institution_rules(test::issue_row(cn, "Example University", 4),
+                            InstitutionContext{registry, whois, clock}, findings);
     return findings;
 }
 
 class PolicyWhois : public ::testing::Test {
-protected:
+  protected:
     PolicyWhois() : client(loopback_config(server.port())) {
-        server.answer("right.ac.jp", test::to_iso2022jp(test::jprs_answer_utf8("RIGHT.AC.JP", "国立大学法人 例示大学", "Example University")));
+        server.answer("right.ac.jp",
+                      test::to_iso2022jp(test::jprs_answer_utf8(
+                          "RIGHT.AC.JP", "国立大学法人 例示大学", "Example University")));
         server.answer("wrong.ac.jp", "Registrant Organization: Gakko Hojin Other Gakuen\r\n");
         server.hang("slow.ac.jp");
         server.answer("junk.ac.jp", "\x01\x02garbage \xff\xfe no organisation here\n");
@@ -106,7 +108,9 @@ TEST_F(PolicyWhois, WrongOrganisationIsWhoisMismatch) {
     EXPECT_EQ(findings[0].code, "whois_mismatch");
     EXPECT_EQ(findings[0].line, 4u);
     EXPECT_EQ(findings[0].column, 1u);
-    EXPECT_EQ(findings[0].message_ja, "WHOISサーバに登録されている情報と一致しません。サービス窓口にお問い合わせください。");
+    EXPECT_EQ(
+        findings[0].message_ja,
+        "WHOISサーバに登録されている情報と一致しません。サービス窓口にお問い合わせください。");
 }
 
 TEST_F(PolicyWhois, JprsRecordGivesTheJapaneseThenTheEnglishName) {

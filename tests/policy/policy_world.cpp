@@ -9,15 +9,22 @@
 
 namespace inkan::test {
 
-std::string jprs_answer_utf8(const std::string& domain, const std::string& org_ja, const std::string& org_en) {
+std::string jprs_answer_utf8(const std::string& domain, const std::string& org_ja,
+                             const std::string& org_en) {
     return "[ JPRS database provides information on network administration. Its use is    ]\r\n"
            "[ restricted to network administration purposes.                              ]\r\n"
            "\r\n"
            "Domain Information: [ドメイン情報]\r\n"
-           "a. [ドメイン名]                 " + domain + "\r\n"
+           "a. [ドメイン名]                 " +
+           domain +
+           "\r\n"
            "e. [そしきめい]                 れいじだいがく\r\n"
-           "f. [組織名]                     " + org_ja + "\r\n"
-           "g. [Organization]               " + org_en + "\r\n"
+           "f. [組織名]                     " +
+           org_ja +
+           "\r\n"
+           "g. [Organization]               " +
+           org_en +
+           "\r\n"
            "k. [組織種別]                   国立大学法人\r\n"
            "[状態]                          Connected (2027/03/31)\r\n";
 }
@@ -60,9 +67,11 @@ PolicyWorld::PolicyWorld() {
     existing.add("CN=Taro Yamada,OU=9999,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
     // The ideographic space in the WHOIS name checks whitespace normalisation.
     whois_server.answer("example.ac.jp",
-                        to_iso2022jp(jprs_answer_utf8("EXAMPLE.AC.JP", "国立大学法人\u3000例示大学", "Example University")));
-    whois_server.answer("mismatch.ac.jp", "Domain Name: MISMATCH.AC.JP\r\n"
-                                          "Registrant Organization: Some Other Corporation\r\n");
+                        to_iso2022jp(jprs_answer_utf8("EXAMPLE.AC.JP", "国立大学法人\u3000例示大学",
+                                                      "Example University")));
+    whois_server.answer("mismatch.ac.jp",
+                        "Domain Name: MISMATCH.AC.JP\r\n"
+                        "Registrant Organization: Some Other Corporation\r\n");
     policy::WhoisConfig config;
     config.servers["jp"] = policy::WhoisServer{"127.0.0.1", whois_server.port()};
     config.servers["down.ac.jp"] = policy::WhoisServer{"127.0.0.1", closed_loopback_port()};

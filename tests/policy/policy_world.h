@@ -8,18 +8,19 @@
 // is served from a closed port.
 #pragma once
 
-#include "tests/support/loopback_whois_server.h"
-#include "policy/request_check.h"
-#include "policy/tcp_whois_client.h"
-
 #include <filesystem>
 #include <memory>
 #include <string>
 
+#include "policy/request_check.h"
+#include "policy/tcp_whois_client.h"
+#include "tests/support/loopback_whois_server.h"
+
 namespace inkan::test {
 
 // The JPRS-style answer for example.ac.jp, UTF-8 (the server sends it as ISO-2022-JP).
-std::string jprs_answer_utf8(const std::string& domain, const std::string& org_ja, const std::string& org_en);
+std::string jprs_answer_utf8(const std::string& domain, const std::string& org_ja,
+                             const std::string& org_en);
 std::string to_iso2022jp(const std::string& utf8);
 
 policy::Institution example_university();
@@ -34,7 +35,8 @@ struct PolicyWorld {
     LoopbackWhoisServer whois_server;
     policy::InMemoryInstitutionRegistry registry;
     policy::InMemoryExistingCertificates existing;
-    policy::FixedClock clock{policy::Date{std::chrono::year{2026}, std::chrono::April, std::chrono::day{1}}};
+    policy::FixedClock clock{
+        policy::Date{std::chrono::year{2026}, std::chrono::April, std::chrono::day{1}}};
     std::unique_ptr<policy::TcpWhoisClient> whois_client;
     std::unique_ptr<policy::CachingWhoisLookup> whois;
 

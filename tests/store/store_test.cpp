@@ -147,12 +147,14 @@ TEST(StoreCertificates, SearchSubscribersScopesFiltersCountsAndPagesNewestFirst)
 
     auto serials = [&](const CertificateQuery& q) {
         std::vector<std::string> out;
-        for (const auto& m : certs.search_subscribers(q).matches) out.push_back(m.record.serial_hex);
+        for (const auto& m : certs.search_subscribers(q).matches)
+            out.push_back(m.record.serial_hex);
         return out;
     };
     CertificateQuery q;
     q.now = now;
-    EXPECT_EQ(serials(q), (std::vector<std::string>{"b1", "a3", "a2", "a1", "a0"}));  // no operator, no TLS
+    EXPECT_EQ(serials(q),
+              (std::vector<std::string>{"b1", "a3", "a2", "a1", "a0"}));  // no operator, no TLS
     q.institution = "Example University";
     EXPECT_EQ(serials(q), (std::vector<std::string>{"a3", "a2", "a1", "a0"}));
     EXPECT_EQ(certs.search_subscribers(q).total, 4u);
@@ -226,8 +228,8 @@ TEST(StoreOperators, AddFindAndUniqueName) {
     auto cert = sample("aa", "CN=op");
     cert.kind = CertificateKind::Operator;
     certs.insert(cert);
-    OperatorRecord op{0, "alice", "Example University", "a@example.ac.jp",
-                      OperatorRole::RaOperator, "aa", 0};
+    OperatorRecord op{
+        0, "alice", "Example University", "a@example.ac.jp", OperatorRole::RaOperator, "aa", 0};
     ops.add(op);
     auto found = ops.find_by_certificate("aa");
     ASSERT_TRUE(found);
@@ -241,8 +243,8 @@ namespace {
 
 NewBatch one_row_batch(const std::string& id, const std::string& subject, int64_t expires_at) {
     NewBatch nb;
-    nb.batch = {id, "Example University", "op1", "op1@example.ac.jp", "issue", "abort", 1, "{}",
-                unix_now(), expires_at};
+    nb.batch = {id,   "Example University", "op1",     "op1@example.ac.jp", "issue", "abort", 1,
+                "{}", unix_now(),           expires_at};
     BatchRowRecord row;
     row.batch_id = id;
     row.row_no = 1;
@@ -293,7 +295,8 @@ TEST(StoreSubjectClaims, ReservationCertificateAndPendingRowEachClaimTheSubject)
     // a second batch with that subject and stores nothing of it.
     EXPECT_TRUE(batches.create(one_row_batch("b1", claim.subject, unix_now() + 3600)).empty());
     EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
-    EXPECT_EQ(batches.create(one_row_batch("b2", claim.subject, unix_now() + 3600)), std::vector<int64_t>{1});
+    EXPECT_EQ(batches.create(one_row_batch("b2", claim.subject, unix_now() + 3600)),
+              std::vector<int64_t>{1});
     EXPECT_FALSE(batches.find_batch("b2"));
     // ... but not against its own row (the row's own download).
     EXPECT_FALSE(certs.subject_claimed(SubjectClaim{claim.subject, RowRef{"b1", 1}}, unix_now()));

@@ -3,15 +3,19 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#include <csignal>
 #include <algorithm>
+#include <csignal>
 #include <memory>
 
 namespace inkan::test {
 namespace {
 
-struct CtxFree { void operator()(SSL_CTX* c) const { SSL_CTX_free(c); } };
-struct BioFree { void operator()(BIO* b) const { BIO_free_all(b); } };
+struct CtxFree {
+    void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
+};
+struct BioFree {
+    void operator()(BIO* b) const { BIO_free_all(b); }
+};
 
 std::string ssl_errors() {
     std::string out;
@@ -73,7 +77,8 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
     }
     if (!client_cert_file.empty()) {
         if (SSL_CTX_use_certificate_chain_file(ctx.get(), client_cert_file.c_str()) != 1 ||
-            SSL_CTX_use_PrivateKey_file(ctx.get(), client_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+            SSL_CTX_use_PrivateKey_file(ctx.get(), client_key_file.c_str(), SSL_FILETYPE_PEM) !=
+                1) {
             fail.error = "cannot load client certificate: " + ssl_errors();
             return fail;
         }
@@ -93,7 +98,8 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
                       "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     size_t off = 0;
     while (off < req.size()) {
-        int n = BIO_write(bio.get(), req.data() + off, static_cast<int>(std::min<size_t>(req.size() - off, 1 << 20)));
+        int n = BIO_write(bio.get(), req.data() + off,
+                          static_cast<int>(std::min<size_t>(req.size() - off, 1 << 20)));
         if (n <= 0) {
             // The server may answer early (e.g. 413) and close; read what it said.
             break;
@@ -110,8 +116,7 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
         if (head_end != std::string::npos) {
             auto parsed = parse(raw);
             auto it = parsed.headers.find("content-length");
-            if (it != parsed.headers.end() &&
-                raw.size() - head_end - 4 >= std::stoul(it->second)) {
+            if (it != parsed.headers.end() && raw.size() - head_end - 4 >= std::stoul(it->second)) {
                 return parsed;
             }
         }

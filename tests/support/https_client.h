@@ -10,10 +10,10 @@
 namespace inkan::test {
 
 struct HttpResponse {
-    int status = 0;           // 0 when the TLS handshake or connection failed
+    int status = 0;                              // 0 when the TLS handshake or connection failed
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
-    std::string error;        // transport error text when status == 0
+    std::string error;  // transport error text when status == 0
 };
 
 struct HttpsClient {

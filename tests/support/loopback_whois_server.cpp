@@ -39,7 +39,8 @@ int closed_loopback_port() {
 
 LoopbackWhoisServer::LoopbackWhoisServer() {
     listen_fd_ = bind_loopback(port_);
-    if (::listen(listen_fd_, 16) != 0 || ::pipe(wake_pipe_) != 0) throw std::runtime_error("listen failed");
+    if (::listen(listen_fd_, 16) != 0 || ::pipe(wake_pipe_) != 0)
+        throw std::runtime_error("listen failed");
     thread_ = std::thread([this] { serve(); });
 }
 
@@ -106,7 +107,8 @@ void LoopbackWhoisServer::handle(int fd) {
     if (what.first == Behaviour::Answer) {
         std::size_t sent = 0;
         while (sent < what.second.size()) {
-            ssize_t n = ::send(fd, what.second.data() + sent, what.second.size() - sent, MSG_NOSIGNAL);
+            ssize_t n =
+                ::send(fd, what.second.data() + sent, what.second.size() - sent, MSG_NOSIGNAL);
             if (n <= 0) break;
             sent += static_cast<std::size_t>(n);
         }

@@ -14,7 +14,7 @@
 namespace inkan::test {
 
 class LoopbackWhoisServer {
-public:
+  public:
     enum class Behaviour { Answer, Hang };
 
     LoopbackWhoisServer();
@@ -28,7 +28,7 @@ public:
     int queries() const { return queries_.load(); }
     std::vector<std::string> queried_lines() const;
 
-private:
+  private:
     void serve();
     void handle(int fd);
 

@@ -21,9 +21,9 @@ struct ProcessOptions {
 };
 
 class Process {
-public:
-    Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env = {},
-            const ProcessOptions& options = {});
+  public:
+    Process(const std::vector<std::string>& argv,
+            const std::map<std::string, std::string>& env = {}, const ProcessOptions& options = {});
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
@@ -38,7 +38,7 @@ public:
     int wait();
     const std::string& output() const { return output_; }
 
-private:
+  private:
     void read_available(int timeout_ms);
     void signal(int sig);
     void reaped(int status);  // the child ended with `status`

@@ -24,8 +24,10 @@ RunResult run(const std::string& command_line) {
 std::string shell_quote(const std::string& arg) {
     std::string out = "'";
     for (char c : arg) {
-        if (c == '\'') out += "'\\''";
-        else out += c;
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
     }
     return out + "'";
 }

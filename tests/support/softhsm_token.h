@@ -13,7 +13,7 @@ namespace inkan::test {
 inline constexpr const char* kSoftHsmModule = "/usr/lib/softhsm/libsofthsm2.so";
 
 class SoftHsmToken {
-public:
+  public:
     explicit SoftHsmToken(std::string label = "inkan-test");
 
     const std::string& label() const { return label_; }
@@ -23,7 +23,7 @@ public:
     std::string conf_path() const { return (dir_ / "softhsm2.conf").string(); }
     const TempDir& dir() const { return dir_; }
 
-private:
+  private:
     TempDir dir_;
     std::string label_;
     std::string user_pin_ = "123456";
