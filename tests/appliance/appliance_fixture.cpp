@@ -1,6 +1,11 @@
 #include "tests/appliance/appliance_fixture.h"
 
+#include <gtest/gtest.h>
+
 #include <cctype>
+#include <regex>
+
+#include "tests/support/run.h"
 
 namespace inkan::test {
 
@@ -76,6 +81,18 @@ void ApplianceFixture::add_institution(const std::string& name, const std::strin
     inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
     inst.domains = {{domain, *policy::parse_date("2099-12-31")}};
     services_->policy->registry().add(inst);
+}
+
+std::string path_of(const std::string& url) {
+    std::smatch m;
+    static const std::regex re("^https://[^/]+(/.*)$");
+    EXPECT_TRUE(std::regex_match(url, m, re)) << url;
+    return m[1];
+}
+
+void sh_ok(const std::string& command) {
+    auto r = run(command);
+    EXPECT_EQ(r.exit_code, 0) << command << "\n" << r.output;
 }
 
 }  // namespace inkan::test

@@ -66,4 +66,9 @@ class ApplianceFixture {
     appliance::OperatorCredential operator_;
 };
 
+// The path part of a URL the appliance handed out ("https://host:port/path").
+std::string path_of(const std::string& url);
+// Runs a shell command; a failed test expectation (not an abort) if it exits non-zero.
+void sh_ok(const std::string& command);
+
 }  // namespace inkan::test

@@ -17,6 +17,9 @@ using nlohmann::json;
 
 namespace {
 
+using test::path_of;
+using test::sh_ok;
+
 const std::string kOther = "Other University";
 
 std::string subject_of(const std::string& cn, const std::string& o = "Example University") {
@@ -61,13 +64,6 @@ std::string issue_row(const std::string& cn, const std::string& user_mail, int d
     std::string line;
     for (size_t k = 0; k < f.size(); ++k) line += (k ? "\t" : "") + f[k];
     return line + "\r\n";
-}
-
-std::string path_of(const std::string& url) {
-    std::smatch m;
-    std::regex re("^https://[^/]+(/.*)$");
-    EXPECT_TRUE(std::regex_match(url, m, re)) << url;
-    return m[1];
 }
 
 std::vector<std::string> serials_of(const json& page) {

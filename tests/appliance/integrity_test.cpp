@@ -22,6 +22,9 @@ using nlohmann::json;
 
 namespace {
 
+using test::path_of;
+using test::sh_ok;
+
 constexpr const char* kA = "Example University";
 
 // DN of institution A (registered ST=Tokyo, L=Chiyoda-ku).
@@ -71,18 +74,6 @@ std::string tsv(const std::vector<Row>& rows) {
         out += "\r\n";
     }
     return out;
-}
-
-std::string path_of(const std::string& url) {
-    std::smatch m;
-    std::regex re("^https://[^/]+(/.*)$");
-    EXPECT_TRUE(std::regex_match(url, m, re)) << url;
-    return m[1];
-}
-
-void sh_ok(const std::string& cmd) {
-    auto r = test::run(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
 }
 
 // What an upload or a download answers for a finding: "English (detail) / 日本語".

@@ -17,6 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::path_of;
+using test::sh_ok;
+
 // One issue row (15 columns). dl: 1 P12 individual, 2 P12 bulk, 3 browser.
 std::string issue_row(int i, int dl, const std::string& cn_suffix = "") {
     std::string n = std::to_string(i);
@@ -45,19 +48,6 @@ std::string issue_file(int rows, int dl, int first = 1) {
     std::string out;
     for (int i = first; i < first + rows; ++i) out += issue_row(i, dl);
     return out;
-}
-
-// The path part of a URL the appliance handed out.
-std::string path_of(const std::string& url) {
-    std::smatch m;
-    std::regex re("^https://[^/]+(/.*)$");
-    EXPECT_TRUE(std::regex_match(url, m, re)) << url;
-    return m[1];
-}
-
-void sh_ok(const std::string& cmd) {
-    auto r = test::run(cmd);
-    ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
 }
 
 std::string run_ok(const std::string& cmd) {
