@@ -403,3 +403,44 @@ TEST(InkanCli, CrlGenerateStoresTheNextNumberAndServeServesTheLatest) {
         << "served from the store";
     EXPECT_EQ(s.process->stop(), 0) << s.process->output();
 }
+
+TEST(InkanCli, SecurityOfficerRevokesOneCertificateAndTheCrlListsIt) {
+    test::TempDir dir;
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    auto s = serve(dir);
+    ASSERT_NE(s.operator_port, 0) << s.process->output();
+    const std::string d = dir.path().string();
+    auto req =
+        test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                  d + "/u.key -out " + d + "/u.csr -subj '" + kDemoSubject + "'");
+    ASSERT_EQ(req.exit_code, 0) << req.output;
+    auto issued = operator_client(dir, s.operator_port)
+                      .post("/api/v1/certificates", test::read_file(dir / "u.csr"));
+    ASSERT_EQ(issued.status, 201) << issued.body << issued.error;
+    auto cert = json::parse(issued.body);
+    test::write_file(dir / "leaf.pem", cert["certificate_pem"].get<std::string>());
+    const std::string serial = cert["serial"];
+
+    auto refused = run_inkan(dir, "revoke --serial " + serial + " --reason 0");
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;  // reason 0 needs a comment
+    auto unknown = run_inkan(dir, "revoke --serial 12345 --reason 1");
+    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_NE(unknown.output.find("no certificate with serial 12345"), std::string::npos)
+        << unknown.output;
+
+    auto ok = run_inkan(dir, "revoke --serial " + serial + " --reason 1");
+    ASSERT_EQ(ok.exit_code, 0) << ok.output;
+    EXPECT_NE(ok.output.find("revoked serial " + serial), std::string::npos) << ok.output;
+    auto fetched =
+        test::run("curl -sf -o " + d + "/crl.der http://127.0.0.1:" + std::to_string(s.crl_port) +
+                  "/crl/inkan-ca.crl && openssl crl -inform DER -in " + d + "/crl.der -out " + d +
+                  "/crl.pem && openssl verify -crl_check -CRLfile " + d + "/crl.pem -CAfile " + d +
+                  "/state/ca.pem " + d + "/leaf.pem");
+    EXPECT_NE(fetched.exit_code, 0);
+    EXPECT_NE(fetched.output.find("certificate revoked"), std::string::npos) << fetched.output;
+    auto twice = run_inkan(
+        dir, "revoke --serial 0x" + cert["serial_hex"].get<std::string>() + " --reason 1");
+    EXPECT_NE(twice.exit_code, 0);
+    EXPECT_NE(twice.output.find("already revoked"), std::string::npos) << twice.output;
+    EXPECT_EQ(s.process->stop(), 0) << s.process->output();
+}
