@@ -33,9 +33,9 @@ void revoke(const Config& config, const RevokeOptions& o) {
     auto services = open_services(config);
     auto record = find_by_serial(*services->certificates, o.serial);
     if (!record) {
-        throw Error(ErrorCategory::NotFound, "certificate_not_found",
-                    "this CA issued no certificate with serial " + o.serial +
-                        " (decimal, or hex with 0x)");
+        throw Error(
+            ErrorCategory::NotFound, "certificate_not_found",
+            "this CA issued no certificate with serial " + o.serial + " (decimal, or hex with 0x)");
     }
     std::optional<std::string> comment;
     if (!o.comment.empty()) comment = o.comment;
