@@ -20,6 +20,10 @@ class IssuanceDesk {
 
     virtual issuance::BatchResult submit(const OperatorIdentity& who, std::string_view file,
                                          policy::Action action, policy::ErrorMode mode) = 0;
+    // POST /api/v1/revocations/by-mail: a person leaves (the operator's institution).
+    virtual issuance::RevocationResult revoke_by_mail(const OperatorIdentity& who,
+                                                      const std::string& mail, int reason,
+                                                      const std::string& comment) = 0;
     virtual issuance::BatchState get_batch(const OperatorIdentity& who, const std::string& id) = 0;
     virtual std::vector<issuance::BatchState> list_batches(const OperatorIdentity& who) = 0;
 

@@ -1,5 +1,6 @@
 #include "api/request_handlers.h"
 
+#include "api/form.h"
 #include "api/issuance_json.h"
 #include "api/responder.h"
 #include "common/error.h"
@@ -58,6 +59,36 @@ void RequestHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Post(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
     Rest::Routes::Get(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
     Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
+    Rest::Routes::Post(r, "/api/v1/revocations/by-mail",
+                       Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
+}
+
+// {"mail", "reason", "comment"?} as JSON (or a form post): every valid
+// certificate of the operator's institution for that person is revoked.
+void RequestHandlers::revoke_by_mail(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto content_type = req.headers().tryGet<Http::Header::ContentType>();
+        auto fields = parse_fields(req.body(), content_type ? content_type->mime().toString() : "");
+        auto mail = field(fields, "mail");
+        auto reason = field(fields, "reason");
+        if (!mail || !reason || reason->empty() ||
+            reason->find_first_not_of("0123456789") != std::string::npos || reason->size() > 2) {
+            throw Error(ErrorCategory::InvalidInput, "body_malformed",
+                        "send {\"mail\": \"user@your.domain\", \"reason\": 1|3|4|5|0, \"comment\": "
+                        "\"...\"}");
+        }
+        auto result = desk_.revoke_by_mail(who, *mail, std::stoi(*reason),
+                                           field(fields, "comment").value_or(""));
+        nlohmann::json revoked = nlohmann::json::array();
+        for (const auto& x : result.revoked) {
+            revoked.push_back({{"serial", x.serial},
+                               {"serial_hex", x.serial_hex},
+                               {"subject", x.subject_dn},
+                               {"reason", x.reason}});
+        }
+        send_json(writer, 200, {{"batch_id", result.batch_id}, {"revoked", revoked}});
+    });
 }
 
 void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -25,6 +25,7 @@ class RequestHandlers {
 
   private:
     void submit(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void revoke_by_mail(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     Authority& authority_;

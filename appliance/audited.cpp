@@ -79,7 +79,23 @@ issuance::BatchResult AuditedDesk::submit(const api::OperatorIdentity& who, std:
             return json{{"status", r.status},
                         {"batch_id", r.batch_id.value_or("")},
                         {"accepted_rows", r.rows.size()},
+                        {"revoked", r.revoked.size()},
                         {"rejected_rows", r.report.value("rejected", json::array()).size()}};
+        });
+}
+
+issuance::RevocationResult AuditedDesk::revoke_by_mail(const api::OperatorIdentity& who,
+                                                       const std::string& mail, int reason,
+                                                       const std::string& comment) {
+    json fields = who_fields(who);
+    fields["reason"] = reason;
+    return audited(
+        log_, "revocation_by_mail", fields,
+        [&] { return inner_.revoke_by_mail(who, mail, reason, comment); },
+        [](const issuance::RevocationResult& r) {
+            json serials = json::array();
+            for (const auto& x : r.revoked) serials.push_back(x.serial);
+            return json{{"batch_id", r.batch_id}, {"revoked", serials}};
         });
 }
 

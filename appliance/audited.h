@@ -52,6 +52,9 @@ class AuditedDesk final : public api::IssuanceDesk {
     AuditedDesk(api::IssuanceDesk& inner, AuditLog& log) : inner_(inner), log_(log) {}
     issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
                                  policy::Action action, policy::ErrorMode mode) override;
+    issuance::RevocationResult revoke_by_mail(const api::OperatorIdentity& who,
+                                              const std::string& mail, int reason,
+                                              const std::string& comment) override;
     issuance::BatchState get_batch(const api::OperatorIdentity& who,
                                    const std::string& id) override {
         return inner_.get_batch(who, id);

@@ -21,15 +21,14 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
     issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
                                  policy::Action action, policy::ErrorMode mode) override {
         auto result = service_.submit(info(who), file, action, mode, policy_.context());
-        if (!result.revoked.empty()) {
-            try {
-                crl_.regenerate();
-            } catch (const std::exception& e) {
-                // The revocations are stored; the serve timer publishes them within a minute.
-                std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what()
-                          << "\n";
-            }
-        }
+        if (!result.revoked.empty()) regenerate_crl();
+        return result;
+    }
+    issuance::RevocationResult revoke_by_mail(const api::OperatorIdentity& who,
+                                              const std::string& mail, int reason,
+                                              const std::string& comment) override {
+        auto result = service_.revoke_by_mail(info(who), mail, reason, comment);
+        if (!result.revoked.empty()) regenerate_crl();
         return result;
     }
     issuance::BatchState get_batch(const api::OperatorIdentity& who,
@@ -55,6 +54,16 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
     }
 
   private:
+    // Once per revocation batch.
+    void regenerate_crl() {
+        try {
+            crl_.regenerate();
+        } catch (const std::exception& e) {
+            // The revocations are stored; the serve timer publishes them within a minute.
+            std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what()
+                      << "\n";
+        }
+    }
     static issuance::OperatorInfo info(const api::OperatorIdentity& who) {
         return {who.name, who.institution, who.email};
     }

@@ -141,6 +141,12 @@ struct RevokedRow {
     int reason = 0;  // RFC 5280 CRLReason
 };
 
+// What a revocation by mail address revoked.
+struct RevocationResult {
+    std::string batch_id;  // names the revocation_completed events
+    std::vector<RevokedRow> revoked;
+};
+
 struct BatchResult {
     std::optional<std::string> batch_id;  // unset when nothing was stored
     std::string status;                   // "accepted" (rows stored) or "rejected" (nothing)
@@ -260,6 +266,15 @@ class IssuanceService {
     // Action Renew: Error(Unsupported, "action_unsupported").
     BatchResult submit(const OperatorInfo& op, std::string_view file, policy::Action action,
                        policy::ErrorMode mode, const policy::CheckContext& context);
+
+    // A person leaves: revokes every valid, unexpired certificate of the operator's
+    // institution whose request row names `mail` (user mail, else admin mail; ASCII
+    // case-insensitive), with revocation_completed events (to the RA operator and to
+    // `mail`) in one transaction. reason: 0 (needs a comment), 1, 3, 4, 5, else
+    // revocation_reason_invalid / revocation_comment_required (InvalidInput);
+    // mail_invalid for a malformed address. Nothing found: an empty result.
+    RevocationResult revoke_by_mail(const OperatorInfo& op, const std::string& mail, int reason,
+                                    const std::string& comment);
 
     // The batch and each row's state; batch_not_found for another institution's.
     BatchState get_batch(const OperatorInfo& op, const std::string& batch_id);

@@ -68,4 +68,58 @@ BatchResult IssuanceService::Impl::submit_revocations(const OperatorInfo& op,
     return result;
 }
 
+RevocationResult IssuanceService::revoke_by_mail(const OperatorInfo& op, const std::string& mail,
+                                                 int reason, const std::string& comment) {
+    if (!policy::is_valid_mail(mail))
+        throw policy::to_error(policy::make_finding("mail_invalid", 0, 14));
+    if (reason != 0 && reason != 1 && reason != 3 && reason != 4 && reason != 5)
+        throw policy::to_error(policy::make_finding("revocation_reason_invalid", 0, 5));
+    if (reason == 0 && comment.empty())
+        throw policy::to_error(policy::make_finding("revocation_comment_required", 0, 6));
+    Impl& m = *impl_;
+    const int64_t when = m.now();
+    store::CertificateQuery query;
+    query.institution = op.institution;
+    query.mail = mail;
+    query.validity = store::Validity::Valid;
+    query.now = when;
+    query.limit = 1000;
+    std::vector<store::CertificateRecord> found;
+    for (;;) {
+        auto page = m.authority.certificates().search_subscribers(query);
+        for (auto& match : page.matches) found.push_back(std::move(match.record));
+        if (page.matches.empty() || found.size() >= page.total) break;
+        query.offset += page.matches.size();
+    }
+    RevocationResult result;
+    result.batch_id = hex_encode(hsm::generate_random(m.token, 16));
+    std::vector<store::BatchStore::Revocation> revocations;
+    std::vector<store::NotificationRecord> events;
+    std::optional<std::string> kept_comment;
+    if (!comment.empty()) kept_comment = comment;
+    for (const auto& record : found) {
+        RevokedRow revoked{0, record.serial_dec, record.serial_hex, record.subject, reason};
+        revocations.push_back({record.serial_hex, reason, kept_comment});
+        for (const std::string& recipient : {op.email, mail}) {
+            if (recipient.empty()) continue;
+            store::NotificationRecord n;
+            n.type = "revocation_completed";
+            n.batch_id = result.batch_id;
+            n.recipient = recipient;
+            n.serial_hex = revoked.serial_hex;
+            n.serial_dec = revoked.serial;
+            n.subject = revoked.subject_dn;
+            n.created_at = when;
+            events.push_back(std::move(n));
+        }
+        result.revoked.push_back(std::move(revoked));
+    }
+    if (revocations.empty()) return result;
+    std::vector<std::string> already = m.batches.record_revocations(revocations, events, when);
+    std::erase_if(result.revoked, [&](const RevokedRow& r) {
+        return std::find(already.begin(), already.end(), r.serial_hex) != already.end();
+    });
+    return result;
+}
+
 }  // namespace inkan::issuance

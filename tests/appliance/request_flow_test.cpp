@@ -311,3 +311,53 @@ TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
         }
     }
 }
+
+// A person leaves: every valid certificate of the operator's institution whose
+// row names that mail is revoked, and only those.
+TEST_F(RequestFlow, RevokeByMailRevokesAllAndOnlyThatPersonsCertificates) {
+    auto accepted = submit(issue_file(2, 1), "abort", 201);  // user1@, user2@example.ac.jp
+    std::vector<std::string> serials;
+    for (const auto& row : accepted["rows"]) {
+        auto pin =
+            json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"]
+                .get<std::string>();
+        auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(),
+                                          "application/json");
+        ASSERT_EQ(p12.status, 200) << p12.body;
+    }
+    auto state = json::parse(f.operator_client()
+                                 .get("/api/v1/requests/" + accepted["batch_id"].get<std::string>())
+                                 .body);
+    const std::string user1 = state["rows"][0]["serial"], user2 = state["rows"][1]["serial"];
+
+    auto bad = f.operator_client().post(
+        "/api/v1/revocations/by-mail",
+        json{{"mail", "user1@example.ac.jp"}, {"reason", "2"}}.dump(), "application/json");
+    EXPECT_EQ(bad.status, 400) << bad.body;
+    EXPECT_EQ(json::parse(bad.body)["code"], "revocation_reason_invalid");
+
+    // Another institution's operator: the same mail names none of its certificates.
+    auto other = f.add_operator("other-op", "Other University");
+    auto none = f.client_for(other).post(
+        "/api/v1/revocations/by-mail",
+        json{{"mail", "user1@example.ac.jp"}, {"reason", "3"}}.dump(), "application/json");
+    ASSERT_EQ(none.status, 200) << none.body;
+    EXPECT_TRUE(json::parse(none.body)["revoked"].empty());
+
+    auto r = f.operator_client().post("/api/v1/revocations/by-mail",
+                                      json{{"mail", "USER1@example.ac.jp"}, {"reason", "3"}}.dump(),
+                                      "application/json");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto revoked = json::parse(r.body)["revoked"];
+    ASSERT_EQ(revoked.size(), 1u) << r.body;
+    EXPECT_EQ(revoked[0]["serial"], user1);
+    auto one = json::parse(f.operator_client().get("/api/v1/certificates/" + user1).body);
+    EXPECT_EQ(one["status"], "revoked");
+    EXPECT_EQ(one["revocation_reason"], 3);
+    EXPECT_EQ(json::parse(f.operator_client().get("/api/v1/certificates/" + user2).body)["status"],
+              "valid");
+    auto again = f.operator_client().post(
+        "/api/v1/revocations/by-mail",
+        json{{"mail", "user1@example.ac.jp"}, {"reason", "3"}}.dump(), "application/json");
+    EXPECT_TRUE(json::parse(again.body)["revoked"].empty()) << again.body;
+}
