@@ -6,7 +6,6 @@
 #include "appliance/cli.h"
 #include "appliance/services.h"
 #include "common/error.h"
-#include "pki/serial.h"
 
 namespace inkan::appliance {
 namespace {
@@ -17,21 +16,13 @@ struct RevokeOptions {
     std::string comment;
 };
 
-// Decimal (as request files and mails show it) or 0x-prefixed hex.
-std::optional<store::CertificateRecord> find_by_serial(store::CertificateStore& certificates,
-                                                       const std::string& serial) {
-    if (serial.rfind("0x", 0) == 0 || serial.rfind("0X", 0) == 0)
-        return certificates.find(ca::serial_key(pki::serial_from_hex(serial.substr(2))));
-    return certificates.find_by_decimal(pki::serial_to_decimal(pki::serial_from_decimal(serial)));
-}
-
 void revoke(const Config& config, const RevokeOptions& o) {
     if (o.reason == 0 && o.comment.empty()) {
         throw Error(ErrorCategory::InvalidInput, "revocation_comment_required",
                     "reason 0 (unspecified) needs --comment saying why");
     }
     auto services = open_services(config);
-    auto record = find_by_serial(*services->certificates, o.serial);
+    auto record = services->certificates->find(ca::serial_key_of_text(o.serial));
     if (!record) {
         throw Error(
             ErrorCategory::NotFound, "certificate_not_found",

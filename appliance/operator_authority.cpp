@@ -20,16 +20,6 @@ namespace {
     throw Error(ErrorCategory::Forbidden, code, message);
 }
 
-std::string serial_key_of(const std::string& serial) {
-    Bytes bytes;
-    if (serial.rfind("0x", 0) == 0 || serial.rfind("0X", 0) == 0) {
-        bytes = pki::serial_from_hex(serial.substr(2));
-    } else {
-        bytes = pki::serial_from_decimal(serial);
-    }
-    return ca::serial_key(bytes);
-}
-
 // The CSR's subject as a checked DN: O must be the operator's institution
 // (unless any_institution: a service admin); its RDNs must be one attribute each,
 // of the types CN, OU, O, L, ST, C only, none but OU repeated; O (the operator's
@@ -161,7 +151,7 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
 
 api::CertificateView OperatorAuthority::find_certificate(const api::OperatorIdentity& who,
                                                          const std::string& serial) {
-    auto record = s_.certificates->find(serial_key_of(serial));
+    auto record = s_.certificates->find(ca::serial_key_of_text(serial));
     if (!record || (who.role != "service_admin" && record->institution != who.institution)) {
         throw Error(ErrorCategory::NotFound, "certificate_not_found",
                     "no certificate with serial " + serial + " for your institution");
@@ -180,7 +170,7 @@ api::CertificatePage OperatorAuthority::list_certificates(const api::OperatorIde
     sq.subject = q.subject;
     sq.subject_contains = q.subject_contains;
     sq.mail = q.mail;
-    if (q.serial) sq.serial_hex = serial_key_of(*q.serial);
+    if (q.serial) sq.serial_hex = ca::serial_key_of_text(*q.serial);
     if (q.status) sq.validity = validity_of(*q.status);
     sq.now = store::unix_now();
     sq.limit = q.limit;

@@ -27,6 +27,12 @@ std::string serial_key(ByteView serial) {
     return first == std::string::npos ? "0" : hex.substr(first);
 }
 
+std::string serial_key_of_text(const std::string& serial) {
+    if (serial.rfind("0x", 0) == 0 || serial.rfind("0X", 0) == 0)
+        return serial_key(pki::serial_from_hex(serial.substr(2)));
+    return serial_key(pki::serial_from_decimal(serial));
+}
+
 CertificateAuthority::CertificateAuthority(pki::Signer& signer, const X509* ca_certificate,
                                            pki::IssuerOptions options, pki::RandomSource& random,
                                            store::CertificateStore& certificates)

@@ -61,5 +61,8 @@ class CertificateAuthority {
 
 // The store's form of a serial: lowercase hex without leading zeros.
 std::string serial_key(ByteView serial);
+// A serial as a person types it (decimal, or hex with 0x) in the store's form.
+// Throws Error(InvalidInput, "bad_serial") for anything else.
+std::string serial_key_of_text(const std::string& serial);
 
 }  // namespace inkan::ca

@@ -1,28 +1,47 @@
 // Revocation request files (action revoke, manual 1-4): every accepted row's
 // certificate is revoked at once, with its revocation_completed events, in one
 // transaction.
+#include <algorithm>
+
 #include "common/error.h"
 #include "hsm/operations.h"
 #include "issuance/issuance_service.h"
 #include "issuance/service_impl.h"
-#include "pki/serial.h"
 
 namespace inkan::issuance {
 namespace {
 
-store::NotificationRecord revocation_event(const std::string& batch_id,
-                                           const policy::RevokeRow& row, const RevokedRow& revoked,
-                                           std::string recipient, int64_t now) {
-    store::NotificationRecord n;
-    n.type = "revocation_completed";
-    n.batch_id = batch_id;
-    n.row_no = static_cast<int64_t>(row.line);
-    n.recipient = std::move(recipient);
-    n.serial_hex = revoked.serial_hex;
-    n.serial_dec = revoked.serial;
-    n.subject = revoked.subject_dn;
-    n.created_at = now;
-    return n;
+// One revocation_completed event per recipient (empty ones skipped); row_no is
+// the request file's line, none for a revocation by mail.
+void add_revocation_events(std::vector<store::NotificationRecord>& events,
+                           const std::string& batch_id, const RevokedRow& revoked,
+                           std::initializer_list<std::string> recipients, int64_t now) {
+    for (const std::string& recipient : recipients) {
+        if (recipient.empty()) continue;
+        store::NotificationRecord n;
+        n.type = "revocation_completed";
+        n.batch_id = batch_id;
+        if (revoked.line) n.row_no = static_cast<int64_t>(revoked.line);
+        n.recipient = recipient;
+        n.serial_hex = revoked.serial_hex;
+        n.serial_dec = revoked.serial;
+        n.subject = revoked.subject_dn;
+        n.created_at = now;
+        events.push_back(std::move(n));
+    }
+}
+
+// Revokes and records the events in one transaction; drops from `revoked` what
+// someone else revoked between the check and now (nothing was done for those).
+void record(store::BatchStore& batches,
+            const std::vector<store::BatchStore::Revocation>& revocations,
+            const std::vector<store::NotificationRecord>& events, int64_t when,
+            std::vector<RevokedRow>& revoked) {
+    if (revocations.empty()) return;
+    std::vector<std::string> already = batches.record_revocations(revocations, events, when);
+    std::erase_if(revoked, [&](const RevokedRow& r) {
+        return std::find(already.begin(), already.end(), r.serial_hex) != already.end();
+    });
 }
 
 }  // namespace
@@ -45,24 +64,18 @@ BatchResult IssuanceService::Impl::submit_revocations(const OperatorInfo& op,
         RevokedRow revoked;
         revoked.line = row.line;
         revoked.serial = row.serial;
-        revoked.serial_hex = ca::serial_key(pki::serial_from_decimal(row.serial));
+        revoked.serial_hex = ca::serial_key_of_text(row.serial);
         revoked.subject_dn = row.dn.to_string();
         revoked.reason = static_cast<int>(row.reason);
         std::optional<std::string> comment;
         if (!row.comment.empty()) comment = row.comment;
         revocations.push_back({revoked.serial_hex, revoked.reason, comment});
         // The manual: the RA operator and the subscriber admin are told.
-        events.push_back(revocation_event(batch_id, row, revoked, op.email, when));
-        for (const std::string& mail : {row.admin_mail, row.user_mail})
-            if (!mail.empty())
-                events.push_back(revocation_event(batch_id, row, revoked, mail, when));
+        add_revocation_events(events, batch_id, revoked, {op.email, row.admin_mail, row.user_mail},
+                              when);
         result.revoked.push_back(std::move(revoked));
     }
-    std::vector<std::string> already = batches.record_revocations(revocations, events, when);
-    // Revoked by someone else between the check and now: nothing was done for them.
-    std::erase_if(result.revoked, [&](const RevokedRow& r) {
-        return std::find(already.begin(), already.end(), r.serial_hex) != already.end();
-    });
+    record(batches, revocations, events, when, result.revoked);
     result.batch_id = batch_id;
     result.status = "accepted";
     return result;
@@ -72,7 +85,7 @@ RevocationResult IssuanceService::revoke_by_mail(const OperatorInfo& op, const s
                                                  int reason, const std::string& comment) {
     if (!policy::is_valid_mail(mail))
         throw policy::to_error(policy::make_finding("mail_invalid", 0, 14));
-    if (reason != 0 && reason != 1 && reason != 3 && reason != 4 && reason != 5)
+    if (!policy::is_subscriber_revocation_reason(reason))
         throw policy::to_error(policy::make_finding("revocation_reason_invalid", 0, 5));
     if (reason == 0 && comment.empty())
         throw policy::to_error(policy::make_finding("revocation_comment_required", 0, 6));
@@ -100,25 +113,10 @@ RevocationResult IssuanceService::revoke_by_mail(const OperatorInfo& op, const s
     for (const auto& record : found) {
         RevokedRow revoked{0, record.serial_dec, record.serial_hex, record.subject, reason};
         revocations.push_back({record.serial_hex, reason, kept_comment});
-        for (const std::string& recipient : {op.email, mail}) {
-            if (recipient.empty()) continue;
-            store::NotificationRecord n;
-            n.type = "revocation_completed";
-            n.batch_id = result.batch_id;
-            n.recipient = recipient;
-            n.serial_hex = revoked.serial_hex;
-            n.serial_dec = revoked.serial;
-            n.subject = revoked.subject_dn;
-            n.created_at = when;
-            events.push_back(std::move(n));
-        }
+        add_revocation_events(events, result.batch_id, revoked, {op.email, mail}, when);
         result.revoked.push_back(std::move(revoked));
     }
-    if (revocations.empty()) return result;
-    std::vector<std::string> already = m.batches.record_revocations(revocations, events, when);
-    std::erase_if(result.revoked, [&](const RevokedRow& r) {
-        return std::find(already.begin(), already.end(), r.serial_hex) != already.end();
-    });
+    record(m.batches, revocations, events, when, result.revoked);
     return result;
 }
 

@@ -201,6 +201,10 @@ const std::set<int>& known_profile_ids() {
 
 std::set<int> default_enabled_profiles() { return {5, 7, 13, 14, 15, 16}; }
 
+bool is_subscriber_revocation_reason(int reason) {
+    return reason == 0 || reason == 1 || reason == 3 || reason == 4 || reason == 5;
+}
+
 bool is_smime_profile(int profile_id) {
     return profile_id == 6 || profile_id == 7 || profile_id == 15 || profile_id == 16;
 }
@@ -262,7 +266,7 @@ std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding
     const int reason = parse_small_int(check.at(5)).value_or(-1);
     if (check.at(5).empty()) {
         check.fail("field_required", 5);
-    } else if (!(reason == 0 || reason == 1 || reason == 3 || reason == 4 || reason == 5)) {
+    } else if (!is_subscriber_revocation_reason(reason)) {
         check.fail("revocation_reason_invalid", 5);
     }
     if (reason == 0 && check.at(6).empty()) check.fail("revocation_comment_required", 6);

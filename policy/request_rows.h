@@ -52,6 +52,8 @@ enum class RevocationReason {
 const std::set<int>& known_profile_ids();
 // The default enabled set: 5, 7, 13, 14, 15, 16.
 std::set<int> default_enabled_profiles();
+// The reasons a subscriber may ask for (see RevocationReason): 0, 1, 3, 4, 5.
+bool is_subscriber_revocation_reason(int reason);
 // S/MIME profiles (6, 7, 15, 16): the certificate carries an rfc822Name.
 bool is_smime_profile(int profile_id);
 
