@@ -26,6 +26,8 @@ class IssuanceDesk {
                                                       const std::string& comment) = 0;
     virtual issuance::BatchState get_batch(const OperatorIdentity& who, const std::string& id) = 0;
     virtual std::vector<issuance::BatchState> list_batches(const OperatorIdentity& who) = 0;
+    virtual issuance::RevocationFile revocation_file(const OperatorIdentity& who,
+                                                     const std::string& id) = 0;
 
     virtual issuance::PinPage view_pins(const std::string& pin_token) = 0;
     virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,

@@ -84,6 +84,7 @@ nlohmann::json to_json(const issuance::BatchState& s) {
         if (row.serial) jr["serial"] = *row.serial;  // decimal, as request files and mails use it
         if (row.serial_hex) jr["serial_hex"] = *row.serial_hex;
         if (row.downloaded_at) jr["downloaded_at"] = *row.downloaded_at;
+        if (row.renews_serial) jr["renews_serial"] = *row.renews_serial;
         j["rows"].push_back(jr);
     }
     return j;

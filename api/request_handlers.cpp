@@ -59,6 +59,8 @@ void RequestHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Post(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
     Rest::Routes::Get(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
     Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
+    Rest::Routes::Get(r, "/api/v1/requests/:id/revocation-file",
+                      Rest::Routes::bind(&RequestHandlers::revocation_file, this));
     Rest::Routes::Post(r, "/api/v1/revocations/by-mail",
                        Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
 }
@@ -110,6 +112,15 @@ void RequestHandlers::show(const Rest::Request& req, Http::ResponseWriter writer
     respond(writer, [&] {
         auto who = authenticate(writer, authority_);
         send_json(writer, 200, to_json(desk_.get_batch(who, req.param(":id").as<std::string>())));
+    });
+}
+
+void RequestHandlers::revocation_file(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto file = desk_.revocation_file(who, req.param(":id").as<std::string>());
+        send_bytes(writer, 200, "text/tab-separated-values; charset=Shift_JIS", file.content,
+                   file.file_name);
     });
 }
 

@@ -38,6 +38,10 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
     std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
         return service_.list_batches(info(who));
     }
+    issuance::RevocationFile revocation_file(const api::OperatorIdentity& who,
+                                             const std::string& id) override {
+        return service_.revocation_file(info(who), id);
+    }
     issuance::PinPage view_pins(const std::string& token) override {
         return service_.view_pins(token);
     }

@@ -73,7 +73,7 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     std::optional<store::SubjectClaim> claim;
     if (spec.claim_subject) {
         claim = store::SubjectClaim{pki::name_to_request_form(pki::build_name(spec.subject).get()),
-                                    spec.row};
+                                    spec.row, spec.replaces_serial_hex};
     }
     Bytes serial;
     auto key = reserve_new_serial(serial, claim);

@@ -32,6 +32,8 @@ struct IssueSpec {
     // The request row it is issued for: stored with the certificate, which stays
     // Delivery::Pending until the row's download is recorded.
     std::optional<store::RowRef> row;
+    // A renewal: the certificate it replaces does not count against the claim.
+    std::optional<std::string> replaces_serial_hex;
 };
 
 struct IssueResult {

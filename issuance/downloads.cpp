@@ -16,6 +16,7 @@
 #include "pki/encoding.h"
 #include "pki/pkcs12.h"
 #include "pki/serial.h"
+#include "policy/revocation_file.h"
 
 namespace inkan::issuance {
 namespace {
@@ -41,6 +42,27 @@ pki::Pkcs12Options p12_options(const IssuanceConfig& config, bool legacy) {
 std::string common_name(const std::string& dn) {
     auto subject = row_subject(dn);
     return subject.back().value;
+}
+
+// The revocation request for the certificate a renewal replaced (reason 4
+// superseded), to the same subscriber admin and user mails as the renewal row.
+std::string replaced_certificate_revocation(const store::CertificateRecord& old,
+                                            const store::BatchRowRecord& row,
+                                            const std::string& new_serial_dec) {
+    policy::DnParseResult dn = policy::parse_subject_dn(old.subject, 1);
+    if (!dn.dn) {
+        throw Error(ErrorCategory::Internal, "renewed_subject_unreadable",
+                    "the subject of certificate " + old.serial_dec + " does not parse");
+    }
+    policy::RevokeRow revoke;
+    revoke.line = 1;
+    revoke.dn = std::move(*dn.dn);
+    revoke.serial = old.serial_dec;
+    revoke.reason = policy::RevocationReason::Superseded;
+    revoke.comment = "証明書更新のため失効 (新しい証明書のシリアル番号 " + new_serial_dec + ")";
+    revoke.admin_mail = row.admin_mail;
+    revoke.user_mail = row.user_mail;
+    return policy::write_revocation_file({revoke});
 }
 
 struct IssuedP12 {
@@ -86,6 +108,7 @@ ca::IssueSpec IssuanceService::Impl::issue_spec(const store::BatchRecord& batch,
     spec.requested_by = batch.operator_name;
     spec.claim_subject = true;
     spec.row = store::RowRef{batch.id, row.row_no};
+    spec.replaces_serial_hex = row.renews_serial_hex;
     if (spec.profile.kind == pki::ProfileKind::SMime) {
         // The mailbox the upload's policy checked (policy::certificate_mail).
         auto mail = policy::certificate_mail(issue_row_of(row));
@@ -111,6 +134,19 @@ store::NotificationRecord IssuanceService::Impl::download_notification(
     n.serial_dec = pki::serial_to_decimal(pki::serial_from_hex(serial_hex));
     n.subject = row.subject_dn;
     n.created_at = now();
+    if (row.renews_serial_hex) {
+        auto old = authority.certificates().find(*row.renews_serial_hex);
+        if (!old) {
+            throw Error(ErrorCategory::Internal, "renewed_certificate_missing",
+                        "the certificate renewed by row " + std::to_string(row.row_no) +
+                            " is not in the store");
+        }
+        n.old_serial_hex = old->serial_hex;
+        n.old_serial_dec = old->serial_dec;
+        const bool still_valid =
+            old->status == store::CertificateStatus::Valid && old->not_after > n.created_at;
+        if (still_valid) n.attachment = replaced_certificate_revocation(*old, row, *n.serial_dec);
+    }
     return n;
 }
 

@@ -51,6 +51,8 @@ BatchState batch_state(const store::BatchRecord& b, const std::vector<store::Bat
         rs.serial_hex = r.serial_hex;
         if (r.serial_hex) rs.serial = pki::serial_to_decimal(pki::serial_from_hex(*r.serial_hex));
         rs.downloaded_at = r.downloaded_at;
+        if (r.renews_serial_hex)
+            rs.renews_serial = pki::serial_to_decimal(pki::serial_from_hex(*r.renews_serial_hex));
         if (rs.status != RowStatus::Downloaded) all_downloaded = false;
         s.rows.push_back(std::move(rs));
     }
@@ -108,12 +110,26 @@ std::optional<std::string> IssuanceService::notification_url_token(
     return inkan::to_string(ByteView(token));
 }
 
+bool nothing_to_store(const policy::CheckReport& report, bool no_rows) {
+    return report.file_error.has_value() || no_rows ||
+           (report.mode == policy::ErrorMode::Abort && report.has_errors());
+}
+
+std::vector<RequestToStore> requests_to_store(const policy::CheckReport& report) {
+    std::vector<RequestToStore> out;
+    for (const policy::IssueRow& r : report.accepted_issue) out.push_back({r, std::nullopt});
+    for (const policy::RenewRow& r : report.accepted_renew)
+        out.push_back({r.request, ca::serial_key_of_text(r.old_serial)});
+    return out;
+}
+
 NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
                                                const policy::CheckReport& report,
+                                               const std::vector<RequestToStore>& requests,
                                                const std::string& batch_id) {
     const int64_t created = now();
     const int64_t expires = created + config.url_lifetime.count();
-    const auto type = report.accepted_issue.front().download_type;
+    const auto type = requests.front().row.download_type;
     const bool bulk = type == policy::DownloadType::P12Bulk;
 
     NewBatchPlan plan;
@@ -152,7 +168,8 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
     };
 
     int64_t row_no = 0;
-    for (const policy::IssueRow& r : report.accepted_issue) {
+    for (const RequestToStore& request : requests) {
+        const policy::IssueRow& r = request.row;
         ++row_no;
         store::BatchRowRecord row;
         row.batch_id = batch_id;
@@ -170,6 +187,7 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
         row.pin_nonce = pins.new_nonce();
         if (!r.access_pin.empty())
             row.pin_ciphertext = pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
+        row.renews_serial_hex = request.renews_serial_hex;
 
         AcceptedRow accepted;
         accepted.row_id = row_no;
@@ -196,7 +214,7 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
         // distributor), the ZIP URL to the subscriber admin.
         add_event("access_pin_issued", std::nullopt, op.email, kPinUrlPurpose,
                   *result.batch_pin_token, std::nullopt);
-        add_event("issuance_accepted", std::nullopt, report.accepted_issue.front().admin_mail,
+        add_event("issuance_accepted", std::nullopt, requests.front().row.admin_mail,
                   kRetrievalUrlPurpose, *result.batch_retrieval_token, std::nullopt);
     }
     result.batch_id = batch_id;
@@ -209,10 +227,6 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
 BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
                                     policy::Action action, policy::ErrorMode mode,
                                     const policy::CheckContext& context) {
-    if (action == policy::Action::Renew) {
-        throw Error(ErrorCategory::Unsupported, "action_unsupported",
-                    std::string("action ") + policy::to_string(action) + " is not supported yet");
-    }
     policy::CheckContext scoped = context;
     scoped.institution = op.institution;  // an operator acts only for its own institution
     policy::CheckReport report = policy::check_request_file(file, action, mode, scoped);
@@ -220,24 +234,26 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
     if (action == policy::Action::Revoke) return m.submit_revocations(op, report);
     const std::string batch_id = hex_encode(hsm::generate_random(m.token, 16));
     for (;;) {
-        bool store_nothing = report.file_error.has_value() || report.accepted_issue.empty() ||
-                             (mode == policy::ErrorMode::Abort && report.has_errors());
-        if (store_nothing) {
+        std::vector<RequestToStore> requests = requests_to_store(report);
+        if (nothing_to_store(report, requests.empty())) {
             BatchResult rejected;
             rejected.report = policy::report_to_json(report);
             rejected.status = "rejected";
             return rejected;
         }
-        NewBatchPlan plan = m.plan_batch(op, report, batch_id);
-        std::vector<int64_t> claimed = m.batches.create(plan.batch);
-        if (claimed.empty()) return std::move(plan.result);
-        // Another upload or a download took these DNs after the check: the
-        // duplicate-DN rule, as the storing transaction saw it.
-        std::set<std::size_t> lines;
-        for (int64_t row_no : claimed)
-            lines.insert(report.accepted_issue.at(static_cast<size_t>(row_no - 1)).line);
-        policy::reject_accepted_lines(report, lines, "dn_duplicate",
+        NewBatchPlan plan = m.plan_batch(op, report, requests, batch_id);
+        std::vector<store::ConflictingRow> conflicts = m.batches.create(plan.batch);
+        if (conflicts.empty()) return std::move(plan.result);
+        // Another upload or a download took these DNs (or renewals) after the
+        // check: the rules, as the storing transaction saw them.
+        std::set<std::size_t> claimed, renewing;
+        for (const store::ConflictingRow& c : conflicts) {
+            std::size_t line = requests.at(static_cast<size_t>(c.row_no - 1)).row.line;
+            (c.conflict == store::RowConflict::RenewalPending ? renewing : claimed).insert(line);
+        }
+        policy::reject_accepted_lines(report, claimed, "dn_duplicate",
                                       "a valid certificate or a pending request has this DN");
+        policy::reject_accepted_lines(report, renewing, "renewal_pending", "");
     }
 }
 

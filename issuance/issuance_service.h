@@ -32,7 +32,6 @@
 //   whois_mismatch, whois_connection_failed, domain_not_approved, ...) and the
 //   uploading operator (operator_revoked, Forbidden 403); dn_duplicate (Conflict
 //   409) if another certificate or request holds the DN by then.
-//   action_unsupported       Unsupported     renew / revoke (a later issue)
 // File-level problems (empty, mixed download types, too large, bad encoding) are
 // NOT thrown: submit() returns them in BatchResult::report (status "rejected").
 //
@@ -170,6 +169,7 @@ struct RowState {
     std::optional<std::string> serial_hex;  // last certificate delivered for the row
     std::optional<std::string> serial;      // the same in decimal
     std::optional<int64_t> downloaded_at;
+    std::optional<std::string> renews_serial;  // a renewal: the certificate it replaces (decimal)
 };
 
 struct BatchState {
@@ -223,6 +223,14 @@ struct BrowserRequest {
     std::optional<std::string> spkac;
 };
 
+// A revocation request file (action revoke layout, Shift_JIS, CRLF) for the
+// certificates a renewal replaced.
+struct RevocationFile {
+    std::string file_name;  // "<batch id>-revoke.tsv"
+    std::string content;    // Shift_JIS bytes
+    size_t rows = 0;
+};
+
 struct EnrolledCertificate {
     std::string serial_hex;
     std::string serial;  // decimal
@@ -263,7 +271,15 @@ class IssuanceService {
     // RA operator, and to the row's column 10/14 mails when given); a certificate
     // revoked already is a notice in the report, not an error; abort/skip as for
     // issue. The batch id names the events; no batch rows are stored.
-    // Action Renew: Error(Unsupported, "action_unsupported").
+    // Action Renew: as issue, each row naming the certificate it replaces (column 4,
+    // decimal; the operator's institution only, serial_unknown otherwise); CN, OU,
+    // O and C must be the old certificate's (serial_dn_mismatch; L and ST may
+    // change); one pending renewal per old certificate (renewal_pending, also
+    // re-checked in the storing transaction); a revoked or expired old certificate
+    // may be renewed. The old certificate does not count against the row's DN in
+    // the duplicate-DN rule. Downloads as for issue; the download_completed event
+    // then names the old serial and, if the old certificate was still valid, holds
+    // its revocation request file (see revocation_file()).
     BatchResult submit(const OperatorInfo& op, std::string_view file, policy::Action action,
                        policy::ErrorMode mode, const policy::CheckContext& context);
 
@@ -275,6 +291,13 @@ class IssuanceService {
     // mail_invalid for a malformed address. Nothing found: an empty result.
     RevocationResult revoke_by_mail(const OperatorInfo& op, const std::string& mail, int reason,
                                     const std::string& comment);
+
+    // A renewal batch's revocation request file: one row (reason 4 superseded) per
+    // replaced certificate that was still valid when its renewal was downloaded and
+    // is valid now, in serial order. batch_not_found for another institution's;
+    // revocation_file_none (NotFound) for a batch that is not a renewal or has no
+    // such row (yet).
+    RevocationFile revocation_file(const OperatorInfo& op, const std::string& batch_id);
 
     // The batch and each row's state; batch_not_found for another institution's.
     BatchState get_batch(const OperatorInfo& op, const std::string& batch_id);

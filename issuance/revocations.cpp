@@ -50,9 +50,8 @@ BatchResult IssuanceService::Impl::submit_revocations(const OperatorInfo& op,
                                                       const policy::CheckReport& report) {
     BatchResult result;
     result.report = policy::report_to_json(report);
-    const bool store_nothing = report.file_error.has_value() ||
-                               (report.mode == policy::ErrorMode::Abort && report.has_errors());
-    if (store_nothing) {
+    // Only already revoked certificates: accepted, with nothing to revoke.
+    if (nothing_to_store(report, false)) {
         result.status = "rejected";
         return result;
     }

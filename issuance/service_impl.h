@@ -15,6 +15,17 @@
 
 namespace inkan::issuance {
 
+// The rules of a file's error mode: nothing is stored after a file-level error,
+// in Abort mode after any finding, or when there are no rows to store (no_rows).
+bool nothing_to_store(const policy::CheckReport& report, bool no_rows);
+
+// An accepted request row to store, with the certificate it renews.
+struct RequestToStore {
+    const policy::IssueRow& row;
+    std::optional<std::string> renews_serial_hex;
+};
+std::vector<RequestToStore> requests_to_store(const policy::CheckReport& report);
+
 // A batch ready to store, and what submit() returns of it.
 struct NewBatchPlan {
     store::NewBatch batch;
@@ -55,6 +66,7 @@ struct IssuanceService::Impl {
                                                     const store::BatchRowRecord& row,
                                                     const std::string& serial_hex) const;
     NewBatchPlan plan_batch(const OperatorInfo& op, const policy::CheckReport& report,
+                            const std::vector<RequestToStore>& requests,
                             const std::string& batch_id);
     BatchResult submit_revocations(const OperatorInfo& op, const policy::CheckReport& report);
     store::BatchRecord batch_of(const store::UrlRecord& url);

@@ -93,6 +93,9 @@ constexpr std::array kCodes{
               "The subject DN does not match the certificate with this serial number."},
     CodeEntry{"already_revoked", 317, "指定したシリアル番号の証明書はすでに失効しています。",
               "The certificate with this serial number is already revoked; nothing to do."},
+    CodeEntry{"renewal_pending", 318, "指定したシリアル番号の証明書はすでに更新申請中です。",
+              "A renewal of the certificate with this serial number is already pending; "
+              "download it, or wait until its URLs expire."},
     CodeEntry{"institution_unknown", 400, "主体者DNのOが登録された機関名と一致しません。",
               "The subject DN O is not a registered institution."},
     CodeEntry{

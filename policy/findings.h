@@ -25,7 +25,8 @@
 //                           310 revocation_comment_required, 311 pin_invalid,
 //                           312 serial_duplicate, 313 file_name_invalid,
 //                           314 smime_mail_missing, 315 serial_unknown,
-//                           316 serial_dn_mismatch, 317 already_revoked (a notice)
+//                           316 serial_dn_mismatch, 317 already_revoked (a notice),
+//                           318 renewal_pending
 //   400-449 institution     400 institution_unknown, 401 domain_not_approved,
 //                           402 approval_expired, 403 whois_connection_failed,
 //                           404 whois_mismatch, 405 locality_mismatch,

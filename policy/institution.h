@@ -94,6 +94,9 @@ struct KnownCertificate {
     std::string institution;  // the institution it was issued for
     bool revoked = false;
     bool expired = false;
+    // A renewal request row naming this serial is pending (accepted or PIN viewed,
+    // URLs not expired): a second renewal of it is refused (renewal_pending).
+    bool renewal_pending = false;
 };
 
 // Issued subscriber certificates by serial (renew column 4, revoke column 4).
@@ -123,17 +126,31 @@ class ExistingCertificates {
     // True if a certificate with exactly this subject DN (SubjectDn::to_string form)
     // is valid now (issued, not revoked, not expired).
     virtual bool has_valid_certificate_with_subject(const std::string& dn) const = 0;
+    // The same for a renewal: the certificate it replaces (decimal serial) does not
+    // count against its own DN.
+    virtual bool subject_claimed_besides(const std::string& dn,
+                                         const std::string& replaced_serial_dec) const = 0;
 };
 
 class InMemoryExistingCertificates final : public ExistingCertificates {
   public:
-    void add(std::string dn) { subjects_.insert(std::move(dn)); }
+    // serial_dec: the certificate holding the DN (empty: a pending request).
+    void add(std::string dn, std::string serial_dec = {}) {
+        subjects_.emplace(std::move(dn), std::move(serial_dec));
+    }
     bool has_valid_certificate_with_subject(const std::string& dn) const override {
         return subjects_.count(dn) != 0;
     }
+    bool subject_claimed_besides(const std::string& dn,
+                                 const std::string& replaced_serial_dec) const override {
+        auto [first, last] = subjects_.equal_range(dn);
+        for (auto it = first; it != last; ++it)
+            if (it->second.empty() || it->second != replaced_serial_dec) return true;
+        return false;
+    }
 
   private:
-    std::set<std::string> subjects_;
+    std::multimap<std::string, std::string> subjects_;
 };
 
 }  // namespace inkan::policy

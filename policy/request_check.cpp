@@ -48,8 +48,10 @@ void check_duplicates(std::vector<RowState>& rows, Action action, const CheckCon
             if (!inserted) {
                 row.findings.push_back(make_finding(
                     "dn_duplicate", row.line, 1, "same DN as line " + std::to_string(it->second)));
-            } else if (action == Action::Issue &&
-                       context.existing.has_valid_certificate_with_subject(text)) {
+            } else if (row.findings.empty() &&
+                       (action == Action::Issue
+                            ? context.existing.has_valid_certificate_with_subject(text)
+                            : context.existing.subject_claimed_besides(text, *row.serial))) {
                 row.findings.push_back(
                     make_finding("dn_duplicate", row.line, 1,
                                  "a valid certificate or a pending request has this DN"));
@@ -65,15 +67,45 @@ void check_duplicates(std::vector<RowState>& rows, Action action, const CheckCon
     }
 }
 
+// The certificate a renew/revoke row's serial names, if it is one of the
+// operator's institution; else the finding serial_unknown.
+std::optional<KnownCertificate> own_certificate(const std::string& serial, std::size_t line,
+                                                const CheckContext& context,
+                                                std::vector<Finding>& findings) {
+    auto known = context.certificates->find_by_serial(serial);
+    if (!known || (context.institution && known->institution != *context.institution)) {
+        findings.push_back(make_finding("serial_unknown", line, 4, serial));
+        return std::nullopt;
+    }
+    return known;
+}
+
+// A renewal keeps the subject: CN, OU (all, in order), O and C as the old
+// certificate has them; L and ST may differ (the institution's registered values
+// may have changed since). A revoked or expired old certificate may be renewed.
+void check_renewal(const IssueRow& row, const std::string& old_serial, const CheckContext& context,
+                   std::vector<Finding>& findings) {
+    auto known = own_certificate(old_serial, row.line, context, findings);
+    if (!known) return;
+    DnParseResult old_dn = parse_subject_dn(known->subject, row.line);
+    const SubjectDn& dn = row.dn;
+    if (!old_dn.dn || old_dn.dn->cn != dn.cn || old_dn.dn->ou != dn.ou || old_dn.dn->o != dn.o ||
+        old_dn.dn->c != dn.c) {
+        findings.push_back(make_finding(
+            "serial_dn_mismatch", row.line, 1,
+            known->subject + " (a renewal keeps CN, OU, O and C; a new DN is a new issuance)"));
+        return;
+    }
+    if (known->renewal_pending)
+        findings.push_back(make_finding("renewal_pending", row.line, 4, old_serial));
+}
+
 // A revoke row against the certificate its serial names. Returns the notice
 // already_revoked when there is nothing to do; appends errors to `findings`.
 std::optional<Finding> check_revocation(const RevokeRow& row, const CheckContext& context,
                                         std::vector<Finding>& findings) {
-    auto known = context.certificates->find_by_serial(row.serial);
-    if (!known || (context.institution && known->institution != *context.institution)) {
-        findings.push_back(make_finding("serial_unknown", row.line, 4, row.serial));
-        return std::nullopt;
-    }
+    auto known = own_certificate(row.serial, row.line, context, findings);
+    if (!known) return std::nullopt;
     if (known->subject != row.dn.to_string()) {
         findings.push_back(make_finding("serial_dn_mismatch", row.line, 1, known->subject));
         return std::nullopt;
@@ -144,6 +176,11 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
     std::sort(rows.begin(), rows.end(),
               [](const RowState& a, const RowState& b) { return a.line < b.line; });
 
+    if (context.certificates && action == Action::Renew) {
+        for (RowState& row : rows)
+            if (row.issue && row.findings.empty())
+                check_renewal(*row.issue, *row.serial, context, row.findings);
+    }
     check_duplicates(rows, action, context);
     InstitutionContext institutions{context.registry, context.whois, context.clock,
                                     context.institution};

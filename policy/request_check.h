@@ -4,12 +4,13 @@
 // Order of work: file-level checks (size, encoding, empty) → per-line shape
 // (length, NUL, 15 columns) → per-row column rules → download type consistency
 // (issue/renew: one download type per file, else file error download_type_mixed)
-// → duplicate DN within the file (issue/renew) and against existing valid
-// certificates (issue only: a renewal replaces a valid certificate of the same DN)
-// → institution rules (issue/renew rows without any other finding; revocation is
-// not gated on approvals) → duplicate serial within the file (renew/revoke).
-// ErrorMode::Abort: any finding → no row accepted. ErrorMode::Skip: rows without
-// findings are accepted, the others reported. A file-level error accepts nothing.
+// → duplicate DN within the file (issue/renew) and against claimed DNs (valid
+// certificates, pending requests; a renewal's own old certificate does not count)
+// → renew rows against their old certificate (CertificateLookup: serial_unknown,
+// serial_dn_mismatch when CN, OU, O or C differ, renewal_pending) → institution rules (issue/renew
+// rows without any other finding; revocation is not gated on approvals) → duplicate serial within
+// the file (renew/revoke). ErrorMode::Abort: any finding → no row accepted. ErrorMode::Skip: rows
+// without findings are accepted, the others reported. A file-level error accepts nothing.
 #pragma once
 
 #include <iosfwd>
@@ -43,10 +44,13 @@ struct CheckContext {
     // (institution_mismatch), and a revoke row's serial must be one of its
     // certificates. Unset only for an offline check without --institution.
     std::optional<std::string> institution = std::nullopt;
-    // Issued certificates by serial, for revoke rows: unknown serial (or another
-    // institution's) → serial_unknown, DN not the certificate's → serial_dn_mismatch,
-    // already revoked → the notice already_revoked (not an error: the row is not
-    // accepted, the others go on). Unset: these checks are not made.
+    // Issued certificates by serial, for renew and revoke rows: unknown serial (or
+    // another institution's) → serial_unknown; revoke: DN not the certificate's →
+    // serial_dn_mismatch, already revoked → the notice already_revoked (not an
+    // error: the row is not accepted, the others go on); renew: CN, OU, O or C not
+    // the certificate's → serial_dn_mismatch, another renewal of it pending →
+    // renewal_pending (a revoked or expired certificate may be renewed). Unset
+    // (an offline check): these checks are not made.
     const CertificateLookup* certificates = nullptr;
 };
 

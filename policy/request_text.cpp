@@ -89,15 +89,15 @@ std::size_t utf8_length(std::string_view text) noexcept {
     return count;
 }
 
-Utf8Converter::Utf8Converter(const char* from) : cd_(iconv_open("UTF-8", from)) {}
+TextConverter::TextConverter(const char* from, const char* to) : cd_(iconv_open(to, from)) {}
 
-Utf8Converter::~Utf8Converter() {
+TextConverter::~TextConverter() {
     if (valid()) iconv_close(cd_);
 }
 
-bool Utf8Converter::valid() const noexcept { return cd_ != reinterpret_cast<iconv_t>(-1); }
+bool TextConverter::valid() const noexcept { return cd_ != reinterpret_cast<iconv_t>(-1); }
 
-std::optional<std::string> Utf8Converter::convert(std::string_view input) {
+std::optional<std::string> TextConverter::convert(std::string_view input) {
     if (!valid()) return std::nullopt;
     iconv(cd_, nullptr, nullptr, nullptr, nullptr);  // initial shift state
     std::string out(input.size() * 3 + 16, '\0');
@@ -123,7 +123,11 @@ std::optional<std::string> Utf8Converter::convert(std::string_view input) {
 }
 
 std::optional<std::string> convert_to_utf8(std::string_view input, const char* from) {
-    return Utf8Converter(from).convert(input);
+    return TextConverter(from, "UTF-8").convert(input);
+}
+
+std::optional<std::string> convert_from_utf8(std::string_view input, const char* to) {
+    return TextConverter("UTF-8", to).convert(input);
 }
 
 RequestText split_request_text(std::string_view bytes, const TextLimits& limits) {
@@ -153,7 +157,7 @@ RequestText split_request_text(std::string_view bytes, const TextLimits& limits)
             }
         }
     }
-    Utf8Converter cp932("CP932");
+    TextConverter cp932("CP932", "UTF-8");
     bool any_line = false;
     for (const LineSpan& span : lines) {
         if (span.text.empty()) continue;

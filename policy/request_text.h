@@ -55,14 +55,17 @@ bool is_valid_utf8(std::string_view text) noexcept;
 // Number of Unicode code points in well-formed UTF-8.
 std::size_t utf8_length(std::string_view text) noexcept;
 
-// iconv conversion into UTF-8 (owns the iconv descriptor; reusable, not thread-safe).
-class Utf8Converter {
+// iconv conversion between encodings (owns the iconv descriptor; reusable, not
+// thread-safe).
+class TextConverter {
   public:
-    explicit Utf8Converter(const char* from);  // e.g. "CP932", "ISO-2022-JP"
-    ~Utf8Converter();
-    Utf8Converter(const Utf8Converter&) = delete;
-    Utf8Converter& operator=(const Utf8Converter&) = delete;
-    // std::nullopt if `input` is not valid in the source encoding (or iconv lacks it).
+    // e.g. from "CP932" or "ISO-2022-JP" to "UTF-8", or back.
+    TextConverter(const char* from, const char* to);
+    ~TextConverter();
+    TextConverter(const TextConverter&) = delete;
+    TextConverter& operator=(const TextConverter&) = delete;
+    // std::nullopt if `input` is not valid in the source encoding, or has a
+    // character the target encoding lacks (or iconv lacks either encoding).
     std::optional<std::string> convert(std::string_view input);
 
   private:
@@ -72,5 +75,7 @@ class Utf8Converter {
 
 // One-off conversion into UTF-8; std::nullopt if `input` is not valid in `from`.
 std::optional<std::string> convert_to_utf8(std::string_view input, const char* from);
+// One-off conversion from UTF-8; std::nullopt if `to` cannot express `input`.
+std::optional<std::string> convert_from_utf8(std::string_view input, const char* to);
 
 }  // namespace inkan::policy

@@ -42,6 +42,7 @@ struct BatchRowRecord {
     int failed_attempts = 0;
     std::optional<std::string> serial_hex;
     std::optional<int64_t> downloaded_at;
+    std::optional<std::string> renews_serial_hex;  // a renewal: the certificate it replaces
 };
 
 struct UrlRecord {
@@ -65,6 +66,11 @@ struct NotificationRecord {
     Bytes secret_ciphertext;  // e.g. a URL token to mail, AES-GCM under the HSM key; may be empty
     int64_t created_at = 0;
     std::optional<int64_t> sent_at;
+    // A renewal's download_completed: the certificate replaced, and the revocation
+    // request file for it (empty when it was no longer valid).
+    std::optional<std::string> old_serial_hex;
+    std::optional<std::string> old_serial_dec;
+    std::string attachment;
 };
 
 struct NewBatch {
@@ -72,6 +78,18 @@ struct NewBatch {
     std::vector<BatchRowRecord> rows;
     std::vector<UrlRecord> urls;
     std::vector<NotificationRecord> notifications;
+};
+
+// Why a new batch's row could not be stored (the rule, as the storing
+// transaction saw it).
+enum class RowConflict {
+    SubjectClaimed,  // the duplicate-DN rule (SubjectClaim)
+    RenewalPending,  // another pending renewal names the same old certificate
+};
+struct ConflictingRow {
+    int64_t row_no = 0;
+    RowConflict conflict = RowConflict::SubjectClaimed;
+    bool operator==(const ConflictingRow&) const = default;
 };
 
 // Result of counting a wrong PIN.
@@ -85,10 +103,11 @@ class BatchStore {
     virtual ~BatchStore() = default;
 
     // Everything of a new batch in one transaction (all or nothing). Inside it,
-    // each row's subject is checked against the duplicate-DN rule (SubjectClaim):
-    // if any row's subject is claimed, nothing is stored and those rows' numbers
-    // are returned; an empty result means the batch was stored.
-    virtual std::vector<int64_t> create(const NewBatch& batch) = 0;
+    // each row's subject is checked against the duplicate-DN rule (SubjectClaim; a
+    // renewal row's old certificate does not count) and each renewal row's old
+    // certificate against other pending renewals: if any row conflicts, nothing is
+    // stored and those rows are returned; an empty result means the batch was stored.
+    virtual std::vector<ConflictingRow> create(const NewBatch& batch) = 0;
 
     virtual std::optional<BatchRecord> find_batch(const std::string& id) = 0;
     // Newest first.
@@ -131,6 +150,10 @@ class BatchStore {
     virtual std::vector<std::string> record_revocations(
         const std::vector<Revocation>& revocations,
         const std::vector<NotificationRecord>& notifications, int64_t when) = 0;
+
+    // A batch's events of one type (sent or not), by row then id.
+    virtual std::vector<NotificationRecord> notifications_of(const std::string& batch_id,
+                                                             const std::string& type) = 0;
 
     // Notifications not sent yet (oldest first), optionally of one batch.
     virtual std::vector<NotificationRecord> pending_notifications(

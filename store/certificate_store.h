@@ -38,6 +38,8 @@ struct RowRef {
 struct SubjectClaim {
     std::string subject;  // request form, "CN=..,O=..,C=JP"
     std::optional<RowRef> row;
+    // A renewal: the certificate it replaces does not count against it.
+    std::optional<std::string> replaces_serial_hex = std::nullopt;
 };
 struct CertificateRecord {
     std::string serial_hex;  // lowercase, no leading zeros
@@ -123,6 +125,9 @@ class CertificateStore {
     virtual size_t settle_open_reservations() = 0;
     // Whether `claim.subject` is claimed (see SubjectClaim), not counting claim.row.
     virtual bool subject_claimed(const SubjectClaim& claim, int64_t now) = 0;
+    // Whether a renewal row naming this certificate is pending (accepted or PIN
+    // viewed, URLs not expired, uploader not revoked).
+    virtual bool renewal_pending(const std::string& serial_hex, int64_t now) = 0;
     // Valid certificates still Delivery::Pending, oldest first.
     virtual std::vector<CertificateRecord> undelivered() = 0;
     virtual std::optional<CertificateRecord> find(const std::string& serial_hex) = 0;

@@ -16,6 +16,14 @@ class StoreExistingCertificates final : public policy::ExistingCertificates {
     bool has_valid_certificate_with_subject(const std::string& dn) const override {
         return certificates_.subject_claimed(SubjectClaim{dn, std::nullopt}, unix_now());
     }
+    bool subject_claimed_besides(const std::string& dn,
+                                 const std::string& replaced_serial_dec) const override {
+        auto replaced = certificates_.find_by_decimal(replaced_serial_dec);
+        std::optional<std::string> serial_hex;
+        if (replaced) serial_hex = replaced->serial_hex;
+        return certificates_.subject_claimed(SubjectClaim{dn, std::nullopt, serial_hex},
+                                             unix_now());
+    }
 
   private:
     CertificateStore& certificates_;
@@ -30,9 +38,13 @@ class StoreCertificateLookup final : public policy::CertificateLookup {
         const std::string& serial_dec) const override {
         auto r = certificates_.find_by_decimal(serial_dec);
         if (!r || r->kind != CertificateKind::Subscriber) return std::nullopt;
-        return policy::KnownCertificate{r->serial_dec, r->subject, r->institution.value_or(""),
+        const int64_t now = unix_now();
+        return policy::KnownCertificate{r->serial_dec,
+                                        r->subject,
+                                        r->institution.value_or(""),
                                         r->status == CertificateStatus::Revoked,
-                                        r->not_after <= unix_now()};
+                                        r->not_after <= now,
+                                        certificates_.renewal_pending(r->serial_hex, now)};
     }
 
   private:

@@ -171,6 +171,18 @@ CREATE TABLE crls (
     created_at    INTEGER NOT NULL
 );
 )sql",
+    // 7: renewal. A renewal row names the certificate it replaces; the
+    // download-completed event of a renewal holds the old serial and, while the
+    // old certificate was still valid, the revocation request file for it.
+    R"sql(
+ALTER TABLE issuance_rows ADD COLUMN renews_serial_hex TEXT;
+CREATE INDEX issuance_rows_renews ON issuance_rows(renews_serial_hex, status)
+    WHERE renews_serial_hex IS NOT NULL;
+ALTER TABLE notifications ADD COLUMN old_serial_hex TEXT;
+ALTER TABLE notifications ADD COLUMN old_serial_dec TEXT;
+ALTER TABLE notifications ADD COLUMN attachment BLOB;
+CREATE INDEX notifications_batch ON notifications(batch_id, type);
+)sql",
 };
 
 }  // namespace

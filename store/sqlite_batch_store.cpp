@@ -15,11 +15,11 @@ constexpr const char* kBatchColumns =
 constexpr const char* kRowColumns =
     "batch_id, row_no, line, subject_dn, profile_id, download_type, admin_name, admin_mail, "
     "user_name, user_mail, p12_file_name, raw_json, pin_nonce, pin_ciphertext, status, "
-    "failed_attempts, serial_hex, downloaded_at";
+    "failed_attempts, serial_hex, downloaded_at, renews_serial_hex";
 
 constexpr const char* kNotificationColumns =
     "id, type, batch_id, row_no, recipient, serial_hex, subject, secret_ciphertext, created_at, "
-    "sent_at, serial_dec";
+    "sent_at, serial_dec, old_serial_hex, old_serial_dec, attachment";
 
 BatchRecord read_batch(const Statement& s) {
     BatchRecord b;
@@ -56,6 +56,7 @@ BatchRowRecord read_row(const Statement& s) {
     r.failed_attempts = static_cast<int>(s.int64(15));
     r.serial_hex = s.opt_text(16);
     r.downloaded_at = s.opt_int64(17);
+    r.renews_serial_hex = s.opt_text(18);
     return r;
 }
 
@@ -72,6 +73,9 @@ NotificationRecord read_notification(const Statement& s) {
     n.created_at = s.int64(8);
     n.sent_at = s.opt_int64(9);
     n.serial_dec = s.opt_text(10);
+    n.old_serial_hex = s.opt_text(11);
+    n.old_serial_dec = s.opt_text(12);
+    if (!s.is_null(13)) n.attachment = inkan::to_string(ByteView(s.blob(13)));
     return n;
 }
 
@@ -79,7 +83,8 @@ void insert_notification(Connection& c, const NotificationRecord& n) {
     Statement s(
         c,
         "INSERT INTO notifications (type, batch_id, row_no, recipient, serial_hex, subject, "
-        "secret_ciphertext, created_at, serial_dec) VALUES (?,?,?,?,?,?,?,?,?)");
+        "secret_ciphertext, created_at, serial_dec, old_serial_hex, old_serial_dec, attachment) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, n.type).bind(2, n.batch_id).bind(3, n.row_no).bind(4, n.recipient);
     s.bind(5, n.serial_hex).bind(6, n.subject);
     if (n.secret_ciphertext.empty()) {
@@ -87,18 +92,29 @@ void insert_notification(Connection& c, const NotificationRecord& n) {
     } else {
         s.bind(7, ByteView(n.secret_ciphertext));
     }
-    s.bind(8, n.created_at).bind(9, n.serial_dec).run();
+    s.bind(8, n.created_at).bind(9, n.serial_dec).bind(10, n.old_serial_hex);
+    s.bind(11, n.old_serial_dec);
+    if (n.attachment.empty()) {
+        s.bind_null(12);
+    } else {
+        s.bind(12, as_bytes(n.attachment));
+    }
+    s.run();
 }
 
 }  // namespace
 
-std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
+std::vector<ConflictingRow> SqliteBatchStore::create(const NewBatch& nb) {
     return db_.in_transaction([&](Connection& c) {
-        std::vector<int64_t> claimed;
+        std::vector<ConflictingRow> claimed;
         const int64_t now = unix_now();
-        for (const auto& r : nb.rows)
-            if (subject_claimed(c, SubjectClaim{r.subject_dn, std::nullopt}, now))
-                claimed.push_back(r.row_no);
+        for (const auto& r : nb.rows) {
+            if (r.renews_serial_hex && renewal_pending(c, *r.renews_serial_hex, now)) {
+                claimed.push_back({r.row_no, RowConflict::RenewalPending});
+            } else if (subject_claimed(c, {r.subject_dn, std::nullopt, r.renews_serial_hex}, now)) {
+                claimed.push_back({r.row_no, RowConflict::SubjectClaimed});
+            }
+        }
         if (!claimed.empty()) return claimed;
         const BatchRecord& b = nb.batch;
         Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
@@ -109,7 +125,7 @@ std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
 
         for (const auto& r : nb.rows) {
             Statement s(c, std::string("INSERT INTO issuance_rows (") + kRowColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, r.batch_id).bind(2, r.row_no).bind(3, r.line).bind(4, r.subject_dn);
             s.bind(5, int64_t{r.profile_id}).bind(6, int64_t{r.download_type});
             s.bind(7, r.admin_name)
@@ -123,7 +139,7 @@ std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
                 s.bind(14, ByteView(r.pin_ciphertext));
             }
             s.bind(15, r.status).bind(16, int64_t{r.failed_attempts}).bind(17, r.serial_hex);
-            s.bind(18, r.downloaded_at).run();
+            s.bind(18, r.downloaded_at).bind(19, r.renews_serial_hex).run();
         }
         for (const auto& u : nb.urls) {
             Statement s(
@@ -296,6 +312,19 @@ std::vector<std::string> SqliteBatchStore::record_revocations(
                 std::find(already.begin(), already.end(), *n.serial_hex) == already.end())
                 insert_notification(c, n);
         return already;
+    });
+}
+
+std::vector<NotificationRecord> SqliteBatchStore::notifications_of(const std::string& batch_id,
+                                                                   const std::string& type) {
+    return db_.with([&](Connection& c) {
+        Statement s(c,
+                    std::string("SELECT ") + kNotificationColumns +
+                        " FROM notifications WHERE batch_id = ? AND type = ? ORDER BY row_no, id");
+        s.bind(1, batch_id).bind(2, type);
+        std::vector<NotificationRecord> out;
+        while (s.step()) out.push_back(read_notification(s));
+        return out;
     });
 }
 

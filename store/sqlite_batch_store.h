@@ -9,7 +9,7 @@ class SqliteBatchStore final : public BatchStore {
   public:
     explicit SqliteBatchStore(Database& db) : db_(db) {}
 
-    std::vector<int64_t> create(const NewBatch& batch) override;
+    std::vector<ConflictingRow> create(const NewBatch& batch) override;
     std::vector<std::string> record_revocations(
         const std::vector<Revocation>& revocations,
         const std::vector<NotificationRecord>& notifications, int64_t when) override;
@@ -23,6 +23,8 @@ class SqliteBatchStore final : public BatchStore {
     void record_downloads(const std::string& batch_id, const std::vector<Download>& downloads,
                           const std::vector<NotificationRecord>& notifications,
                           int64_t now) override;
+    std::vector<NotificationRecord> notifications_of(const std::string& batch_id,
+                                                     const std::string& type) override;
     std::vector<NotificationRecord> pending_notifications(
         const std::optional<std::string>& batch_id) override;
     void mark_notification_sent(int64_t id, int64_t when) override;

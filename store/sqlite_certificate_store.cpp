@@ -178,6 +178,10 @@ bool SqliteCertificateStore::subject_claimed(const SubjectClaim& claim, int64_t 
     return db_.with([&](Connection& c) { return store::subject_claimed(c, claim, now); });
 }
 
+bool SqliteCertificateStore::renewal_pending(const std::string& serial_hex, int64_t now) {
+    return db_.with([&](Connection& c) { return store::renewal_pending(c, serial_hex, now); });
+}
+
 std::vector<CertificateRecord> SqliteCertificateStore::undelivered() {
     return db_.with([&](Connection& c) {
         Statement s(c, std::string("SELECT ") + kColumns +

@@ -15,6 +15,7 @@ class SqliteCertificateStore final : public CertificateStore {
     void abandon_serial(const std::string& serial_hex) override;
     size_t settle_open_reservations() override;
     bool subject_claimed(const SubjectClaim& claim, int64_t now) override;
+    bool renewal_pending(const std::string& serial_hex, int64_t now) override;
     std::vector<CertificateRecord> undelivered() override;
     std::optional<CertificateRecord> find(const std::string& serial_hex) override;
     std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) override;

@@ -16,4 +16,8 @@ namespace inkan::store {
 bool subject_claimed(Connection& c, const SubjectClaim& claim, int64_t now,
                      const std::string& except_serial = {});
 
+// True if a pending renewal row (see SubjectClaim) names `serial_hex` as the
+// certificate it replaces.
+bool renewal_pending(Connection& c, const std::string& serial_hex, int64_t now);
+
 }  // namespace inkan::store

@@ -149,16 +149,5 @@ TEST(IssuanceSubmit, BatchesAreScopedToTheOperatorsInstitution) {
     }
 }
 
-TEST(IssuanceSubmit, RenewIsNotSupportedYet) {
-    IssuanceWorld w;
-    try {
-        w.service->submit(w.op, request_file(1, 1), policy::Action::Renew, ErrorMode::Abort,
-                          w.context());
-        FAIL();
-    } catch (const Error& e) {
-        EXPECT_EQ(e.code(), "action_unsupported");
-    }
-}
-
 }  // namespace
 }  // namespace inkan::test

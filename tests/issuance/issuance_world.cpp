@@ -18,7 +18,7 @@ std::string request_line(const RowSpec& r) {
     std::string cols[15] = {dn,
                             std::to_string(r.profile),
                             std::to_string(r.type),
-                            "",
+                            r.renews,
                             "",
                             "",
                             "",

@@ -46,6 +46,7 @@ struct RowSpec {
     std::string file_name;
     std::string pin;  // column 15
     std::string l = "Chiyoda-ku";
+    std::string renews;  // column 4: the serial (decimal) a renew row replaces
 };
 std::string request_line(const RowSpec& row);
 // n rows of one type with distinct OUs (ou_base + i) and file names.

@@ -57,7 +57,8 @@ TEST(PolicyCheck, FileLevelErrorAcceptsNothingEvenInSkipMode) {
 
 TEST(PolicyCheck, RenewRowsCarryTheOldSerialAndIgnoreTheirOwnValidCertificate) {
     test::PolicyWorld world;
-    world.existing.add("CN=Taro Yamada,OU=1001,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP");
+    world.existing.add("CN=Taro Yamada,OU=1001,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP",
+                       "1001");
     CheckReport report = check_request_file(corpus("renew_valid.utf8.tsv"), Action::Renew,
                                             ErrorMode::Abort, world.context());
     ASSERT_FALSE(report.has_errors()) << report_to_text(report);

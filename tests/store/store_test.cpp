@@ -296,12 +296,53 @@ TEST(StoreSubjectClaims, ReservationCertificateAndPendingRowEachClaimTheSubject)
     EXPECT_TRUE(batches.create(one_row_batch("b1", claim.subject, unix_now() + 3600)).empty());
     EXPECT_TRUE(certs.subject_claimed(claim, unix_now()));
     EXPECT_EQ(batches.create(one_row_batch("b2", claim.subject, unix_now() + 3600)),
-              std::vector<int64_t>{1});
+              (std::vector<ConflictingRow>{{1, RowConflict::SubjectClaimed}}));
     EXPECT_FALSE(batches.find_batch("b2"));
     // ... but not against its own row (the row's own download).
     EXPECT_FALSE(certs.subject_claimed(SubjectClaim{claim.subject, RowRef{"b1", 1}}, unix_now()));
     // An expired batch claims nothing.
     EXPECT_FALSE(certs.subject_claimed(claim, unix_now() + 7200));
+}
+
+TEST(StoreSubjectClaims, ARenewalIsNotHeldByItsOldCertificateButByAnyOtherClaim) {
+    test::TempDir dir;
+    Database db((dir / "inkan.db").string());
+    SqliteCertificateStore certs(db);
+    SqliteBatchStore batches(db);
+    const std::string subject = "CN=r,O=Example University,C=JP";
+    certs.reserve_serial("a1", SubjectClaim{subject, std::nullopt});
+    certs.insert(sample("a1", subject));
+    EXPECT_TRUE(certs.subject_claimed({subject, std::nullopt}, unix_now()));
+    EXPECT_FALSE(certs.subject_claimed({subject, std::nullopt, "a1"}, unix_now()));
+    EXPECT_FALSE(certs.renewal_pending("a1", unix_now()));
+
+    // An issue row of that DN is refused; a renewal of a1 is stored and pending.
+    EXPECT_EQ(batches.create(one_row_batch("i1", subject, unix_now() + 3600)),
+              (std::vector<ConflictingRow>{{1, RowConflict::SubjectClaimed}}));
+    NewBatch renewal = one_row_batch("r1", subject, unix_now() + 3600);
+    renewal.batch.action = "renew";
+    renewal.rows[0].renews_serial_hex = "a1";
+    EXPECT_TRUE(batches.create(renewal).empty());
+    EXPECT_EQ(batches.row("r1", 1)->renews_serial_hex, "a1");
+    EXPECT_TRUE(certs.renewal_pending("a1", unix_now()));
+    EXPECT_FALSE(certs.renewal_pending("a1", unix_now() + 7200));  // its URLs expired
+
+    // A second renewal of a1 (even with another DN) conflicts; so does another
+    // certificate's renewal with the DN the pending one holds.
+    NewBatch second =
+        one_row_batch("r2", "CN=r,O=Example University,L=Chiyoda-ku,C=JP", unix_now() + 3600);
+    second.batch.action = "renew";
+    second.rows[0].renews_serial_hex = "a1";
+    EXPECT_EQ(batches.create(second),
+              (std::vector<ConflictingRow>{{1, RowConflict::RenewalPending}}));
+    second.rows[0].subject_dn = subject;
+    second.rows[0].renews_serial_hex = "a2";
+    EXPECT_EQ(batches.create(second),
+              (std::vector<ConflictingRow>{{1, RowConflict::SubjectClaimed}}));
+    EXPECT_FALSE(batches.find_batch("r2"));
+
+    // The renewal's own download reserves against neither the row nor a1.
+    EXPECT_NO_THROW(certs.reserve_serial("a3", SubjectClaim{subject, RowRef{"r1", 1}, "a1"}));
 }
 
 TEST(StoreSubjectClaims, DownloadMarksDeliveredAndSupersedesTheRowsEarlierCertificate) {
