@@ -1,6 +1,7 @@
 #include "pki/ocsp.h"
 
 #include <openssl/ocsp.h>
+#include <openssl/sha.h>
 
 #include "common/error.h"
 #include "common/openssl_ptr.h"
@@ -25,7 +26,13 @@ OcspBasicRespPtr new_basic_response(const X509* issuer, SignatureAlgorithm algor
                                     TimePoint now) {
     static const std::uint8_t kResponderByKey = 0xA2;
     static const std::uint8_t kOctetString = 0x04;
-    Bytes key_hash = key_identifier_of(X509_get0_pubkey(issuer));
+    // RFC 6960 KeyHash: SHA-1 of the subjectPublicKey BIT STRING's value, straight
+    // from the certificate (no key decoding: this runs for every response).
+    Bytes key_hash(SHA_DIGEST_LENGTH);
+    unsigned int key_hash_length = 0;
+    if (!X509_pubkey_digest(issuer, EVP_sha1(), key_hash.data(), &key_hash_length) ||
+        key_hash_length != key_hash.size())
+        openssl_fail("X509_pubkey_digest failed");
     Bytes responder_id = der::tlv(kResponderByKey, {der::tlv(kOctetString, {key_hash})});
     Asn1TimePtr produced(
         ASN1_GENERALIZEDTIME_set(nullptr, std::chrono::system_clock::to_time_t(now)));
