@@ -10,6 +10,7 @@ PACKAGES=(
   libpistache-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libzip-dev
   libgtest-dev libgmock-dev libcli11-dev
   libnss3-tools libcurl4-openssl-dev unzip
+  libgmime-3.0-dev python3-aiosmtpd python3
   clang-format
 )
 
