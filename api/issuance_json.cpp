@@ -1,5 +1,7 @@
 #include "api/issuance_json.h"
 
+#include "issuance/retrieval_urls.h"
+
 namespace inkan::api {
 
 const char* to_string(policy::DownloadType type) {
@@ -14,19 +16,6 @@ const char* to_string(policy::DownloadType type) {
     return "unknown";
 }
 
-std::string pin_url(const std::string& base, const std::string& token) {
-    return base + "/pin/" + token;
-}
-std::string p12_url(const std::string& base, const std::string& token) {
-    return base + "/download/" + token + "/p12";
-}
-std::string zip_url(const std::string& base, const std::string& token) {
-    return base + "/download/" + token + "/zip";
-}
-std::string browser_url(const std::string& base, const std::string& token) {
-    return base + "/download/" + token + "/certificate";
-}
-
 nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) {
     nlohmann::json j = {
         {"batch_id", r.batch_id ? nlohmann::json(*r.batch_id) : nlohmann::json(nullptr)},
@@ -35,19 +24,21 @@ nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) 
         {"rows", nlohmann::json::array()}};
     if (r.download_type) j["download_type"] = to_string(*r.download_type);
     if (r.urls_expire_at) j["urls_expire_at"] = r.urls_expire_at;
+    using issuance::pin_url;
+    using issuance::retrieval_url;
     if (r.batch_pin_token) j["pin_url"] = pin_url(base, *r.batch_pin_token);
-    if (r.batch_retrieval_token) j["retrieval_url"] = zip_url(base, *r.batch_retrieval_token);
+    if (r.batch_retrieval_token)
+        j["retrieval_url"] =
+            retrieval_url(base, r.download_type.value_or(policy::DownloadType::P12Bulk),
+                          *r.batch_retrieval_token);
     for (const auto& row : r.rows) {
         nlohmann::json jr = {{"row_id", row.row_id},
                              {"line", row.line},
                              {"download_type", to_string(row.download_type)},
                              {"subject", row.subject_dn}};
         if (row.pin_token) jr["pin_url"] = pin_url(base, *row.pin_token);
-        if (row.retrieval_token) {
-            jr["retrieval_url"] = row.download_type == policy::DownloadType::Browser
-                                      ? browser_url(base, *row.retrieval_token)
-                                      : p12_url(base, *row.retrieval_token);
-        }
+        if (row.retrieval_token)
+            jr["retrieval_url"] = retrieval_url(base, row.download_type, *row.retrieval_token);
         j["rows"].push_back(jr);
     }
     if (!r.revoked.empty()) {

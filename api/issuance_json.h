@@ -15,9 +15,4 @@ nlohmann::json to_json(const issuance::PinPage& page);
 
 const char* to_string(policy::DownloadType type);
 
-std::string pin_url(const std::string& base, const std::string& token);
-std::string p12_url(const std::string& base, const std::string& token);
-std::string zip_url(const std::string& base, const std::string& token);
-std::string browser_url(const std::string& base, const std::string& token);
-
 }  // namespace inkan::api

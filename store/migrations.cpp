@@ -183,6 +183,16 @@ ALTER TABLE notifications ADD COLUMN old_serial_dec TEXT;
 ALTER TABLE notifications ADD COLUMN attachment BLOB;
 CREATE INDEX notifications_batch ON notifications(batch_id, type);
 )sql",
+    // 8: the mail outbox. Every notification is a mail: attempts so far, when the
+    // next is due, the last failure, and when it was given up (dead).
+    R"sql(
+ALTER TABLE notifications ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN last_error TEXT;
+ALTER TABLE notifications ADD COLUMN dead_at INTEGER;
+CREATE INDEX notifications_due ON notifications(next_attempt_at, id)
+    WHERE sent_at IS NULL AND dead_at IS NULL;
+)sql",
 };
 
 }  // namespace
