@@ -36,6 +36,17 @@ policy::ErrorMode mode_param(const Rest::Request& req) {
     return *mode;
 }
 
+// The :row of /api/v1/requests/:id/rows/:row/... (0..999999).
+int64_t row_param(const Rest::Request& req) {
+    auto row = req.param(":row").as<std::string>();
+    if (row.empty() || row.size() > 6 || row.find_first_not_of("0123456789") != std::string::npos) {
+        throw Error(ErrorCategory::InvalidInput, "row_invalid",
+                    "the row in the path must be a row number (row_id in GET "
+                    "/api/v1/requests/{id}; 0 for a P12 bulk batch as a whole)");
+    }
+    return std::stoll(row);
+}
+
 // A rejected file: 413 when it was too large, else 422; the report lists every finding.
 void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
     const auto& report = body["report"];
@@ -59,6 +70,10 @@ void RequestHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Post(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
     Rest::Routes::Get(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
     Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
+    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/unlock",
+                       Rest::Routes::bind(&RequestHandlers::unlock, this));
+    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/resend",
+                       Rest::Routes::bind(&RequestHandlers::resend, this));
     Rest::Routes::Post(r, "/api/v1/revocations/by-mail",
                        Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
 }
@@ -110,6 +125,24 @@ void RequestHandlers::show(const Rest::Request& req, Http::ResponseWriter writer
     respond(writer, [&] {
         auto who = authenticate(writer, authority_);
         send_json(writer, 200, to_json(desk_.get_batch(who, req.param(":id").as<std::string>())));
+    });
+}
+
+void RequestHandlers::unlock(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto id = req.param(":id").as<std::string>();
+        auto row = desk_.unlock_row(who, id, row_param(req));
+        send_json(writer, 200, {{"batch_id", id}, {"row", to_json(row)}});
+    });
+}
+
+// 200 with the new URLs (shown once), shaped like an upload's answer.
+void RequestHandlers::resend(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto result = desk_.resend_urls(who, req.param(":id").as<std::string>(), row_param(req));
+        send_json(writer, 200, to_json(result, public_base_url_()));
     });
 }
 

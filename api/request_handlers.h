@@ -14,6 +14,9 @@ namespace inkan::api {
 //   POST /api/v1/requests?action=issue&on_error=abort|skip   body: the request file
 //   GET  /api/v1/requests              batches of the operator's institution
 //   GET  /api/v1/requests/:id          one batch and the state of each row
+//   POST /api/v1/requests/:id/rows/:row/unlock   a row locked by wrong PINs
+//   POST /api/v1/requests/:id/rows/:row/resend   new URLs for expired ones (row 0:
+//                                                a P12 bulk batch)
 class RequestHandlers {
   public:
     // public_base_url: where subscribers reach the public listener (asked per
@@ -28,6 +31,8 @@ class RequestHandlers {
     void revoke_by_mail(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void unlock(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void resend(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     Authority& authority_;
     IssuanceDesk& desk_;
     std::function<std::string()> public_base_url_;

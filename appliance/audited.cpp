@@ -99,6 +99,33 @@ issuance::RevocationResult AuditedDesk::revoke_by_mail(const api::OperatorIdenti
         });
 }
 
+// An RA operator's care of a row: who, which row, the outcome; never a token.
+issuance::RowState AuditedDesk::unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                           int64_t row) {
+    json fields = who_fields(who);
+    fields["batch_id"] = id;
+    fields["row"] = row;
+    return audited(
+        log_, "row_unlocked", fields, [&] { return inner_.unlock_row(who, id, row); },
+        [](const issuance::RowState& r) {
+            return json{{"status", issuance::to_string(r.status)}};
+        });
+}
+
+issuance::BatchResult AuditedDesk::resend_urls(const api::OperatorIdentity& who,
+                                               const std::string& id, int64_t row) {
+    json fields = who_fields(who);
+    fields["batch_id"] = id;
+    fields["row"] = row;
+    return audited(
+        log_, "urls_resent", fields, [&] { return inner_.resend_urls(who, id, row); },
+        [](const issuance::BatchResult& r) {
+            json rows = json::array();
+            for (const auto& x : r.rows) rows.push_back(x.row_id);
+            return json{{"rows", rows}, {"urls_expire_at", r.urls_expire_at}};
+        });
+}
+
 issuance::PinPage AuditedDesk::view_pins(const std::string& token) {
     return audited(
         log_, "pin_page", json::object(), [&] { return inner_.view_pins(token); },

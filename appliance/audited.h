@@ -62,6 +62,10 @@ class AuditedDesk final : public api::IssuanceDesk {
     std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
         return inner_.list_batches(who);
     }
+    issuance::RowState unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                  int64_t row) override;
+    issuance::BatchResult resend_urls(const api::OperatorIdentity& who, const std::string& id,
+                                      int64_t row) override;
     issuance::PinPage view_pins(const std::string& token) override;
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override;

@@ -38,6 +38,14 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
     std::vector<issuance::BatchState> list_batches(const api::OperatorIdentity& who) override {
         return service_.list_batches(info(who));
     }
+    issuance::RowState unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                  int64_t row) override {
+        return service_.unlock_row(info(who), id, row);
+    }
+    issuance::BatchResult resend_urls(const api::OperatorIdentity& who, const std::string& id,
+                                      int64_t row) override {
+        return service_.resend_urls(info(who), id, row);
+    }
     issuance::PinPage view_pins(const std::string& token) override {
         return service_.view_pins(token);
     }

@@ -15,7 +15,7 @@ constexpr const char* kBatchColumns =
 constexpr const char* kRowColumns =
     "batch_id, row_no, line, subject_dn, profile_id, download_type, admin_name, admin_mail, "
     "user_name, user_mail, p12_file_name, raw_json, pin_nonce, pin_ciphertext, status, "
-    "failed_attempts, serial_hex, downloaded_at";
+    "failed_attempts, serial_hex, downloaded_at, urls_expire_at";
 
 constexpr const char* kNotificationColumns =
     "id, type, batch_id, row_no, recipient, serial_hex, subject, secret_ciphertext, created_at, "
@@ -56,6 +56,7 @@ BatchRowRecord read_row(const Statement& s) {
     r.failed_attempts = static_cast<int>(s.int64(15));
     r.serial_hex = s.opt_text(16);
     r.downloaded_at = s.opt_int64(17);
+    r.urls_expire_at = s.int64(18);
     return r;
 }
 
@@ -90,15 +91,32 @@ void insert_notification(Connection& c, const NotificationRecord& n) {
     s.bind(8, n.created_at).bind(9, n.serial_dec).run();
 }
 
+void insert_url(Connection& c, const UrlRecord& u) {
+    Statement s(c,
+                "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
+                "used_at) VALUES (?,?,?,?,?,?)");
+    s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
+    s.bind(5, u.expires_at).bind(6, u.used_at).run();
+}
+
+// The duplicate-DN rule for rows about to hold their DN: the numbers of those
+// whose subject another certificate, request or reservation claims.
+std::vector<int64_t> claimed_rows(Connection& c, const std::vector<BatchRowRecord>& rows,
+                                  bool own_rows, int64_t now) {
+    std::vector<int64_t> claimed;
+    for (const auto& r : rows) {
+        std::optional<RowRef> self;
+        if (own_rows) self = RowRef{r.batch_id, r.row_no};
+        if (subject_claimed(c, SubjectClaim{r.subject_dn, self}, now)) claimed.push_back(r.row_no);
+    }
+    return claimed;
+}
+
 }  // namespace
 
 std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
     return db_.in_transaction([&](Connection& c) {
-        std::vector<int64_t> claimed;
-        const int64_t now = unix_now();
-        for (const auto& r : nb.rows)
-            if (subject_claimed(c, SubjectClaim{r.subject_dn, std::nullopt}, now))
-                claimed.push_back(r.row_no);
+        std::vector<int64_t> claimed = claimed_rows(c, nb.rows, false, unix_now());
         if (!claimed.empty()) return claimed;
         const BatchRecord& b = nb.batch;
         Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
@@ -109,7 +127,7 @@ std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
 
         for (const auto& r : nb.rows) {
             Statement s(c, std::string("INSERT INTO issuance_rows (") + kRowColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, r.batch_id).bind(2, r.row_no).bind(3, r.line).bind(4, r.subject_dn);
             s.bind(5, int64_t{r.profile_id}).bind(6, int64_t{r.download_type});
             s.bind(7, r.admin_name)
@@ -123,16 +141,9 @@ std::vector<int64_t> SqliteBatchStore::create(const NewBatch& nb) {
                 s.bind(14, ByteView(r.pin_ciphertext));
             }
             s.bind(15, r.status).bind(16, int64_t{r.failed_attempts}).bind(17, r.serial_hex);
-            s.bind(18, r.downloaded_at).run();
+            s.bind(18, r.downloaded_at).bind(19, b.expires_at).run();
         }
-        for (const auto& u : nb.urls) {
-            Statement s(
-                c,
-                "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
-                "used_at) VALUES (?,?,?,?,?,?)");
-            s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
-            s.bind(5, u.expires_at).bind(6, u.used_at).run();
-        }
+        for (const auto& u : nb.urls) insert_url(c, u);
         for (const auto& n : nb.notifications) insert_notification(c, n);
         return claimed;
     });
@@ -296,6 +307,62 @@ std::vector<std::string> SqliteBatchStore::record_revocations(
                 std::find(already.begin(), already.end(), *n.serial_hex) == already.end())
                 insert_notification(c, n);
         return already;
+    });
+}
+
+bool SqliteBatchStore::unlock_row(const std::string& batch_id, int64_t row_no, int limit) {
+    return db_.in_transaction([&](Connection& c) {
+        // pin_viewed if the row's current PIN URL (P12 bulk: the batch's) was used;
+        // a re-send deletes the old URLs.
+        Statement s(c,
+                    "UPDATE issuance_rows SET failed_attempts = 0, status = CASE "
+                    "  WHEN status != 'locked' THEN status "
+                    "  WHEN EXISTS (SELECT 1 FROM issuance_urls u WHERE u.batch_id = ?1 "
+                    "    AND u.kind = 'pin' AND (u.row_no = ?2 OR u.row_no IS NULL) "
+                    "    AND u.used_at IS NOT NULL) THEN 'pin_viewed' "
+                    "  ELSE 'accepted' END "
+                    "WHERE batch_id = ?1 AND row_no = ?2 "
+                    "  AND (status = 'locked' OR failed_attempts >= ?3) RETURNING status");
+        s.bind(1, batch_id).bind(2, row_no).bind(3, int64_t{limit});
+        if (!s.step()) return false;
+        while (s.step()) {
+        }
+        return true;
+    });
+}
+
+std::vector<int64_t> SqliteBatchStore::renew_urls(const UrlRenewal& r) {
+    return db_.in_transaction([&](Connection& c) {
+        std::vector<BatchRowRecord> rows;
+        for (int64_t row_no : r.row_nos) {
+            Statement q(c, std::string("SELECT ") + kRowColumns +
+                               " FROM issuance_rows WHERE batch_id = ? AND row_no = ? "
+                               "AND status IN ('accepted', 'pin_viewed') AND urls_expire_at <= ?");
+            q.bind(1, r.batch_id).bind(2, row_no).bind(3, r.now);
+            if (!q.step()) {
+                throw Error(ErrorCategory::Conflict, "row_changed",
+                            "request row " + std::to_string(row_no) +
+                                " was downloaded, locked or re-sent meanwhile; reload the "
+                                "request's state and try again");
+            }
+            rows.push_back(read_row(q));
+        }
+        std::vector<int64_t> claimed = claimed_rows(c, rows, true, r.now);
+        if (!claimed.empty()) return claimed;
+        Statement old_batch_urls(
+            c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no IS NULL AND ?");
+        old_batch_urls.bind(1, r.batch_id).bind(2, int64_t{r.whole_batch}).run();
+        for (int64_t row_no : r.row_nos) {
+            Statement old_urls(c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no = ?");
+            old_urls.bind(1, r.batch_id).bind(2, row_no).run();
+            Statement u(c,
+                        "UPDATE issuance_rows SET urls_expire_at = ?, status = 'accepted' "
+                        "WHERE batch_id = ? AND row_no = ?");
+            u.bind(1, r.expires_at).bind(2, r.batch_id).bind(3, row_no).run();
+        }
+        for (const auto& url : r.urls) insert_url(c, url);
+        for (const auto& n : r.notifications) insert_notification(c, n);
+        return claimed;
     });
 }
 

@@ -23,6 +23,8 @@ class SqliteBatchStore final : public BatchStore {
     void record_downloads(const std::string& batch_id, const std::vector<Download>& downloads,
                           const std::vector<NotificationRecord>& notifications,
                           int64_t now) override;
+    bool unlock_row(const std::string& batch_id, int64_t row_no, int limit) override;
+    std::vector<int64_t> renew_urls(const UrlRenewal& renewal) override;
     std::vector<NotificationRecord> pending_notifications(
         const std::optional<std::string>& batch_id) override;
     void mark_notification_sent(int64_t id, int64_t when) override;

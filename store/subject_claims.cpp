@@ -16,7 +16,7 @@ bool subject_claimed(Connection& c, const SubjectClaim& claim, int64_t now,
         "UNION ALL "
         "SELECT 1 FROM issuance_rows r JOIN issuance_batches b ON b.id = r.batch_id "
         "  WHERE r.subject_dn = ?1 COLLATE NOCASE AND r.status IN ('accepted', 'pin_viewed') "
-        "  AND b.expires_at > ?2 AND (?3 IS NULL OR r.batch_id != ?3 OR r.row_no != ?4) "
+        "  AND r.urls_expire_at > ?2 AND (?3 IS NULL OR r.batch_id != ?3 OR r.row_no != ?4) "
         "  AND NOT EXISTS (SELECT 1 FROM operators o JOIN certificates oc "
         "                  ON oc.serial_hex = o.certificate_serial "
         "                  WHERE o.name = b.operator_name AND oc.status = 'revoked') "
