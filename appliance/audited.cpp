@@ -12,6 +12,13 @@ json who_fields(const api::OperatorIdentity& who) {
     return {{"operator", who.name}, {"institution", who.institution}};
 }
 
+json row_fields(const api::OperatorIdentity& who, const std::string& batch_id, int64_t row) {
+    json fields = who_fields(who);
+    fields["batch_id"] = batch_id;
+    fields["row"] = row;
+    return fields;
+}
+
 json file_fields(const issuance::DownloadedFile& f) {
     return {{"file", f.file_name}, {"serial", f.serial}, {"serial_hex", f.serial_hex}};
 }
@@ -102,11 +109,9 @@ issuance::RevocationResult AuditedDesk::revoke_by_mail(const api::OperatorIdenti
 // An RA operator's care of a row: who, which row, the outcome; never a token.
 issuance::RowState AuditedDesk::unlock_row(const api::OperatorIdentity& who, const std::string& id,
                                            int64_t row) {
-    json fields = who_fields(who);
-    fields["batch_id"] = id;
-    fields["row"] = row;
     return audited(
-        log_, "row_unlocked", fields, [&] { return inner_.unlock_row(who, id, row); },
+        log_, "row_unlocked", row_fields(who, id, row),
+        [&] { return inner_.unlock_row(who, id, row); },
         [](const issuance::RowState& r) {
             return json{{"status", issuance::to_string(r.status)}};
         });
@@ -114,11 +119,9 @@ issuance::RowState AuditedDesk::unlock_row(const api::OperatorIdentity& who, con
 
 issuance::BatchResult AuditedDesk::resend_urls(const api::OperatorIdentity& who,
                                                const std::string& id, int64_t row) {
-    json fields = who_fields(who);
-    fields["batch_id"] = id;
-    fields["row"] = row;
     return audited(
-        log_, "urls_resent", fields, [&] { return inner_.resend_urls(who, id, row); },
+        log_, "urls_resent", row_fields(who, id, row),
+        [&] { return inner_.resend_urls(who, id, row); },
         [](const issuance::BatchResult& r) {
             json rows = json::array();
             for (const auto& x : r.rows) rows.push_back(x.row_id);

@@ -21,17 +21,6 @@ namespace {
 
 using issuance::RowStatus;
 
-template <typename Fn>
-Error error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorCategory::Internal, "none", "none");
-}
-
 // Checks the P12 with OpenSSL and NSS and returns the certificate's text.
 std::string check_p12(const IssuanceWorld& w, const std::filesystem::path& p12,
                       const std::string& password) {

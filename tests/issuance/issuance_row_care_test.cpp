@@ -11,17 +11,6 @@ namespace {
 
 using issuance::RowStatus;
 
-template <typename Fn>
-Error error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorCategory::Internal, "none", "none");
-}
-
 void lock_with_wrong_pins(IssuanceWorld& w, const std::string& retrieval_token) {
     for (int i = 0; i < w.service->config().max_pin_failures; ++i) {
         auto e = error_of([&] {
