@@ -387,14 +387,8 @@ TEST(IssuanceDownload, ApprovalExpiredWhoisChangedOrOperatorRevokedSinceUploadRe
     IssuanceWorld w;
     auto s = submit_one(w, RowSpec{});
     const std::string& token = *s.batch.rows[0].retrieval_token;
-    policy::Institution inst = *w.policy.registry.find_by_name("Example University");
-
     // The approval ended yesterday.
-    policy::Institution expired = inst;
-    expired.domains[0].approval_expires =
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
-        std::chrono::days(1);
-    w.policy.registry.put(expired);
+    policy::Institution inst = w.policy.end_approval_yesterday();
     auto e = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(e.code(), "approval_expired");
     auto f = policy::make_finding("approval_expired", 1, 14);

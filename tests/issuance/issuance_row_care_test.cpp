@@ -134,6 +134,23 @@ TEST(IssuanceRowCare, ResendRefusedWhenTheDnWasClaimedMeanwhile) {
               "pin_url_expired");
 }
 
+TEST(IssuanceRowCare, ResendRechecksTheInstitutionAndTheOperator) {
+    IssuanceWorld w;
+    auto batch = w.submit(request_file(1, 1));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    w.now_offset = 31 * 24 * 3600;
+    const int64_t urls = w.count("issuance_urls");
+    policy::Institution inst = w.policy.end_approval_yesterday();
+    auto e = error_of([&] { w.service->resend_urls(w.op, *batch.batch_id, 1); });
+    EXPECT_EQ(e.code(), "approval_expired");
+    w.policy.registry.put(inst);
+    w.certificates->revoke(w.operators->find_by_name("op1")->certificate_serial, 3, std::nullopt,
+                           store::unix_now());
+    EXPECT_EQ(error_of([&] { w.service->resend_urls(w.op, *batch.batch_id, 1); }).code(),
+              "operator_revoked");
+    EXPECT_EQ(w.count("issuance_urls"), urls);  // no new URL was stored
+}
+
 TEST(IssuanceRowCare, BulkBatchIsResentAsAWhole) {
     IssuanceWorld w;
     auto batch = w.submit(request_file(2, 2));

@@ -58,6 +58,9 @@ std::string request_file(int n, int type, int ou_base = 1000);
 struct PolicyFixture {
     PolicyFixture();
     policy::CheckContext context();
+    // The domain approval of "Example University" ended yesterday; returns the
+    // institution as it was (put it back to restore).
+    policy::Institution end_approval_yesterday();
     policy::InMemoryInstitutionRegistry registry;
     policy::InMemoryExistingCertificates existing;
     policy::SystemClock clock;
