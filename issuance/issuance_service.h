@@ -59,9 +59,9 @@
 // downloaded). A row's URLs expire per row (issuance_rows.urls_expire_at, the
 // batch's expiry at upload); once expired, the operator may re-send them: NEW PIN
 // and retrieval tokens with a new lifetime (config.url_lifetime from now), the old
-// tokens deleted (url_not_found), the PIN page unused again, and the same events
-// as submit. A row with expired URLs holds no claim on its DN, so a re-send runs
-// the duplicate-DN rule again in the storing transaction and the SigningGate's
+// tokens deleted (url_not_found) with their unsent events, the PIN page unused
+// again, and the same events as submit. A row with expired URLs holds no claim on its DN, so a
+// re-send runs the duplicate-DN rule again in the storing transaction and the SigningGate's
 // institution / operator re-check before it. A P12 bulk batch has one PIN URL and
 // one ZIP URL for all rows: it is re-sent as a whole (row 0), for its rows not
 // downloaded yet.

@@ -142,11 +142,11 @@ class BatchStore {
     // A re-send of expired URLs, in one transaction. Each row is checked against
     // the duplicate-DN rule first (an expired row holds no claim): if any row's
     // subject is claimed, nothing changes and those rows' numbers are returned.
-    // Else the rows' old URLs (whole_batch: the batch's, P12 bulk) are deleted,
-    // `urls` stored, the rows' URLs expire at `expires_at` and their PIN page is
-    // unused again (pin_viewed → accepted), and `notifications` are queued. A row
-    // that is no longer re-sendable (downloaded, locked or renewed meanwhile)
-    // throws Conflict row_changed and changes nothing.
+    // Else the rows' old URLs (whole_batch: the batch's, P12 bulk) and their
+    // unsent access_pin_issued / issuance_accepted events are deleted, `urls` stored, the rows'
+    // URLs expire at `expires_at` and their PIN page is unused again (pin_viewed → accepted), and
+    // `notifications` are queued. A row that is no longer re-sendable (downloaded, locked or
+    // renewed meanwhile) throws Conflict row_changed and changes nothing.
     struct UrlRenewal {
         std::string batch_id;
         std::vector<int64_t> row_nos;

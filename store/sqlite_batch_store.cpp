@@ -349,12 +349,19 @@ std::vector<int64_t> SqliteBatchStore::renew_urls(const UrlRenewal& r) {
         }
         std::vector<int64_t> claimed = claimed_rows(c, rows, true, r.now);
         if (!claimed.empty()) return claimed;
-        Statement old_batch_urls(
-            c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no IS NULL AND ?");
-        old_batch_urls.bind(1, r.batch_id).bind(2, int64_t{r.whole_batch}).run();
+        // The old URLs, and the unsent mails that would carry them.
+        auto drop_old = [&](std::optional<int64_t> row_no) {
+            Statement urls(c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no IS ?");
+            urls.bind(1, r.batch_id).bind(2, row_no).run();
+            Statement mails(c,
+                            "DELETE FROM notifications WHERE batch_id = ? AND row_no IS ? "
+                            "AND type IN ('access_pin_issued', 'issuance_accepted') "
+                            "AND sent_at IS NULL");
+            mails.bind(1, r.batch_id).bind(2, row_no).run();
+        };
+        if (r.whole_batch) drop_old(std::nullopt);
         for (int64_t row_no : r.row_nos) {
-            Statement old_urls(c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no = ?");
-            old_urls.bind(1, r.batch_id).bind(2, row_no).run();
+            if (!r.whole_batch) drop_old(row_no);
             Statement u(c,
                         "UPDATE issuance_rows SET urls_expire_at = ?, status = 'accepted' "
                         "WHERE batch_id = ? AND row_no = ?");
