@@ -28,6 +28,12 @@ class IssuanceDesk {
     virtual std::vector<issuance::BatchState> list_batches(const OperatorIdentity& who) = 0;
     virtual issuance::RevocationFile revocation_file(const OperatorIdentity& who,
                                                      const std::string& id) = 0;
+    // POST /api/v1/requests/{id}/rows/{row}/unlock and .../resend (row 0: a P12
+    // bulk batch as a whole).
+    virtual issuance::RowState unlock_row(const OperatorIdentity& who, const std::string& id,
+                                          int64_t row) = 0;
+    virtual issuance::BatchResult resend_urls(const OperatorIdentity& who, const std::string& id,
+                                              int64_t row) = 0;
 
     virtual issuance::PinPage view_pins(const std::string& pin_token) = 0;
     virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,

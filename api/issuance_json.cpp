@@ -65,20 +65,23 @@ nlohmann::json to_json(const issuance::BatchState& s) {
                         {"urls_expire_at", s.urls_expire_at},
                         {"status", s.status},
                         {"rows", nlohmann::json::array()}};
-    for (const auto& row : s.rows) {
-        nlohmann::json jr = {{"row_id", row.row_id},
-                             {"line", row.line},
-                             {"subject", row.subject_dn},
-                             {"profile_id", row.profile_id},
-                             {"status", issuance::to_string(row.status)},
-                             {"failed_pin_attempts", row.failed_pin_attempts}};
-        if (row.serial) jr["serial"] = *row.serial;  // decimal, as request files and mails use it
-        if (row.serial_hex) jr["serial_hex"] = *row.serial_hex;
-        if (row.downloaded_at) jr["downloaded_at"] = *row.downloaded_at;
-        if (row.renews_serial) jr["renews_serial"] = *row.renews_serial;
-        j["rows"].push_back(jr);
-    }
+    for (const auto& row : s.rows) j["rows"].push_back(to_json(row));
     return j;
+}
+
+nlohmann::json to_json(const issuance::RowState& row) {
+    nlohmann::json jr = {{"row_id", row.row_id},
+                         {"line", row.line},
+                         {"subject", row.subject_dn},
+                         {"profile_id", row.profile_id},
+                         {"status", issuance::to_string(row.status)},
+                         {"failed_pin_attempts", row.failed_pin_attempts},
+                         {"urls_expire_at", row.urls_expire_at}};
+    if (row.serial) jr["serial"] = *row.serial;  // decimal, as request files and mails use it
+    if (row.serial_hex) jr["serial_hex"] = *row.serial_hex;
+    if (row.downloaded_at) jr["downloaded_at"] = *row.downloaded_at;
+    if (row.renews_serial) jr["renews_serial"] = *row.renews_serial;
+    return jr;
 }
 
 nlohmann::json to_json(const issuance::PinPage& page) {

@@ -11,6 +11,7 @@ namespace inkan::api {
 // public_base_url: e.g. "https://127.0.0.1:8444"; tokens become URLs under it.
 nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url);
 nlohmann::json to_json(const issuance::BatchState& state);
+nlohmann::json to_json(const issuance::RowState& row);
 nlohmann::json to_json(const issuance::PinPage& page);
 
 const char* to_string(policy::DownloadType type);

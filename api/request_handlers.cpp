@@ -36,6 +36,17 @@ policy::ErrorMode mode_param(const Rest::Request& req) {
     return *mode;
 }
 
+// The :row of /api/v1/requests/:id/rows/:row/... (0..999999).
+int64_t row_param(const Rest::Request& req) {
+    auto row = req.param(":row").as<std::string>();
+    if (row.empty() || row.size() > 6 || row.find_first_not_of("0123456789") != std::string::npos) {
+        throw Error(ErrorCategory::InvalidInput, "row_invalid",
+                    "the row in the path must be a row number (row_id in GET "
+                    "/api/v1/requests/{id}; 0 for a P12 bulk batch as a whole)");
+    }
+    return std::stoll(row);
+}
+
 // A rejected file: 413 when it was too large, else 422; the report lists every finding.
 void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
     const auto& report = body["report"];
@@ -61,6 +72,10 @@ void RequestHandlers::register_routes(Rest::Router& r) {
     Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
     Rest::Routes::Get(r, "/api/v1/requests/:id/revocation-file",
                       Rest::Routes::bind(&RequestHandlers::revocation_file, this));
+    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/unlock",
+                       Rest::Routes::bind(&RequestHandlers::unlock, this));
+    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/resend",
+                       Rest::Routes::bind(&RequestHandlers::resend, this));
     Rest::Routes::Post(r, "/api/v1/revocations/by-mail",
                        Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
 }
@@ -121,6 +136,24 @@ void RequestHandlers::revocation_file(const Rest::Request& req, Http::ResponseWr
         auto file = desk_.revocation_file(who, req.param(":id").as<std::string>());
         send_bytes(writer, 200, "text/tab-separated-values; charset=Shift_JIS", file.content,
                    file.file_name);
+    });
+}
+
+void RequestHandlers::unlock(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto id = req.param(":id").as<std::string>();
+        auto row = desk_.unlock_row(who, id, row_param(req));
+        send_json(writer, 200, {{"batch_id", id}, {"row", to_json(row)}});
+    });
+}
+
+// 200 with the new URLs (shown once), shaped like an upload's answer.
+void RequestHandlers::resend(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(writer, authority_);
+        auto result = desk_.resend_urls(who, req.param(":id").as<std::string>(), row_param(req));
+        send_json(writer, 200, to_json(result, public_base_url_()));
     });
 }
 

@@ -17,6 +17,9 @@ namespace inkan::api {
 //   GET  /api/v1/requests/:id/revocation-file   a renewal's revocation request file
 //                                      for the old certificates (Shift_JIS TSV, CRLF)
 //   POST /api/v1/revocations/by-mail   {mail, reason, comment?}
+//   POST /api/v1/requests/:id/rows/:row/unlock   a row locked by wrong PINs
+//   POST /api/v1/requests/:id/rows/:row/resend   new URLs for expired ones (row 0:
+//                                                a P12 bulk batch)
 class RequestHandlers {
   public:
     // public_base_url: where subscribers reach the public listener (asked per
@@ -32,6 +35,8 @@ class RequestHandlers {
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void revocation_file(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void unlock(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void resend(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     Authority& authority_;
     IssuanceDesk& desk_;
     std::function<std::string()> public_base_url_;

@@ -12,6 +12,13 @@ json who_fields(const api::OperatorIdentity& who) {
     return {{"operator", who.name}, {"institution", who.institution}};
 }
 
+json row_fields(const api::OperatorIdentity& who, const std::string& batch_id, int64_t row) {
+    json fields = who_fields(who);
+    fields["batch_id"] = batch_id;
+    fields["row"] = row;
+    return fields;
+}
+
 json file_fields(const issuance::DownloadedFile& f) {
     return {{"file", f.file_name}, {"serial", f.serial}, {"serial_hex", f.serial_hex}};
 }
@@ -96,6 +103,29 @@ issuance::RevocationResult AuditedDesk::revoke_by_mail(const api::OperatorIdenti
             json serials = json::array();
             for (const auto& x : r.revoked) serials.push_back(x.serial);
             return json{{"batch_id", r.batch_id}, {"revoked", serials}};
+        });
+}
+
+// An RA operator's care of a row: who, which row, the outcome; never a token.
+issuance::RowState AuditedDesk::unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                           int64_t row) {
+    return audited(
+        log_, "row_unlocked", row_fields(who, id, row),
+        [&] { return inner_.unlock_row(who, id, row); },
+        [](const issuance::RowState& r) {
+            return json{{"status", issuance::to_string(r.status)}};
+        });
+}
+
+issuance::BatchResult AuditedDesk::resend_urls(const api::OperatorIdentity& who,
+                                               const std::string& id, int64_t row) {
+    return audited(
+        log_, "urls_resent", row_fields(who, id, row),
+        [&] { return inner_.resend_urls(who, id, row); },
+        [](const issuance::BatchResult& r) {
+            json rows = json::array();
+            for (const auto& x : r.rows) rows.push_back(x.row_id);
+            return json{{"rows", rows}, {"urls_expire_at", r.urls_expire_at}};
         });
 }
 

@@ -66,6 +66,10 @@ class AuditedDesk final : public api::IssuanceDesk {
                                              const std::string& id) override {
         return inner_.revocation_file(who, id);
     }
+    issuance::RowState unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                  int64_t row) override;
+    issuance::BatchResult resend_urls(const api::OperatorIdentity& who, const std::string& id,
+                                      int64_t row) override;
     issuance::PinPage view_pins(const std::string& token) override;
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override;

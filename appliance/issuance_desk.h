@@ -42,6 +42,14 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
                                              const std::string& id) override {
         return service_.revocation_file(info(who), id);
     }
+    issuance::RowState unlock_row(const api::OperatorIdentity& who, const std::string& id,
+                                  int64_t row) override {
+        return service_.unlock_row(info(who), id, row);
+    }
+    issuance::BatchResult resend_urls(const api::OperatorIdentity& who, const std::string& id,
+                                      int64_t row) override {
+        return service_.resend_urls(info(who), id, row);
+    }
     issuance::PinPage view_pins(const std::string& token) override {
         return service_.view_pins(token);
     }

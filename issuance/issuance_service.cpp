@@ -20,10 +20,10 @@ policy::DownloadType download_type_of(int value) {
     return static_cast<policy::DownloadType>(value);
 }
 
-RowStatus row_status(const store::BatchRowRecord& row, int64_t batch_expires_at, int64_t now) {
+RowStatus row_status(const store::BatchRowRecord& row, int64_t now) {
     if (row.status == "downloaded") return RowStatus::Downloaded;
     if (row.status == "locked") return RowStatus::Locked;
-    if (now >= batch_expires_at) return RowStatus::Expired;
+    if (now >= row.urls_expire_at) return RowStatus::Expired;
     return row.status == "pin_viewed" ? RowStatus::PinViewed : RowStatus::Accepted;
 }
 
@@ -39,24 +39,17 @@ BatchState batch_state(const store::BatchRecord& b, const std::vector<store::Bat
     s.created_at = b.created_at;
     s.urls_expire_at = b.expires_at;
     bool all_downloaded = true;
+    bool any_open = false;  // a row not downloaded whose URLs are still valid
     for (const auto& r : rows) {
-        RowState rs;
-        rs.row_id = r.row_no;
-        rs.line = static_cast<size_t>(r.line);
-        rs.subject_dn = r.subject_dn;
-        rs.profile_id = r.profile_id;
-        rs.download_type = download_type_of(r.download_type);
-        rs.status = row_status(r, b.expires_at, now);
-        rs.failed_pin_attempts = r.failed_attempts;
-        rs.serial_hex = r.serial_hex;
-        if (r.serial_hex) rs.serial = pki::serial_to_decimal(pki::serial_from_hex(*r.serial_hex));
-        rs.downloaded_at = r.downloaded_at;
-        if (r.renews_serial_hex)
-            rs.renews_serial = pki::serial_to_decimal(pki::serial_from_hex(*r.renews_serial_hex));
-        if (rs.status != RowStatus::Downloaded) all_downloaded = false;
+        RowState rs = row_state(r, now);
+        s.urls_expire_at = std::max(s.urls_expire_at, rs.urls_expire_at);
+        if (rs.status != RowStatus::Downloaded) {
+            all_downloaded = false;
+            if (now < rs.urls_expire_at) any_open = true;
+        }
         s.rows.push_back(std::move(rs));
     }
-    s.status = all_downloaded ? "completed" : (now >= b.expires_at ? "expired" : "open");
+    s.status = all_downloaded ? "completed" : (any_open ? "open" : "expired");
     return s;
 }
 
@@ -67,6 +60,24 @@ int64_t system_now() {
 }
 
 }  // namespace
+
+RowState row_state(const store::BatchRowRecord& r, int64_t now) {
+    RowState rs;
+    rs.row_id = r.row_no;
+    rs.line = static_cast<size_t>(r.line);
+    rs.subject_dn = r.subject_dn;
+    rs.profile_id = r.profile_id;
+    rs.download_type = download_type_of(r.download_type);
+    rs.status = row_status(r, now);
+    rs.failed_pin_attempts = r.failed_attempts;
+    rs.serial_hex = r.serial_hex;
+    if (r.serial_hex) rs.serial = pki::serial_to_decimal(pki::serial_from_hex(*r.serial_hex));
+    rs.downloaded_at = r.downloaded_at;
+    rs.urls_expire_at = r.urls_expire_at;
+    if (r.renews_serial_hex)
+        rs.renews_serial = pki::serial_to_decimal(pki::serial_from_hex(*r.renews_serial_hex));
+    return rs;
+}
 
 IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
                             const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n)
@@ -130,7 +141,6 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
     const int64_t created = now();
     const int64_t expires = created + config.url_lifetime.count();
     const auto type = requests.front().row.download_type;
-    const bool bulk = type == policy::DownloadType::P12Bulk;
 
     NewBatchPlan plan;
     store::NewBatch& nb = plan.batch;
@@ -146,26 +156,6 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
     nb.batch.report_json = result.report.dump();
     nb.batch.created_at = created;
     nb.batch.expires_at = expires;
-
-    auto add_url = [&](const char* kind, std::optional<int64_t> row_no) {
-        std::string url_token = new_url_token(token);
-        nb.urls.push_back(
-            {url_token_hash(url_token), kind, batch_id, row_no, expires, std::nullopt});
-        return url_token;
-    };
-    auto add_event = [&](const char* event, std::optional<int64_t> row_no, std::string recipient,
-                         std::string_view purpose, const std::string& url_token,
-                         std::optional<std::string> subject) {
-        store::NotificationRecord n;
-        n.type = event;
-        n.batch_id = batch_id;
-        n.row_no = row_no;
-        n.recipient = std::move(recipient);
-        n.subject = std::move(subject);
-        n.secret_ciphertext = pins.seal(purpose, as_bytes(url_token), batch_id, row_no.value_or(0));
-        n.created_at = created;
-        nb.notifications.push_back(std::move(n));
-    };
 
     int64_t row_no = 0;
     for (const RequestToStore& request : requests) {
@@ -188,40 +178,69 @@ NewBatchPlan IssuanceService::Impl::plan_batch(const OperatorInfo& op,
         if (!r.access_pin.empty())
             row.pin_ciphertext = pins.seal_supplied_pin(r.access_pin, batch_id, row_no);
         row.renews_serial_hex = request.renews_serial_hex;
+        nb.rows.push_back(std::move(row));
+    }
+    add_urls(batch_id, op.email, nb.rows, created, expires, nb.urls, nb.notifications, result);
+    result.batch_id = batch_id;
+    result.status = "accepted";
+    result.download_type = type;
+    result.urls_expire_at = expires;
+    return plan;
+}
 
+void IssuanceService::Impl::add_urls(const std::string& batch_id, const std::string& operator_email,
+                                     const std::vector<store::BatchRowRecord>& rows,
+                                     int64_t created, int64_t expires,
+                                     std::vector<store::UrlRecord>& urls,
+                                     std::vector<store::NotificationRecord>& events,
+                                     BatchResult& result) {
+    auto add_url = [&](const char* kind, std::optional<int64_t> row_no) {
+        std::string url_token = new_url_token(token);
+        urls.push_back({url_token_hash(url_token), kind, batch_id, row_no, expires, std::nullopt});
+        return url_token;
+    };
+    auto add_event = [&](const char* event, std::optional<int64_t> row_no, std::string recipient,
+                         std::string_view purpose, const std::string& url_token,
+                         std::optional<std::string> subject) {
+        store::NotificationRecord n;
+        n.type = event;
+        n.batch_id = batch_id;
+        n.row_no = row_no;
+        n.recipient = std::move(recipient);
+        n.subject = std::move(subject);
+        n.secret_ciphertext = pins.seal(purpose, as_bytes(url_token), batch_id, row_no.value_or(0));
+        n.created_at = created;
+        events.push_back(std::move(n));
+    };
+    const bool bulk = download_type_of(rows.front().download_type) == policy::DownloadType::P12Bulk;
+    for (const store::BatchRowRecord& r : rows) {
         AcceptedRow accepted;
-        accepted.row_id = row_no;
-        accepted.line = r.line;
-        accepted.download_type = r.download_type;
-        accepted.subject_dn = row.subject_dn;
+        accepted.row_id = r.row_no;
+        accepted.line = static_cast<size_t>(r.line);
+        accepted.download_type = download_type_of(r.download_type);
+        accepted.subject_dn = r.subject_dn;
         if (!bulk) {
-            accepted.pin_token = add_url("pin", row_no);
-            accepted.retrieval_token = add_url("retrieval", row_no);
+            accepted.pin_token = add_url("pin", r.row_no);
+            accepted.retrieval_token = add_url("retrieval", r.row_no);
             std::string pin_recipient = !r.admin_mail.empty() ? r.admin_mail : r.user_mail;
             std::string retrieval_recipient = !r.user_mail.empty() ? r.user_mail : r.admin_mail;
-            add_event("access_pin_issued", row_no, pin_recipient, kPinUrlPurpose,
-                      *accepted.pin_token, row.subject_dn);
-            add_event("issuance_accepted", row_no, retrieval_recipient, kRetrievalUrlPurpose,
-                      *accepted.retrieval_token, row.subject_dn);
+            add_event("access_pin_issued", r.row_no, pin_recipient, kPinUrlPurpose,
+                      *accepted.pin_token, r.subject_dn);
+            add_event("issuance_accepted", r.row_no, retrieval_recipient, kRetrievalUrlPurpose,
+                      *accepted.retrieval_token, r.subject_dn);
         }
         result.rows.push_back(std::move(accepted));
-        nb.rows.push_back(std::move(row));
     }
     if (bulk) {
         result.batch_pin_token = add_url("pin", std::nullopt);
         result.batch_retrieval_token = add_url("retrieval", std::nullopt);
         // P12 bulk: the PIN URL goes to the RA operator (who hands it to the PIN
         // distributor), the ZIP URL to the subscriber admin.
-        add_event("access_pin_issued", std::nullopt, op.email, kPinUrlPurpose,
+        add_event("access_pin_issued", std::nullopt, operator_email, kPinUrlPurpose,
                   *result.batch_pin_token, std::nullopt);
-        add_event("issuance_accepted", std::nullopt, requests.front().row.admin_mail,
-                  kRetrievalUrlPurpose, *result.batch_retrieval_token, std::nullopt);
+        add_event("issuance_accepted", std::nullopt, rows.front().admin_mail, kRetrievalUrlPurpose,
+                  *result.batch_retrieval_token, std::nullopt);
     }
-    result.batch_id = batch_id;
-    result.status = "accepted";
-    result.download_type = type;
-    result.urls_expire_at = expires;
-    return plan;
 }
 
 BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view file,
@@ -261,12 +280,20 @@ size_t IssuanceService::recover_undelivered() {
     return revoke_undelivered(impl_->authority.certificates(), impl_->now());
 }
 
-BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
-    auto batch = impl_->batches.find_batch(batch_id);
+store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
+                                                    const std::string& batch_id) {
+    auto batch = batches.find_batch(batch_id);
     if (!batch || batch->institution != op.institution) {
-        throw Error(ErrorCategory::NotFound, "batch_not_found", "no such request batch");
+        throw Error(ErrorCategory::NotFound, "batch_not_found",
+                    "no such request batch in your institution; list yours with GET "
+                    "/api/v1/requests");
     }
-    return batch_state(*batch, impl_->batches.rows(batch_id), impl_->now());
+    return *batch;
+}
+
+BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
+    store::BatchRecord batch = impl_->own_batch(op, batch_id);
+    return batch_state(batch, impl_->batches.rows(batch_id), impl_->now());
 }
 
 std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, size_t limit) {

@@ -32,14 +32,40 @@
 //   whois_mismatch, whois_connection_failed, domain_not_approved, ...) and the
 //   uploading operator (operator_revoked, Forbidden 403); dn_duplicate (Conflict
 //   409) if another certificate or request holds the DN by then.
+// RA operator's care of a row (unlock_row, resend_urls; the operator's institution
+// only, else batch_not_found):
+//   row_not_found            NotFound   404  no such row in the batch (row 0 of a
+//                                            batch that is not P12 bulk)
+//   row_not_locked           Conflict   409  unlock of a row that is not locked
+//   url_not_expired          Conflict   409  re-send while the row's URLs are still valid
+//   already_downloaded       Gone       410  re-send of a downloaded row (bulk: every row)
+//   row_locked               Locked     423  re-send of a locked row: unlock it first
+//   bulk_resend_whole_batch  InvalidInput 400 a P12 bulk batch is re-sent as row 0
+//   dn_duplicate             Conflict   409  another certificate or request holds the
+//                                            DN by now (an expired row holds no claim)
+//   row_changed              Conflict   409  the row was downloaded / re-sent meanwhile
+//   and the SigningGate's codes, as at download (approval_expired, operator_revoked...).
 // File-level problems (empty, mixed download types, too large, bad encoding) are
 // NOT thrown: submit() returns them in BatchResult::report (status "rejected").
 //
 // Identifiers: batch ids are 32 lowercase hex characters from the HSM's RNG
 // (unguessable; still scoped to the operator's institution); row ids are 1..n
 // within a batch. URL tokens are 43-character base64url strings.
+// Unlock and re-send (issue 8; not in the operator manual, whose 再発行 is a
+// renewal of a revoked certificate): a row
+// locked by wrong PINs is unlocked by an RA operator of its institution (failed
+// attempts to 0, status back to pin_viewed / accepted, a downloaded row stays
+// downloaded). A row's URLs expire per row (issuance_rows.urls_expire_at, the
+// batch's expiry at upload); once expired, the operator may re-send them: NEW PIN
+// and retrieval tokens with a new lifetime (config.url_lifetime from now), the old
+// tokens deleted (url_not_found) with their unsent events, the PIN page unused
+// again, and the same events as submit. A row with expired URLs holds no claim on its DN, so a
+// re-send runs the duplicate-DN rule again in the storing transaction and the SigningGate's
+// institution / operator re-check before it. A P12 bulk batch has one PIN URL and
+// one ZIP URL for all rows: it is re-sent as a whole (row 0), for its rows not
+// downloaded yet.
 // Events (table `notifications`, sent_at NULL until the notifications issue sends
-// them): access_pin_issued and issuance_accepted at submit (recipient per the
+// them): access_pin_issued and issuance_accepted at submit and at a re-send (recipient per the
 // architecture note's flows; the URL token to mail is sealed with AES-GCM in the
 // HSM, see notification_url_token), download_completed per downloaded row
 // (recipient: the RA operator's email; serial in hex and decimal, and DN).
@@ -170,6 +196,7 @@ struct RowState {
     std::optional<std::string> serial;      // the same in decimal
     std::optional<int64_t> downloaded_at;
     std::optional<std::string> renews_serial;  // a renewal: the certificate it replaces (decimal)
+    int64_t urls_expire_at = 0;  // the row's PIN / retrieval URLs (renewed by a re-send)
 };
 
 struct BatchState {
@@ -180,8 +207,9 @@ struct BatchState {
     policy::ErrorMode mode = policy::ErrorMode::Abort;
     policy::DownloadType download_type = policy::DownloadType::P12Individual;
     int64_t created_at = 0;
-    int64_t urls_expire_at = 0;
+    int64_t urls_expire_at = 0;  // the latest of its rows' URL expiries
     std::string status;  // "open" (rows to download), "completed" (all downloaded), "expired"
+                         // (the URLs of every row not downloaded have expired)
     std::vector<RowState> rows;
 };
 
@@ -303,6 +331,16 @@ class IssuanceService {
     BatchState get_batch(const OperatorInfo& op, const std::string& batch_id);
     // Newest first.
     std::vector<BatchState> list_batches(const OperatorInfo& op, size_t limit = 100);
+
+    // Unlocks a row that wrong PINs locked (see the header); the row's new state.
+    RowState unlock_row(const OperatorInfo& op, const std::string& batch_id, int64_t row_no);
+
+    // Re-sends a row's expired URLs (P12 bulk: row_no 0, the whole batch; see the
+    // header). The result is shaped like submit's, with status "resent", no report,
+    // and the new tokens, returned ONCE: rows (each with its tokens; P12 bulk: the
+    // rows re-sent, tokens in batch_pin_token / batch_retrieval_token) and the new
+    // urls_expire_at.
+    BatchResult resend_urls(const OperatorInfo& op, const std::string& batch_id, int64_t row_no);
 
     // The PIN page: shown once (then pin_url_used), marks the rows pin_viewed.
     PinPage view_pins(const std::string& pin_token);

@@ -68,10 +68,24 @@ struct IssuanceService::Impl {
     NewBatchPlan plan_batch(const OperatorInfo& op, const policy::CheckReport& report,
                             const std::vector<RequestToStore>& requests,
                             const std::string& batch_id);
+    // New PIN and retrieval URL tokens for `rows` (one pair each; P12 bulk: one
+    // pair for the batch) with their sealed access_pin_issued / issuance_accepted
+    // events, created at `created`, expiring at `expires`. The tokens go into
+    // result.rows / result.batch_*_token (returned once), their hashes into `urls`.
+    void add_urls(const std::string& batch_id, const std::string& operator_email,
+                  const std::vector<store::BatchRowRecord>& rows, int64_t created, int64_t expires,
+                  std::vector<store::UrlRecord>& urls,
+                  std::vector<store::NotificationRecord>& events, BatchResult& result);
+    // The batch, if it is the operator's institution's; else batch_not_found.
+    store::BatchRecord own_batch(const OperatorInfo& op, const std::string& batch_id);
+    store::BatchRowRecord row_in(const store::BatchRecord& batch, int64_t row_no);
     BatchResult submit_revocations(const OperatorInfo& op, const policy::CheckReport& report);
     store::BatchRecord batch_of(const store::UrlRecord& url);
     store::BatchRowRecord row_of(const store::UrlRecord& url);
 };
+
+// A stored row as the operator sees it at `now`.
+RowState row_state(const store::BatchRowRecord& row, int64_t now);
 
 // Holds a row for one download; released on destruction.
 class RowClaim {

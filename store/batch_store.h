@@ -23,10 +23,10 @@ struct BatchRecord {
     int download_type = 0;   // 1 P12 individual, 2 P12 bulk, 3 browser
     std::string report_json;
     int64_t created_at = 0;
-    int64_t expires_at = 0;  // URLs of the batch
+    int64_t expires_at = 0;  // URLs of the batch at upload (a re-send renews a row's own)
 };
 
-// Row status as stored; "expired" is derived by the reader from the batch expiry.
+// Row status as stored; "expired" is derived by the reader from urls_expire_at.
 struct BatchRowRecord {
     std::string batch_id;
     int64_t row_no = 0;
@@ -43,6 +43,7 @@ struct BatchRowRecord {
     std::optional<std::string> serial_hex;
     std::optional<int64_t> downloaded_at;
     std::optional<std::string> renews_serial_hex;  // a renewal: the certificate it replaces
+    int64_t urls_expire_at = 0;  // set by the store: the batch's expiry, or a re-send's
 };
 
 struct UrlRecord {
@@ -154,6 +155,30 @@ class BatchStore {
     // A batch's events of one type (sent or not), by row then id.
     virtual std::vector<NotificationRecord> notifications_of(const std::string& batch_id,
                                                              const std::string& type) = 0;
+    // An RA operator unlocks a row locked by wrong PINs: failed attempts back to 0
+    // and the status it had before (pin_viewed if its PIN URL was used, else
+    // accepted; a downloaded row stays downloaded). False (nothing changed) if the
+    // row is not locked (status locked, or `limit` failed attempts).
+    virtual bool unlock_row(const std::string& batch_id, int64_t row_no, int limit) = 0;
+
+    // A re-send of expired URLs, in one transaction. Each row is checked against
+    // the rules of create() first (an expired row holds no claim): if any row
+    // conflicts, nothing changes and those rows are returned.
+    // Else the rows' old URLs (whole_batch: the batch's, P12 bulk) and their
+    // unsent access_pin_issued / issuance_accepted events are deleted, `urls` stored, the rows'
+    // URLs expire at `expires_at` and their PIN page is unused again (pin_viewed → accepted), and
+    // `notifications` are queued. A row that is no longer re-sendable (downloaded, locked or
+    // renewed meanwhile) throws Conflict row_changed and changes nothing.
+    struct UrlRenewal {
+        std::string batch_id;
+        std::vector<int64_t> row_nos;
+        bool whole_batch = false;
+        std::vector<UrlRecord> urls;
+        std::vector<NotificationRecord> notifications;
+        int64_t expires_at = 0;
+        int64_t now = 0;
+    };
+    virtual std::vector<ConflictingRow> renew_urls(const UrlRenewal& renewal) = 0;
 
     // Notifications not sent yet (oldest first), optionally of one batch.
     virtual std::vector<NotificationRecord> pending_notifications(

@@ -31,7 +31,8 @@ struct RowRef {
 // The subject DN a serial reservation claims for a subscriber certificate (the
 // duplicate-DN rule, service code 212). A subject is claimed while any of these
 // holds: a valid, unexpired subscriber certificate has it; a request row with it
-// is accepted or pin_viewed, its batch's URLs have not expired and its uploading
+// is accepted or pin_viewed, its URLs have not expired (per row: a re-send renews
+// them; a row with expired URLs holds no claim) and its uploading
 // operator is not revoked; an unsettled reservation claims it. DNs compare
 // case-insensitively (ASCII). `row`'s own certificates and own pending state do not
 // count against it (a re-download supersedes the row's earlier certificate).

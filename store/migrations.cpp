@@ -193,6 +193,14 @@ ALTER TABLE notifications ADD COLUMN dead_at INTEGER;
 CREATE INDEX notifications_due ON notifications(next_attempt_at, id)
     WHERE sent_at IS NULL AND dead_at IS NULL;
 )sql",
+    // 9: per-row URL expiry. An RA operator may re-send a row's expired URLs
+    // (new tokens, a new lifetime), so a row's URLs no longer expire with its
+    // batch; the duplicate-DN rule and the row status read this column.
+    R"sql(
+ALTER TABLE issuance_rows ADD COLUMN urls_expire_at INTEGER NOT NULL DEFAULT 0;
+UPDATE issuance_rows SET urls_expire_at =
+    (SELECT b.expires_at FROM issuance_batches b WHERE b.id = issuance_rows.batch_id);
+)sql",
 };
 
 }  // namespace

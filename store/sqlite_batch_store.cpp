@@ -16,7 +16,7 @@ constexpr const char* kBatchColumns =
 constexpr const char* kRowColumns =
     "batch_id, row_no, line, subject_dn, profile_id, download_type, admin_name, admin_mail, "
     "user_name, user_mail, p12_file_name, raw_json, pin_nonce, pin_ciphertext, status, "
-    "failed_attempts, serial_hex, downloaded_at, renews_serial_hex";
+    "failed_attempts, serial_hex, downloaded_at, renews_serial_hex, urls_expire_at";
 
 BatchRecord read_batch(const Statement& s) {
     BatchRecord b;
@@ -54,22 +54,40 @@ BatchRowRecord read_row(const Statement& s) {
     r.serial_hex = s.opt_text(16);
     r.downloaded_at = s.opt_int64(17);
     r.renews_serial_hex = s.opt_text(18);
+    r.urls_expire_at = s.int64(19);
     return r;
+}
+
+void insert_url(Connection& c, const UrlRecord& u) {
+    Statement s(c,
+                "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
+                "used_at) VALUES (?,?,?,?,?,?)");
+    s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
+    s.bind(5, u.expires_at).bind(6, u.used_at).run();
+}
+
+// The rules for rows about to hold their DN (and a renewal its old certificate):
+// the rows another certificate, request or reservation conflicts with.
+std::vector<ConflictingRow> conflicting_rows(Connection& c, const std::vector<BatchRowRecord>& rows,
+                                             bool own_rows, int64_t now) {
+    std::vector<ConflictingRow> conflicts;
+    for (const auto& r : rows) {
+        std::optional<RowRef> self;
+        if (own_rows) self = RowRef{r.batch_id, r.row_no};
+        if (r.renews_serial_hex && renewal_pending(c, *r.renews_serial_hex, now)) {
+            conflicts.push_back({r.row_no, RowConflict::RenewalPending});
+        } else if (subject_claimed(c, {r.subject_dn, self, r.renews_serial_hex}, now)) {
+            conflicts.push_back({r.row_no, RowConflict::SubjectClaimed});
+        }
+    }
+    return conflicts;
 }
 
 }  // namespace
 
 std::vector<ConflictingRow> SqliteBatchStore::create(const NewBatch& nb) {
     return db_.in_transaction([&](Connection& c) {
-        std::vector<ConflictingRow> claimed;
-        const int64_t now = unix_now();
-        for (const auto& r : nb.rows) {
-            if (r.renews_serial_hex && renewal_pending(c, *r.renews_serial_hex, now)) {
-                claimed.push_back({r.row_no, RowConflict::RenewalPending});
-            } else if (subject_claimed(c, {r.subject_dn, std::nullopt, r.renews_serial_hex}, now)) {
-                claimed.push_back({r.row_no, RowConflict::SubjectClaimed});
-            }
-        }
+        std::vector<ConflictingRow> claimed = conflicting_rows(c, nb.rows, false, unix_now());
         if (!claimed.empty()) return claimed;
         const BatchRecord& b = nb.batch;
         Statement sb(c, std::string("INSERT INTO issuance_batches (") + kBatchColumns +
@@ -80,7 +98,7 @@ std::vector<ConflictingRow> SqliteBatchStore::create(const NewBatch& nb) {
 
         for (const auto& r : nb.rows) {
             Statement s(c, std::string("INSERT INTO issuance_rows (") + kRowColumns +
-                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                               ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, r.batch_id).bind(2, r.row_no).bind(3, r.line).bind(4, r.subject_dn);
             s.bind(5, int64_t{r.profile_id}).bind(6, int64_t{r.download_type});
             s.bind(7, r.admin_name)
@@ -94,16 +112,9 @@ std::vector<ConflictingRow> SqliteBatchStore::create(const NewBatch& nb) {
                 s.bind(14, ByteView(r.pin_ciphertext));
             }
             s.bind(15, r.status).bind(16, int64_t{r.failed_attempts}).bind(17, r.serial_hex);
-            s.bind(18, r.downloaded_at).bind(19, r.renews_serial_hex).run();
+            s.bind(18, r.downloaded_at).bind(19, r.renews_serial_hex).bind(20, b.expires_at).run();
         }
-        for (const auto& u : nb.urls) {
-            Statement s(
-                c,
-                "INSERT INTO issuance_urls (token_hash, kind, batch_id, row_no, expires_at, "
-                "used_at) VALUES (?,?,?,?,?,?)");
-            s.bind(1, ByteView(u.token_hash)).bind(2, u.kind).bind(3, u.batch_id).bind(4, u.row_no);
-            s.bind(5, u.expires_at).bind(6, u.used_at).run();
-        }
+        for (const auto& u : nb.urls) insert_url(c, u);
         for (const auto& n : nb.notifications) insert_notification(c, n);
         return claimed;
     });
@@ -280,6 +291,69 @@ std::vector<NotificationRecord> SqliteBatchStore::notifications_of(const std::st
         std::vector<NotificationRecord> out;
         while (s.step()) out.push_back(read_notification(s));
         return out;
+    });
+}
+
+bool SqliteBatchStore::unlock_row(const std::string& batch_id, int64_t row_no, int limit) {
+    return db_.in_transaction([&](Connection& c) {
+        // pin_viewed if the row's current PIN URL (P12 bulk: the batch's) was used;
+        // a re-send deletes the old URLs.
+        Statement s(c,
+                    "UPDATE issuance_rows SET failed_attempts = 0, status = CASE "
+                    "  WHEN status != 'locked' THEN status "
+                    "  WHEN EXISTS (SELECT 1 FROM issuance_urls u WHERE u.batch_id = ?1 "
+                    "    AND u.kind = 'pin' AND (u.row_no = ?2 OR u.row_no IS NULL) "
+                    "    AND u.used_at IS NOT NULL) THEN 'pin_viewed' "
+                    "  ELSE 'accepted' END "
+                    "WHERE batch_id = ?1 AND row_no = ?2 "
+                    "  AND (status = 'locked' OR failed_attempts >= ?3) RETURNING status");
+        s.bind(1, batch_id).bind(2, row_no).bind(3, int64_t{limit});
+        if (!s.step()) return false;
+        while (s.step()) {
+        }
+        return true;
+    });
+}
+
+std::vector<ConflictingRow> SqliteBatchStore::renew_urls(const UrlRenewal& r) {
+    return db_.in_transaction([&](Connection& c) {
+        std::vector<BatchRowRecord> rows;
+        for (int64_t row_no : r.row_nos) {
+            Statement q(c, std::string("SELECT ") + kRowColumns +
+                               " FROM issuance_rows WHERE batch_id = ? AND row_no = ? "
+                               "AND status IN ('accepted', 'pin_viewed') AND urls_expire_at <= ?");
+            q.bind(1, r.batch_id).bind(2, row_no).bind(3, r.now);
+            if (!q.step()) {
+                throw Error(ErrorCategory::Conflict, "row_changed",
+                            "request row " + std::to_string(row_no) +
+                                " was downloaded, locked or re-sent meanwhile; reload the "
+                                "request's state and try again");
+            }
+            rows.push_back(read_row(q));
+        }
+        std::vector<ConflictingRow> claimed = conflicting_rows(c, rows, true, r.now);
+        if (!claimed.empty()) return claimed;
+        // The old URLs, and the unsent mails that would carry them.
+        auto drop_old = [&](std::optional<int64_t> row_no) {
+            Statement urls(c, "DELETE FROM issuance_urls WHERE batch_id = ? AND row_no IS ?");
+            urls.bind(1, r.batch_id).bind(2, row_no).run();
+            Statement mails(c,
+                            "DELETE FROM notifications WHERE batch_id = ? AND row_no IS ? "
+                            "AND type IN ('access_pin_issued', 'issuance_accepted') "
+                            "AND sent_at IS NULL");
+            mails.bind(1, r.batch_id).bind(2, row_no).run();
+        };
+        if (r.whole_batch) drop_old(std::nullopt);
+        for (int64_t row_no : r.row_nos) {
+            if (!r.whole_batch) drop_old(row_no);
+            Statement u(c,
+                        "UPDATE issuance_rows SET urls_expire_at = ?, status = 'accepted' "
+                        "WHERE batch_id = ? AND row_no = ?");
+            u.bind(1, r.expires_at).bind(2, r.batch_id).bind(3, row_no).run();
+        }
+        for (const auto& url : r.urls) insert_url(c, url);
+        for (const auto& n : r.notifications) insert_notification(c, n);
+        return claimed;
     });
 }
 

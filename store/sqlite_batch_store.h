@@ -25,6 +25,8 @@ class SqliteBatchStore final : public BatchStore {
                           int64_t now) override;
     std::vector<NotificationRecord> notifications_of(const std::string& batch_id,
                                                      const std::string& type) override;
+    bool unlock_row(const std::string& batch_id, int64_t row_no, int limit) override;
+    std::vector<ConflictingRow> renew_urls(const UrlRenewal& renewal) override;
     std::vector<NotificationRecord> pending_notifications(
         const std::optional<std::string>& batch_id) override;
     void mark_notification_sent(int64_t id, int64_t when) override;

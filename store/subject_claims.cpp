@@ -5,11 +5,11 @@
 namespace inkan::store {
 namespace {
 
-// A request row still pending: accepted or PIN viewed, its batch's URLs not
-// expired (?2 = now), its uploading operator not revoked (a revoked uploader's
+// A request row still pending: accepted or PIN viewed, its URLs not expired
+// (?2 = now), its uploading operator not revoked (a revoked uploader's
 // rows can no longer be downloaded: SigningGate). Rows are `r`, batches `b`.
 constexpr std::string_view kPendingRow =
-    " r.status IN ('accepted', 'pin_viewed') AND b.expires_at > ?2 "
+    " r.status IN ('accepted', 'pin_viewed') AND r.urls_expire_at > ?2 "
     " AND NOT EXISTS (SELECT 1 FROM operators o JOIN certificates oc "
     "                 ON oc.serial_hex = o.certificate_serial "
     "                 WHERE o.name = b.operator_name AND oc.status = 'revoked') ";

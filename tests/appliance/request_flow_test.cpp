@@ -1,6 +1,6 @@
 // Issue 4 acceptance over real HTTPS on loopback: request-file upload by an RA
 // operator, the PIN page, P12 bulk ZIP / P12 individual / browser downloads,
-// checked with openssl, NSS pk12util and unzip.
+// checked with openssl, NSS pk12util and unzip; the RA operator's unlock and re-send.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "pki/serial.h"
+#include "store/sqlite.h"
 #include "tests/appliance/appliance_fixture.h"
 #include "tests/support/run.h"
 
@@ -83,6 +84,24 @@ class RequestFlow : public ::testing::Test {
         return json::parse(r.body)["batches"].size();
     }
     std::string ca() const { return f.config().ca_certificate_path().string(); }
+    // The one PIN a row's PIN page shows (the page is used up).
+    std::string pin_of(const std::string& pin_url) {
+        auto page = f.public_client().get(path_of(pin_url));
+        EXPECT_EQ(page.status, 200) << page.body;
+        return json::parse(page.body)["entries"][0]["pin"].get<std::string>();
+    }
+    // A P12-individual download with `pin`.
+    test::HttpResponse download_p12(const std::string& retrieval_url, const std::string& pin) {
+        return f.public_client().post(path_of(retrieval_url), json{{"pin", pin}}.dump(),
+                                      "application/json");
+    }
+    // Five wrong PINs: refused (403), then locked (423).
+    void lock_with_wrong_pins(const std::string& retrieval_url) {
+        for (int i = 0; i < 5; ++i) {
+            auto r = download_p12(retrieval_url, "WRONGPIN" + std::to_string(i));
+            EXPECT_TRUE(r.status == 403 || r.status == 423) << r.status << r.body;
+        }
+    }
 };
 
 }  // namespace
@@ -151,31 +170,18 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     auto row = accepted["rows"][0];
     auto page = json::parse(f.public_client().get(path_of(row["pin_url"])).body);
     std::string pin = page["entries"][0]["pin"];
-    auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(),
-                                      "application/json");
+    auto p12 = download_p12(row["retrieval_url"], pin);
     ASSERT_EQ(p12.status, 200) << p12.body;
     test::write_file(work / "one.p12", p12.body);
     sh_ok("openssl pkcs12 -in " + (work / "one.p12").string() + " -noout -passin pass:" + pin);
     // A second download of the same row is refused.
-    EXPECT_EQ(
-        f.public_client()
-            .post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json")
-            .status,
-        410);
+    EXPECT_EQ(download_p12(row["retrieval_url"], pin).status, 410);
 
     // The other row: five wrong PINs lock it; then even the right PIN is refused.
     auto other = accepted["rows"][1];
-    auto other_pin =
-        json::parse(f.public_client().get(path_of(other["pin_url"])).body)["entries"][0]["pin"]
-            .get<std::string>();
-    for (int i = 0; i < 5; ++i) {
-        auto r = f.public_client().post(path_of(other["retrieval_url"]),
-                                        json{{"pin", "WRONGPIN" + std::to_string(i)}}.dump(),
-                                        "application/json");
-        EXPECT_TRUE(r.status == 403 || r.status == 423) << r.status << r.body;
-    }
-    auto locked = f.public_client().post(path_of(other["retrieval_url"]),
-                                         json{{"pin", other_pin}}.dump(), "application/json");
+    auto other_pin = pin_of(other["pin_url"]);
+    lock_with_wrong_pins(other["retrieval_url"]);
+    auto locked = download_p12(other["retrieval_url"], other_pin);
     EXPECT_EQ(locked.status, 423) << locked.body;
     // The audit trail has the download, every refusal with its code, and no PIN.
     auto audit = test::read_file(f.config().audit_log_path());
@@ -202,8 +208,7 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
 TEST_F(RequestFlow, BrowserRowsTakeACsrAndRefuseBadOnes) {
     auto accepted = submit(issue_file(1, 3), "abort", 201);
     auto row = accepted["rows"][0];
-    auto pin = json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"]
-                   .get<std::string>();
+    auto pin = pin_of(row["pin_url"]);
     auto url = path_of(row["retrieval_url"]);
     auto csr_of = [&](const std::string& name, const std::string& newkey, const std::string& subj) {
         sh_ok("openssl req -new -newkey " + newkey + " -nodes -keyout " +
@@ -318,11 +323,8 @@ TEST_F(RequestFlow, RevokeByMailRevokesAllAndOnlyThatPersonsCertificates) {
     auto accepted = submit(issue_file(2, 1), "abort", 201);  // user1@, user2@example.ac.jp
     std::vector<std::string> serials;
     for (const auto& row : accepted["rows"]) {
-        auto pin =
-            json::parse(f.public_client().get(path_of(row["pin_url"])).body)["entries"][0]["pin"]
-                .get<std::string>();
-        auto p12 = f.public_client().post(path_of(row["retrieval_url"]), json{{"pin", pin}}.dump(),
-                                          "application/json");
+        auto pin = pin_of(row["pin_url"]);
+        auto p12 = download_p12(row["retrieval_url"], pin);
         ASSERT_EQ(p12.status, 200) << p12.body;
     }
     auto state = json::parse(f.operator_client()
@@ -360,4 +362,66 @@ TEST_F(RequestFlow, RevokeByMailRevokesAllAndOnlyThatPersonsCertificates) {
         "/api/v1/revocations/by-mail",
         json{{"mail", "user1@example.ac.jp"}, {"reason", "3"}}.dump(), "application/json");
     EXPECT_TRUE(json::parse(again.body)["revoked"].empty()) << again.body;
+}
+
+// Issue 8: an RA operator unlocks a row that wrong PINs locked and re-sends a
+// row's expired URLs; both are in the audit log, the tokens are not.
+TEST_F(RequestFlow, OperatorUnlocksALockedRowAndResendsExpiredUrls) {
+    auto accepted = submit(issue_file(2, 1), "abort", 201);
+    ASSERT_EQ(accepted["rows"].size(), 2u);
+    const std::string id = accepted["batch_id"];
+    const std::string rows = "/api/v1/requests/" + id + "/rows/";
+    auto first = accepted["rows"][0];
+    auto pin = pin_of(first["pin_url"]);
+    lock_with_wrong_pins(first["retrieval_url"]);
+    f.add_institution("Other University", "other.ac.jp");
+    auto stranger = f.client_for(f.add_operator("other-op", "Other University"));
+    auto foreign = stranger.post(rows + "1/unlock", "");
+    EXPECT_EQ(foreign.status, 404) << foreign.body;
+    EXPECT_EQ(json::parse(foreign.body)["code"], "batch_not_found");
+
+    auto unlocked = f.operator_client().post(rows + "1/unlock", "");
+    ASSERT_EQ(unlocked.status, 200) << unlocked.body;
+    EXPECT_EQ(json::parse(unlocked.body)["row"]["status"], "pin_viewed");
+    EXPECT_EQ(json::parse(unlocked.body)["row"]["failed_pin_attempts"], 0);
+    auto p12 = download_p12(first["retrieval_url"], pin);
+    EXPECT_EQ(p12.status, 200) << p12.body;
+    auto again = f.operator_client().post(rows + "1/unlock", "");
+    EXPECT_EQ(again.status, 409);
+    EXPECT_EQ(json::parse(again.body)["code"], "row_not_locked");
+
+    // Row 2's URLs are still valid; then they expire (in the store: the appliance
+    // has no test clock) and are re-sent.
+    auto early = f.operator_client().post(rows + "2/resend", "");
+    EXPECT_EQ(early.status, 409);
+    EXPECT_EQ(json::parse(early.body)["code"], "url_not_expired");
+    f.services().database->with([&](store::Connection& c) {
+        store::Statement rows_expired(
+            c, "UPDATE issuance_rows SET urls_expire_at = 1 WHERE batch_id = ?");
+        rows_expired.bind(1, id).run();
+        store::Statement urls_expired(c,
+                                      "UPDATE issuance_urls SET expires_at = 1 WHERE batch_id = ?");
+        urls_expired.bind(1, id).run();
+    });
+    auto old = accepted["rows"][1];
+    EXPECT_EQ(f.public_client().get(path_of(old["pin_url"])).status, 410);
+    auto resent = f.operator_client().post(rows + "2/resend", "");
+    ASSERT_EQ(resent.status, 200) << resent.body;
+    auto renewed = json::parse(resent.body);
+    EXPECT_EQ(renewed["status"], "resent");
+    ASSERT_EQ(renewed["rows"].size(), 1u);
+    auto fresh = renewed["rows"][0];
+    EXPECT_EQ(fresh["row_id"], 2);
+    EXPECT_EQ(f.public_client().get(path_of(old["pin_url"])).status, 404);
+    auto second = download_p12(fresh["retrieval_url"], pin_of(fresh["pin_url"]));
+    EXPECT_EQ(second.status, 200) << second.body;
+
+    auto audit = test::read_file(f.config().audit_log_path());
+    EXPECT_NE(audit.find(R"("event":"row_unlocked")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("code":"row_not_locked")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("event":"urls_resent")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("code":"url_not_expired")"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(R"("batch_id":")" + id), std::string::npos) << audit;
+    const std::string token = path_of(fresh["pin_url"]).substr(5);  // "/pin/<token>"
+    EXPECT_EQ(audit.find(token), std::string::npos);
 }

@@ -43,16 +43,6 @@ std::string all_state_bytes(const std::filesystem::path& dir) {
     return all;
 }
 
-Error error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorCategory::Internal, "none", "none");
-}
-
 // Runs the whole bulk flow for `file` and checks every P12 with OpenSSL and NSS.
 void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode,
                size_t expected_rows) {

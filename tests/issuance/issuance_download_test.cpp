@@ -21,17 +21,6 @@ namespace {
 
 using issuance::RowStatus;
 
-template <typename Fn>
-Error error_of(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error thrown";
-    return Error(ErrorCategory::Internal, "none", "none");
-}
-
 // Checks the P12 with OpenSSL and NSS and returns the certificate's text.
 std::string check_p12(const IssuanceWorld& w, const std::filesystem::path& p12,
                       const std::string& password) {
@@ -398,14 +387,8 @@ TEST(IssuanceDownload, ApprovalExpiredWhoisChangedOrOperatorRevokedSinceUploadRe
     IssuanceWorld w;
     auto s = submit_one(w, RowSpec{});
     const std::string& token = *s.batch.rows[0].retrieval_token;
-    policy::Institution inst = *w.policy.registry.find_by_name("Example University");
-
     // The approval ended yesterday.
-    policy::Institution expired = inst;
-    expired.domains[0].approval_expires =
-        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
-        std::chrono::days(1);
-    w.policy.registry.put(expired);
+    policy::Institution inst = w.policy.end_approval_yesterday();
     auto e = error_of([&] { w.service->download_p12(token, SecretString(s.pin)); });
     EXPECT_EQ(e.code(), "approval_expired");
     auto f = policy::make_finding("approval_expired", 1, 14);

@@ -131,6 +131,16 @@ PolicyFixture::PolicyFixture() {
     registry.put(inst);
 }
 
+policy::Institution PolicyFixture::end_approval_yesterday() {
+    policy::Institution before = *registry.find_by_name("Example University");
+    policy::Institution expired = before;
+    expired.domains[0].approval_expires =
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) -
+        std::chrono::days(1);
+    registry.put(expired);
+    return before;
+}
+
 policy::CheckContext PolicyFixture::context() {
     return policy::CheckContext{registry, whois, existing, clock};
 }

@@ -5,6 +5,8 @@
 // with an adjustable clock.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "ca/certificate_authority.h"
 #include "ca/hsm_signer.h"
+#include "common/error.h"
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/signing_gate.h"
@@ -56,6 +59,9 @@ std::string request_file(int n, int type, int ou_base = 1000);
 struct PolicyFixture {
     PolicyFixture();
     policy::CheckContext context();
+    // The domain approval of "Example University" ended yesterday; returns the
+    // institution as it was (put it back to restore).
+    policy::Institution end_approval_yesterday();
     policy::InMemoryInstitutionRegistry registry;
     policy::InMemoryExistingCertificates existing;
     policy::SystemClock clock;
@@ -100,6 +106,18 @@ struct IssuanceWorld {
     PolicyFixture policy;
     issuance::OperatorInfo op = policy.op;
 };
+
+// The inkan::Error fn throws; a failed test expectation if it throws none.
+template <typename Fn>
+Error error_of(Fn&& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "no error thrown";
+    return Error(ErrorCategory::Internal, "none", "none");
+}
 
 // Writes bytes to dir/name and returns the path.
 std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::string& name,

@@ -50,6 +50,30 @@ TEST(StoreDatabase, MigratesToLatestAndReopens) {
     EXPECT_EQ(found->der, (Bytes{0x30, 0x03, 0x02, 0x01, 0x01}));
 }
 
+// Migration 9 gives each row of an existing database its batch's URL expiry.
+TEST(StoreDatabase, RowsOfABatchStoredBeforeMigration9ExpireWithTheirBatch) {
+    test::TempDir dir;
+    auto path = (dir / "inkan.db").string();
+    {
+        Database db(path);
+        db.with([](Connection& c) {  // back to schema 8, with one batch and row
+            c.exec(
+                "ALTER TABLE issuance_rows DROP COLUMN urls_expire_at; PRAGMA user_version = 8;");
+            c.exec(
+                "INSERT INTO issuance_batches VALUES ('b1', 'Example University', 'op1', "
+                "'op1@example.ac.jp', 'issue', 'abort', 1, '{}', 100, 4242);"
+                "INSERT INTO issuance_rows (batch_id, row_no, line, subject_dn, profile_id, "
+                "download_type, admin_name, admin_mail, user_name, user_mail, p12_file_name, "
+                "raw_json, pin_nonce, status) VALUES ('b1', 1, 1, 'CN=a', 5, 1, '', '', '', '', "
+                "'', '[]', x'00', 'accepted');");
+        });
+    }
+    Database again(path);
+    EXPECT_EQ(again.schema_version(), Database::latest_schema_version());
+    SqliteBatchStore batches(again);
+    EXPECT_EQ(batches.row("b1", 1)->urls_expire_at, 4242);
+}
+
 TEST(StoreCertificates, SerialCanBeReservedOnlyOnce) {
     test::TempDir dir;
     Database db((dir / "inkan.db").string());
