@@ -81,7 +81,8 @@ NotificationOutbox::NotificationOutbox(store::OutboxStore& outbox, store::BatchS
       config_(std::move(config)),
       now_(now ? std::move(now) : Now(system_now)) {}
 
-mail::OutgoingMail NotificationOutbox::render(const store::OutboxEntry& entry) const {
+mail::OutgoingMail NotificationOutbox::render(const store::OutboxEntry& entry,
+                                              bool with_urls) const {
     const store::NotificationRecord& e = entry.event;
     Fields f;
     std::string institution;
@@ -106,7 +107,8 @@ mail::OutgoingMail NotificationOutbox::render(const store::OutboxEntry& entry) c
                         "the batch " + e.batch_id + " of notification " + std::to_string(e.id) +
                             " is not in the store");
         }
-        auto token = issuance_.notification_url_token(e);
+        auto token = with_urls ? issuance_.notification_url_token(e)
+                               : std::optional<std::string>("(withheld: for its recipient only)");
         if (!token) {
             throw Error(ErrorCategory::Internal, "notification_token_missing",
                         "notification " + std::to_string(e.id) + " holds no URL");

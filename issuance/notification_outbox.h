@@ -68,8 +68,9 @@ class NotificationOutbox {
     // One round: every due mail (at most config.batch_size), oldest first.
     SendSummary send_due();
 
-    // The mail of one event, rendered (not composed or sent): for `inkan mail show`.
-    mail::OutgoingMail render(const store::OutboxEntry& entry) const;
+    // The mail of one event, rendered (not composed or sent). with_urls false
+    // (`inkan mail show`): a URL reads "(withheld ...)", it is for its recipient only.
+    mail::OutgoingMail render(const store::OutboxEntry& entry, bool with_urls = true) const;
 
   private:
     store::OutboxStore& outbox_;
