@@ -16,7 +16,7 @@ const char* to_string(policy::DownloadType type) {
     return "unknown";
 }
 
-nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) {
+nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base, bool include_urls) {
     nlohmann::json j = {
         {"batch_id", r.batch_id ? nlohmann::json(*r.batch_id) : nlohmann::json(nullptr)},
         {"status", r.status},
@@ -26,8 +26,9 @@ nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) 
     if (r.urls_expire_at) j["urls_expire_at"] = r.urls_expire_at;
     using issuance::pin_url;
     using issuance::retrieval_url;
-    if (r.batch_pin_token) j["pin_url"] = pin_url(base, *r.batch_pin_token);
-    if (r.batch_retrieval_token)
+    if (!include_urls && (r.batch_pin_token || !r.rows.empty())) j["urls_sent_by_mail"] = true;
+    if (r.batch_pin_token && include_urls) j["pin_url"] = pin_url(base, *r.batch_pin_token);
+    if (r.batch_retrieval_token && include_urls)
         j["retrieval_url"] =
             retrieval_url(base, r.download_type.value_or(policy::DownloadType::P12Bulk),
                           *r.batch_retrieval_token);
@@ -36,8 +37,8 @@ nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base) 
                              {"line", row.line},
                              {"download_type", to_string(row.download_type)},
                              {"subject", row.subject_dn}};
-        if (row.pin_token) jr["pin_url"] = pin_url(base, *row.pin_token);
-        if (row.retrieval_token)
+        if (row.pin_token && include_urls) jr["pin_url"] = pin_url(base, *row.pin_token);
+        if (row.retrieval_token && include_urls)
             jr["retrieval_url"] = retrieval_url(base, row.download_type, *row.retrieval_token);
         j["rows"].push_back(jr);
     }

@@ -9,7 +9,9 @@
 namespace inkan::api {
 
 // public_base_url: e.g. "https://127.0.0.1:8444"; tokens become URLs under it.
-nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url);
+// include_urls false (mails carry them): no URL at all, "urls_sent_by_mail": true.
+nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url,
+                       bool include_urls = true);
 nlohmann::json to_json(const issuance::BatchState& state);
 nlohmann::json to_json(const issuance::RowState& row);
 nlohmann::json to_json(const issuance::PinPage& page);

@@ -114,7 +114,7 @@ void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writ
         auto action = action_param(req);
         auto mode = mode_param(req);
         auto result = desk_.submit(who, req.body(), action, mode);
-        auto body = to_json(result, public_base_url_());
+        auto body = to_json(result, public_base_url_(), !urls_by_mail_);
         if (result.status != "accepted") {
             send_rejected(writer, body);
             return;
@@ -153,7 +153,7 @@ void RequestHandlers::resend(const Rest::Request& req, Http::ResponseWriter writ
     respond(writer, [&] {
         auto who = authenticate(writer, authority_);
         auto result = desk_.resend_urls(who, req.param(":id").as<std::string>(), row_param(req));
-        send_json(writer, 200, to_json(result, public_base_url_()));
+        send_json(writer, 200, to_json(result, public_base_url_(), !urls_by_mail_));
     });
 }
 

@@ -24,9 +24,14 @@ class RequestHandlers {
   public:
     // public_base_url: where subscribers reach the public listener (asked per
     // request: with port 0 the port is known only once the server listens).
+    // urls_by_mail: the PIN and retrieval URLs travel by mail to their recipients
+    // only, and the upload / re-send answers leave them out.
     RequestHandlers(Authority& authority, IssuanceDesk& desk,
-                    std::function<std::string()> public_base_url)
-        : authority_(authority), desk_(desk), public_base_url_(std::move(public_base_url)) {}
+                    std::function<std::string()> public_base_url, bool urls_by_mail)
+        : authority_(authority),
+          desk_(desk),
+          public_base_url_(std::move(public_base_url)),
+          urls_by_mail_(urls_by_mail) {}
     void register_routes(Pistache::Rest::Router& operator_router);
 
   private:
@@ -40,6 +45,7 @@ class RequestHandlers {
     Authority& authority_;
     IssuanceDesk& desk_;
     std::function<std::string()> public_base_url_;
+    bool urls_by_mail_;
 };
 
 // Subscribers (no client certificate), on the public listener:

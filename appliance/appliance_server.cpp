@@ -43,17 +43,37 @@ ApplianceServer::ApplianceServer(Services& services)
       server_(http_config(services.config)),
       certificates_(authority_),
       public_(authority_),
-      requests_(authority_, desk_,
-                [this] { return config_.http.effective_public_base_url(server_.public_port()); }),
+      requests_(
+          authority_, desk_,
+          [this] { return config_.http.effective_public_base_url(server_.public_port()); },
+          services.config.mail.transport != "none"),
       retrieval_(desk_),
       publication_(services),
       publication_handlers_(publication_),
-      crl_refresher_(*services.crl_publisher, kCrlCheckInterval) {
+      outbox_view_(*services.outbox),
+      outbox_handlers_(authority_, outbox_view_),
+      crl_refresher_("CRL regeneration", kCrlCheckInterval, crl_refresh(*services.crl_publisher)),
+      mail_transport_(make_mail_transport(services.config)) {
+    if (mail_transport_) {
+        outbox_ = make_notification_outbox(services, *mail_transport_, [this] {
+            return config_.http.effective_public_base_url(server_.public_port());
+        });
+        mail_sender_ = std::make_unique<PeriodicTask>(
+            "mail sending", std::chrono::seconds(services.config.mail.send_interval_seconds),
+            [this] {
+                // Rounds until nothing due is left (a big batch queues many mails).
+                for (;;) {
+                    auto round = outbox_->send_due();
+                    if (round.sent + round.failed + round.dead == 0 || round.sent == 0) break;
+                }
+            });
+    }
     certificates_.register_routes(server_.operator_router());
     requests_.register_routes(server_.operator_router());
     public_.register_routes(server_.public_router());
     retrieval_.register_routes(server_.public_router());
     publication_handlers_.register_routes(server_.publication_router());
+    outbox_handlers_.register_routes(server_.operator_router());
 }
 
 void ApplianceServer::start() {
@@ -62,18 +82,25 @@ void ApplianceServer::start() {
                   << " certificate(s) that an earlier run signed but did not deliver (reason "
                      "superseded)\n";
     }
+    services_.crl_publisher->refresh_if_due();  // errors at start are the caller's
     crl_refresher_.start();
+    if (mail_sender_) mail_sender_->start();
     try {
         server_.start();
     } catch (...) {
-        crl_refresher_.stop();
+        stop_tasks();
         throw;
     }
 }
 
 void ApplianceServer::stop() {
     server_.stop();
+    stop_tasks();
+}
+
+void ApplianceServer::stop_tasks() {
     crl_refresher_.stop();
+    if (mail_sender_) mail_sender_->stop();
 }
 
 }  // namespace inkan::appliance

@@ -1,18 +1,22 @@
 // The running appliance's HTTP side, wired once for `inkan serve` and the
 // tests: audit log, the core behind the API interfaces (each behind its audit
 // decorator), the handlers, the two HTTPS listeners, the plain-HTTP publication
-// listener (CRL, CA certificate, OCSP) and the CRL refresh timer.
+// listener (CRL, CA certificate, OCSP), the CRL refresh timer and the mail sender.
 #pragma once
 
 #include <memory>
 
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
+#include "api/outbox_handlers.h"
 #include "api/publication_handlers.h"
 #include "api/request_handlers.h"
 #include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
+#include "appliance/mail_wiring.h"
 #include "appliance/operator_authority.h"
+#include "appliance/outbox_view.h"
+#include "appliance/periodic_task.h"
 #include "appliance/publication.h"
 #include "appliance/services.h"
 
@@ -26,7 +30,8 @@ class ApplianceServer {
     ApplianceServer& operator=(const ApplianceServer&) = delete;
 
     // First revokes what a previous run signed but did not deliver (see
-    // issuance/undelivered.h), publishes a CRL if it is due, then listens.
+    // issuance/undelivered.h), publishes a CRL if it is due, starts the mail
+    // sender (unless mail.transport is none), then listens.
     void start();
     void stop();
     uint16_t operator_port() const { return server_.operator_port(); }
@@ -34,6 +39,7 @@ class ApplianceServer {
     uint16_t crl_port() const { return server_.crl_port(); }
 
   private:
+    void stop_tasks();
     Services& services_;
     const Config& config_;
     AuditLog audit_;
@@ -48,7 +54,12 @@ class ApplianceServer {
     api::RetrievalHandlers retrieval_;
     AppliancePublication publication_;
     api::PublicationHandlers publication_handlers_;
-    CrlRefresher crl_refresher_;
+    ApplianceOutboxView outbox_view_;
+    api::OutboxHandlers outbox_handlers_;
+    PeriodicTask crl_refresher_;
+    std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
+    std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none
+    std::unique_ptr<PeriodicTask> mail_sender_;
 };
 
 }  // namespace inkan::appliance

@@ -29,6 +29,7 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
 void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_crl_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_revoke_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_mail_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace inkan::appliance

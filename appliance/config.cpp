@@ -26,6 +26,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
                                                 pin_length, bulk_threads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, transport, from, from_name, smtp_url,
+                                                smtp_require_tls, smtp_username, smtp_password_file,
+                                                smtp_ca_file, smtp_timeout_seconds,
+                                                retry_base_seconds, retry_max_seconds,
+                                                give_up_hours, send_interval_seconds)
 
 namespace {
 
@@ -65,6 +70,12 @@ void apply_json(Config& c, const json& j, const std::string& file) {
     read_section(j, "http", c.http);
     read_section(j, "whois", c.whois);
     read_section(j, "issuance", c.issuance);
+    read_section(j, "mail", c.mail);
+    if (j.contains("mail") && j["mail"].contains("smtp_password")) {
+        bad_config(
+            "mail.smtp_password must not be in the config file; use INKAN_SMTP_PASSWORD or "
+            "mail.smtp_password_file");
+    }
     read_section(j, "bootstrap_institution", c.bootstrap_institution);
 }
 
@@ -110,6 +121,20 @@ void validate(const Config& c) {
         bad_config("issuance.pin_length must be 8..51");
     if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64)
         bad_config("issuance.bulk_threads must be 1..64");
+    const MailSettings& m = c.mail;
+    if (m.transport != "maildir" && m.transport != "smtp" && m.transport != "none")
+        bad_config("mail.transport must be maildir, smtp or none");
+    if (m.transport == "smtp" && m.smtp_url.rfind("smtp://", 0) != 0 &&
+        m.smtp_url.rfind("smtps://", 0) != 0)
+        bad_config("mail.smtp_url must be smtp://host[:port] or smtps://host[:port]");
+    if (m.from.empty() || m.from.find('@') == std::string::npos ||
+        m.from.find_first_of("<> \r\n") != std::string::npos)
+        bad_config("mail.from must be a bare mail address, e.g. inkan@ra.example.ac.jp");
+    if (m.retry_base_seconds < 1 || m.retry_max_seconds < m.retry_base_seconds)
+        bad_config("mail.retry_base_seconds must be at least 1 and at most retry_max_seconds");
+    if (m.give_up_hours < 1) bad_config("mail.give_up_hours must be at least 1");
+    if (m.send_interval_seconds < 1 || m.smtp_timeout_seconds < 1)
+        bad_config("mail.send_interval_seconds and mail.smtp_timeout_seconds must be at least 1");
     if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32)
         bad_config("hsm.token_label must be 1..32 characters");
 }
@@ -147,6 +172,17 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
     }
+    if (auto v = env("INKAN_MAIL_TRANSPORT"); !v.empty()) c.mail.transport = v;
+    if (auto v = env("INKAN_SMTP_PASSWORD"); !v.empty()) {
+        c.smtp_password = SecretString(v);
+    } else if (!c.mail.smtp_password_file.empty()) {
+        std::ifstream pw(c.mail.smtp_password_file);
+        if (!pw)
+            bad_config("mail.smtp_password_file " + c.mail.smtp_password_file + " cannot be read");
+        std::string value;
+        std::getline(pw, value);
+        c.smtp_password = SecretString(value);
+    }
     if (auto v = env("INKAN_HSM_PIN"); !v.empty()) {
         c.hsm.pin = SecretString(v);
     } else if (std::ifstream pin(c.hsm.pin_file); pin) {
@@ -159,9 +195,13 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
 }
 
 void save_config(const Config& c) {
-    json j = {{"hsm", c.hsm},           {"ca", c.ca},
-              {"http", c.http},         {"whois", c.whois},
-              {"issuance", c.issuance}, {"bootstrap_institution", c.bootstrap_institution}};
+    json j = {{"hsm", c.hsm},
+              {"ca", c.ca},
+              {"http", c.http},
+              {"whois", c.whois},
+              {"issuance", c.issuance},
+              {"mail", c.mail},
+              {"bootstrap_institution", c.bootstrap_institution}};
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
     if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
     out << j.dump(2) << "\n";

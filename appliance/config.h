@@ -76,6 +76,26 @@ struct IssuanceSettings {
     int bulk_threads = 2;                   // key generation threads for a bulk ZIP
 };
 
+// Notification mails (issuance/notification_outbox.h).
+struct MailSettings {
+    // maildir: into <state>/mail/Maildir (the embedded default); smtp: to smtp_url;
+    // none: no mails at all, and the upload answer hands the RA operator every URL
+    // (for an RA front end that distributes them itself).
+    std::string transport = "maildir";
+    std::string from = "inkan@localhost.localdomain";  // sender address (bare)
+    std::string from_name = "Inkan CA";
+    std::string smtp_url;  // smtp://host[:port] (STARTTLS when offered) or smtps://host[:port]
+    bool smtp_require_tls = false;  // smtp://: refuse to send without STARTTLS
+    std::string smtp_username;
+    std::string smtp_password_file;  // or INKAN_SMTP_PASSWORD
+    std::string smtp_ca_file;        // trust anchors for the server; empty: the system's
+    int smtp_timeout_seconds = 60;
+    int retry_base_seconds = 30;  // first retry; doubles each time
+    int retry_max_seconds = 3600;
+    int give_up_hours = 72;  // then the mail is dead (`inkan mail retry` revives it)
+    int send_interval_seconds = 2;
+};
+
 struct Config {
     std::filesystem::path state_dir = "state";
     HsmConfig hsm;
@@ -83,6 +103,8 @@ struct Config {
     HttpConfig http;
     WhoisSettings whois;
     IssuanceSettings issuance;
+    MailSettings mail;
+    SecretString smtp_password;  // INKAN_SMTP_PASSWORD, or read from mail.smtp_password_file
     std::string bootstrap_institution = "Inkan Demo University";
 
     std::filesystem::path database_path() const { return state_dir / "inkan.db"; }
@@ -91,6 +113,8 @@ struct Config {
     std::filesystem::path tls_key_path() const { return state_dir / "tls" / "server.key"; }
     std::filesystem::path operators_dir() const { return state_dir / "operators"; }
     std::filesystem::path audit_log_path() const { return state_dir / "audit.log"; }
+    std::filesystem::path maildir_path() const { return state_dir / "mail" / "Maildir"; }
+    std::filesystem::path mail_templates_dir() const { return state_dir / "mail" / "templates"; }
 };
 
 // Loads <state_dir>/inkan.json if present (or `config_file` when given, which

@@ -119,6 +119,9 @@ std::unique_ptr<Services> open_services(const Config& config) {
         issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id),
                           hex_decode(s->config.hsm.pin_wrap_key_id)},
         *s->gate, issuance_config(s->config));
+    s->outbox = std::make_unique<store::SqliteOutboxStore>(*s->database);
+    s->mail_templates = std::make_unique<mail::MailTemplates>(config.mail_templates_dir());
+    s->mail_templates->install_defaults();
     return s;
 }
 

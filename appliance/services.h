@@ -15,11 +15,13 @@
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/signing_gate.h"
+#include "mail/templates.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_crl_store.h"
 #include "store/sqlite_operator_store.h"
+#include "store/sqlite_outbox_store.h"
 
 namespace inkan::appliance {
 
@@ -60,6 +62,10 @@ struct Services {
     // (request rows, direct CSRs) goes through it.
     std::unique_ptr<issuance::PolicySigningGate> gate;
     std::unique_ptr<issuance::IssuanceService> issuance;
+    // Notification mails: every event is queued in the outbox with its cause;
+    // the templates live in <state>/mail/templates (defaults written at start).
+    std::unique_ptr<store::SqliteOutboxStore> outbox;
+    std::unique_ptr<mail::MailTemplates> mail_templates;
 };
 
 // Throws inkan::Error with a clear message when anything is missing or wrong

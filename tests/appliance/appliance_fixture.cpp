@@ -26,6 +26,12 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     config_.http.public_port = 0;
     config_.http.crl_port = 0;
     config_.http.max_body_bytes = 256 * 1024;
+    config_.mail.transport = options.mail_transport;
+    config_.mail.smtp_url = options.mail_smtp_url;
+    config_.mail.from = "inkan@example.ac.jp";
+    config_.mail.send_interval_seconds = 1;
+    config_.mail.retry_base_seconds = 1;
+    config_.mail.retry_max_seconds = 1;
     appliance::prepare_token_and_ca_key(config_);
     appliance::write_self_signed_ca(config_);
     services_ = appliance::open_services(config_);

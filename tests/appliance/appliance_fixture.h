@@ -25,6 +25,10 @@ struct ApplianceOptions {
     // whois.cache_ttl_seconds; unset: the configuration's default (3600). 0 lets a
     // test change a WHOIS answer between an upload and a download.
     std::optional<int> whois_cache_ttl_seconds = std::nullopt;
+    // mail.transport: "none" (the upload answer carries the URLs, as most tests
+    // use them), "maildir" or "smtp" (then mail_smtp_url).
+    std::string mail_transport = "none";
+    std::string mail_smtp_url;
 };
 
 class ApplianceFixture {

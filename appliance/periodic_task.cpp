@@ -1,0 +1,56 @@
+#include "appliance/periodic_task.h"
+
+#include <iostream>
+
+namespace inkan::appliance {
+
+PeriodicTask::PeriodicTask(std::string name, std::chrono::seconds interval,
+                           std::function<void()> run)
+    : name_(std::move(name)), interval_(interval), run_(std::move(run)) {}
+
+PeriodicTask::~PeriodicTask() { stop(); }
+
+void PeriodicTask::start() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = false;
+        woken_ = true;
+    }
+    thread_ = std::thread([this] { loop(); });
+}
+
+void PeriodicTask::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void PeriodicTask::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+void PeriodicTask::loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+        if (stopping_) return;
+        woken_ = false;
+        lock.unlock();
+        try {
+            run_();
+        } catch (const std::exception& e) {
+            std::cerr << "inkan: " << name_ << " failed (tried again in " << interval_.count()
+                      << " s): " << e.what() << "\n";
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace inkan::appliance

@@ -1,0 +1,38 @@
+#!/usr/bin/python3
+"""Decodes one RFC 5322 mail with Python's email package (a reader Inkan did not
+write) and prints JSON: from, to, subject (RFC 2047 decoded), content type, the
+signed part's text body and its attachments (hex)."""
+import email
+import email.policy
+import json
+import sys
+
+with open(sys.argv[1], "rb") as f:
+    message = email.message_from_binary_file(f, policy=email.policy.default)
+
+out = {
+    "from": str(message["From"]),
+    "to": str(message["To"]),
+    "subject": str(message["Subject"]),
+    "content_type": message.get_content_type(),
+    "protocol": message.get_param("protocol"),
+    "micalg": message.get_param("micalg"),
+    "body": None,
+    "attachments": [],
+    "signature_type": None,
+}
+for part in message.walk():
+    if part.is_multipart():
+        continue
+    ctype = part.get_content_type()
+    if ctype in ("application/pkcs7-signature", "application/x-pkcs7-signature"):
+        out["signature_type"] = ctype
+    elif part.get_filename():
+        out["attachments"].append({
+            "name": part.get_filename(),
+            "content_type": ctype,
+            "hex": part.get_payload(decode=True).hex(),
+        })
+    elif ctype == "text/plain" and out["body"] is None:
+        out["body"] = part.get_content()
+print(json.dumps(out, ensure_ascii=False))
