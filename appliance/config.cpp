@@ -14,7 +14,8 @@ namespace inkan::appliance {
 // defaults) and writing. The PIN is not a member here: it never goes to a file.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file,
                                                 softhsm_conf, ca_key_label, ca_key_id,
-                                                pin_hmac_key_id, pin_wrap_key_id, pool_size)
+                                                pin_hmac_key_id, pin_wrap_key_id, mail_key_label,
+                                                mail_key_id, pool_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years,
                                                 crl_url, ocsp_url, ca_issuers_url,
                                                 crl_validity_hours, ocsp_validity_hours)
@@ -26,6 +27,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
                                                 pin_length, bulk_threads)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, from)
 
 namespace {
 
@@ -65,6 +67,7 @@ void apply_json(Config& c, const json& j, const std::string& file) {
     read_section(j, "http", c.http);
     read_section(j, "whois", c.whois);
     read_section(j, "issuance", c.issuance);
+    read_section(j, "mail", c.mail);
     read_section(j, "bootstrap_institution", c.bootstrap_institution);
 }
 
@@ -110,6 +113,11 @@ void validate(const Config& c) {
         bad_config("issuance.pin_length must be 8..51");
     if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64)
         bad_config("issuance.bulk_threads must be 1..64");
+    auto at = c.mail.from.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == c.mail.from.size() ||
+        c.mail.from.find_first_of(" \t\r\n<>,;\"") != std::string::npos ||
+        c.mail.from.find('@', at + 1) != std::string::npos)
+        bad_config("mail.from must be a bare mail address (local@domain)");
     if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32)
         bad_config("hsm.token_label must be 1..32 characters");
 }
@@ -159,9 +167,13 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
 }
 
 void save_config(const Config& c) {
-    json j = {{"hsm", c.hsm},           {"ca", c.ca},
-              {"http", c.http},         {"whois", c.whois},
-              {"issuance", c.issuance}, {"bootstrap_institution", c.bootstrap_institution}};
+    json j = {{"hsm", c.hsm},
+              {"ca", c.ca},
+              {"http", c.http},
+              {"whois", c.whois},
+              {"issuance", c.issuance},
+              {"mail", c.mail},
+              {"bootstrap_institution", c.bootstrap_institution}};
     std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
     if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
     out << j.dump(2) << "\n";

@@ -30,6 +30,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     appliance::write_self_signed_ca(config_);
     services_ = appliance::open_services(config_);
     appliance::ensure_tls_certificate(*services_);
+    appliance::ensure_mail_signer(*services_);
     operator_ = appliance::create_operator(*services_, "op1", institution, "op1@example.ac.jp",
                                            store::OperatorRole::RaOperator);
     if (options.issuance) add_institution(institution, "example.ac.jp");

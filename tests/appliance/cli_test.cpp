@@ -182,6 +182,59 @@ TEST(InkanCli, WrongPinAtStartIsAClearErrorAndExitCode) {
     ASSERT_EQ(status.exit_code, 0) << status.output;
 }
 
+// init makes the S/MIME notification key in the HSM (non-extractable) and its
+// certificate from the CA (emailProtection, mail.from); serve makes them for a
+// state folder initialised without them.
+TEST(InkanCli, InitMakesTheMailSigningKeyAndCertificate) {
+    test::TempDir dir;
+    auto init = run_inkan(dir, "init --key-type ec-p256");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    EXPECT_NE(init.output.find("mail/signer.pem (inkan@localhost.localdomain"), std::string::npos)
+        << init.output;
+    auto status = run_inkan(dir, "hsm status --json");
+    ASSERT_EQ(status.exit_code, 0) << status.output;
+    int found = 0;
+    for (const auto& o : json::parse(status.output)["objects"]) {
+        if (o["class"] == "private_key" && o["label"] == "inkan-mail-signing") {
+            ++found;
+            EXPECT_EQ(o["key_type"], "ec");
+            EXPECT_EQ(o["extractable"], false);
+            EXPECT_EQ(o["sensitive"], true);
+            EXPECT_EQ(o["token"], true);
+        }
+    }
+    EXPECT_EQ(found, 1) << status.output;
+    auto state = dir / "state";
+    auto ca = test::shell_quote((state / "ca.pem").string());
+    auto cert = test::shell_quote((state / "mail" / "signer.pem").string());
+    auto verify = test::run("openssl verify -purpose smimesign -CAfile " + ca + " " + cert);
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    auto text = test::run(
+        "openssl x509 -noout -subject -ext subjectAltName,extendedKeyUsage,keyUsage -in " + cert);
+    EXPECT_NE(text.output.find("CN = Inkan notifications"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("email:inkan@localhost.localdomain"), std::string::npos)
+        << text.output;
+    EXPECT_NE(text.output.find("E-mail Protection"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Digital Signature"), std::string::npos) << text.output;
+
+    // A state folder from before signed mails: no certificate, no key id. serve makes both.
+    std::filesystem::remove(state / "mail" / "signer.pem");
+    auto config = appliance::load_config(state);
+    std::string old_key_id = config.hsm.mail_key_id;
+    config.hsm.mail_key_id.clear();
+    appliance::save_config(config);
+    {
+        Serving s = serve(dir);
+        ASSERT_NE(s.operator_port, 0);
+    }
+    EXPECT_TRUE(std::filesystem::exists(state / "mail" / "signer.pem"));
+    std::string new_key_id = appliance::load_config(state).hsm.mail_key_id;
+    EXPECT_FALSE(new_key_id.empty());
+    EXPECT_NE(new_key_id, old_key_id);
+    verify = test::run("openssl verify -purpose smimesign -CAfile " + ca + " " + cert);
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
 TEST(InkanCli, HsmStatusShowsRsaCaKeyAttributes) {
     test::TempDir dir;
     ASSERT_EQ(run_inkan(dir, "init --key-type rsa-2048").exit_code, 0);
