@@ -194,7 +194,8 @@ TEST(InkanCli, InitMakesTheMailSigningKeyAndCertificate) {
     auto status = run_inkan(dir, "hsm status --json");
     ASSERT_EQ(status.exit_code, 0) << status.output;
     int found = 0;
-    for (const auto& o : json::parse(status.output)["objects"]) {
+    json objects = json::parse(status.output)["objects"];
+    for (const auto& o : objects) {
         if (o["class"] == "private_key" && o["label"] == "inkan-mail-signing") {
             ++found;
             EXPECT_EQ(o["key_type"], "ec");
