@@ -50,6 +50,42 @@ TEST(StoreDatabase, MigratesToLatestAndReopens) {
     EXPECT_EQ(found->der, (Bytes{0x30, 0x03, 0x02, 0x01, 0x01}));
 }
 
+// Migration 8 rebuilds the certificates table (a new kind in its CHECK): rows,
+// the operators' references and foreign-key enforcement survive it. Run here on
+// a database set back to version 7 with an operator and its certificate.
+TEST(StoreDatabase, MailSignerKindMigrationKeepsRowsAndOperatorReferences) {
+    test::TempDir dir;
+    auto path = (dir / "inkan.db").string();
+    {
+        Database db(path);
+        SqliteCertificateStore certs(db);
+        SqliteOperatorStore ops(db);
+        certs.reserve_serial("aa");
+        auto cert = sample("aa", "CN=op");
+        cert.kind = CertificateKind::Operator;
+        certs.insert(cert);
+        ops.add({0, "alice", "Example University", "", OperatorRole::RaOperator, "aa", 0});
+        db.with([](Connection& c) { c.exec("PRAGMA user_version = 7"); });
+    }
+    Database db(path);
+    EXPECT_EQ(db.schema_version(), Database::latest_schema_version());
+    SqliteCertificateStore certs(db);
+    SqliteOperatorStore ops(db);
+    auto found = certs.find("aa");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->kind, CertificateKind::Operator);
+    EXPECT_EQ(found->der, (Bytes{0x30, 0x03, 0x02, 0x01, 0x01}));
+    ASSERT_TRUE(ops.find_by_certificate("aa"));
+    certs.reserve_serial("bb");
+    auto mail = sample("bb", "CN=Inkan notifications,O=Inkan,C=JP");
+    mail.kind = CertificateKind::MailSigner;
+    certs.insert(mail);
+    EXPECT_EQ(certs.find("bb")->kind, CertificateKind::MailSigner);
+    // Foreign keys still hold: an operator needs a stored certificate.
+    EXPECT_THROW(ops.add({0, "bob", "Example University", "", OperatorRole::RaOperator, "cc", 0}),
+                 Error);
+}
+
 TEST(StoreCertificates, SerialCanBeReservedOnlyOnce) {
     test::TempDir dir;
     Database db((dir / "inkan.db").string());
