@@ -176,6 +176,8 @@ std::string compose_signed(const OutgoingMail& mail, MailSigner& signer, pki::Ti
         internet_address_list_append(
             g_mime_message_get_addresses(message.get(), GMIME_ADDRESS_TYPE_TO), recipients.get());
     }
+    if (mail.subject.find_first_of("\r\n") != std::string::npos)
+        invalid("mail_subject_invalid", "the subject must be one line");
     g_mime_message_set_subject(message.get(), mail.subject.c_str(), "UTF-8");
     g_mime_message_set_date(message.get(), date_of(now).get());
     g_mime_message_set_message_id(message.get(),

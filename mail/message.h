@@ -61,7 +61,8 @@ class MailSigner {
 // attachments, base64), second part = smime.p7s. Date and Message-ID set; the
 // Subject RFC 2047-encoded (UTF-8). The From address must be the certificate's
 // (Error(InvalidInput, "mail_from_mismatch")); no recipient, or one that is not
-// an address, is Error(InvalidInput, "mail_recipient_invalid").
+// an address, is Error(InvalidInput, "mail_recipient_invalid"); a subject with a
+// line break Error(InvalidInput, "mail_subject_invalid").
 std::string compose_signed(const OutgoingMail& mail, MailSigner& signer);
 std::string compose_signed(const OutgoingMail& mail, MailSigner& signer, pki::TimePoint now);
 

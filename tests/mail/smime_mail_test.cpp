@@ -197,6 +197,14 @@ TEST(SmimeMail, FromOtherThanTheCertificateAddressIsRefused) {
     auto no_recipient = sample_mail("");
     no_recipient.to.clear();
     EXPECT_THROW(mail::compose_signed(no_recipient, f.services().mail_signer()), Error);
+    auto injected = sample_mail("");
+    injected.subject = "PIN\r\nBcc: everyone@example.ac.jp";
+    try {
+        mail::compose_signed(injected, f.services().mail_signer());
+        ADD_FAILURE() << "a subject with a line break must be refused";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), "mail_subject_invalid");
+    }
 }
 
 TEST(SmimeMail, MissingCertificateIsIssuedAgainForTheSameHsmKey) {
