@@ -30,6 +30,17 @@ CertificateRecord sample(const std::string& serial, const std::string& subject) 
     return r;
 }
 
+// Stores the operator certificate `serial` ("CN=op") and returns alice's record naming it.
+OperatorRecord store_operator_certificate(SqliteCertificateStore& certs,
+                                          const std::string& serial) {
+    certs.reserve_serial(serial);
+    auto cert = sample(serial, "CN=op");
+    cert.kind = CertificateKind::Operator;
+    certs.insert(cert);
+    return {0,      "alice", "Example University", "a@example.ac.jp", OperatorRole::RaOperator,
+            serial, 0};
+}
+
 }  // namespace
 
 TEST(StoreDatabase, MigratesToLatestAndReopens) {
@@ -60,11 +71,7 @@ TEST(StoreDatabase, MailSignerKindMigrationKeepsRowsAndOperatorReferences) {
         Database db(path);
         SqliteCertificateStore certs(db);
         SqliteOperatorStore ops(db);
-        certs.reserve_serial("aa");
-        auto cert = sample("aa", "CN=op");
-        cert.kind = CertificateKind::Operator;
-        certs.insert(cert);
-        ops.add({0, "alice", "Example University", "", OperatorRole::RaOperator, "aa", 0});
+        ops.add(store_operator_certificate(certs, "aa"));
         db.with([](Connection& c) { c.exec("PRAGMA user_version = 7"); });
     }
     Database db(path);
@@ -260,12 +267,7 @@ TEST(StoreOperators, AddFindAndUniqueName) {
     Database db((dir / "inkan.db").string());
     SqliteCertificateStore certs(db);
     SqliteOperatorStore ops(db);
-    certs.reserve_serial("aa");
-    auto cert = sample("aa", "CN=op");
-    cert.kind = CertificateKind::Operator;
-    certs.insert(cert);
-    OperatorRecord op{
-        0, "alice", "Example University", "a@example.ac.jp", OperatorRole::RaOperator, "aa", 0};
+    OperatorRecord op = store_operator_certificate(certs, "aa");
     ops.add(op);
     auto found = ops.find_by_certificate("aa");
     ASSERT_TRUE(found);
