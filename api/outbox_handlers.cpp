@@ -27,19 +27,17 @@ void OutboxHandlers::show(const Rest::Request& req, Http::ResponseWriter writer)
         }
         size_t limit = 100;
         if (auto l = req.query().get("limit")) {
-            if (l->empty() || l->size() > 4 || l->find_first_not_of("0123456789") != std::string::npos)
+            if (l->empty() || l->size() > 4 ||
+                l->find_first_not_of("0123456789") != std::string::npos)
                 throw Error(ErrorCategory::InvalidInput, "limit_invalid", "limit must be 1..1000");
             limit = std::clamp<size_t>(std::stoul(*l), 1, 1000);
         }
         OutboxSummary s = view_.outbox(state, limit);
         nlohmann::json mails = nlohmann::json::array();
         for (const auto& m : s.mails) {
-            nlohmann::json j = {{"id", m.id},
-                                {"type", m.type},
-                                {"recipient", m.recipient},
-                                {"state", m.state},
-                                {"attempts", m.attempts},
-                                {"created_at", m.created_at}};
+            nlohmann::json j = {
+                {"id", m.id},       {"type", m.type},         {"recipient", m.recipient},
+                {"state", m.state}, {"attempts", m.attempts}, {"created_at", m.created_at}};
             if (m.state == "queued") j["next_attempt_at"] = m.next_attempt_at;
             if (m.sent_at) j["sent_at"] = *m.sent_at;
             if (m.dead_at) j["dead_at"] = *m.dead_at;

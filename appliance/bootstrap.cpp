@@ -97,6 +97,14 @@ void write_private_file(const fs::path& path, const std::string& content) {
         throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
 }
 
+void write_public_file(const fs::path& path, const std::string& content) {
+    write_private_file(path, content);
+    fs::permissions(path,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
+                    fs::perm_options::replace);
+}
+
 pki::DistinguishedName parse_config_subject(const std::string& subject) {
     pki::DistinguishedName dn;
     std::stringstream ss(subject);
@@ -166,11 +174,7 @@ void write_self_signed_ca(const Config& config) {
     options.serial = pki::generate_serial(random);
     auto cert = pki::make_self_signed_ca(signer, parse_config_subject(config.ca.subject),
                                          config.ca.validity_years, options);
-    write_private_file(config.ca_certificate_path(), pki::to_pem(cert.get()));
-    fs::permissions(config.ca_certificate_path(),
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                        fs::perms::others_read,
-                    fs::perm_options::replace);
+    write_public_file(config.ca_certificate_path(), pki::to_pem(cert.get()));
 }
 
 void write_ca_csr(const Config& config, const fs::path& csr_path) {
@@ -186,11 +190,7 @@ void import_ca_certificate(const Config& config, const fs::path& pem_path) {
     auto token = open_token(config);
     ca::HsmSigner signer(*token, ca_key_lookup(config));
     pki::check_issuing_ca_cert(cert.get(), signer);
-    write_private_file(config.ca_certificate_path(), pem);
-    fs::permissions(config.ca_certificate_path(),
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                        fs::perms::others_read,
-                    fs::perm_options::replace);
+    write_public_file(config.ca_certificate_path(), pem);
 }
 
 void ensure_tls_certificate(Services& s) {
@@ -215,6 +215,37 @@ void ensure_tls_certificate(Services& s) {
         pki::to_pem(issued.certificate.get()) + read_text(config.ca_certificate_path());
     write_private_file(config.tls_key_path(), pki::private_key_to_pem(key.get()));
     write_private_file(config.tls_certificate_path(), chain);
+}
+
+void ensure_mail_signer(Services& s) {
+    if (load_mail_signer(s)) return;
+    Config& config = s.config;
+    if (config.hsm.mail_key_id.empty() ||
+        !hsm::find_key(*s.token, CKO_PRIVATE_KEY, mail_key_lookup(config))) {
+        hsm::KeySpec key{config.hsm.mail_key_label, hsm::random_key_id(*s.token)};
+        hsm::generate_signing_key_pair(*s.token, hsm::KeyAlgorithm::EcP256, key);
+        config.hsm.mail_key_id = hex_encode(key.id);
+        save_config(config);
+    }
+    ca::HsmSigner key(*s.token, mail_key_lookup(config));
+    auto profile = pki::find_profile(pki::default_profiles(), 16);
+    if (!profile || profile->kind != pki::ProfileKind::SMime) {
+        throw Error(ErrorCategory::Internal, "profile_missing",
+                    "S/MIME profile 16 is not configured");
+    }
+    ca::IssueSpec spec;
+    spec.subject = {{"C", "JP"}, {"O", "Inkan"}, {"CN", "Inkan notifications"}};
+    spec.subject_public_key = key.public_key();
+    spec.profile = *profile;
+    spec.kind = store::CertificateKind::MailSigner;
+    spec.requested_by = "inkan mail signer";
+    spec.email_addresses = {config.mail.from};
+    auto issued = s.authority->issue(spec);
+    write_public_file(config.mail_signer_certificate_path(), pki::to_pem(issued.certificate.get()));
+    if (!load_mail_signer(s)) {
+        throw Error(ErrorCategory::Internal, "mail_signer_unusable",
+                    "the new mail signing certificate does not fit its key or configuration");
+    }
 }
 
 OperatorCredential create_operator(Services& s, const std::string& name,

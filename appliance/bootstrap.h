@@ -42,6 +42,15 @@ void import_ca_certificate(const Config& config, const std::filesystem::path& pe
 // needs a key file: see README, limitations).
 void ensure_tls_certificate(Services& services);
 
+// The S/MIME notification signing identity (idempotent; init, and serve for a
+// state folder made before it existed): an EC P-256 key pair in the HSM (token
+// object, non-extractable, label hsm.mail_key_label, CKA_ID saved as
+// hsm.mail_key_id) when missing, and a certificate from the CA for mail.from
+// (CN "Inkan notifications", emailProtection, digitalSignature) in
+// state/mail/signer.pem when missing, not for mail.from, not from this CA, or
+// valid for less than 30 more days. Leaves services.mail_signer() usable.
+void ensure_mail_signer(Services& services);
+
 struct OperatorCredential {
     std::filesystem::path p12_path;
     std::filesystem::path cert_path;
@@ -72,5 +81,7 @@ std::optional<policy::Institution> ensure_demo_institution(
 
 // Writes bytes to a new file with mode 0600.
 void write_private_file(const std::filesystem::path& path, const std::string& content);
+// The same with mode 0644 (certificates anyone may read).
+void write_public_file(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace inkan::appliance

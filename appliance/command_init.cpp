@@ -38,8 +38,12 @@ void finish_bootstrap(const Config& config, const std::string& operator_name,
                       const std::string& institution, bool demo) {
     auto services = open_services(config);
     ensure_tls_certificate(*services);
+    ensure_mail_signer(*services);
     std::cout << "CA certificate:      " << fs::absolute(config.ca_certificate_path()).string()
-              << "\n";
+              << "\n"
+              << "Mail signing cert:   "
+              << fs::absolute(config.mail_signer_certificate_path()).string() << " ("
+              << services->mail_signer().address() << ", key in the HSM)\n";
     if (services->operators->list().empty()) {
         auto cred = create_operator(*services, operator_name, institution, "",
                                     store::OperatorRole::RaOperator);

@@ -107,8 +107,7 @@ void add_mail_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
                   << "\n\n"
                   << m.body;
         for (const auto& a : m.attachments)
-            std::cout << "\n[attachment " << a.file_name << ", " << a.content.size()
-                      << " bytes]\n";
+            std::cout << "\n[attachment " << a.file_name << ", " << a.content.size() << " bytes]\n";
         exit_code = kExitOk;
     });
 }

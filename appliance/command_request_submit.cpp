@@ -71,6 +71,8 @@ int print_answer(long status, const std::string& body, bool json) {
                 std::cout << f.value("code", "") << ": " << f.value("message_en", "") << "\n";
             }
         }
+        if (j.value("urls_sent_by_mail", false))
+            std::cout << "PIN and retrieval URLs: sent by mail, each to its own recipient\n";
         if (j.contains("pin_url"))
             std::cout << "PIN URL: " << j["pin_url"].get<std::string>() << "\n";
         if (j.contains("retrieval_url"))

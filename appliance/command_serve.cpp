@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "appliance/appliance_server.h"
+#include "appliance/bootstrap.h"
 #include "appliance/cli.h"
 
 namespace inkan::appliance {
@@ -23,6 +24,7 @@ void run_serve(const GlobalOptions& global) {
 
     Config config = load_config(global.state_dir, global.config_file);
     auto services = open_services(config);
+    ensure_mail_signer(*services);  // state folders initialised before signed mails
     ApplianceServer server(*services);
     server.start();
     std::cout << "inkan: operator API https://" << config.http.bind_address << ":"

@@ -14,7 +14,8 @@ namespace inkan::appliance {
 // defaults) and writing. The PIN is not a member here: it never goes to a file.
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file,
                                                 softhsm_conf, ca_key_label, ca_key_id,
-                                                pin_hmac_key_id, pin_wrap_key_id, pool_size)
+                                                pin_hmac_key_id, pin_wrap_key_id, mail_key_label,
+                                                mail_key_id, pool_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years,
                                                 crl_url, ocsp_url, ca_issuers_url,
                                                 crl_validity_hours, ocsp_validity_hours)
@@ -121,15 +122,17 @@ void validate(const Config& c) {
         bad_config("issuance.pin_length must be 8..51");
     if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64)
         bad_config("issuance.bulk_threads must be 1..64");
+    auto at = c.mail.from.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == c.mail.from.size() ||
+        c.mail.from.find_first_of(" \t\r\n<>,;\"") != std::string::npos ||
+        c.mail.from.find('@', at + 1) != std::string::npos)
+        bad_config("mail.from must be a bare mail address (local@domain)");
     const MailSettings& m = c.mail;
     if (m.transport != "maildir" && m.transport != "smtp" && m.transport != "none")
         bad_config("mail.transport must be maildir, smtp or none");
     if (m.transport == "smtp" && m.smtp_url.rfind("smtp://", 0) != 0 &&
         m.smtp_url.rfind("smtps://", 0) != 0)
         bad_config("mail.smtp_url must be smtp://host[:port] or smtps://host[:port]");
-    if (m.from.empty() || m.from.find('@') == std::string::npos ||
-        m.from.find_first_of("<> \r\n") != std::string::npos)
-        bad_config("mail.from must be a bare mail address, e.g. inkan@ra.example.ac.jp");
     if (m.retry_base_seconds < 1 || m.retry_max_seconds < m.retry_base_seconds)
         bad_config("mail.retry_base_seconds must be at least 1 and at most retry_max_seconds");
     if (m.give_up_hours < 1) bad_config("mail.give_up_hours must be at least 1");

@@ -21,7 +21,9 @@ struct HsmConfig {
     std::string ca_key_id;        // hex CKA_ID, written by `inkan init` (labels may repeat)
     std::string pin_hmac_key_id;  // hex CKA_ID of the access-PIN HMAC key (written by init)
     std::string pin_wrap_key_id;  // hex CKA_ID of the AES key wrapping file-supplied PINs
-    int pool_size = 0;            // 0 = number of cores
+    std::string mail_key_label = "inkan-mail-signing";
+    std::string mail_key_id;  // hex CKA_ID of the S/MIME notification signing key (init/serve)
+    int pool_size = 0;        // 0 = number of cores
 };
 
 struct CaConfig {
@@ -76,7 +78,12 @@ struct IssuanceSettings {
     int bulk_threads = 2;                   // key generation threads for a bulk ZIP
 };
 
-// Notification mails (issuance/notification_outbox.h).
+// Notification mails. `from` is the sender address the S/MIME signing
+// certificate is issued for (subjectAltName rfc822Name): a bare address. The
+// default is valid and obviously local; set it to the deployment's address
+// (a different one gets a new certificate at the next start).
+//
+// The outbox and its transport: issuance/notification_outbox.h.
 struct MailSettings {
     // maildir: into <state>/mail/Maildir (the embedded default); smtp: to smtp_url;
     // none: no mails at all, and the upload answer hands the RA operator every URL
@@ -115,6 +122,9 @@ struct Config {
     std::filesystem::path audit_log_path() const { return state_dir / "audit.log"; }
     std::filesystem::path maildir_path() const { return state_dir / "mail" / "Maildir"; }
     std::filesystem::path mail_templates_dir() const { return state_dir / "mail" / "templates"; }
+    std::filesystem::path mail_signer_certificate_path() const {
+        return state_dir / "mail" / "signer.pem";
+    }
 };
 
 // Loads <state_dir>/inkan.json if present (or `config_file` when given, which

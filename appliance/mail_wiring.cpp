@@ -6,7 +6,8 @@ namespace inkan::appliance {
 
 std::unique_ptr<mail::MailTransport> make_mail_transport(const Config& config) {
     const MailSettings& m = config.mail;
-    if (m.transport == "maildir") return std::make_unique<mail::MaildirTransport>(config.maildir_path());
+    if (m.transport == "maildir")
+        return std::make_unique<mail::MaildirTransport>(config.maildir_path());
     if (m.transport != "smtp") return nullptr;
     mail::SmtpSettings smtp;
     smtp.url = m.smtp_url;
@@ -28,7 +29,7 @@ std::unique_ptr<issuance::NotificationOutbox> make_notification_outbox(
     oc.retry_base = std::chrono::seconds(m.retry_base_seconds);
     oc.retry_max = std::chrono::seconds(m.retry_max_seconds);
     oc.give_up = std::chrono::hours(m.give_up_hours);
-    mail::MailSigner& signer = *s.mail_signer;
+    mail::MailSigner& signer = s.mail_signer();
     return std::make_unique<issuance::NotificationOutbox>(
         *s.outbox, *s.batches, *s.certificates, *s.issuance, s.policy->registry(),
         *s.mail_templates,

@@ -1,6 +1,11 @@
 #include "appliance/services.h"
 
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 
 #include "common/bytes.h"
@@ -11,21 +16,51 @@
 namespace inkan::appliance {
 namespace {
 
+std::string read_file(const std::filesystem::path& path) {
+    FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return {};
+    std::string content;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) content.append(buf, n);
+    std::fclose(f);
+    return content;
+}
+
 X509Ptr read_ca_certificate(const Config& config) {
     auto path = config.ca_certificate_path();
-    FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) {
+    std::string pem = read_file(path);
+    if (pem.empty()) {
         throw Error(ErrorCategory::NotFound, "ca_certificate_missing",
                     "no CA certificate at " + path.string() +
                         " (run `inkan init`, or `inkan ca import-cert` after an external root "
                         "signed the CSR)");
     }
-    std::string pem;
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) pem.append(buf, n);
-    std::fclose(f);
     return pki::parse_certificate(as_bytes(pem));
+}
+
+// Every certificate in ca.pem: the issuing CA, then (imported CA) its chain.
+std::vector<X509Ptr> read_ca_chain(const Config& config) {
+    std::string pem = read_file(config.ca_certificate_path());
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) openssl_fail("BIO_new_mem_buf failed");
+    std::vector<X509Ptr> chain;
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))
+        chain.emplace_back(cert);
+    openssl_error_text();  // the end of the file
+    return chain;
+}
+
+bool names_address(const X509* cert, const std::string& address) {
+    std::string wanted = address;
+    std::transform(wanted.begin(), wanted.end(), wanted.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return X509_check_email(const_cast<X509*>(cert), wanted.c_str(), wanted.size(), 0) == 1;
+}
+
+bool valid_for_days(const X509* cert, int days) {
+    std::time_t until = std::time(nullptr) + std::time_t{days} * 24 * 3600;
+    return X509_cmp_time(X509_get0_notAfter(cert), &until) > 0;
 }
 
 }  // namespace
@@ -54,6 +89,39 @@ std::unique_ptr<hsm::Token> open_token(const Config& config) {
 hsm::KeyLookup ca_key_lookup(const Config& config) {
     return {config.hsm.ca_key_id.empty() ? Bytes{} : hex_decode(config.hsm.ca_key_id),
             config.hsm.ca_key_label};
+}
+
+hsm::KeyLookup mail_key_lookup(const Config& config) {
+    return {config.hsm.mail_key_id.empty() ? Bytes{} : hex_decode(config.hsm.mail_key_id),
+            config.hsm.mail_key_label};
+}
+
+mail::MailSigner& Services::mail_signer() {
+    if (!mail) {
+        throw Error(ErrorCategory::NotFound, "mail_signer_missing",
+                    "no mail signing certificate yet (`inkan serve` or `inkan init` makes it)");
+    }
+    return *mail;
+}
+
+bool load_mail_signer(Services& s) {
+    const Config& config = s.config;
+    if (config.hsm.mail_key_id.empty() ||
+        !hsm::find_key(*s.token, CKO_PRIVATE_KEY, mail_key_lookup(config)))
+        return false;
+    std::string pem = read_file(config.mail_signer_certificate_path());
+    if (pem.empty()) return false;
+    auto cert = pki::parse_certificate(as_bytes(pem));
+    auto key = std::make_unique<ca::HsmSigner>(*s.token, mail_key_lookup(config));
+    if (EVP_PKEY_eq(X509_get0_pubkey(cert.get()), key->public_key()) != 1 ||
+        X509_check_issued(s.ca_certificate.get(), cert.get()) != X509_V_OK ||
+        !names_address(cert.get(), config.mail.from) || !valid_for_days(cert.get(), 30)) {
+        openssl_error_text();
+        return false;
+    }
+    s.mail = std::make_unique<mail::MailSigner>(*key, std::move(cert), read_ca_chain(config));
+    s.mail_key = std::move(key);
+    return true;
 }
 
 bool ensure_pin_keys(hsm::Token& token, Config& config) {
@@ -122,6 +190,7 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->outbox = std::make_unique<store::SqliteOutboxStore>(*s->database);
     s->mail_templates = std::make_unique<mail::MailTemplates>(config.mail_templates_dir());
     s->mail_templates->install_defaults();
+    load_mail_signer(*s);
     return s;
 }
 

@@ -15,6 +15,7 @@
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/signing_gate.h"
+#include "mail/message.h"
 #include "mail/templates.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
@@ -34,6 +35,7 @@ std::unique_ptr<hsm::Token> open_token(const Config& config);
 
 pki::IssuerOptions issuer_options(const Config& config);
 hsm::KeyLookup ca_key_lookup(const Config& config);
+hsm::KeyLookup mail_key_lookup(const Config& config);
 
 // The access-PIN HMAC key and the PIN-wrapping AES key (token objects, sensitive,
 // non-extractable): created when config names none or the named one is missing,
@@ -66,7 +68,19 @@ struct Services {
     // the templates live in <state>/mail/templates (defaults written at start).
     std::unique_ptr<store::SqliteOutboxStore> outbox;
     std::unique_ptr<mail::MailTemplates> mail_templates;
+    // The S/MIME notification signing key (in the HSM) and its certificate;
+    // set when both are in place (init and serve make them: ensure_mail_signer).
+    std::unique_ptr<ca::HsmSigner> mail_key;
+    std::unique_ptr<mail::MailSigner> mail;
+
+    // Throws Error(NotFound, "mail_signer_missing") when there is none yet.
+    mail::MailSigner& mail_signer();
 };
+
+// Sets services.mail_key and services.mail when the mail signing key is in the
+// HSM and state/mail/signer.pem holds its certificate, issued by the current CA
+// for config.mail.from and valid for at least 30 more days. Returns whether it did.
+bool load_mail_signer(Services& services);
 
 // Throws inkan::Error with a clear message when anything is missing or wrong
 // (no state, wrong PIN, key missing, certificate not matching the key).

@@ -10,7 +10,7 @@
 
 namespace inkan::store {
 
-enum class CertificateKind { Subscriber, Operator, TlsServer };
+enum class CertificateKind { Subscriber, Operator, TlsServer, MailSigner };
 enum class CertificateStatus { Valid, Revoked };
 // Whether the certificate reached its subscriber. A request row's certificate is
 // Pending from signing until its download is recorded; one still Pending after a

@@ -201,6 +201,45 @@ ALTER TABLE issuance_rows ADD COLUMN urls_expire_at INTEGER NOT NULL DEFAULT 0;
 UPDATE issuance_rows SET urls_expire_at =
     (SELECT b.expires_at FROM issuance_batches b WHERE b.id = issuance_rows.batch_id);
 )sql",
+    // 10: the notification (S/MIME) signing certificate is a kind of its own.
+    // SQLite cannot change a CHECK constraint: the table is rebuilt. Foreign keys
+    // stay on (the migration runs in a transaction): the operators' references
+    // are deferred while the table is dropped and re-created, and settled again
+    // when the rows are copied back under the same name.
+    R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE certificates_before_10 AS SELECT * FROM certificates;
+DROP TABLE certificates;
+CREATE TABLE certificates (
+    serial_hex        TEXT PRIMARY KEY REFERENCES serials(serial_hex),
+    serial_dec        TEXT NOT NULL UNIQUE,
+    subject           TEXT NOT NULL,
+    issuer            TEXT NOT NULL,
+    not_before        INTEGER NOT NULL,
+    not_after         INTEGER NOT NULL,
+    status            TEXT NOT NULL CHECK (status IN ('valid', 'revoked')),
+    revoked_at        INTEGER,
+    revocation_reason INTEGER,
+    revocation_comment TEXT,
+    kind              TEXT NOT NULL
+                      CHECK (kind IN ('subscriber', 'operator', 'tls_server', 'mail_signer')),
+    profile_id        INTEGER,
+    institution       TEXT,
+    requested_by      TEXT NOT NULL,
+    der               BLOB NOT NULL,
+    created_at        INTEGER NOT NULL,
+    batch_id          TEXT,
+    row_no            INTEGER,
+    delivery          TEXT NOT NULL DEFAULT 'delivered' CHECK (delivery IN ('pending', 'delivered'))
+);
+INSERT INTO certificates SELECT * FROM certificates_before_10;
+DROP TABLE certificates_before_10;
+CREATE INDEX certificates_subject ON certificates(subject, status);
+CREATE INDEX certificates_institution ON certificates(institution, created_at);
+CREATE INDEX certificates_row ON certificates(batch_id, row_no);
+CREATE INDEX certificates_undelivered ON certificates(delivery) WHERE delivery = 'pending';
+CREATE INDEX certificates_subject_nocase ON certificates(subject COLLATE NOCASE, status);
+)sql",
 };
 
 }  // namespace

@@ -17,6 +17,7 @@ constexpr const char* kColumns =
 CertificateKind kind_from(const std::string& s) {
     if (s == "operator") return CertificateKind::Operator;
     if (s == "tls_server") return CertificateKind::TlsServer;
+    if (s == "mail_signer") return CertificateKind::MailSigner;
     return CertificateKind::Subscriber;
 }
 
@@ -112,6 +113,8 @@ const char* to_string(CertificateKind kind) {
             return "operator";
         case CertificateKind::TlsServer:
             return "tls_server";
+        case CertificateKind::MailSigner:
+            return "mail_signer";
     }
     return "subscriber";
 }

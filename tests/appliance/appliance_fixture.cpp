@@ -28,7 +28,6 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     config_.http.max_body_bytes = 256 * 1024;
     config_.mail.transport = options.mail_transport;
     config_.mail.smtp_url = options.mail_smtp_url;
-    config_.mail.from = "inkan@example.ac.jp";
     config_.mail.send_interval_seconds = 1;
     config_.mail.retry_base_seconds = 1;
     config_.mail.retry_max_seconds = 1;
@@ -36,6 +35,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     appliance::write_self_signed_ca(config_);
     services_ = appliance::open_services(config_);
     appliance::ensure_tls_certificate(*services_);
+    appliance::ensure_mail_signer(*services_);
     operator_ = appliance::create_operator(*services_, "op1", institution, "op1@example.ac.jp",
                                            store::OperatorRole::RaOperator);
     if (options.issuance) add_institution(institution, "example.ac.jp");

@@ -28,7 +28,7 @@ struct ApplianceOptions {
     // mail.transport: "none" (the upload answer carries the URLs, as most tests
     // use them), "maildir" or "smtp" (then mail_smtp_url).
     std::string mail_transport = "none";
-    std::string mail_smtp_url;
+    std::string mail_smtp_url = "";
 };
 
 class ApplianceFixture {

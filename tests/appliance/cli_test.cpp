@@ -1,8 +1,11 @@
 // The real `inkan` binary: init, serve, restart, wrong PIN, --help.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "appliance/services.h"
 #include "common/error.h"
@@ -182,6 +185,60 @@ TEST(InkanCli, WrongPinAtStartIsAClearErrorAndExitCode) {
     ASSERT_EQ(status.exit_code, 0) << status.output;
 }
 
+// init makes the S/MIME notification key in the HSM (non-extractable) and its
+// certificate from the CA (emailProtection, mail.from); serve makes them for a
+// state folder initialised without them.
+TEST(InkanCli, InitMakesTheMailSigningKeyAndCertificate) {
+    test::TempDir dir;
+    auto init = run_inkan(dir, "init --key-type ec-p256");
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    EXPECT_NE(init.output.find("mail/signer.pem (inkan@localhost.localdomain"), std::string::npos)
+        << init.output;
+    auto status = run_inkan(dir, "hsm status --json");
+    ASSERT_EQ(status.exit_code, 0) << status.output;
+    int found = 0;
+    json objects = json::parse(status.output)["objects"];
+    for (const auto& o : objects) {
+        if (o["class"] == "private_key" && o["label"] == "inkan-mail-signing") {
+            ++found;
+            EXPECT_EQ(o["key_type"], "ec");
+            EXPECT_EQ(o["extractable"], false);
+            EXPECT_EQ(o["sensitive"], true);
+            EXPECT_EQ(o["token"], true);
+        }
+    }
+    EXPECT_EQ(found, 1) << status.output;
+    auto state = dir / "state";
+    auto ca = test::shell_quote((state / "ca.pem").string());
+    auto cert = test::shell_quote((state / "mail" / "signer.pem").string());
+    auto verify = test::run("openssl verify -purpose smimesign -CAfile " + ca + " " + cert);
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+    auto text = test::run(
+        "openssl x509 -noout -subject -ext subjectAltName,extendedKeyUsage,keyUsage -in " + cert);
+    EXPECT_NE(text.output.find("CN = Inkan notifications"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("email:inkan@localhost.localdomain"), std::string::npos)
+        << text.output;
+    EXPECT_NE(text.output.find("E-mail Protection"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Digital Signature"), std::string::npos) << text.output;
+
+    // A state folder from before signed mails: no certificate, no key id. serve makes both.
+    std::filesystem::remove(state / "mail" / "signer.pem");
+    auto config = appliance::load_config(state);
+    std::string old_key_id = config.hsm.mail_key_id;
+    config.hsm.mail_key_id.clear();
+    appliance::save_config(config);
+    {
+        Serving s = serve(dir);
+        ASSERT_NE(s.operator_port, 0);
+    }
+    EXPECT_TRUE(std::filesystem::exists(state / "mail" / "signer.pem"));
+    std::string new_key_id = appliance::load_config(state).hsm.mail_key_id;
+    EXPECT_FALSE(new_key_id.empty());
+    EXPECT_NE(new_key_id, old_key_id);
+    verify = test::run("openssl verify -purpose smimesign -CAfile " + ca + " " + cert);
+    EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
 TEST(InkanCli, HsmStatusShowsRsaCaKeyAttributes) {
     test::TempDir dir;
     ASSERT_EQ(run_inkan(dir, "init --key-type rsa-2048").exit_code, 0);
@@ -311,7 +368,21 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
                                    " --action issue --on-error abort" + url);
     EXPECT_EQ(good.exit_code, 0) << good.output;
     EXPECT_NE(good.output.find("batch: "), std::string::npos) << good.output;
-    EXPECT_NE(good.output.find("/download/"), std::string::npos) << good.output;
+    // Mails go out by default (Maildir): the URLs are not in the answer but in the mails.
+    EXPECT_EQ(good.output.find("/download/"), std::string::npos) << good.output;
+    EXPECT_NE(good.output.find("sent by mail"), std::string::npos) << good.output;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto count_mails = [&] {
+        size_t n = 0;
+        if (std::filesystem::exists(dir / "state/mail/Maildir/new"))
+            for ([[maybe_unused]] const auto& e :
+                 std::filesystem::directory_iterator(dir / "state/mail/Maildir/new"))
+                ++n;
+        return n;
+    };
+    while (count_mails() < 4 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(count_mails(), 4u) << "a PIN mail and a retrieval mail per row";
     auto bad = run_inkan(dir, "request submit " + (dir / "bad.tsv").string() +
                                   " --action issue --on-error abort" + url);
     EXPECT_EQ(bad.exit_code, 1) << bad.output;

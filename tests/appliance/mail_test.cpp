@@ -175,10 +175,10 @@ uint16_t free_port() {
 
 TEST_F(Mail, WithTheSmtpServerDownMailsWaitAndAreDeliveredOnceWhenItReturns) {
     const uint16_t port = free_port();
-    f = std::make_unique<test::ApplianceFixture>(test::ApplianceOptions{
-        .issuance = true,
-        .mail_transport = "smtp",
-        .mail_smtp_url = "smtp://127.0.0.1:" + std::to_string(port)});
+    f = std::make_unique<test::ApplianceFixture>(
+        test::ApplianceOptions{.issuance = true,
+                               .mail_transport = "smtp",
+                               .mail_smtp_url = "smtp://127.0.0.1:" + std::to_string(port)});
     upload("issue", row("Smtp Jiro"));
     auto& outbox = *f->services().outbox;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

@@ -1,12 +1,15 @@
 // Issue 8 points 4 and 5: the CRL signed in the HSM and kept in the store, and
 // the plain-HTTP publication listener (CRL, CA certificate, OCSP), checked with
 // curl and the openssl command line against a whole appliance on SoftHSM.
+#include "appliance/publication.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
+#include "appliance/periodic_task.h"
 #include "store/database.h"
 #include "tests/appliance/appliance_fixture.h"
 #include "tests/support/run.h"
@@ -296,9 +299,10 @@ TEST_F(Publication, ANumberTakenByAnotherProcessIsSkipped) {
 
 TEST_F(Publication, TheServeTimerPublishesARevocationNobodyRegenerated) {
     auto& publisher = *f.services().crl_publisher;
-    appliance::CrlRefresher refresher(publisher, std::chrono::seconds(1));
-    refresher.start();
     long before = publisher.latest()->number;
+    appliance::PeriodicTask refresher("CRL regeneration", std::chrono::seconds(1),
+                                      appliance::crl_refresh(publisher));
+    refresher.start();
     std::string serial = issue("leaf");
     f.services().certificates->revoke(serial, 5, std::nullopt, store::unix_now());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

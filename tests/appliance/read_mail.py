@@ -34,5 +34,5 @@ for part in message.walk():
             "hex": part.get_payload(decode=True).hex(),
         })
     elif ctype == "text/plain" and out["body"] is None:
-        out["body"] = part.get_content()
+        out["body"] = part.get_content().replace("\r\n", "\n")  # CRLF on the wire
 print(json.dumps(out, ensure_ascii=False))

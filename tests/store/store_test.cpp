@@ -30,6 +30,17 @@ CertificateRecord sample(const std::string& serial, const std::string& subject) 
     return r;
 }
 
+// Stores the operator certificate `serial` ("CN=op") and returns alice's record naming it.
+OperatorRecord store_operator_certificate(SqliteCertificateStore& certs,
+                                          const std::string& serial) {
+    certs.reserve_serial(serial);
+    auto cert = sample(serial, "CN=op");
+    cert.kind = CertificateKind::Operator;
+    certs.insert(cert);
+    return {0,      "alice", "Example University", "a@example.ac.jp", OperatorRole::RaOperator,
+            serial, 0};
+}
+
 }  // namespace
 
 TEST(StoreDatabase, MigratesToLatestAndReopens) {
@@ -72,6 +83,38 @@ TEST(StoreDatabase, RowsOfABatchStoredBeforeMigration9ExpireWithTheirBatch) {
     EXPECT_EQ(again.schema_version(), Database::latest_schema_version());
     SqliteBatchStore batches(again);
     EXPECT_EQ(batches.row("b1", 1)->urls_expire_at, 4242);
+}
+
+// Migration 10 rebuilds the certificates table (a new kind in its CHECK): rows,
+// the operators' references and foreign-key enforcement survive it. Run here on
+// a database set back to version 9 with an operator and its certificate.
+TEST(StoreDatabase, MailSignerKindMigrationKeepsRowsAndOperatorReferences) {
+    test::TempDir dir;
+    auto path = (dir / "inkan.db").string();
+    {
+        Database db(path);
+        SqliteCertificateStore certs(db);
+        SqliteOperatorStore ops(db);
+        ops.add(store_operator_certificate(certs, "aa"));
+        db.with([](Connection& c) { c.exec("PRAGMA user_version = 9"); });
+    }
+    Database db(path);
+    EXPECT_EQ(db.schema_version(), Database::latest_schema_version());
+    SqliteCertificateStore certs(db);
+    SqliteOperatorStore ops(db);
+    auto found = certs.find("aa");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->kind, CertificateKind::Operator);
+    EXPECT_EQ(found->der, (Bytes{0x30, 0x03, 0x02, 0x01, 0x01}));
+    ASSERT_TRUE(ops.find_by_certificate("aa"));
+    certs.reserve_serial("bb");
+    auto mail = sample("bb", "CN=Inkan notifications,O=Inkan,C=JP");
+    mail.kind = CertificateKind::MailSigner;
+    certs.insert(mail);
+    EXPECT_EQ(certs.find("bb")->kind, CertificateKind::MailSigner);
+    // Foreign keys still hold: an operator needs a stored certificate.
+    EXPECT_THROW(ops.add({0, "bob", "Example University", "", OperatorRole::RaOperator, "cc", 0}),
+                 Error);
 }
 
 TEST(StoreCertificates, SerialCanBeReservedOnlyOnce) {
@@ -248,12 +291,7 @@ TEST(StoreOperators, AddFindAndUniqueName) {
     Database db((dir / "inkan.db").string());
     SqliteCertificateStore certs(db);
     SqliteOperatorStore ops(db);
-    certs.reserve_serial("aa");
-    auto cert = sample("aa", "CN=op");
-    cert.kind = CertificateKind::Operator;
-    certs.insert(cert);
-    OperatorRecord op{
-        0, "alice", "Example University", "a@example.ac.jp", OperatorRole::RaOperator, "aa", 0};
+    OperatorRecord op = store_operator_certificate(certs, "aa");
     ops.add(op);
     auto found = ops.find_by_certificate("aa");
     ASSERT_TRUE(found);
