@@ -48,9 +48,12 @@ ApplianceServer::ApplianceServer(Services& services)
       retrieval_(desk_),
       publication_(services),
       publication_handlers_(publication_),
-      crl_refresher_(*services.crl_publisher, kCrlCheckInterval) {
+      crl_refresher_(*services.crl_publisher, kCrlCheckInterval),
+      reports_(services),
+      report_handlers_(authority_, reports_) {
     certificates_.register_routes(server_.operator_router());
     requests_.register_routes(server_.operator_router());
+    report_handlers_.register_routes(server_.operator_router());
     public_.register_routes(server_.public_router());
     retrieval_.register_routes(server_.public_router());
     publication_handlers_.register_routes(server_.publication_router());

@@ -9,11 +9,13 @@
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
 #include "api/publication_handlers.h"
+#include "api/report_handlers.h"
 #include "api/request_handlers.h"
 #include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/operator_authority.h"
 #include "appliance/publication.h"
+#include "appliance/reports.h"
 #include "appliance/services.h"
 
 namespace inkan::appliance {
@@ -49,6 +51,8 @@ class ApplianceServer {
     AppliancePublication publication_;
     api::PublicationHandlers publication_handlers_;
     CrlRefresher crl_refresher_;
+    ApplianceReports reports_;
+    api::ReportHandlers report_handlers_;
 };
 
 }  // namespace inkan::appliance

@@ -30,5 +30,6 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
 void add_crl_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_revoke_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_stats_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace inkan::appliance
