@@ -8,8 +8,6 @@
 #include <fstream>
 #include <vector>
 
-#include "api/responder.h"
-
 namespace inkan::api {
 
 using namespace Pistache;
@@ -72,9 +70,13 @@ FileStreamer::~FileStreamer() {
 
 void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArchive> file,
                          const std::string& content_type, const std::string& filename) {
-    set_content_headers(writer, content_type, filename);
     auto peer = writer.peer();
-    auto stream = std::make_shared<Http::ResponseStream>(writer.stream(Http::Code::Ok));
+    // The head is written here too, not through the ResponseWriter: its stream's
+    // flush() runs the transport's queue on the calling thread, which races with
+    // the reactor (Pistache 0.0.5 aborts with "could not find write data").
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
+                       "\r\nContent-Disposition: attachment; filename=\"" + filename +
+                       "\"\r\nTransfer-Encoding: chunked\r\n\r\n";
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::shared_ptr<ExportArchive> owned(std::move(file));
     std::lock_guard lock(mutex_);
@@ -86,11 +88,10 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
             ++it;
         }
     }
-    workers_.push_back({std::thread([this, peer, stream, owned, done] {
-                            stream->flush();  // status line and headers
+    workers_.push_back({std::thread([this, peer, head, owned, done] {
                             std::ifstream in(owned->path(), std::ios::binary);
                             std::vector<char> buf(kChunk);
-                            bool ok = static_cast<bool>(in);
+                            bool ok = in && send_chunk(*peer, head, stopping_);
                             while (ok && in) {
                                 in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
                                 auto n = static_cast<size_t>(in.gcount());
@@ -99,7 +100,7 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
                             }
                             // A failed transfer ends without the last chunk: the
                             // client sees a truncated body, never a complete one.
-                            if (ok) stream->ends();
+                            if (ok) send_chunk(*peer, "0\r\n\r\n", stopping_);
                             *done = true;
                         }),
                         done});

@@ -47,17 +47,12 @@ void send_json(ResponseWriter& writer, int status, const nlohmann::json& body) {
     writer.send(static_cast<Http::Code>(status), body.dump());
 }
 
-void set_content_headers(ResponseWriter& writer, const std::string& content_type,
-                         const std::string& filename) {
+void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
+                const std::string& bytes, const std::string& filename) {
     writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType(content_type));
     if (!filename.empty()) {
         writer.headers().add<ContentDisposition>("attachment; filename=\"" + filename + "\"");
     }
-}
-
-void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
-                const std::string& bytes, const std::string& filename) {
-    set_content_headers(writer, content_type, filename);
     writer.send(static_cast<Http::Code>(status), bytes);
 }
 

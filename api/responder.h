@@ -21,9 +21,6 @@ using Pistache::Rest::Request;
 void respond(ResponseWriter& writer, const std::function<void()>& body);
 
 void send_json(ResponseWriter& writer, int status, const nlohmann::json& body);
-// Content-Type and, with a filename, Content-Disposition: attachment.
-void set_content_headers(ResponseWriter& writer, const std::string& content_type,
-                         const std::string& filename = "");
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
                 const std::string& bytes, const std::string& filename = "");
 
