@@ -49,7 +49,8 @@ ApplianceServer::ApplianceServer(Services& services)
       publication_(services),
       publication_handlers_(publication_),
       crl_refresher_(*services.crl_publisher, kCrlCheckInterval),
-      reports_(services),
+      core_reports_(services),
+      reports_(core_reports_, audit_),
       report_handlers_(authority_, reports_) {
     certificates_.register_routes(server_.operator_router());
     requests_.register_routes(server_.operator_router());

@@ -51,7 +51,8 @@ class ApplianceServer {
     AppliancePublication publication_;
     api::PublicationHandlers publication_handlers_;
     CrlRefresher crl_refresher_;
-    ApplianceReports reports_;
+    ApplianceReports core_reports_;
+    AuditedReports reports_;
     api::ReportHandlers report_handlers_;
 };
 

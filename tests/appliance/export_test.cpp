@@ -86,10 +86,11 @@ class Export : public ::testing::Test {
     std::string issue_csr(const test::HttpsClient& client, const std::string& name,
                           const std::string& subject) {
         std::string slash = "/" + std::regex_replace(subject, std::regex(","), "/");
-        auto r = test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                           "-keyout " +
-                           file(name + ".key") + " -out " + file(name + ".csr") + " -subj " +
-                           test::shell_quote(slash));
+        auto r = test::run(
+            "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+            "-keyout " +
+            file(name + ".key") + " -out " + file(name + ".csr") + " -subj " +
+            test::shell_quote(slash));
         EXPECT_EQ(r.exit_code, 0) << r.output;
         auto issued = client.post("/api/v1/certificates", test::read_file(file(name + ".csr")));
         EXPECT_EQ(issued.status, 201) << issued.body;
@@ -112,8 +113,10 @@ class Export : public ::testing::Test {
         auto p12 = f.public_client().post(path_of(r["retrieval_url"]), json{{"pin", pin}}.dump(),
                                           "application/json");
         EXPECT_EQ(p12.status, 200) << p12.body;
-        auto state = json::parse(
-            f.operator_client().get("/api/v1/requests/" + batch["batch_id"].get<std::string>()).body);
+        auto state =
+            json::parse(f.operator_client()
+                            .get("/api/v1/requests/" + batch["batch_id"].get<std::string>())
+                            .body);
         return state["rows"][0]["serial"];
     }
 
@@ -174,7 +177,8 @@ TEST_F(Export, OperatorGetsOwnInstitutionsCertificatesAsShiftJisTsvAndVerifiable
     EXPECT_EQ(col(got[r1], 10), "issue");
     EXPECT_EQ(col(got[n1], 10), "renew");
     EXPECT_EQ(col(got[n1], 23), r1);
-    EXPECT_TRUE(std::regex_match(col(got[r1], 28), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
+    EXPECT_TRUE(
+        std::regex_match(col(got[r1], 28), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")))
         << col(got[r1], 28);
     auto rec = f.services().certificates->find_by_decimal(r1);
     ASSERT_TRUE(rec);
@@ -189,6 +193,9 @@ TEST_F(Export, OperatorGetsOwnInstitutionsCertificatesAsShiftJisTsvAndVerifiable
         sh_ok("openssl verify -CAfile " + f.config().ca_certificate_path().string() + " " +
               file("mine/certs/" + s + ".pem"));
     }
+    auto audit = test::read_file(f.config().audit_log_path());
+    EXPECT_NE(audit.find("\"certificate_export\""), std::string::npos);
+    EXPECT_NE(audit.find("\"certificates\":4"), std::string::npos) << audit;
     auto listing = test::run("unzip -Z1 " + file("mine.zip"));
     EXPECT_EQ(std::count(listing.output.begin(), listing.output.end(), '\n'), 5) << listing.output;
 }
@@ -213,7 +220,8 @@ TEST_F(Export, Utf8EncodingAndFiltersNarrowIt) {
     auto one = tsv_rows(utf8(fetch(f.operator_credential(), "serial=" + r1, "one")));
     ASSERT_EQ(one.size(), 2u);
     EXPECT_EQ(col(one[1], 24), r1);
-    auto valid = tsv_rows(utf8(fetch(f.operator_credential(), "status=valid&mail=user7%40example.ac.jp", "valid")));
+    auto valid = tsv_rows(
+        utf8(fetch(f.operator_credential(), "status=valid&mail=user7%40example.ac.jp", "valid")));
     EXPECT_EQ(valid.size(), 3u);  // r1 and n1
 }
 
@@ -261,11 +269,18 @@ TEST_F(Export, StatisticsCountIssuedRenewedRevokedValidPerMonthProfileAndDownloa
     ASSERT_EQ(s["by_profile"].size(), 1u);
     EXPECT_EQ(s["by_profile"][0]["profile"], 5);
     EXPECT_EQ(s["by_profile"][0]["issued"], 4);
-    json by_type = json::array(
-        {{{"download_type", 0}, {"issued", 2}, {"renewed", 0}, {"revoked", 1}, {"valid", 1},
-          {"expiring_30d", 0}},
-         {{"download_type", 1}, {"issued", 2}, {"renewed", 1}, {"revoked", 0}, {"valid", 2},
-          {"expiring_30d", 0}}});
+    json by_type = json::array({{{"download_type", 0},
+                                 {"issued", 2},
+                                 {"renewed", 0},
+                                 {"revoked", 1},
+                                 {"valid", 1},
+                                 {"expiring_30d", 0}},
+                                {{"download_type", 1},
+                                 {"issued", 2},
+                                 {"renewed", 1},
+                                 {"revoked", 0},
+                                 {"valid", 2},
+                                 {"expiring_30d", 0}}});
     EXPECT_EQ(s["by_download_type"], by_type);
 
     auto theirs = json::parse(f.client_for(other_op).get("/api/v1/statistics").body);
