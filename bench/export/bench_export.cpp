@@ -16,7 +16,6 @@
 #include <string>
 
 #include "bench/support/bench_world.h"
-#include "pki/profile.h"
 #include "pki/software_signer.h"
 #include "report/certificate_export.h"
 
@@ -38,21 +37,8 @@ long status_kib(const std::string& field) {
 void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 void issue(bench::BenchWorld& w, int n) {
-    auto profile = pki::find_profile(pki::default_profiles(), 5);
-    if (!profile) throw std::runtime_error("profile 5 missing");
     EvpPkeyPtr key = pki::generate_key(pki::KeyType::EcP256);
-    for (int i = 0; i < n; ++i) {
-        std::string ou = std::to_string(100000 + i);
-        ca::IssueSpec spec;
-        spec.subject = {{"C", "JP"},         {"ST", "Tokyo"},
-                        {"L", "Chiyoda-ku"}, {"O", w.op.institution},
-                        {"OU", ou},          {"CN", "User " + ou}};
-        spec.subject_public_key = key.get();
-        spec.profile = *profile;
-        spec.institution = w.op.institution;
-        spec.requested_by = w.op.name;
-        w.authority.issue(spec);
-    }
+    for (int i = 0; i < n; ++i) w.issue_client_certificate(std::to_string(100000 + i), key.get());
 }
 
 // Entries in the ZIP (libzip reads the central directory).
