@@ -2,10 +2,12 @@
 //
 // Pistache 0.0.5 queues every write for the connection's reactor thread, so a
 // handler that wrote a large body in a loop would hold all of it in memory
-// until it returned. Here the handler hands the response (status line and
-// headers) to a worker thread, which sends the file in 64 KiB chunks and
-// waits until the transport has written each one before reading the next:
-// memory is one chunk per download whatever the file's size.
+// until it returned. Here a worker thread writes the head, the file in 64 KiB
+// chunks and the last chunk, each through Tcp::Peer::send, and waits until the
+// transport has written one before reading the next: memory is one chunk per
+// download whatever the file's size or the client's speed. (ResponseStream's
+// flush() runs the transport's queue on the calling thread and, called from a
+// worker, raced with the reactor: "Assertion Error: could not find write data".)
 #pragma once
 
 #include <pistache/http.h>

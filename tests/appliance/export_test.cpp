@@ -235,6 +235,26 @@ TEST_F(Export, RepeatedDownloadsArriveWhole) {
     }
 }
 
+// Several 64 KiB chunks: 400 more records (copies of a1's certificate under
+// other serials, put straight into the store) make a ZIP of a few hundred KiB.
+TEST_F(Export, ALargeExportArrivesInManyChunks) {
+    auto model = f.services().certificates->find_by_decimal(a1);
+    ASSERT_TRUE(model);
+    for (int i = 0; i < 400; ++i) {
+        auto r = *model;
+        r.serial_hex = "7e" + std::to_string(100000 + i);
+        r.serial_dec = "9" + std::to_string(100000 + i);
+        r.subject = subject_of("copy" + std::to_string(i) + ".example.ac.jp");
+        f.services().certificates->reserve_serial(r.serial_hex);
+        f.services().certificates->insert(r);
+    }
+    auto rows = tsv_rows(utf8(fetch(f.operator_credential(), "", "large")));
+    EXPECT_EQ(rows.size(), 1u + 4u + 400u);
+    EXPECT_GT(std::filesystem::file_size(work / "large.zip"), 3u * 64 * 1024);
+    EXPECT_EQ(test::read_file(work / "large" / "certs" / "9100399.pem"),
+              test::read_file(work / "large" / "certs" / (a1 + ".pem")));
+}
+
 TEST_F(Export, BadQueriesGetAProblemBeforeAnyZip) {
     auto bad = f.operator_client().get("/api/v1/export?status=bogus");
     EXPECT_EQ(bad.status, 400);
