@@ -20,14 +20,10 @@ using nlohmann::json;
 
 namespace {
 
-using test::path_of;
 using test::sh_ok;
+using test::subject_of;
 
 const std::string kOther = "Other University";
-
-std::string subject_of(const std::string& cn, const std::string& o = "Example University") {
-    return "CN=" + cn + ",O=" + o + ",L=Chiyoda-ku,ST=Tokyo,C=JP";
-}
 
 // A P12-individual row for "CN=<cn>,OU=7,...", renewing `old_serial` if given.
 std::string row(const std::string& cn, const std::string& old_serial = "") {
@@ -108,11 +104,7 @@ class Export : public ::testing::Test {
     std::string download(const json& batch) {
         if (batch.is_null()) return "";
         const json& r = batch["rows"][0];
-        auto page = json::parse(f.public_client().get(path_of(r["pin_url"])).body);
-        std::string pin = page["entries"][0]["pin"];
-        auto p12 = f.public_client().post(path_of(r["retrieval_url"]), json{{"pin", pin}}.dump(),
-                                          "application/json");
-        EXPECT_EQ(p12.status, 200) << p12.body;
+        f.download_row(r["pin_url"], r["retrieval_url"]);
         auto state =
             json::parse(f.operator_client()
                             .get("/api/v1/requests/" + batch["batch_id"].get<std::string>())
