@@ -1,6 +1,6 @@
 #include "api/certificate_handlers.h"
 
-#include "api/form.h"
+#include "api/certificate_query.h"
 #include "api/responder.h"
 #include "common/error.h"
 
@@ -26,64 +26,6 @@ int profile_param(const Rest::Request& req) {
 bool wants_pem(const Rest::Request& req) {
     auto f = req.query().get("format");
     return f && *f == "pem";
-}
-
-[[noreturn]] void bad_query(const std::string& code, const std::string& message) {
-    throw Error(ErrorCategory::InvalidInput, code, message);
-}
-
-// A non-negative decimal count of at most max.
-size_t count_param(const std::string& name, const std::string& value, size_t max) {
-    const std::string why = "query parameter '" + name + "' must be a whole number from " +
-                            (name == "limit" ? "1 to " : "0 to ") + std::to_string(max);
-    if (value.empty() || value.size() > 9 ||
-        value.find_first_not_of("0123456789") != std::string::npos) {
-        bad_query(name + "_invalid", why);
-    }
-    size_t n = std::stoul(value);
-    if (n > max || (name == "limit" && n == 0)) bad_query(name + "_invalid", why);
-    return n;
-}
-
-// The look-up's query string: every parameter known and non-empty, %-escapes decoded.
-CertificateQuery certificate_query(const Rest::Request& req) {
-    CertificateQuery q;
-    const auto& query = req.query();
-    for (auto it = query.parameters_begin(); it != query.parameters_end(); ++it) {
-        const std::string& name = it->first;
-        std::string value;
-        try {
-            value = url_decode(it->second);
-        } catch (const Error&) {
-            bad_query("query_malformed", "query parameter '" + name + "' has a bad %-escape");
-        }
-        if (value.empty())
-            bad_query("query_parameter_empty", "query parameter '" + name + "' is empty");
-        if (name == "subject")
-            q.subject = value;
-        else if (name == "subject_contains")
-            q.subject_contains = value;
-        else if (name == "mail")
-            q.mail = value;
-        else if (name == "serial")
-            q.serial = value;
-        else if (name == "status") {
-            if (value != "valid" && value != "revoked" && value != "expired") {
-                bad_query("status_invalid",
-                          "query parameter 'status' must be valid, revoked or expired");
-            }
-            q.status = value;
-        } else if (name == "limit")
-            q.limit = count_param(name, value, CertificateQuery::kMaxLimit);
-        else if (name == "offset")
-            q.offset = count_param(name, value, 999'999'999);
-        else {
-            bad_query("query_parameter_unknown",
-                      "unknown query parameter '" + name +
-                          "'; use subject, subject_contains, mail, serial, status, limit, offset");
-        }
-    }
-    return q;
 }
 
 }  // namespace
@@ -129,7 +71,7 @@ void CertificateHandlers::show(const Rest::Request& req, Http::ResponseWriter wr
 void CertificateHandlers::list(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
         auto who = authenticate(writer, authority_);
-        auto page = authority_.list_certificates(who, certificate_query(req));
+        auto page = authority_.list_certificates(who, parse_certificate_query(req, true).query);
         nlohmann::json items = nlohmann::json::array();
         for (const auto& v : page.certificates) items.push_back(to_json(v));
         nlohmann::json next = nullptr;

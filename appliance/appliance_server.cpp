@@ -53,6 +53,9 @@ ApplianceServer::ApplianceServer(Services& services)
       outbox_view_(*services.outbox),
       outbox_handlers_(authority_, outbox_view_),
       crl_refresher_("CRL regeneration", kCrlCheckInterval, crl_refresh(*services.crl_publisher)),
+      core_reports_(services),
+      reports_(core_reports_, audit_),
+      report_handlers_(authority_, reports_),
       mail_transport_(make_mail_transport(services.config)) {
     if (mail_transport_) {
         outbox_ = make_notification_outbox(services, *mail_transport_, [this] {
@@ -70,6 +73,7 @@ ApplianceServer::ApplianceServer(Services& services)
     }
     certificates_.register_routes(server_.operator_router());
     requests_.register_routes(server_.operator_router());
+    report_handlers_.register_routes(server_.operator_router());
     public_.register_routes(server_.public_router());
     retrieval_.register_routes(server_.public_router());
     publication_handlers_.register_routes(server_.publication_router());

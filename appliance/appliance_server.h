@@ -10,6 +10,7 @@
 #include "api/http_server.h"
 #include "api/outbox_handlers.h"
 #include "api/publication_handlers.h"
+#include "api/report_handlers.h"
 #include "api/request_handlers.h"
 #include "appliance/audited.h"
 #include "appliance/issuance_desk.h"
@@ -18,6 +19,7 @@
 #include "appliance/outbox_view.h"
 #include "appliance/periodic_task.h"
 #include "appliance/publication.h"
+#include "appliance/reports.h"
 #include "appliance/services.h"
 
 namespace inkan::appliance {
@@ -57,6 +59,9 @@ class ApplianceServer {
     ApplianceOutboxView outbox_view_;
     api::OutboxHandlers outbox_handlers_;
     PeriodicTask crl_refresher_;
+    ApplianceReports core_reports_;
+    AuditedReports reports_;
+    api::ReportHandlers report_handlers_;
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
     std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none
     std::unique_ptr<PeriodicTask> mail_sender_;

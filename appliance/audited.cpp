@@ -23,6 +23,21 @@ json file_fields(const issuance::DownloadedFile& f) {
     return {{"file", f.file_name}, {"serial", f.serial}, {"serial_hex", f.serial_hex}};
 }
 
+// The look-up filters given, by name.
+json filters_of(const api::CertificateQuery& q) {
+    json filters = json::object();
+    const std::pair<const char*, const std::optional<std::string>*> given[] = {
+        {"subject", &q.subject},
+        {"subject_contains", &q.subject_contains},
+        {"mail", &q.mail},
+        {"serial", &q.serial},
+        {"status", &q.status}};
+    for (const auto& [name, value] : given) {
+        if (*value) filters[name] = **value;
+    }
+    return filters;
+}
+
 }  // namespace
 
 api::OperatorIdentity AuditedAuthority::authenticate_operator(X509* cert) {
@@ -51,20 +66,11 @@ api::CertificateView AuditedAuthority::issue_from_csr(const api::OperatorIdentit
 }
 
 // Who looked up which subscribers: the filters as given, and how many matched.
+
 api::CertificatePage AuditedAuthority::list_certificates(const api::OperatorIdentity& who,
                                                          const api::CertificateQuery& q) {
     json fields = who_fields(who);
-    json filters = json::object();
-    const std::pair<const char*, const std::optional<std::string>*> given[] = {
-        {"subject", &q.subject},
-        {"subject_contains", &q.subject_contains},
-        {"mail", &q.mail},
-        {"serial", &q.serial},
-        {"status", &q.status}};
-    for (const auto& [name, value] : given) {
-        if (*value) filters[name] = **value;
-    }
-    fields["filters"] = filters;
+    fields["filters"] = filters_of(q);
     fields["limit"] = q.limit;
     fields["offset"] = q.offset;
     return audited(
@@ -160,6 +166,20 @@ issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& tok
         [&] { return inner_.enroll_browser(token, pin, request); },
         [](const issuance::EnrolledCertificate& c) {
             return json{{"serial", c.serial}, {"serial_hex", c.serial_hex}};
+        });
+}
+
+std::unique_ptr<api::ExportArchive> AuditedReports::export_certificates(
+    const api::OperatorIdentity& who, const api::CertificateQuery& q,
+    api::ExportEncoding encoding) {
+    json fields = who_fields(who);
+    fields["filters"] = filters_of(q);
+    fields["encoding"] = encoding == api::ExportEncoding::Utf8 ? "utf-8" : "shift_jis";
+    return audited(
+        log_, "certificate_export", fields,
+        [&] { return inner_.export_certificates(who, q, encoding); },
+        [](const std::unique_ptr<api::ExportArchive>& a) {
+            return json{{"certificates", a->certificates()}};
         });
 }
 

@@ -4,6 +4,7 @@
 
 #include "api/authority.h"
 #include "api/issuance_desk.h"
+#include "api/reports.h"
 #include "appliance/audit_log.h"
 #include "common/error.h"
 
@@ -79,6 +80,23 @@ class AuditedDesk final : public api::IssuanceDesk {
 
   private:
     api::IssuanceDesk& inner_;
+    AuditLog& log_;
+};
+
+// Records each certificate export (who, filters, how many certificates).
+class AuditedReports final : public api::Reports {
+  public:
+    AuditedReports(api::Reports& inner, AuditLog& log) : inner_(inner), log_(log) {}
+    std::unique_ptr<api::ExportArchive> export_certificates(const api::OperatorIdentity& who,
+                                                            const api::CertificateQuery& query,
+                                                            api::ExportEncoding encoding) override;
+    std::string statistics(const api::OperatorIdentity& who,
+                           api::StatisticsFormat format) override {
+        return inner_.statistics(who, format);
+    }
+
+  private:
+    api::Reports& inner_;
     AuditLog& log_;
 };
 

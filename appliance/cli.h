@@ -31,5 +31,6 @@ void add_crl_commands(CLI::App& app, const GlobalOptions& global, int& exit_code
 void add_revoke_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_mail_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_stats_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace inkan::appliance

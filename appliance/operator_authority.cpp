@@ -66,6 +66,21 @@ store::Validity validity_of(const std::string& status) {
 
 }  // namespace
 
+store::CertificateQuery store_query(const api::OperatorIdentity& who,
+                                    const api::CertificateQuery& q) {
+    store::CertificateQuery sq;
+    if (who.role != "service_admin") sq.institution = who.institution;
+    sq.subject = q.subject;
+    sq.subject_contains = q.subject_contains;
+    sq.mail = q.mail;
+    if (q.serial) sq.serial_hex = ca::serial_key_of_text(*q.serial);
+    if (q.status) sq.validity = validity_of(*q.status);
+    sq.now = store::unix_now();
+    sq.limit = q.limit;
+    sq.offset = q.offset;
+    return sq;
+}
+
 api::CertificateView to_view(const store::CertificateRecord& r, int64_t now, bool with_pem) {
     api::CertificateView v;
     v.serial_hex = r.serial_hex;
@@ -165,16 +180,7 @@ api::CertificatePage OperatorAuthority::list_certificates(const api::OperatorIde
         throw Error(ErrorCategory::InvalidInput, "limit_invalid",
                     "limit must be from 1 to " + std::to_string(api::CertificateQuery::kMaxLimit));
     }
-    store::CertificateQuery sq;
-    if (who.role != "service_admin") sq.institution = who.institution;
-    sq.subject = q.subject;
-    sq.subject_contains = q.subject_contains;
-    sq.mail = q.mail;
-    if (q.serial) sq.serial_hex = ca::serial_key_of_text(*q.serial);
-    if (q.status) sq.validity = validity_of(*q.status);
-    sq.now = store::unix_now();
-    sq.limit = q.limit;
-    sq.offset = q.offset;
+    auto sq = store_query(who, q);
     auto found = s_.certificates->search_subscribers(sq);
     api::CertificatePage page{{}, found.total, q.limit, q.offset};
     for (const auto& m : found.matches) {

@@ -25,6 +25,11 @@ class OperatorAuthority final : public api::Authority {
     Services& s_;
 };
 
+// The look-up query as the store runs it: scoped to the operator's institution
+// (a service admin: every institution), serial and status parsed, now = the clock.
+store::CertificateQuery store_query(const api::OperatorIdentity& who,
+                                    const api::CertificateQuery& query);
+
 // status "expired" when valid in the store and not_after <= now; with_pem: the
 // certificate as PEM (look-ups leave it out).
 api::CertificateView to_view(const store::CertificateRecord& record, int64_t now,

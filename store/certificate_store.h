@@ -100,6 +100,36 @@ struct CertificatePage {
     size_t total = 0;  // all matches, ignoring limit and offset
 };
 
+// One subscriber certificate with what its request row and batch say about it
+// (the certificate information download, GET /api/v1/export). Without a row
+// (issued from a CSR) the row fields are empty.
+struct CertificateExportRow {
+    int64_t rowid = 0;  // the paging cursor (CertificateStore::export_page)
+    CertificateRecord record;
+    std::optional<std::string> action;  // the batch's: "issue" or "renew"
+    std::optional<int64_t> download_type;
+    std::string admin_name, admin_mail, user_name, user_mail;
+    std::optional<int64_t> downloaded_at;
+    std::optional<int64_t> url_expires_at;         // the batch's retrieval-URL expiry
+    std::optional<std::string> renews_serial_dec;  // the certificate this one replaces
+};
+
+// Counts of subscriber certificates (issue 9 point 5). issued: every certificate
+// signed; renewed: those whose request row renews another; revoked; valid: not
+// revoked and not expired now; expiring: valid and expiring within 30 days.
+struct CertificateCounts {
+    int64_t issued = 0, renewed = 0, revoked = 0, valid = 0, expiring = 0;
+    bool operator==(const CertificateCounts&) const = default;
+};
+struct CertificateStatistics {
+    CertificateCounts total;
+    // Keyed "YYYY-MM" (UTC) of issuance, except revoked: month of revocation.
+    std::vector<std::pair<std::string, CertificateCounts>> by_month;
+    std::vector<std::pair<int64_t, CertificateCounts>> by_profile;
+    // Download type 1, 2, 3; 0 for certificates issued from a CSR (no request row).
+    std::vector<std::pair<int64_t, CertificateCounts>> by_download_type;
+};
+
 struct RevokedEntry {
     std::string serial_hex;
     int64_t revoked_at = 0;
@@ -136,6 +166,14 @@ class CertificateStore {
     virtual std::vector<CertificateRecord> list(const CertificateFilter& filter) = 0;
     // Subscriber certificates only (never operator or TLS certificates).
     virtual CertificatePage search_subscribers(const CertificateQuery& query) = 0;
+    // The certificate information download: up to `limit` matches of `query`
+    // (its limit and offset ignored) with rowid > after_rowid, oldest first.
+    virtual std::vector<CertificateExportRow> export_page(const CertificateQuery& query,
+                                                          int64_t after_rowid, size_t limit) = 0;
+    // Subscriber certificates of one institution (none: all), counted by SQL
+    // aggregates; `now` decides valid and expiring.
+    virtual CertificateStatistics statistics(const std::optional<std::string>& institution,
+                                             int64_t now) = 0;
     // Marks a valid certificate revoked. Throws NotFound for an unknown serial
     // and Conflict when it is already revoked.
     virtual void revoke(const std::string& serial_hex, int64_t reason,

@@ -1,6 +1,8 @@
 #include "store/sqlite_certificate_store.h"
 
+#include <algorithm>
 #include <functional>
+#include <map>
 
 #include "common/error.h"
 #include "policy/findings.h"
@@ -101,6 +103,52 @@ SearchWhere search_where(const CertificateQuery& q) {
         return i;
     };
     return {sql, bind};
+}
+
+// Statistics: counts grouped by `key` (and revocations by `revoked_key`), of
+// subscriber certificates, optionally of one institution.
+constexpr int64_t kExpiringWithin = 30 * 24 * 3600;
+
+std::map<std::string, CertificateCounts> grouped_counts(Connection& c, const std::string& key,
+                                                        const std::string& revoked_key,
+                                                        const std::optional<std::string>& inst,
+                                                        int64_t now) {
+    const std::string from =
+        " FROM certificates c LEFT JOIN issuance_rows r"
+        " ON r.batch_id = c.batch_id AND r.row_no = c.row_no"
+        " WHERE c.kind = 'subscriber'" +
+        std::string(inst ? " AND c.institution = ?" : "");
+    std::map<std::string, CertificateCounts> out;
+    {
+        Statement s(c, "SELECT " + key +
+                           ", count(*), count(r.renews_serial_hex),"
+                           " sum(c.status = 'valid' AND c.not_after > ?),"
+                           " sum(c.status = 'valid' AND c.not_after > ? AND c.not_after <= ?)" +
+                           from + " GROUP BY 1");
+        s.bind(1, now).bind(2, now).bind(3, now + kExpiringWithin);
+        if (inst) s.bind(4, *inst);
+        while (s.step()) {
+            auto& n = out[s.text(0)];
+            n.issued = s.int64(1);
+            n.renewed = s.int64(2);
+            n.valid = s.int64(3);
+            n.expiring = s.int64(4);
+        }
+    }
+    Statement s(
+        c, "SELECT " + revoked_key + ", count(*)" + from + " AND c.status = 'revoked' GROUP BY 1");
+    if (inst) s.bind(1, *inst);
+    while (s.step()) out[s.text(0)].revoked = s.int64(1);
+    return out;
+}
+
+std::vector<std::pair<int64_t, CertificateCounts>> by_number(
+    std::map<std::string, CertificateCounts> counts) {
+    std::vector<std::pair<int64_t, CertificateCounts>> out;
+    for (auto& [k, n] : counts) out.emplace_back(std::stoll(k), n);
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
 }
 
 }  // namespace
@@ -283,6 +331,60 @@ CertificatePage SqliteCertificateStore::search_subscribers(const CertificateQuer
         s.bind(i, static_cast<int64_t>(q.limit)).bind(i + 1, static_cast<int64_t>(q.offset));
         while (s.step()) page.matches.push_back({read_record(s), s.opt_text(19)});
         return page;
+    });
+}
+
+std::vector<CertificateExportRow> SqliteCertificateStore::export_page(const CertificateQuery& q,
+                                                                      int64_t after_rowid,
+                                                                      size_t limit) {
+    auto where = search_where(q);
+    return db_.with([&](Connection& c) {
+        Statement s(c, "SELECT " + columns_of_c() +
+                           ", (SELECT b.action FROM issuance_batches b WHERE b.id = c.batch_id),"
+                           " r.download_type, r.admin_name, r.admin_mail, r.user_name,"
+                           " r.user_mail, r.downloaded_at,"
+                           " (SELECT b.expires_at FROM issuance_batches b WHERE b.id = c.batch_id),"
+                           " (SELECT o.serial_dec FROM certificates o"
+                           " WHERE o.serial_hex = r.renews_serial_hex), c.rowid" +
+                           where.sql + " AND c.rowid > ? ORDER BY c.rowid LIMIT ?");
+        int i = where.bind(s);
+        s.bind(i, after_rowid).bind(i + 1, static_cast<int64_t>(limit));
+        std::vector<CertificateExportRow> out;
+        while (s.step()) {
+            CertificateExportRow row;
+            row.record = read_record(s);
+            row.action = s.opt_text(19);
+            row.download_type = s.opt_int64(20);
+            row.admin_name = s.opt_text(21).value_or("");
+            row.admin_mail = s.opt_text(22).value_or("");
+            row.user_name = s.opt_text(23).value_or("");
+            row.user_mail = s.opt_text(24).value_or("");
+            row.downloaded_at = s.opt_int64(25);
+            row.url_expires_at = s.opt_int64(26);
+            row.renews_serial_dec = s.opt_text(27);
+            row.rowid = s.int64(28);
+            out.push_back(std::move(row));
+        }
+        return out;
+    });
+}
+
+CertificateStatistics SqliteCertificateStore::statistics(
+    const std::optional<std::string>& institution, int64_t now) {
+    return db_.with([&](Connection& c) {
+        CertificateStatistics st;
+        auto total = grouped_counts(c, "''", "''", institution, now);
+        if (!total.empty()) st.total = total.begin()->second;
+        for (auto& [month, n] :
+             grouped_counts(c, "strftime('%Y-%m', c.created_at, 'unixepoch')",
+                            "strftime('%Y-%m', c.revoked_at, 'unixepoch')", institution, now)) {
+            st.by_month.emplace_back(month, n);
+        }
+        const std::string profile = "coalesce(c.profile_id, 0)";
+        st.by_profile = by_number(grouped_counts(c, profile, profile, institution, now));
+        const std::string type = "coalesce(r.download_type, 0)";
+        st.by_download_type = by_number(grouped_counts(c, type, type, institution, now));
+        return st;
     });
 }
 

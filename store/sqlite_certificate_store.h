@@ -21,6 +21,10 @@ class SqliteCertificateStore final : public CertificateStore {
     std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) override;
     std::vector<CertificateRecord> list(const CertificateFilter& filter) override;
     CertificatePage search_subscribers(const CertificateQuery& query) override;
+    std::vector<CertificateExportRow> export_page(const CertificateQuery& query,
+                                                  int64_t after_rowid, size_t limit) override;
+    CertificateStatistics statistics(const std::optional<std::string>& institution,
+                                     int64_t now) override;
     void revoke(const std::string& serial_hex, int64_t reason,
                 const std::optional<std::string>& comment, int64_t when) override;
     std::vector<RevokedEntry> revoked() override;

@@ -69,22 +69,10 @@ struct Subscriber {
 
 // n client certificates (profile 5) of the world's institution, OUs from ou_base.
 std::vector<Subscriber> issue_subscribers(bench::BenchWorld& w, int n, int ou_base) {
-    auto profile = pki::find_profile(pki::default_profiles(), 5);
-    if (!profile) throw std::runtime_error("profile 5 missing");
     std::vector<Subscriber> issued;
     for (int i = 0; i < n; ++i) {
-        std::string ou = std::to_string(ou_base + i);
         EvpPkeyPtr key = pki::generate_key(pki::KeyType::EcP256);
-        ca::IssueSpec spec;
-        spec.subject = {{"C", "JP"},         {"ST", "Tokyo"},
-                        {"L", "Chiyoda-ku"}, {"O", w.op.institution},
-                        {"OU", ou},          {"CN", "User " + ou}};
-        spec.subject_public_key = key.get();
-        spec.profile = *profile;
-        spec.institution = w.op.institution;
-        spec.requested_by = w.op.name;
-        spec.claim_subject = true;
-        auto result = w.authority.issue(spec);
+        auto result = w.issue_client_certificate(std::to_string(ou_base + i), key.get());
         issued.push_back(
             {result.record.serial_dec, result.record.subject, std::move(result.certificate)});
     }

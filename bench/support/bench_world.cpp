@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "pki/ca_bootstrap.h"
+#include "pki/profile.h"
 #include "pki/serial.h"
 
 namespace fs = std::filesystem;
@@ -108,6 +109,20 @@ policy::CheckContext BenchWorld::context() {
     policy::CheckContext c{registry, whois, existing, clock};
     c.certificates = &lookup;
     return c;
+}
+
+ca::IssueResult BenchWorld::issue_client_certificate(const std::string& ou, EVP_PKEY* key) {
+    auto profile = pki::find_profile(pki::default_profiles(), 5);
+    if (!profile) throw std::runtime_error("profile 5 missing");
+    ca::IssueSpec spec;
+    spec.subject = {{"C", "JP"},           {"ST", "Tokyo"}, {"L", "Chiyoda-ku"},
+                    {"O", op.institution}, {"OU", ou},      {"CN", "User " + ou}};
+    spec.subject_public_key = key;
+    spec.profile = *profile;
+    spec.institution = op.institution;
+    spec.requested_by = op.name;
+    spec.claim_subject = true;
+    return authority.issue(spec);
 }
 
 }  // namespace inkan::bench

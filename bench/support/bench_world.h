@@ -56,6 +56,10 @@ class BenchWorld {
     // The policy context, with issued certificates looked up in the store.
     policy::CheckContext context();
 
+    // A client certificate (profile 5) of the world's institution for `key`:
+    // "CN=User <ou>,OU=<ou>,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP".
+    ca::IssueResult issue_client_certificate(const std::string& ou, EVP_PKEY* key);
+
     ScratchToken scratch;
     hsm::Token token;
     hsm::KeySpec ca_key;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "tests/support/run.h"
@@ -87,6 +88,20 @@ void ApplianceFixture::add_institution(const std::string& name, const std::strin
     inst.enabled_profiles = {5, 7, 13, 14, 15, 16};
     inst.domains = {{domain, *policy::parse_date("2099-12-31")}};
     services_->policy->registry().add(inst);
+}
+
+ApplianceFixture::RowDownload ApplianceFixture::download_row(
+    const std::string& pin_url, const std::string& retrieval_url) const {
+    auto page = nlohmann::json::parse(public_client().get(path_of(pin_url)).body);
+    std::string pin = page["entries"][0]["pin"];
+    auto response = public_client().post(path_of(retrieval_url),
+                                         nlohmann::json{{"pin", pin}}.dump(), "application/json");
+    EXPECT_EQ(response.status, 200) << response.body;
+    return {pin, response};
+}
+
+std::string subject_of(const std::string& cn, const std::string& o) {
+    return "CN=" + cn + ",O=" + o + ",L=Chiyoda-ku,ST=Tokyo,C=JP";
 }
 
 std::string path_of(const std::string& url) {

@@ -61,6 +61,14 @@ class ApplianceFixture {
     void add_institution(const std::string& name, const std::string& domain);
     const appliance::OperatorCredential& operator_credential() const { return operator_; }
 
+    // A P12-individual row downloaded as its subscriber does: the PIN page
+    // (pin_url), then the PIN posted to retrieval_url. The PIN and the answer.
+    struct RowDownload {
+        std::string pin;
+        HttpResponse response;
+    };
+    RowDownload download_row(const std::string& pin_url, const std::string& retrieval_url) const;
+
   private:
     TempDir dir_;
     std::unique_ptr<LoopbackWhoisServer> whois_;
@@ -70,6 +78,8 @@ class ApplianceFixture {
     appliance::OperatorCredential operator_;
 };
 
+// "CN=<cn>,O=<o>,L=Chiyoda-ku,ST=Tokyo,C=JP": a DN the fixture's institutions accept.
+std::string subject_of(const std::string& cn, const std::string& o = "Example University");
 // The path part of a URL the appliance handed out ("https://host:port/path").
 std::string path_of(const std::string& url);
 // Runs a shell command; a failed test expectation (not an abort) if it exits non-zero.

@@ -19,12 +19,9 @@ namespace {
 
 using test::path_of;
 using test::sh_ok;
+using test::subject_of;
 
 const std::string kOther = "Other University";
-
-std::string subject_of(const std::string& cn, const std::string& o = "Example University") {
-    return "CN=" + cn + ",O=" + o + ",L=Chiyoda-ku,ST=Tokyo,C=JP";
-}
 
 // Percent-encodes a query value (everything but unreserved characters).
 std::string q(const std::string& value) {

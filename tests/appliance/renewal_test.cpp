@@ -12,7 +12,6 @@
 
 using namespace inkan;
 using nlohmann::json;
-using test::path_of;
 using test::sh_ok;
 
 namespace {
@@ -41,11 +40,7 @@ class Renewal : public ::testing::Test {
     // Downloads the batch's one row as a P12; writes <name>.pem; returns its serial (decimal).
     std::string download(const json& batch, const std::string& name) {
         const json& r = batch["rows"][0];
-        auto page = json::parse(f.public_client().get(path_of(r["pin_url"])).body);
-        std::string pin = page["entries"][0]["pin"];
-        auto p12 = f.public_client().post(path_of(r["retrieval_url"]), json{{"pin", pin}}.dump(),
-                                          "application/json");
-        EXPECT_EQ(p12.status, 200) << p12.body;
+        auto [pin, p12] = f.download_row(r["pin_url"], r["retrieval_url"]);
         test::write_file(work / (name + ".p12"), p12.body);
         sh_ok("openssl pkcs12 -in " + file(name + ".p12") +
               " -nokeys -clcerts -passin pass:" + pin + " -out " + file(name + ".pem"));
