@@ -17,6 +17,7 @@ struct InitOptions {
     std::string token_label;
     std::string module_path;
     std::string operator_name = "ra-operator";
+    std::string operator_email;  // default: <operator_name>@<the domain of mail.from>
     std::string institution;
     bool if_needed = false;
 };
@@ -34,8 +35,17 @@ void print_demo_institution(const policy::Institution& demo) {
 // After the CA certificate is in place: the HTTPS certificate, a first RA
 // operator when there is none yet, and (self-signed embedded default) the demo
 // institution when absent.
+// The first operator's mail address (download-completed mails go there): given,
+// else <name>@<the domain of mail.from>.
+std::string first_operator_email(const Config& config, const std::string& operator_name,
+                                 const std::string& given) {
+    if (!given.empty()) return given;
+    return operator_name + config.mail.from.substr(config.mail.from.find('@'));
+}
+
 void finish_bootstrap(const Config& config, const std::string& operator_name,
-                      const std::string& institution, bool demo) {
+                      const std::string& operator_email, const std::string& institution,
+                      bool demo) {
     auto services = open_services(config);
     ensure_tls_certificate(*services);
     ensure_mail_signer(*services);
@@ -45,9 +55,10 @@ void finish_bootstrap(const Config& config, const std::string& operator_name,
               << fs::absolute(config.mail_signer_certificate_path()).string() << " ("
               << services->mail_signer().address() << ", key in the HSM)\n";
     if (services->operators->list().empty()) {
-        auto cred = create_operator(*services, operator_name, institution, "",
+        auto cred = create_operator(*services, operator_name, institution, operator_email,
                                     store::OperatorRole::RaOperator);
-        std::cout << "RA operator '" << operator_name << "' (" << institution << "):\n"
+        std::cout << "RA operator '" << operator_name << "' (" << institution << ", "
+                  << operator_email << "):\n"
                   << "  PKCS#12:           " << fs::absolute(cred.p12_path).string() << "\n"
                   << "  PKCS#12 password:  " << fs::absolute(cred.password_path).string() << "\n"
                   << "  PEM cert / key:    " << fs::absolute(cred.cert_path).string() << " / "
@@ -100,8 +111,9 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
     // The demo institution only for the embedded default's own institution:
     // `--institution` names a real one, `--csr` means an external root.
     bool demo = o.institution.empty() || o.institution == config.bootstrap_institution;
-    finish_bootstrap(config, o.operator_name, demo ? config.bootstrap_institution : o.institution,
-                     demo);
+    finish_bootstrap(config, o.operator_name,
+                     first_operator_email(config, o.operator_name, o.operator_email),
+                     demo ? config.bootstrap_institution : o.institution, demo);
 }
 
 }  // namespace
@@ -122,6 +134,9 @@ void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code
     cmd->add_option("--token-label", o->token_label, "HSM token label");
     cmd->add_option("--module", o->module_path, "PKCS#11 module path");
     cmd->add_option("--operator", o->operator_name, "name of the first RA operator");
+    cmd->add_option("--operator-email", o->operator_email,
+                    "mail address of the first RA operator (default: <operator>@<domain of "
+                    "mail.from>)");
     cmd->add_option("--institution", o->institution, "institution of the first RA operator");
     cmd->add_flag("--if-needed", o->if_needed, "do nothing (exit 0) when already initialised");
     cmd->callback([&global, o, &exit_code] {
@@ -145,7 +160,8 @@ void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code)
         Config config = load_config(global.state_dir, global.config_file);
         import_ca_certificate(config, *path);
         std::cout << "Issuing-CA certificate installed.\n";
-        finish_bootstrap(config, *operator_name, config.bootstrap_institution, false);
+        finish_bootstrap(config, *operator_name, first_operator_email(config, *operator_name, ""),
+                         config.bootstrap_institution, false);
         exit_code = kExitOk;
     });
 }

@@ -27,7 +27,8 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
     auto* add = op->add_subcommand("add", "issue a client certificate for a new operator");
     add->add_option("--name", o->name, "operator name (CN, file names)")->required();
     add->add_option("--institution", o->institution, "institution (O value)")->required();
-    add->add_option("--email", o->email, "operator's mail address (notifications)");
+    add->add_option("--email", o->email, "operator's mail address (notification mails go there)")
+        ->required();
     add->add_option("--role", o->role, "ra_operator or service_admin")
         ->check(CLI::IsMember({"ra_operator", "service_admin"}));
     add->callback([&global, o, &exit_code] {

@@ -36,12 +36,12 @@ struct Serving {
     unsigned short crl_port = 0;
 };
 
-Serving serve(const test::TempDir& dir) {
+Serving serve(const test::TempDir& dir, std::map<std::string, std::string> env = {}) {
     Serving s;
+    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
     s.process = std::make_unique<test::Process>(
         std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
-        std::map<std::string, std::string>{
-            {"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
+        env);
     std::smatch m;
     auto op = s.process->wait_for_line("operator API");
     auto pub = s.process->wait_for_line("public ");
@@ -339,6 +339,58 @@ TEST(InkanCli, InstitutionRegistryAndOfflineRequestCheck) {
     EXPECT_EQ(
         report["rejected"][0]["errors"][0]["message_ja"],
         "対象のドメインは許可されていないため発行できません。サービス窓口にお問い合わせください。");
+}
+
+// The download-completed mail is written with the download: a crash right after
+// it (SIGKILL) loses nothing, the next start sends it.
+TEST(InkanCli, MailOfADownloadBeforeACrashIsSentAfterTheRestart) {
+    test::TempDir dir;
+    test::LoopbackWhoisServer whois;
+    whois.answer("example.ac.jp", "Registrant Organization: Inkan Demo University\r\n");
+    write_whois_config(dir, whois);
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    // First run: no mail sender (the answer carries the URLs); killed after the download.
+    auto first = serve(dir, {{"INKAN_MAIL_TRANSPORT", "none"}});
+    ASSERT_NE(first.operator_port, 0) << first.process->output();
+    auto upload = operator_client(dir, first.operator_port)
+                      .post("/api/v1/requests?action=issue",
+                            "CN=crash.example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,"
+                            "C=JP\t5\t1\t\t\t\t\tAdmin\t\tadmin@example.ac.jp\tUser\t\t\t"
+                            "crash@example.ac.jp\t\r\n",
+                            "text/tab-separated-values");
+    ASSERT_EQ(upload.status, 201) << upload.body;
+    auto row = json::parse(upload.body)["rows"][0];
+    test::HttpsClient pub;
+    pub.port = first.public_port;
+    pub.ca_file = (dir / "state" / "ca.pem").string();
+    std::string pin_path = row["pin_url"].get<std::string>();
+    pin_path = pin_path.substr(pin_path.find("/pin/"));
+    std::string pin = json::parse(pub.get(pin_path).body)["entries"][0]["pin"];
+    std::string p12_path = row["retrieval_url"].get<std::string>();
+    p12_path = p12_path.substr(p12_path.find("/download/"));
+    auto p12 = pub.post(p12_path, json{{"pin", pin}}.dump(), "application/json");
+    ASSERT_EQ(p12.status, 200) << p12.body;
+    first.process->kill_now();
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/mail/Maildir/new"));
+
+    // Second run, mails on (the default Maildir): the three queued mails go out.
+    auto second = serve(dir);
+    ASSERT_NE(second.operator_port, 0) << second.process->output();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::vector<std::string> mails;
+    while (mails.size() < 3 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        mails.clear();
+        if (std::filesystem::exists(dir / "state/mail/Maildir/new"))
+            for (const auto& e :
+                 std::filesystem::directory_iterator(dir / "state/mail/Maildir/new"))
+                mails.push_back(test::read_file(e.path()));
+    }
+    ASSERT_EQ(mails.size(), 3u) << second.process->output();
+    auto queue = run_inkan(dir, "mail queue --state sent");
+    EXPECT_EQ(queue.exit_code, 0) << queue.output;
+    EXPECT_NE(queue.output.find("download_completed"), std::string::npos) << queue.output;
+    EXPECT_NE(queue.output.find("queued 0, dead 0, sent 3"), std::string::npos) << queue.output;
 }
 
 TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {

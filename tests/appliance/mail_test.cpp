@@ -201,6 +201,17 @@ TEST_F(Mail, WithTheSmtpServerDownMailsWaitAndAreDeliveredOnceWhenItReturns) {
     std::this_thread::sleep_for(std::chrono::seconds(3));  // retries would show up by now
     EXPECT_EQ(mails_in(received.path() / "box").size(), 2u) << "each delivered exactly once";
     EXPECT_EQ(outbox.counts()[store::MailState::Sent], 2u);
+    // The outbox in the API: service admins only; the RA operator of an
+    // institution sees no mail of anyone.
+    auto refused = f->operator_client().get("/api/v1/outbox");
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    auto admin = f->add_operator("admin1", "Example University", store::OperatorRole::ServiceAdmin);
+    auto shown = f->client_for(admin).get("/api/v1/outbox?state=sent");
+    ASSERT_EQ(shown.status, 200) << shown.body;
+    auto view = json::parse(shown.body);
+    EXPECT_EQ(view["counts"]["sent"], 2);
+    EXPECT_EQ(view["mails"].size(), 2u);
+    EXPECT_EQ(shown.body.find("/download/"), std::string::npos) << "no content, no URL";
     for (const auto& m : mails) {
         auto verify = test::run("openssl smime -verify -CAfile " + ca() + " -in " +
                                 test::shell_quote(m.string()) + " -out /dev/null");

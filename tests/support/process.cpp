@@ -99,6 +99,14 @@ std::string Process::wait_for_line(const std::string& needle, std::chrono::milli
     return "";
 }
 
+void Process::kill_now() {
+    if (pid_ <= 0) return;
+    signal(SIGKILL);
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_) reaped(status);
+    read_available(0);
+}
+
 int Process::stop() {
     if (pid_ <= 0) return exit_code_;
     signal(SIGTERM);

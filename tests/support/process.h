@@ -34,6 +34,8 @@ class Process {
                               std::chrono::milliseconds timeout = std::chrono::seconds(20));
     // SIGTERM, wait; returns the exit code (-1 if killed by a signal).
     int stop();
+    // SIGKILL (a crash: nothing runs in the child any more), then reaps it.
+    void kill_now();
     // Waits for the process to end by itself; returns its exit code.
     int wait();
     const std::string& output() const { return output_; }
