@@ -6,18 +6,12 @@
 #include "appliance/cli.h"
 #include "appliance/services.h"
 #include "common/error.h"
+#include "common/utc_time.h"
 
 namespace inkan::appliance {
 namespace {
 
-std::string utc(int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string utc(int64_t unix_seconds) { return utc_text(unix_seconds); }
 
 }  // namespace
 

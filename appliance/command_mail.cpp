@@ -6,18 +6,13 @@
 #include "appliance/mail_wiring.h"
 #include "appliance/services.h"
 #include "common/error.h"
+#include "common/utc_time.h"
 
 namespace inkan::appliance {
 namespace {
 
 std::string utc(std::optional<int64_t> unix_seconds) {
-    if (!unix_seconds) return "-";
-    std::time_t t = static_cast<std::time_t>(*unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return unix_seconds ? utc_text(*unix_seconds) : "-";
 }
 
 void print_entry_line(const store::OutboxEntry& e) {

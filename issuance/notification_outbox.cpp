@@ -6,6 +6,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/utc_time.h"
 #include "issuance/issuance_service.h"
 #include "issuance/retrieval_urls.h"
 #include "policy/institution.h"
@@ -19,14 +20,7 @@ namespace {
 
 using Fields = std::map<std::string, std::string>;
 
-std::string utc_time(int64_t unix_seconds) {
-    std::time_t t = static_cast<std::time_t>(unix_seconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char text[32];
-    std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M UTC", &tm);
-    return text;
-}
+std::string utc_time(int64_t unix_seconds) { return utc_text(unix_seconds, "%Y-%m-%d %H:%M UTC"); }
 
 // The manual's form: one RDN a line (CN, each OU, O, L, ST, C).
 std::string dn_lines(const std::string& dn) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/utc_time.h"
 #include "pki/encoding.h"
 #include "policy/request_text.h"
 
@@ -21,15 +22,7 @@ namespace {
                     "; check free space and permissions of the state folder, then retry");
 }
 
-std::string time_text(std::optional<int64_t> t) {
-    if (!t) return "";
-    std::time_t tt = static_cast<std::time_t>(*t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string time_text(std::optional<int64_t> t) { return t ? utc_text(*t) : ""; }
 
 std::string number_text(std::optional<int64_t> n) { return n ? std::to_string(*n) : ""; }
 

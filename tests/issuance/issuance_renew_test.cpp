@@ -40,16 +40,6 @@ RowSpec renewal_of(RowSpec row, const Issued& old, int type = 1) {
     return row;
 }
 
-Error error_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e;
-    }
-    ADD_FAILURE() << "no error";
-    return Error(ErrorCategory::Internal, "none", "none");
-}
-
 std::vector<store::NotificationRecord> downloads_of(IssuanceWorld& w, const std::string& batch) {
     return w.batches->notifications_of(batch, "download_completed");
 }
