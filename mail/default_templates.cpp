@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kAccessPin = R"(Subject: [UPKI] アクセスPIN発行通知 / Access PIN issued
 
-{{institution}} ご担当者様
+{{institution}} (L={{locality}}, ST={{state}}) ご担当者様
 
 クライアント証明書の発行申請を受け付けました。
 下記のURLからアクセスPINを取得してください。
@@ -35,7 +35,7 @@ Request {{batch_id}}, {{rows}} row(s).
 constexpr std::string_view kAccepted =
     R"(Subject: [UPKI] クライアント証明書発行受付通知 / Certificate request accepted
 
-{{institution}} ご利用者様
+{{institution}} (L={{locality}}, ST={{state}}) ご利用者様
 
 クライアント証明書の発行を受け付けました。
 下記のURLからクライアント証明書を取得してください。
@@ -62,7 +62,7 @@ download.
 constexpr std::string_view kDownloaded =
     R"(Subject: [UPKI] クライアント証明書取得通知 / Certificate downloaded
 
-{{institution}} 登録担当者様
+{{institution}} (L={{locality}}, ST={{state}}) 登録担当者様
 
 貴機関利用者の方がクライアント用証明書の取得を完了致しましたので、
 下記の通り連絡をさせていただきます。
@@ -83,7 +83,7 @@ A user of your institution has downloaded the client certificate above
 constexpr std::string_view kRenewed =
     R"(Subject: [UPKI] クライアント証明書更新通知 / Certificate renewed
 
-{{institution}} 登録担当者様
+{{institution}} (L={{locality}}, ST={{state}}) 登録担当者様
 
 貴機関利用者の方が更新したクライアント用証明書の取得を完了致しましたので、
 下記の通り連絡をさせていただきます。
@@ -112,7 +112,7 @@ file unchanged as a revocation request (if one is attached).
 constexpr std::string_view kRevoked =
     R"(Subject: [UPKI] クライアント証明書失効完了通知 / Certificate revoked
 
-{{institution}} ご担当者様
+{{institution}} (L={{locality}}, ST={{state}}) ご担当者様
 
 下記クライアント証明書の失効が完了致しましたので、
 連絡をさせていただきます。
