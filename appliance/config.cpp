@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -95,6 +98,22 @@ std::string env(const char* name) {
     return v ? std::string(v) : std::string();
 }
 
+// A secret from the environment (INKAN_HSM_PIN, INKAN_SMTP_PASSWORD): read once,
+// then removed from the process environment (children and /proc/<pid>/environ
+// no longer see it) and kept for later reads in this process.
+SecretString take_secret_env(const char* name) {
+    static std::mutex mutex;
+    static std::map<std::string, SecretString> taken;
+    std::lock_guard lock(mutex);
+    if (const char* v = std::getenv(name); v && *v) {
+        taken[name] = SecretString(v);
+        OPENSSL_cleanse(const_cast<char*>(v), std::strlen(v));
+        unsetenv(name);
+    }
+    auto it = taken.find(name);
+    return it == taken.end() ? SecretString() : it->second;
+}
+
 void validate(const Config& c) {
     static const char* kKeyTypes[] = {"rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384"};
     if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) ==
@@ -176,8 +195,8 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
     }
     if (auto v = env("INKAN_MAIL_TRANSPORT"); !v.empty()) c.mail.transport = v;
-    if (auto v = env("INKAN_SMTP_PASSWORD"); !v.empty()) {
-        c.smtp_password = SecretString(v);
+    if (auto v = take_secret_env("INKAN_SMTP_PASSWORD"); !v.empty()) {
+        c.smtp_password = std::move(v);
     } else if (!c.mail.smtp_password_file.empty()) {
         std::ifstream pw(c.mail.smtp_password_file);
         if (!pw)
@@ -186,8 +205,8 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
         std::getline(pw, value);
         c.smtp_password = SecretString(value);
     }
-    if (auto v = env("INKAN_HSM_PIN"); !v.empty()) {
-        c.hsm.pin = SecretString(v);
+    if (auto v = take_secret_env("INKAN_HSM_PIN"); !v.empty()) {
+        c.hsm.pin = std::move(v);
     } else if (std::ifstream pin(c.hsm.pin_file); pin) {
         std::string value;
         std::getline(pin, value);

@@ -1,5 +1,9 @@
 // inkan: the appliance's one executable. Errors are translated to messages and
 // exit codes here, once.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -40,6 +44,13 @@ int exit_code_for(const Error& e) {
 int main(int argc, char** argv) {
     // A client that hangs up mid-response must not kill the appliance.
     std::signal(SIGPIPE, SIG_IGN);
+    // Secrets stay in this process: no core dumps, no ptrace by other processes
+    // of the same user, and every file or folder it creates is its own (0600 /
+    // 0700; public files such as ca.pem are made readable explicitly).
+    prctl(PR_SET_DUMPABLE, 0);
+    rlimit no_core{0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
+    umask(077);
 
     CLI::App app{"Inkan: HSM-backed CA signing appliance for client certificates"};
     app.require_subcommand(1);

@@ -393,6 +393,28 @@ TEST(InkanCli, MailOfADownloadBeforeACrashIsSentAfterTheRestart) {
     EXPECT_NE(queue.output.find("queued 0, dead 0, sent 3"), std::string::npos) << queue.output;
 }
 
+// Made private, not chmod-ed later: the database (names, mails) and every other
+// file of the state folder is the appliance's own; public certificates are 0644.
+TEST(InkanCli, StateFilesAreCreatedPrivateAndPublicOnesReadable) {
+    test::TempDir dir;
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);
+    auto mode = [&](const std::string& rel) {
+        return std::filesystem::status(dir / "state" / rel).permissions() &
+               std::filesystem::perms::mask;
+    };
+    using P = std::filesystem::perms;
+    EXPECT_EQ(mode("inkan.db"), P::owner_read | P::owner_write);
+    EXPECT_EQ(mode("inkan.json"), P::owner_read | P::owner_write);
+    EXPECT_EQ(mode("hsm-user-pin"), P::owner_read | P::owner_write);
+    EXPECT_EQ(mode("mail"), P::owner_all);
+    EXPECT_EQ(mode("ca.pem"), P::owner_read | P::owner_write | P::group_read | P::others_read);
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir / "state")) {
+        auto p = e.status().permissions();
+        if (e.path().filename() == "ca.pem" || e.path().extension() == ".pem") continue;
+        EXPECT_EQ(p & (P::others_read | P::others_write | P::others_exec), P::none) << e.path();
+    }
+}
+
 TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     test::TempDir dir;
     test::LoopbackWhoisServer whois;
