@@ -35,17 +35,23 @@ int http_status(ErrorCategory category) {
 }
 
 Problem to_problem(const Error& error) {
-    if (error.category() == ErrorCategory::Internal) return internal_problem();
+    if (error.category() == ErrorCategory::Internal) return internal_problem("");
     nlohmann::json body = {{"code", error.code()},
                            {"category", to_string(error.category())},
                            {"message", error.what()}};
     return {http_status(error.category()), body.dump()};
 }
 
-Problem internal_problem() {
-    nlohmann::json body = {{"code", "internal_error"},
-                           {"category", "internal"},
-                           {"message", "internal error; see the appliance log"}};
+Problem internal_problem(const std::string& incident) {
+    nlohmann::json body = {
+        {"code", "internal_error"},
+        {"category", "internal"},
+        {"message", incident.empty()
+                        ? "internal error; see the appliance log"
+                        : "internal error (incident " + incident +
+                              "): tell the appliance's operator this incident id; the cause "
+                              "is in the appliance log under it"}};
+    if (!incident.empty()) body["incident"] = incident;
     return {500, body.dump()};
 }
 

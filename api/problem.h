@@ -17,6 +17,7 @@ struct Problem {
 int http_status(ErrorCategory category);
 Problem to_problem(const Error& error);
 // For anything that is not an inkan::Error: a generic 500 (details go to the log only).
-Problem internal_problem();
+// incident: the id the appliance log names the cause under (empty: none).
+Problem internal_problem(const std::string& incident = "");
 
 }  // namespace inkan::api

@@ -2,6 +2,11 @@
 
 #include <pistache/peer.h>
 
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <random>
+
 #include "api/problem.h"
 #include "common/error.h"
 #include "common/openssl_ptr.h"
@@ -32,13 +37,27 @@ void send_problem(ResponseWriter& writer, const Problem& p) {
 
 }  // namespace
 
+// Every 500 is logged with its cause under an incident id the answer names.
+void send_internal(ResponseWriter& writer, const std::string& cause) {
+    static std::atomic<uint64_t> counter{0};
+    std::random_device seed;
+    char id[24];
+    std::snprintf(id, sizeof id, "%08x-%llu", seed(), static_cast<unsigned long long>(++counter));
+    std::cerr << "inkan: internal error, incident " << id << ": " << cause << std::endl;
+    send_problem(writer, internal_problem(id));
+}
+
 void respond(ResponseWriter& writer, const std::function<void()>& body) {
     try {
         body();
     } catch (const Error& e) {
-        send_problem(writer, to_problem(e));
-    } catch (const std::exception&) {
-        send_problem(writer, internal_problem());
+        if (e.category() == ErrorCategory::Internal) {
+            send_internal(writer, e.code() + ": " + e.what());
+        } else {
+            send_problem(writer, to_problem(e));
+        }
+    } catch (const std::exception& e) {
+        send_internal(writer, e.what());
     }
 }
 

@@ -37,6 +37,8 @@ class FakeAuthority : public Authority {
         if (profile != 5)
             throw Error(ErrorCategory::InvalidInput, "profile_unknown", "unknown profile");
         if (csr.size() < 10) throw Error(ErrorCategory::InvalidInput, "csr_malformed", "not a CSR");
+        if (inkan::to_string(csr) == "explode-internal")
+            throw std::runtime_error("disk on fire (test)");
         CertificateView v;
         v.serial_dec = "42";
         v.requested_by = who.name;
@@ -169,6 +171,19 @@ TEST_F(ApiServer, IssueMapsCoreErrorsToJsonProblems) {
     auto missing = c.get("/api/v1/certificates/12345");
     EXPECT_EQ(missing.status, 404);
     EXPECT_EQ(json_of(missing)["code"], "certificate_not_found");
+}
+
+// A 500 is logged with its cause; the answer names the incident, never the cause.
+TEST_F(ApiServer, InternalErrorsAreLoggedUnderAnIncidentIdTheAnswerNames) {
+    testing::internal::CaptureStderr();
+    auto r = client("operator").post("/api/v1/certificates", "explode-internal");
+    std::string log = testing::internal::GetCapturedStderr();
+    ASSERT_EQ(r.status, 500) << r.body;
+    auto body = json_of(r);
+    EXPECT_EQ(body["code"], "internal_error");
+    std::string incident = body["incident"];
+    EXPECT_EQ(r.body.find("disk on fire"), std::string::npos) << "the cause stays in the log";
+    EXPECT_NE(log.find("incident " + incident + ": disk on fire (test)"), std::string::npos) << log;
 }
 
 TEST_F(ApiServer, OversizedBodyIsRefusedAndNeverReachesTheCore) {
