@@ -192,18 +192,14 @@ X509ExtensionPtr invalidity_date_extension(std::time_t when) {
 }
 
 Bytes key_identifier_of(EVP_PKEY* key) {
+    // The subjectPublicKey BIT STRING's content is the key's own encoding (RSA:
+    // the RSAPublicKey DER; EC: the point): encoded once, hashed, no SPKI round trip.
     unsigned char* der = nullptr;
-    int len = i2d_PUBKEY(key, &der);
+    int len = i2d_PublicKey(key, &der);
     if (len <= 0) openssl_fail("cannot encode public key");
     OpenSslBytes owned(der);
-    const unsigned char* p = der;
-    X509PubkeyPtr pubkey(d2i_X509_PUBKEY(nullptr, &p, len));
-    if (!pubkey) openssl_fail("cannot decode public key");
-    const unsigned char* bits = nullptr;
-    int bits_len = 0;
-    X509_PUBKEY_get0_param(nullptr, &bits, &bits_len, nullptr, pubkey.get());
     Bytes id(SHA_DIGEST_LENGTH);
-    SHA1(bits, static_cast<size_t>(bits_len), id.data());
+    SHA1(der, static_cast<size_t>(len), id.data());
     return id;
 }
 
