@@ -28,10 +28,10 @@ HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {
     if (!config_.front_secret.empty()) {
         gate_ = std::make_unique<FrontGate>(config_.front_secret);
         for (auto* router : {&operator_router_, &public_router_, &publication_router_}) {
-            router->addMiddleware([gate = gate_.get()](Http::Request& request,
-                                                       Http::ResponseWriter& writer) {
-                return gate->admit(request, writer);
-            });
+            router->addMiddleware(
+                [gate = gate_.get()](Http::Request& request, Http::ResponseWriter& writer) {
+                    return gate->admit(request, writer);
+                });
         }
     }
 }
@@ -41,8 +41,7 @@ HttpServer::~HttpServer() { stop(); }
 void HttpServer::start() {
     try {
         const bool tls = !gate_;
-        operator_endpoint_ =
-            make_endpoint(config_, config_.operator_port, operator_router_, tls);
+        operator_endpoint_ = make_endpoint(config_, config_.operator_port, operator_router_, tls);
         // Default OpenSSL chain verification against our CA only.
         if (tls) operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
         public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_, tls);

@@ -28,8 +28,7 @@ void send_bytes(ResponseWriter& writer, int status, const std::string& content_t
 // client certificate of Pistache's TLS session, or, on the plain-HTTP listener
 // behind the TLS front, the one the front verified and forwarded (api/front_gate.h;
 // the gate has refused every request without the front's secret before routing).
-OperatorIdentity authenticate(const Request& request, ResponseWriter& writer,
-                              Authority& authority);
+OperatorIdentity authenticate(const Request& request, ResponseWriter& writer, Authority& authority);
 
 nlohmann::json to_json(const CertificateView& view);
 

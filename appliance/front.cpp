@@ -184,8 +184,8 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "    keepalive_requests 1000;\n"
       << "    client_max_body_size " << p.max_body_bytes << ";\n"
       << "    limit_conn_zone $binary_remote_addr zone=inkan_conn:10m;\n"
-      << "    limit_req_zone $binary_remote_addr zone=inkan_req:10m rate="
-      << p.requests_per_second << "r/s;\n"
+      << "    limit_req_zone $binary_remote_addr zone=inkan_req:10m rate=" << p.requests_per_second
+      << "r/s;\n"
       << "    limit_conn inkan_conn " << p.connections_per_client << ";\n"
       << "    limit_req zone=inkan_req burst=" << 2 * p.requests_per_second << " nodelay;\n"
       << "    limit_conn_status 429;\n"
@@ -222,7 +222,7 @@ NginxFront::NginxFront(const std::string& nginx_binary, const FrontPlan& plan) {
     const fs::path log = plan.dir / "error.log";
     write_private_file(conf, render_nginx_conf(plan));
 
-    std::vector<std::string> args = {nginx_binary,  "-p", plan.dir.string(), "-e",
+    std::vector<std::string> args = {nginx_binary, "-p", plan.dir.string(), "-e",
                                      log.string(), "-c", conf.string()};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

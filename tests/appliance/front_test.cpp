@@ -75,9 +75,10 @@ TEST_F(FrontTest, OperatorWithoutCertificateIsRefused) {
 TEST_F(FrontTest, OperatorCertificateOfAnotherCaIsRefused) {
     auto key = f.dir() / "other.key";
     auto cert = f.dir() / "other.pem";
-    test::sh_ok("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
-                "-subj '/CN=op1/O=Example University' -keyout " +
-                test::shell_quote(key.string()) + " -out " + test::shell_quote(cert.string()));
+    test::sh_ok(
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 "
+        "-subj '/CN=op1/O=Example University' -keyout " +
+        test::shell_quote(key.string()) + " -out " + test::shell_quote(cert.string()));
     auto c = f.anonymous_operator_client();
     c.client_cert_file = cert.string();
     c.client_key_file = key.string();
@@ -113,10 +114,9 @@ TEST_F(FrontTest, IdleConnectionsDoNotDelayHealthz) {
 // a wrong one, is refused before any handler, and nothing reaches the audit log.
 TEST_F(FrontTest, ForgedCertificateHeaderStraightToTheApplicationIsRefused) {
     const std::string before = test::read_file(f.config().audit_log_path());
-    const std::string forged = "-H " +
-                               test::shell_quote("X-Inkan-Client-Certificate: " +
-                                                 escaped_operator_certificate()) +
-                               " -H 'X-Inkan-Client-Verify: SUCCESS' ";
+    const std::string forged =
+        "-H " + test::shell_quote("X-Inkan-Client-Certificate: " + escaped_operator_certificate()) +
+        " -H 'X-Inkan-Client-Verify: SUCCESS' ";
     const std::string app =
         "http://127.0.0.1:" + std::to_string(f.server().app_operator_port()) + "/api/v1/";
     EXPECT_EQ(curl_status(forged + app + "certificates"), 403);
@@ -134,9 +134,9 @@ TEST_F(FrontTest, ForgedCertificateHeaderStraightToTheApplicationIsRefused) {
     std::smatch m;
     std::string conf = test::read_file(f.config().state_dir / "front" / "nginx.conf");
     ASSERT_TRUE(std::regex_search(conf, m, std::regex("X-Inkan-Front \"([0-9a-f]{64})\"")));
-    EXPECT_EQ(curl_status(forged + "-H 'X-Inkan-Front: " + m[1].str() + "' " + app +
-                          "certificates"),
-              200);
+    EXPECT_EQ(
+        curl_status(forged + "-H 'X-Inkan-Front: " + m[1].str() + "' " + app + "certificates"),
+        200);
 }
 
 // Each s_client run stores the session it got (for TLS 1.3: the ticket, read
@@ -150,8 +150,7 @@ TEST_F(FrontTest, TlsSessionsResumeThroughTheFront) {
             auto session = test::shell_quote((f.dir() / "session.pem").string());
             std::string s_client =
                 "sleep 0.3 | openssl s_client -connect 127.0.0.1:" +
-                std::to_string(operators ? f.server().operator_port()
-                                         : f.server().public_port()) +
+                std::to_string(operators ? f.server().operator_port() : f.server().public_port()) +
                 " -CAfile " + ca() + (operators ? operator_cert : "") + " " + version;
             auto first = test::run(s_client + " -sess_out " + session);
             EXPECT_NE(first.output.find("New, TLSv1."), std::string::npos) << first.output;
