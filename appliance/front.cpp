@@ -6,12 +6,13 @@
 #include <openssl/rand.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -21,8 +22,6 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
-
-extern char** environ;
 
 namespace inkan::appliance {
 namespace fs = std::filesystem;
@@ -227,18 +226,23 @@ NginxFront::NginxFront(const std::string& nginx_binary, const FrontPlan& plan) {
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    // `inkan serve` blocks SIGINT/SIGTERM for sigwait; nginx needs them.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    int rc = ::posix_spawn(&pid_, nginx_binary.c_str(), nullptr, &attr, argv.data(), environ);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+        // `inkan serve` blocks SIGINT/SIGTERM for sigwait; nginx needs them. The
+        // front ends with this process even when it is killed outright.
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent) ::_exit(127);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    if (pid_ < 0) {
+        int err = errno;
         pid_ = -1;
-        start_failed("cannot start " + nginx_binary + ": " + std::strerror(rc));
+        start_failed("cannot start " + nginx_binary + ": " + std::strerror(err));
     }
     auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     while (!accepts(plan.bind_address, plan.public_port)) {
