@@ -41,7 +41,7 @@ void CertificateHandlers::register_routes(Rest::Router& r) {
 
 void CertificateHandlers::issue(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         const std::string& body = req.body();
         if (body.empty()) {
             throw Error(ErrorCategory::InvalidInput, "csr_missing",
@@ -58,7 +58,7 @@ void CertificateHandlers::issue(const Rest::Request& req, Http::ResponseWriter w
 
 void CertificateHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto view = authority_.find_certificate(who, req.param(":serial").as<std::string>());
         if (wants_pem(req)) {
             send_bytes(writer, 200, "application/pem-certificate-chain", view.pem);
@@ -70,7 +70,7 @@ void CertificateHandlers::show(const Rest::Request& req, Http::ResponseWriter wr
 
 void CertificateHandlers::list(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto page = authority_.list_certificates(who, parse_certificate_query(req, true).query);
         nlohmann::json items = nlohmann::json::array();
         for (const auto& v : page.certificates) items.push_back(to_json(v));

@@ -24,16 +24,27 @@ std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_
 
 }  // namespace
 
-HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {}
+HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {
+    if (!config_.front_secret.empty()) {
+        gate_ = std::make_unique<FrontGate>(config_.front_secret);
+        for (auto* router : {&operator_router_, &public_router_, &publication_router_}) {
+            router->addMiddleware(
+                [gate = gate_.get()](Http::Request& request, Http::ResponseWriter& writer) {
+                    return gate->admit(request, writer);
+                });
+        }
+    }
+}
 
 HttpServer::~HttpServer() { stop(); }
 
 void HttpServer::start() {
     try {
-        operator_endpoint_ = make_endpoint(config_, config_.operator_port, operator_router_);
+        const bool tls = !gate_;
+        operator_endpoint_ = make_endpoint(config_, config_.operator_port, operator_router_, tls);
         // Default OpenSSL chain verification against our CA only.
-        operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
-        public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_);
+        if (tls) operator_endpoint_->useSSLAuth(config_.client_ca_file, "", nullptr);
+        public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_, tls);
         publication_endpoint_ =
             make_endpoint(config_, config_.crl_port, publication_router_, false);
         operator_endpoint_->serveThreaded();

@@ -5,6 +5,8 @@
 //    health, PIN and download URLs;
 //  - the publication endpoint is plain HTTP (CRL, CA certificate, OCSP): relying
 //    parties fetch them while validating certificates, so no TLS loop.
+// Behind the TLS front (front_secret set) all three are plain HTTP on loopback and
+// answer only requests carrying the front's secret (api/front_gate.h).
 // Handlers register their routes before start().
 #pragma once
 
@@ -14,6 +16,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include "api/front_gate.h"
 
 namespace inkan::api {
 
@@ -27,6 +31,9 @@ struct HttpServerConfig {
     std::string client_ca_file;        // CA that issued operator certificates
     size_t max_body_bytes = 16 * 1024 * 1024;
     int threads = 2;
+    // Non-empty: behind the TLS front. No TLS here; the gate requires this secret
+    // and the operator's certificate comes from the front's header.
+    std::string front_secret;
 };
 
 class HttpServer {
@@ -51,6 +58,7 @@ class HttpServer {
     Pistache::Rest::Router operator_router_;
     Pistache::Rest::Router public_router_;
     Pistache::Rest::Router publication_router_;
+    std::unique_ptr<FrontGate> gate_;  // null without the front
     std::unique_ptr<Pistache::Http::Endpoint> operator_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> public_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> publication_endpoint_;

@@ -15,7 +15,7 @@ void OutboxHandlers::register_routes(Rest::Router& r) {
 
 void OutboxHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         if (who.role != "service_admin") {
             throw Error(ErrorCategory::Forbidden, "service_admin_only",
                         "the mail outbox is shown to service admins only");

@@ -30,7 +30,7 @@ void ReportHandlers::register_routes(Rest::Router& r) {
 void ReportHandlers::export_zip(const Rest::Request& req, Http::ResponseWriter writer) {
     std::unique_ptr<ExportArchive> archive;
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto parsed = parse_certificate_query(req, false, {"encoding"});
         archive = reports_.export_certificates(who, parsed.query, encoding_of(parsed.extra));
     });
@@ -40,7 +40,7 @@ void ReportHandlers::export_zip(const Rest::Request& req, Http::ResponseWriter w
 
 void ReportHandlers::statistics(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto format = StatisticsFormat::Json;
         for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
             if (it->first != "format") {

@@ -84,7 +84,7 @@ void RequestHandlers::register_routes(Rest::Router& r) {
 // certificate of the operator's institution for that person is revoked.
 void RequestHandlers::revoke_by_mail(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto content_type = req.headers().tryGet<Http::Header::ContentType>();
         auto fields = parse_fields(req.body(), content_type ? content_type->mime().toString() : "");
         auto mail = field(fields, "mail");
@@ -110,7 +110,7 @@ void RequestHandlers::revoke_by_mail(const Rest::Request& req, Http::ResponseWri
 
 void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto action = action_param(req);
         auto mode = mode_param(req);
         auto result = desk_.submit(who, req.body(), action, mode);
@@ -125,14 +125,14 @@ void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writ
 
 void RequestHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         send_json(writer, 200, to_json(desk_.get_batch(who, req.param(":id").as<std::string>())));
     });
 }
 
 void RequestHandlers::revocation_file(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto file = desk_.revocation_file(who, req.param(":id").as<std::string>());
         send_bytes(writer, 200, "text/tab-separated-values; charset=Shift_JIS", file.content,
                    file.file_name);
@@ -141,7 +141,7 @@ void RequestHandlers::revocation_file(const Rest::Request& req, Http::ResponseWr
 
 void RequestHandlers::unlock(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto id = req.param(":id").as<std::string>();
         auto row = desk_.unlock_row(who, id, row_param(req));
         send_json(writer, 200, {{"batch_id", id}, {"row", to_json(row)}});
@@ -151,15 +151,15 @@ void RequestHandlers::unlock(const Rest::Request& req, Http::ResponseWriter writ
 // 200 with the new URLs (shown once), shaped like an upload's answer.
 void RequestHandlers::resend(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         auto result = desk_.resend_urls(who, req.param(":id").as<std::string>(), row_param(req));
         send_json(writer, 200, to_json(result, public_base_url_(), !urls_by_mail_));
     });
 }
 
-void RequestHandlers::list(const Rest::Request&, Http::ResponseWriter writer) {
+void RequestHandlers::list(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
-        auto who = authenticate(writer, authority_);
+        auto who = authenticate(req, writer, authority_);
         nlohmann::json all = nlohmann::json::array();
         for (const auto& b : desk_.list_batches(who)) all.push_back(to_json(b));
         send_json(writer, 200, {{"batches", all}});

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <random>
 
+#include "api/front_gate.h"
 #include "api/problem.h"
 #include "common/error.h"
 #include "common/openssl_ptr.h"
@@ -75,7 +76,8 @@ void send_bytes(ResponseWriter& writer, int status, const std::string& content_t
     writer.send(static_cast<Http::Code>(status), bytes);
 }
 
-OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority) {
+OperatorIdentity authenticate(const Request& request, ResponseWriter& writer,
+                              Authority& authority) {
     std::shared_ptr<Tcp::Peer> peer;
     try {
         peer = writer.peer();
@@ -83,8 +85,9 @@ OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority) {
     }
     SSL* ssl = peer ? static_cast<SSL*>(peer->ssl()) : nullptr;
     if (!ssl) {
-        throw Error(ErrorCategory::Unauthorized, "client_certificate_required",
-                    "this endpoint requires a TLS client certificate");
+        // Only the listener behind the front is plain HTTP (api/http_server.cpp).
+        X509Ptr forwarded = forwarded_client_certificate(request);
+        return authority.authenticate_operator(forwarded.get());
     }
     X509Ptr cert(SSL_get1_peer_certificate(ssl));
     if (!cert || SSL_get_verify_result(ssl) != X509_V_OK) {

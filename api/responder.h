@@ -24,8 +24,11 @@ void send_json(ResponseWriter& writer, int status, const nlohmann::json& body);
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
                 const std::string& bytes, const std::string& filename = "");
 
-// Authenticates the RA operator of this connection (throws Error otherwise).
-OperatorIdentity authenticate(ResponseWriter& writer, Authority& authority);
+// Authenticates the RA operator of this request (throws Error otherwise): the
+// client certificate of Pistache's TLS session, or, on the plain-HTTP listener
+// behind the TLS front, the one the front verified and forwarded (api/front_gate.h;
+// the gate has refused every request without the front's secret before routing).
+OperatorIdentity authenticate(const Request& request, ResponseWriter& writer, Authority& authority);
 
 nlohmann::json to_json(const CertificateView& view);
 

@@ -11,7 +11,7 @@ namespace {
 // How often `inkan serve` checks whether the CRL is due (README "Revocation status").
 constexpr std::chrono::seconds kCrlCheckInterval{60};
 
-api::HttpServerConfig http_config(const Config& config) {
+api::HttpServerConfig http_config(const Config& config, const std::string& front_secret) {
     if (!std::filesystem::exists(config.tls_certificate_path())) {
         throw Error(ErrorCategory::NotFound, "tls_certificate_missing",
                     "no HTTPS certificate at " + config.tls_certificate_path().string() +
@@ -27,6 +27,11 @@ api::HttpServerConfig http_config(const Config& config) {
     hc.client_ca_file = config.ca_certificate_path().string();
     hc.max_body_bytes = config.http.max_body_bytes;
     hc.threads = config.http.threads;
+    if (!front_secret.empty()) {  // behind the front: loopback, ports the kernel picks
+        hc.bind_address = "127.0.0.1";
+        hc.operator_port = hc.public_port = hc.crl_port = 0;
+        hc.front_secret = front_secret;
+    }
     return hc;
 }
 
@@ -40,12 +45,13 @@ ApplianceServer::ApplianceServer(Services& services)
       authority_(core_authority_, audit_),
       core_desk_(*services.issuance, *services.policy, *services.crl_publisher),
       desk_(core_desk_, audit_),
-      server_(http_config(services.config)),
+      front_secret_(services.config.http.front == "nginx" ? new_front_secret() : ""),
+      server_(http_config(services.config, front_secret_)),
       certificates_(authority_),
       public_(authority_),
       requests_(
           authority_, desk_,
-          [this] { return config_.http.effective_public_base_url(server_.public_port()); },
+          [this] { return config_.http.effective_public_base_url(public_port()); },
           services.config.mail.transport != "none"),
       retrieval_(desk_),
       publication_(services),
@@ -59,7 +65,7 @@ ApplianceServer::ApplianceServer(Services& services)
       mail_transport_(make_mail_transport(services.config)) {
     if (mail_transport_) {
         outbox_ = make_notification_outbox(services, *mail_transport_, [this] {
-            return config_.http.effective_public_base_url(server_.public_port());
+            return config_.http.effective_public_base_url(public_port());
         });
         mail_sender_ = std::make_unique<PeriodicTask>(
             "mail sending", std::chrono::seconds(services.config.mail.send_interval_seconds),
@@ -91,15 +97,35 @@ void ApplianceServer::start() {
     if (mail_sender_) mail_sender_->start();
     try {
         server_.start();
+        if (!front_secret_.empty()) {
+            front_ = std::make_unique<NginxFront>(
+                config_.http.nginx_binary,
+                front_plan(config_, server_.operator_port(), server_.public_port(),
+                           server_.crl_port(), front_secret_));
+        }
     } catch (...) {
+        server_.stop();
         stop_tasks();
         throw;
     }
 }
 
 void ApplianceServer::stop() {
+    front_.reset();
     server_.stop();
     stop_tasks();
+}
+
+uint16_t ApplianceServer::operator_port() const {
+    return front_ ? config_.http.operator_port : server_.operator_port();
+}
+
+uint16_t ApplianceServer::public_port() const {
+    return front_ ? config_.http.public_port : server_.public_port();
+}
+
+uint16_t ApplianceServer::crl_port() const {
+    return front_ ? config_.http.crl_port : server_.crl_port();
 }
 
 void ApplianceServer::stop_tasks() {

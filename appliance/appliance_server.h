@@ -1,7 +1,9 @@
 // The running appliance's HTTP side, wired once for `inkan serve` and the
 // tests: audit log, the core behind the API interfaces (each behind its audit
 // decorator), the handlers, the two HTTPS listeners, the plain-HTTP publication
-// listener (CRL, CA certificate, OCSP), the CRL refresh timer and the mail sender.
+// listener (CRL, CA certificate, OCSP), the CRL refresh timer and the mail sender;
+// with http.front nginx the listeners are loopback plain HTTP behind the TLS front
+// (appliance/front.h), which start() starts and stop() stops.
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 #include "api/report_handlers.h"
 #include "api/request_handlers.h"
 #include "appliance/audited.h"
+#include "appliance/front.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/mail_wiring.h"
 #include "appliance/operator_authority.h"
@@ -36,9 +39,14 @@ class ApplianceServer {
     // sender (unless mail.transport is none), then listens.
     void start();
     void stop();
-    uint16_t operator_port() const { return server_.operator_port(); }
-    uint16_t public_port() const { return server_.public_port(); }
-    uint16_t crl_port() const { return server_.crl_port(); }
+    // Where clients connect: the front's ports with http.front nginx.
+    uint16_t operator_port() const;
+    uint16_t public_port() const;
+    uint16_t crl_port() const;
+    // The application's own listeners (behind the front: loopback plain HTTP).
+    uint16_t app_operator_port() const { return server_.operator_port(); }
+    uint16_t app_public_port() const { return server_.public_port(); }
+    uint16_t app_crl_port() const { return server_.crl_port(); }
 
   private:
     void stop_tasks();
@@ -49,6 +57,7 @@ class ApplianceServer {
     AuditedAuthority authority_;
     ApplianceIssuanceDesk core_desk_;
     AuditedDesk desk_;
+    std::string front_secret_;  // empty without the front
     api::HttpServer server_;
     api::CertificateHandlers certificates_;
     api::PublicHandlers public_;
@@ -65,6 +74,7 @@ class ApplianceServer {
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
     std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none
     std::unique_ptr<PeriodicTask> mail_sender_;
+    std::unique_ptr<NginxFront> front_;  // null without the front or before start()
 };
 
 }  // namespace inkan::appliance

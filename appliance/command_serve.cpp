@@ -32,8 +32,13 @@ void run_serve(const GlobalOptions& global) {
               << "inkan: public      https://" << config.http.bind_address << ":"
               << server.public_port() << " (/healthz, /ca.pem, PIN and download URLs)\n"
               << "inkan: publication http://" << config.http.bind_address << ":"
-              << server.crl_port() << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n"
-              << std::flush;
+              << server.crl_port() << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n";
+    if (config.http.front == "nginx") {
+        std::cout << "inkan: TLS front  nginx (" << (config.state_dir / "front").string()
+                  << "), application on 127.0.0.1:" << server.app_operator_port() << ", "
+                  << server.app_public_port() << ", " << server.app_crl_port() << "\n";
+    }
+    std::cout << std::flush;
     int signal = 0;
     sigwait(&signals, &signal);
     std::cout << "inkan: stopping\n";

@@ -24,7 +24,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, val
                                                 crl_validity_hours, ocsp_validity_hours)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operator_port,
                                                 public_port, crl_port, max_body_bytes, threads,
-                                                public_base_url)
+                                                public_base_url, front, nginx_binary,
+                                                front_timeout_seconds, front_requests_per_second,
+                                                front_connections_per_client)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms,
                                                 read_timeout_ms, cache_ttl_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
@@ -128,6 +130,14 @@ void validate(const Config& c) {
         bad_config("ca.ocsp_validity_hours must be 1..168");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
     if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
+    if (c.http.front != "none" && c.http.front != "nginx")
+        bad_config("http.front must be nginx or none");
+    if (c.http.front_timeout_seconds < 1 || c.http.front_timeout_seconds > 300)
+        bad_config("http.front_timeout_seconds must be 1..300");
+    if (c.http.front_requests_per_second < 1 || c.http.front_connections_per_client < 1)
+        bad_config(
+            "http.front_requests_per_second and http.front_connections_per_client must be at "
+            "least 1");
     if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.issuance.p12_key_type) ==
         std::end(kKeyTypes)) {
         bad_config(
@@ -184,6 +194,7 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
     if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;
     if (auto v = env("INKAN_BIND_ADDRESS"); !v.empty()) c.http.bind_address = v;
+    if (auto v = env("INKAN_FRONT"); !v.empty()) c.http.front = v;
     if (auto v = env("INKAN_OPERATOR_PORT"); !v.empty())
         c.http.operator_port = port_from_env("INKAN_OPERATOR_PORT", v);
     if (auto v = env("INKAN_PUBLIC_PORT"); !v.empty())

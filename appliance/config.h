@@ -53,6 +53,13 @@ struct HttpConfig {
     // Base of the PIN and retrieval URLs handed to subscribers; empty means
     // https://<bind_address>:<public_port>.
     std::string public_base_url;
+    // "nginx": the TLS front (appliance/front.h) listens on the ports above and the
+    // application on loopback plain HTTP behind it; "none": Pistache serves TLS itself.
+    std::string front = "none";
+    std::string nginx_binary = "/usr/sbin/nginx";
+    int front_timeout_seconds = 10;         // handshake + headers, and between body reads
+    int front_requests_per_second = 20;     // per client address (burst: twice that)
+    int front_connections_per_client = 32;  // open connections per client address
     std::string effective_public_base_url(uint16_t actual_public_port) const {
         return public_base_url.empty()
                    ? "https://" + bind_address + ":" + std::to_string(actual_public_port)

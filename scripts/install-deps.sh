@@ -12,6 +12,7 @@ PACKAGES=(
   libnss3-tools libcurl4-openssl-dev unzip
   libgmime-3.0-dev python3-aiosmtpd python3
   clang-format
+  nginx-light
 )
 
 missing=()

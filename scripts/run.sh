@@ -2,7 +2,7 @@
 # The README's run command: installs what is missing, builds, creates the
 # state (SoftHSM token, CA key and certificate, HTTPS certificate, first RA
 # operator, demo institution) if there is none, and starts the appliance on
-# 127.0.0.1.
+# 127.0.0.1 behind the TLS front (nginx).
 #
 # The state folder (INKAN_STATE_DIR, default `state`) and INKAN_CONFIG are
 # relative to the caller's current directory (the README runs from the
@@ -24,5 +24,8 @@ else
     INKAN="$BUILD_DIR/appliance/inkan"
 fi
 STATE="${INKAN_STATE_DIR:-state}"
+# The appliance's shape: nginx terminates TLS in front of the application
+# (README "TLS front"); INKAN_FRONT=none lets Pistache serve TLS itself.
+export INKAN_FRONT="${INKAN_FRONT:-nginx}"
 "$INKAN" --state-dir "$STATE" init --if-needed
 exec "$INKAN" --state-dir "$STATE" serve

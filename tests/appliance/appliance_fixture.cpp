@@ -26,6 +26,13 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     config_.http.operator_port = 0;
     config_.http.public_port = 0;
     config_.http.crl_port = 0;
+    config_.http.front = options.front;
+    if (options.front == "nginx") {  // nginx cannot report a port the kernel picked
+        auto ports = free_loopback_ports(3);
+        config_.http.operator_port = ports[0];
+        config_.http.public_port = ports[1];
+        config_.http.crl_port = ports[2];
+    }
     config_.http.max_body_bytes = 256 * 1024;
     config_.mail.transport = options.mail_transport;
     config_.mail.smtp_url = options.mail_smtp_url;

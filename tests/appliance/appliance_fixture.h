@@ -1,6 +1,7 @@
 // A whole appliance in the test process: a fresh state folder with an embedded
 // SoftHSM token, an EC P-256 CA key and self-signed CA, the HTTPS server on
-// loopback ports chosen by the kernel, and one RA operator's credential.
+// loopback ports chosen by the kernel (Pistache's TLS; with ApplianceOptions::front
+// "nginx" the TLS front on free loopback ports), and one RA operator's credential.
 #pragma once
 
 #include <memory>
@@ -29,6 +30,9 @@ struct ApplianceOptions {
     // use them), "maildir" or "smtp" (then mail_smtp_url).
     std::string mail_transport = "none";
     std::string mail_smtp_url = "";
+    // http.front: "none" (Pistache serves TLS, as most tests use it) or "nginx"
+    // (the TLS front on free loopback ports, the application behind it).
+    std::string front = "none";
 };
 
 class ApplianceFixture {
@@ -39,6 +43,7 @@ class ApplianceFixture {
     appliance::Services& services() { return *services_; }
     const appliance::Config& config() const { return config_; }
     const TempDir& dir() const { return dir_; }
+    const appliance::ApplianceServer& server() const { return *server_; }
     // The loopback WHOIS server `whois.servers` points at (answers can change at run time).
     LoopbackWhoisServer& whois() { return *whois_; }
 

@@ -111,3 +111,17 @@ TEST(ApplianceConfig, PublicationListenerDefaultsAndOverrides) {
     test::write_file(dir / "inkan.json", R"({"ca": {"crl_validity_hours": 0}})");
     EXPECT_NE(code_of(dir.path()).find("crl_validity_hours"), std::string::npos);
 }
+
+TEST(ApplianceConfig, FrontIsNoneUnlessChosen) {
+    test::TempDir dir;
+    auto c = appliance::load_config(dir.path());
+    EXPECT_EQ(c.http.front, "none");
+    EXPECT_EQ(c.http.nginx_binary, "/usr/sbin/nginx");
+    setenv("INKAN_FRONT", "nginx", 1);
+    EXPECT_EQ(appliance::load_config(dir.path()).http.front, "nginx");
+    setenv("INKAN_FRONT", "apache", 1);
+    EXPECT_NE(code_of(dir.path()).find("http.front must be nginx or none"), std::string::npos);
+    unsetenv("INKAN_FRONT");
+    test::write_file(dir / "inkan.json", R"({"http": {"front_timeout_seconds": 0}})");
+    EXPECT_NE(code_of(dir.path()).find("front_timeout_seconds"), std::string::npos);
+}

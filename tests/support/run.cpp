@@ -1,12 +1,36 @@
 #include "tests/support/run.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <stdexcept>
 
 namespace inkan::test {
+
+std::vector<unsigned short> free_loopback_ports(size_t count) {
+    std::vector<int> held;  // open until all are chosen, so the kernel hands out distinct ones
+    std::vector<unsigned short> ports;
+    for (size_t i = 0; i < count; ++i) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            throw std::runtime_error("cannot bind a loopback port");
+        }
+        held.push_back(fd);
+        ports.push_back(ntohs(addr.sin_port));
+    }
+    for (int fd : held) close(fd);
+    return ports;
+}
 
 RunResult run(const std::string& command_line) {
     RunResult result;

@@ -14,6 +14,10 @@ struct RunResult {
 // tools in tests: openssl, certutil, pk12util, softhsm2-util.
 RunResult run(const std::string& command_line);
 
+// `count` distinct loopback TCP ports nothing listens on now (bound to port 0,
+// then released), for servers that cannot report a port the kernel picked (nginx).
+std::vector<unsigned short> free_loopback_ports(size_t count);
+
 // Quotes one argument for sh.
 std::string shell_quote(const std::string& arg);
 
