@@ -37,6 +37,7 @@ class ApplianceFixture {
     ~ApplianceFixture();
 
     appliance::Services& services() { return *services_; }
+    const appliance::ApplianceServer& server() const { return *server_; }
     const appliance::Config& config() const { return config_; }
     const TempDir& dir() const { return dir_; }
     // The loopback WHOIS server `whois.servers` points at (answers can change at run time).
