@@ -16,14 +16,13 @@ using test::serve;
 
 namespace {
 
-constexpr const char* kSubject =
-    "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=backup.example.ac.jp";
-
+// A CSR for CN=<name>.example.ac.jp in the demo institution.
 std::string new_csr(const test::TempDir& dir, const std::string& name) {
     auto r =
         test::run("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
                   (dir / (name + ".key")).string() + " -out " + (dir / (name + ".csr")).string() +
-                  " -subj '" + kSubject + "'");
+                  " -subj '/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=" + name +
+                  ".example.ac.jp'");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return test::read_file(dir / (name + ".csr"));
 }

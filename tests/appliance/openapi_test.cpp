@@ -49,8 +49,10 @@ std::set<Route> documented(const json& doc) {
 // Pistache's own 404 ("Could not find a matching route") or the publication
 // listener's fallback (problem code not_found).
 bool no_route(int status, const std::string& body) {
-    return status == 404 && (body.find("Could not find a matching route") != std::string::npos ||
-                             body.find("\"not_found\"") != std::string::npos);
+    if (status != 404) return false;
+    if (body.find("Could not find a matching route") != std::string::npos) return true;
+    auto problem = json::parse(body, nullptr, false);
+    return problem.is_object() && problem.value("code", "") == "not_found";
 }
 
 }  // namespace
@@ -100,6 +102,9 @@ TEST(OpenApi, EveryRouteDocumentedAndEveryDocumentedRouteAnswers) {
     test::TempDir work;
     for (const auto& [listener, method, path] : docs) {
         std::string concrete = std::regex_replace(path, std::regex("\\{[a-z_]+\\}"), "1");
+        // A whole export is streamed and this client then waits for the server to
+        // close (about a minute); a refused filter reaches the handler just as well.
+        if (concrete == "/api/v1/export") concrete += "?status=bogus";
         int status = 0;
         std::string body;
         if (listener == "publication") {
