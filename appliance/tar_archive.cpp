@@ -23,8 +23,13 @@ struct EntryFree {
     void operator()(archive_entry* e) const noexcept { archive_entry_free(e); }
 };
 
+std::string error_text(archive* a) {
+    const char* text = a ? archive_error_string(a) : nullptr;
+    return text ? text : "unknown error";
+}
+
 [[noreturn]] void archive_failed(const std::string& what, archive* a) {
-    std::string detail = a && archive_error_string(a) ? archive_error_string(a) : "unknown error";
+    std::string detail = error_text(a);
     throw Error(ErrorCategory::Unavailable, "backup_archive_failed",
                 what + ": " + detail + "; check the path, free space and permissions");
 }
@@ -161,8 +166,7 @@ TarGzReader::TarGzReader(const fs::path& path) : path_(path), archive_(archive_r
     if (archive_read_open_filename(archive_.get(), path.c_str(), kChunk) != ARCHIVE_OK) {
         throw Error(ErrorCategory::InvalidInput, "backup_unreadable",
                     path.string() + " is not a readable inkan backup (" +
-                        archive_error_string(archive_.get()) +
-                        "); pass the file `inkan backup` wrote");
+                        error_text(archive_.get()) + "); pass the file `inkan backup` wrote");
     }
 }
 
@@ -172,7 +176,7 @@ std::optional<TarGzReader::Entry> TarGzReader::next() {
     if (rc == ARCHIVE_EOF) return std::nullopt;
     if (rc != ARCHIVE_OK) {
         throw Error(ErrorCategory::InvalidInput, "backup_corrupt",
-                    path_.string() + " is damaged (" + archive_error_string(archive_.get()) +
+                    path_.string() + " is damaged (" + error_text(archive_.get()) +
                         "); use another copy of the backup");
     }
     Entry e;
@@ -191,7 +195,7 @@ FileDigest TarGzReader::read(const std::function<void(std::string_view)>& sink) 
         if (got == 0) break;
         if (got < 0) {
             throw Error(ErrorCategory::InvalidInput, "backup_corrupt",
-                        path_.string() + " is damaged (" + archive_error_string(archive_.get()) +
+                        path_.string() + " is damaged (" + error_text(archive_.get()) +
                             "); use another copy of the backup");
         }
         std::string_view chunk(buffer.data(), static_cast<size_t>(got));
