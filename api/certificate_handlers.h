@@ -2,6 +2,7 @@
 
 #include "api/authority.h"
 #include "api/http_server.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -11,7 +12,7 @@ namespace inkan::api {
 class CertificateHandlers {
   public:
     explicit CertificateHandlers(Authority& authority) : authority_(authority) {}
-    void register_routes(Pistache::Rest::Router& operator_router);
+    void register_routes(Routes routes);
 
   private:
     void issue(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
@@ -24,7 +25,7 @@ class CertificateHandlers {
 class PublicHandlers {
   public:
     explicit PublicHandlers(Authority& authority) : authority_(authority) {}
-    void register_routes(Pistache::Rest::Router& router);
+    void register_routes(Routes routes);
 
   private:
     Authority& authority_;

@@ -9,8 +9,8 @@ namespace inkan::api {
 
 using namespace Pistache;
 
-void OutboxHandlers::register_routes(Rest::Router& r) {
-    Rest::Routes::Get(r, "/api/v1/outbox", Rest::Routes::bind(&OutboxHandlers::show, this));
+void OutboxHandlers::register_routes(Routes r) {
+    r.get("/api/v1/outbox", Rest::Routes::bind(&OutboxHandlers::show, this));
 }
 
 void OutboxHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {

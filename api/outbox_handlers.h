@@ -10,6 +10,7 @@
 
 #include "api/authority.h"
 #include "api/http_server.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -41,7 +42,7 @@ class OutboxView {
 class OutboxHandlers {
   public:
     OutboxHandlers(Authority& authority, OutboxView& view) : authority_(authority), view_(view) {}
-    void register_routes(Pistache::Rest::Router& operator_router);
+    void register_routes(Routes routes);
 
   private:
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

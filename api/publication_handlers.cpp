@@ -72,11 +72,13 @@ std::optional<Bytes> base64_decode(const std::string& text) {
     return out;
 }
 
-void PublicationHandlers::register_routes(Rest::Router& r) {
-    Rest::Routes::Get(r, "/crl/:file", Rest::Routes::bind(&PublicationHandlers::crl, this));
-    Rest::Routes::Get(r, "/ca.crt", Rest::Routes::bind(&PublicationHandlers::ca_certificate, this));
-    Rest::Routes::Post(r, "/ocsp", Rest::Routes::bind(&PublicationHandlers::ocsp_post, this));
-    r.addNotFoundHandler(Rest::Routes::bind(&PublicationHandlers::other, this));
+void PublicationHandlers::register_routes(Routes r) {
+    r.get("/crl/:file", Rest::Routes::bind(&PublicationHandlers::crl, this));
+    r.get("/ca.crt", Rest::Routes::bind(&PublicationHandlers::ca_certificate, this));
+    r.post("/ocsp", Rest::Routes::bind(&PublicationHandlers::ocsp_post, this));
+    // GET /ocsp/{base64 request}: the request may hold "/", which no route pattern matches.
+    r.router().addNotFoundHandler(Rest::Routes::bind(&PublicationHandlers::other, this));
+    r.record("GET", "/ocsp/:request");
 }
 
 void PublicationHandlers::crl(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -3,6 +3,7 @@
 #include <pistache/router.h>
 
 #include "api/publication.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -15,7 +16,7 @@ namespace inkan::api {
 class PublicationHandlers {
   public:
     explicit PublicationHandlers(Publication& publication) : publication_(publication) {}
-    void register_routes(Pistache::Rest::Router& router);
+    void register_routes(Routes routes);
 
   private:
     void crl(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

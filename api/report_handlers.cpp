@@ -21,10 +21,9 @@ ExportEncoding encoding_of(const std::map<std::string, std::string>& extra) {
 
 }  // namespace
 
-void ReportHandlers::register_routes(Rest::Router& r) {
-    Rest::Routes::Get(r, "/api/v1/export", Rest::Routes::bind(&ReportHandlers::export_zip, this));
-    Rest::Routes::Get(r, "/api/v1/statistics",
-                      Rest::Routes::bind(&ReportHandlers::statistics, this));
+void ReportHandlers::register_routes(Routes r) {
+    r.get("/api/v1/export", Rest::Routes::bind(&ReportHandlers::export_zip, this));
+    r.get("/api/v1/statistics", Rest::Routes::bind(&ReportHandlers::statistics, this));
 }
 
 void ReportHandlers::export_zip(const Rest::Request& req, Http::ResponseWriter writer) {

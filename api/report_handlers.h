@@ -4,6 +4,7 @@
 #include "api/file_stream.h"
 #include "api/http_server.h"
 #include "api/reports.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -14,7 +15,7 @@ class ReportHandlers {
   public:
     ReportHandlers(Authority& authority, Reports& reports)
         : authority_(authority), reports_(reports) {}
-    void register_routes(Pistache::Rest::Router& operator_router);
+    void register_routes(Routes routes);
 
   private:
     void export_zip(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

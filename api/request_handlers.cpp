@@ -66,18 +66,18 @@ void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
 
 }  // namespace
 
-void RequestHandlers::register_routes(Rest::Router& r) {
-    Rest::Routes::Post(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
-    Rest::Routes::Get(r, "/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
-    Rest::Routes::Get(r, "/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
-    Rest::Routes::Get(r, "/api/v1/requests/:id/revocation-file",
-                      Rest::Routes::bind(&RequestHandlers::revocation_file, this));
-    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/unlock",
-                       Rest::Routes::bind(&RequestHandlers::unlock, this));
-    Rest::Routes::Post(r, "/api/v1/requests/:id/rows/:row/resend",
-                       Rest::Routes::bind(&RequestHandlers::resend, this));
-    Rest::Routes::Post(r, "/api/v1/revocations/by-mail",
-                       Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
+void RequestHandlers::register_routes(Routes r) {
+    r.post("/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
+    r.get("/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
+    r.get("/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
+    r.get("/api/v1/requests/:id/revocation-file",
+          Rest::Routes::bind(&RequestHandlers::revocation_file, this));
+    r.post("/api/v1/requests/:id/rows/:row/unlock",
+           Rest::Routes::bind(&RequestHandlers::unlock, this));
+    r.post("/api/v1/requests/:id/rows/:row/resend",
+           Rest::Routes::bind(&RequestHandlers::resend, this));
+    r.post("/api/v1/revocations/by-mail",
+           Rest::Routes::bind(&RequestHandlers::revoke_by_mail, this));
 }
 
 // {"mail", "reason", "comment"?} as JSON (or a form post): every valid

@@ -7,6 +7,7 @@
 
 #include "api/authority.h"
 #include "api/issuance_desk.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -32,7 +33,7 @@ class RequestHandlers {
           desk_(desk),
           public_base_url_(std::move(public_base_url)),
           urls_by_mail_(urls_by_mail) {}
-    void register_routes(Pistache::Rest::Router& operator_router);
+    void register_routes(Routes routes);
 
   private:
     void submit(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
@@ -56,7 +57,7 @@ class RequestHandlers {
 class RetrievalHandlers {
   public:
     explicit RetrievalHandlers(IssuanceDesk& desk) : desk_(desk) {}
-    void register_routes(Pistache::Rest::Router& public_router);
+    void register_routes(Routes routes);
 
   private:
     void pins(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

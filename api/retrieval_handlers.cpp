@@ -33,14 +33,12 @@ std::string token_of(const Rest::Request& req) { return req.param(":token").as<s
 
 }  // namespace
 
-void RetrievalHandlers::register_routes(Rest::Router& r) {
-    Rest::Routes::Get(r, "/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
-    Rest::Routes::Post(r, "/download/:token/p12",
-                       Rest::Routes::bind(&RetrievalHandlers::p12, this));
-    Rest::Routes::Post(r, "/download/:token/zip",
-                       Rest::Routes::bind(&RetrievalHandlers::zip, this));
-    Rest::Routes::Post(r, "/download/:token/certificate",
-                       Rest::Routes::bind(&RetrievalHandlers::certificate, this));
+void RetrievalHandlers::register_routes(Routes r) {
+    r.get("/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
+    r.post("/download/:token/p12", Rest::Routes::bind(&RetrievalHandlers::p12, this));
+    r.post("/download/:token/zip", Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    r.post("/download/:token/certificate",
+           Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }
 
 void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -77,13 +77,19 @@ ApplianceServer::ApplianceServer(Services& services)
                 }
             });
     }
-    certificates_.register_routes(server_.operator_router());
-    requests_.register_routes(server_.operator_router());
-    report_handlers_.register_routes(server_.operator_router());
-    public_.register_routes(server_.public_router());
-    retrieval_.register_routes(server_.public_router());
-    publication_handlers_.register_routes(server_.publication_router());
-    outbox_handlers_.register_routes(server_.operator_router());
+    api::Routes operator_routes(server_.operator_router(), routes_, api::Listener::Operator);
+    api::Routes public_routes(server_.public_router(), routes_, api::Listener::Public);
+    api::Routes publication_routes(server_.publication_router(), routes_,
+                                   api::Listener::Publication);
+    certificates_.register_routes(operator_routes);
+    requests_.register_routes(operator_routes);
+    report_handlers_.register_routes(operator_routes);
+    outbox_handlers_.register_routes(operator_routes);
+    openapi_.register_routes(operator_routes);
+    public_.register_routes(public_routes);
+    retrieval_.register_routes(public_routes);
+    openapi_.register_routes(public_routes);
+    publication_handlers_.register_routes(publication_routes);
 }
 
 void ApplianceServer::start() {

@@ -10,6 +10,7 @@
 
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
+#include "api/openapi_handlers.h"
 #include "api/outbox_handlers.h"
 #include "api/publication_handlers.h"
 #include "api/report_handlers.h"
@@ -47,6 +48,8 @@ class ApplianceServer {
     uint16_t app_operator_port() const { return server_.operator_port(); }
     uint16_t app_public_port() const { return server_.public_port(); }
     uint16_t app_crl_port() const { return server_.crl_port(); }
+    // Every route of the three listeners, as registered (GET /openapi.json documents them).
+    const api::RouteTable& routes() const { return routes_; }
 
   private:
     void stop_tasks();
@@ -71,6 +74,8 @@ class ApplianceServer {
     ApplianceReports core_reports_;
     AuditedReports reports_;
     api::ReportHandlers report_handlers_;
+    api::OpenApiHandlers openapi_;
+    api::RouteTable routes_;
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
     std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none
     std::unique_ptr<PeriodicTask> mail_sender_;

@@ -70,6 +70,8 @@ SecretString random_pin() {
     return SecretString(pin);
 }
 
+}  // namespace
+
 void write_embedded_softhsm_config(const Config& config) {
     auto tokens = config.state_dir / "tokens";
     fs::create_directories(tokens);
@@ -82,8 +84,6 @@ void write_embedded_softhsm_config(const Config& config) {
     }
     write_private_file(config.hsm.softhsm_conf, conf);
 }
-
-}  // namespace
 
 void write_private_file(const fs::path& path, const std::string& content) {
     if (path.has_parent_path()) fs::create_directories(path.parent_path());

@@ -20,6 +20,11 @@ namespace inkan::appliance {
 // DER order (C first). Throws Error(InvalidInput, "config_subject_invalid").
 pki::DistinguishedName parse_config_subject(const std::string& subject);
 
+// The embedded SoftHSM's config (config.hsm.softhsm_conf, from
+// softhsm-conf/softhsm2.conf.in) naming <state>/tokens as its token folder,
+// unless the file exists; makes the folder (0700).
+void write_embedded_softhsm_config(const Config& config);
+
 // Creates the state folder, the SoftHSM config and token (embedded default,
 // with fresh random PINs: the user PIN goes to the pin file, the SO PIN is
 // returned to be shown once) and the CA key. Returns the SO PIN, or an empty

@@ -41,9 +41,9 @@ class ApplianceFixture {
     ~ApplianceFixture();
 
     appliance::Services& services() { return *services_; }
+    const appliance::ApplianceServer& server() const { return *server_; }
     const appliance::Config& config() const { return config_; }
     const TempDir& dir() const { return dir_; }
-    const appliance::ApplianceServer& server() const { return *server_; }
     // The loopback WHOIS server `whois.servers` points at (answers can change at run time).
     LoopbackWhoisServer& whois() { return *whois_; }
 

@@ -10,6 +10,7 @@
 #include "appliance/services.h"
 #include "common/error.h"
 #include "hsm/keys.h"
+#include "tests/appliance/inkan_process.h"
 #include "tests/support/https_client.h"
 #include "tests/support/loopback_whois_server.h"
 #include "tests/support/process.h"
@@ -18,51 +19,13 @@
 
 using namespace inkan;
 using nlohmann::json;
+using test::inkan_binary;
+using test::operator_client;
+using test::run_inkan;
+using test::serve;
+using test::Serving;
 
 namespace {
-
-std::string inkan_binary() { return std::string(INKAN_BINARY_DIR) + "/appliance/inkan"; }
-
-test::RunResult run_inkan(const test::TempDir& dir, const std::string& args,
-                          const std::string& env = "") {
-    return test::run(env + " " + inkan_binary() + " --state-dir " + (dir / "state").string() + " " +
-                     args);
-}
-
-struct Serving {
-    std::unique_ptr<test::Process> process;
-    unsigned short operator_port = 0;
-    unsigned short public_port = 0;
-    unsigned short crl_port = 0;
-};
-
-Serving serve(const test::TempDir& dir, std::map<std::string, std::string> env = {}) {
-    Serving s;
-    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
-    s.process = std::make_unique<test::Process>(
-        std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
-        env);
-    std::smatch m;
-    auto op = s.process->wait_for_line("operator API");
-    auto pub = s.process->wait_for_line("public ");
-    auto crl = s.process->wait_for_line("publication");
-    std::regex port(":(\\d+) ");
-    if (std::regex_search(op, m, port))
-        s.operator_port = static_cast<unsigned short>(std::stoi(m[1]));
-    if (std::regex_search(pub, m, port))
-        s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
-    if (std::regex_search(crl, m, port)) s.crl_port = static_cast<unsigned short>(std::stoi(m[1]));
-    return s;
-}
-
-test::HttpsClient operator_client(const test::TempDir& dir, unsigned short port) {
-    test::HttpsClient c;
-    c.port = port;
-    c.ca_file = (dir / "state" / "ca.pem").string();
-    c.client_cert_file = (dir / "state" / "operators" / "ra-operator.pem").string();
-    c.client_key_file = (dir / "state" / "operators" / "ra-operator.key").string();
-    return c;
-}
 
 // Before init: WHOIS answers from a loopback server for example.ac.jp.
 void write_whois_config(const test::TempDir& dir, const test::LoopbackWhoisServer& whois) {
@@ -276,7 +239,7 @@ TEST(InkanCli, MissingStateAndHelpAreClear) {
     EXPECT_EQ(r.exit_code, 4) << r.output;
     EXPECT_NE(r.output.find("inkan init"), std::string::npos) << r.output;
     for (std::string cmd : {"", "init", "serve", "hsm", "hsm status", "ca", "ca import-cert",
-                            "operator", "operator add", "operator list"}) {
+                            "operator", "operator add", "operator list", "backup", "restore"}) {
         auto h = test::run(inkan_binary() + " " + cmd + " --help");
         EXPECT_EQ(h.exit_code, 0) << cmd << ": " << h.output;
         EXPECT_NE(h.output.find("Usage"), std::string::npos) << cmd;

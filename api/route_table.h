@@ -1,0 +1,54 @@
+// The routes each listener serves, recorded as register_routes adds them, so
+// the OpenAPI document can be checked against the real list (tests) and one
+// place knows which listener a route lives on.
+#pragma once
+
+#include <pistache/router.h>
+
+#include <string>
+#include <vector>
+
+namespace inkan::api {
+
+enum class Listener { Operator, Public, Publication };
+const char* to_string(Listener listener) noexcept;  // "operator", "public", "publication"
+
+struct RouteEntry {
+    Listener listener;
+    std::string method;  // "GET", "POST"
+    std::string path;    // Pistache syntax: /api/v1/certificates/:serial
+};
+
+class RouteTable {
+  public:
+    void add(RouteEntry entry) { entries_.push_back(std::move(entry)); }
+    const std::vector<RouteEntry>& entries() const { return entries_; }
+
+  private:
+    std::vector<RouteEntry> entries_;
+};
+
+// A listener's router and the table it records into; register_routes takes
+// one. Built from a bare Router (unit tests), it records nothing.
+class Routes {
+  public:
+    Routes(Pistache::Rest::Router& router)  // NOLINT(google-explicit-constructor)
+        : router_(router) {}
+    Routes(Pistache::Rest::Router& router, RouteTable& table, Listener listener)
+        : router_(router), table_(&table), listener_(listener) {}
+
+    void get(const std::string& path, Pistache::Rest::Route::Handler handler);
+    void post(const std::string& path, Pistache::Rest::Route::Handler handler);
+    // A route that a not-found handler serves (no pattern Pistache can match).
+    void record(const std::string& method, const std::string& path);
+
+    Pistache::Rest::Router& router() { return router_; }
+    Listener listener() const { return listener_; }
+
+  private:
+    Pistache::Rest::Router& router_;
+    RouteTable* table_ = nullptr;
+    Listener listener_ = Listener::Operator;
+};
+
+}  // namespace inkan::api

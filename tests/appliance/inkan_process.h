@@ -1,0 +1,37 @@
+// The real `inkan` binary from tests: one-shot commands and a serving process
+// on kernel-chosen ports, against <dir>/state.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "tests/support/https_client.h"
+#include "tests/support/process.h"
+#include "tests/support/run.h"
+#include "tests/support/temp_dir.h"
+
+namespace inkan::test {
+
+std::string inkan_binary();
+
+// `inkan --state-dir <dir>/state <args>`, with `env` (VAR=value ...) in front.
+RunResult run_inkan(const TempDir& dir, const std::string& args, const std::string& env = "");
+
+struct Serving {
+    std::unique_ptr<Process> process;
+    unsigned short operator_port = 0;
+    unsigned short public_port = 0;
+    unsigned short crl_port = 0;
+};
+
+// `inkan serve` on <dir>/state until the Serving's process is stopped, with
+// `env` added to its environment.
+Serving serve(const TempDir& dir, std::map<std::string, std::string> env = {});
+
+// The operator listener as the first RA operator from `credentials`/state/operators
+// (default: the served folder's own), trusting <dir>/state/ca.pem.
+HttpsClient operator_client(const TempDir& dir, unsigned short port,
+                            const TempDir* credentials = nullptr);
+
+}  // namespace inkan::test
