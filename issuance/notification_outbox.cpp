@@ -156,6 +156,14 @@ SendSummary NotificationOutbox::send_due() {
     const int64_t now = now_();
     for (const store::OutboxEntry& entry : outbox_.due(now, config_.batch_size)) {
         const int64_t id = entry.event.id;
+        if (entry.event.recipient.empty()) {  // retrying cannot help: visible as dead at once
+            outbox_.record_failure(id,
+                                   "no recipient address (an operator without a mail address: "
+                                   "add one with `inkan operator add --email`)",
+                                   now, true, now);
+            ++summary.dead;
+            continue;
+        }
         try {
             mail::OutgoingMail m = render(entry);
             std::string message = compose_(m);
