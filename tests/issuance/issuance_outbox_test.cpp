@@ -174,5 +174,22 @@ TEST(IssuanceOutbox, RenewalAndRevocationMailsAndEditedTemplates) {
     EXPECT_NE(queued[0].last_error->find("no_such_field"), std::string::npos);
 }
 
+TEST(IssuanceOutbox, AMailWithoutRecipientIsDeadAtOnceWithItsReason) {
+    OutboxWorld o;
+    o.w.op.email = "";  // an operator on record from before --email was required
+    RowSpec row;
+    row.cn = "Mail Nobody";
+    auto batch = o.w.submit(request_line(row));
+    auto pin = o.w.service->view_pins(*batch.rows[0].pin_token).entries.at(0).pin;
+    o.w.service->download_p12(*batch.rows[0].retrieval_token, pin);
+    auto summary = o.sender->send_due();
+    EXPECT_EQ(summary.sent, 2u);
+    EXPECT_EQ(summary.dead, 1u);
+    auto dead = o.outbox.list(store::MailState::Dead, 10);
+    ASSERT_EQ(dead.size(), 1u);
+    EXPECT_EQ(dead[0].event.type, "download_completed");
+    EXPECT_NE(dead[0].last_error->find("--email"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace inkan::test
