@@ -60,6 +60,15 @@ struct OutboxWorld {
     }
 };
 
+// Uploads one P12-individual row for `cn` and downloads it (PIN from the PIN page).
+issuance::DownloadedFile upload_and_download(OutboxWorld& o, const std::string& cn) {
+    RowSpec row;
+    row.cn = cn;
+    auto batch = o.w.submit(request_line(row));
+    auto pin = o.w.service->view_pins(*batch.rows.at(0).pin_token).entries.at(0).pin;
+    return o.w.service->download_p12(*batch.rows[0].retrieval_token, pin);
+}
+
 std::string url_in(const std::string& message, const std::string& kind) {
     std::smatch m;
     std::regex re("https://ra\\.example\\.ac\\.jp/" + kind + "/([A-Za-z0-9_-]{43})");
@@ -124,11 +133,9 @@ TEST(IssuanceOutbox, FailuresAreRetriedWithBackoffThenGivenUpAndRevivedByRetry) 
 
 TEST(IssuanceOutbox, RenewalAndRevocationMailsAndEditedTemplates) {
     OutboxWorld o;
+    auto old = upload_and_download(o, "Mail Renew");
     RowSpec row;
     row.cn = "Mail Renew";
-    auto first = o.w.submit(request_line(row));
-    auto pin = o.w.service->view_pins(*first.rows[0].pin_token).entries.at(0).pin;
-    auto old = o.w.service->download_p12(*first.rows[0].retrieval_token, pin);
     row.renews = old.serial;
     auto renewal = o.w.service->submit(o.w.op, request_line(row), policy::Action::Renew,
                                        policy::ErrorMode::Abort, o.w.context());
@@ -160,11 +167,7 @@ TEST(IssuanceOutbox, RenewalAndRevocationMailsAndEditedTemplates) {
 
     std::ofstream(o.templates.folder() / "download_completed.txt")
         << "Subject: Downloaded\n\n{{no_such_field}}\n";
-    RowSpec other;
-    other.cn = "Mail Typo";
-    auto typo = o.w.submit(request_line(other));
-    auto pin3 = o.w.service->view_pins(*typo.rows[0].pin_token).entries.at(0).pin;
-    o.w.service->download_p12(*typo.rows[0].retrieval_token, pin3);
+    upload_and_download(o, "Mail Typo");
     auto summary = o.sender->send_due();
     EXPECT_EQ(summary.failed, 1u);
     EXPECT_EQ(summary.sent, 2u) << "the typo holds back its own mail only";
@@ -177,11 +180,7 @@ TEST(IssuanceOutbox, RenewalAndRevocationMailsAndEditedTemplates) {
 TEST(IssuanceOutbox, AMailWithoutRecipientIsDeadAtOnceWithItsReason) {
     OutboxWorld o;
     o.w.op.email = "";  // an operator on record from before --email was required
-    RowSpec row;
-    row.cn = "Mail Nobody";
-    auto batch = o.w.submit(request_line(row));
-    auto pin = o.w.service->view_pins(*batch.rows[0].pin_token).entries.at(0).pin;
-    o.w.service->download_p12(*batch.rows[0].retrieval_token, pin);
+    upload_and_download(o, "Mail Nobody");
     auto summary = o.sender->send_due();
     EXPECT_EQ(summary.sent, 2u);
     EXPECT_EQ(summary.dead, 1u);
