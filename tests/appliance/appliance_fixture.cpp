@@ -111,6 +111,12 @@ std::string subject_of(const std::string& cn, const std::string& o) {
     return "CN=" + cn + ",O=" + o + ",L=Chiyoda-ku,ST=Tokyo,C=JP";
 }
 
+std::string row(const std::string& cn, const std::string& old_serial) {
+    return "CN=" + cn + ",OU=7,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t" +
+           old_serial + "\t\t\t\tAdmin Taro\tIT\tadmin@example.ac.jp\t" + cn + "\t\t\t" +
+           "user7@example.ac.jp\t\r\n";
+}
+
 std::string path_of(const std::string& url) {
     std::smatch m;
     static const std::regex re("^https://[^/]+(/.*)$");

@@ -87,6 +87,9 @@ class ApplianceFixture {
 std::string subject_of(const std::string& cn, const std::string& o = "Example University");
 // The path part of a URL the appliance handed out ("https://host:port/path").
 std::string path_of(const std::string& url);
+// A P12-individual request row (CRLF) for "CN=<cn>,OU=7,O=Example University,...",
+// admin admin@example.ac.jp, user user7@example.ac.jp, renewing `old_serial` if given.
+std::string row(const std::string& cn, const std::string& old_serial = "");
 // Runs a shell command; a failed test expectation (not an abort) if it exits non-zero.
 void sh_ok(const std::string& command);
 

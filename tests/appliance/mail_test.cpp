@@ -23,15 +23,10 @@
 using namespace inkan;
 using nlohmann::json;
 using test::path_of;
+using test::row;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string row(const std::string& cn, const std::string& old_serial = "") {
-    return "CN=" + cn + ",OU=7,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t" +
-           old_serial + "\t\t\t\tAdmin Taro\tIT\tadmin@example.ac.jp\t" + cn + "\t\t\t" +
-           "user7@example.ac.jp\t\r\n";
-}
 
 // The mail files of a Maildir (new/), oldest first by name.
 std::vector<fs::path> mails_in(const fs::path& maildir) {

@@ -12,16 +12,10 @@
 
 using namespace inkan;
 using nlohmann::json;
+using test::row;
 using test::sh_ok;
 
 namespace {
-
-// A P12-individual row for "CN=<cn>,OU=7,...", renewing `old_serial` if given.
-std::string row(const std::string& cn, const std::string& old_serial = "") {
-    return "CN=" + cn + ",OU=7,O=Example University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t1\t" +
-           old_serial + "\t\t\t\tAdmin Taro\tIT\tadmin@example.ac.jp\t" + cn + "\t\t\t" +
-           "user7@example.ac.jp\t\r\n";
-}
 
 class Renewal : public ::testing::Test {
   protected:
