@@ -71,9 +71,7 @@ ApplianceServer::ApplianceServer(Services& services)
             "mail sending", std::chrono::seconds(services.config.mail.send_interval_seconds),
             [this] {
                 // Rounds until nothing due is left (a big batch queues many mails).
-                for (;;) {
-                    auto round = outbox_->send_due();
-                    if (round.sent + round.failed + round.dead == 0 || round.sent == 0) break;
+                while (outbox_->send_due().sent > 0) {
                 }
             });
     }
