@@ -1,5 +1,6 @@
 #include "api/http_server.h"
 
+#include "api/browser_guard.h"
 #include "common/error.h"
 
 namespace inkan::api {
@@ -33,6 +34,11 @@ HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {
                     return gate->admit(request, writer);
                 });
         }
+    }
+    // Pages and API alike: the browser rules (api/browser_guard.h).
+    for (auto* router : {&operator_router_, &public_router_}) {
+        router->addMiddleware(add_security_headers);
+        router->addMiddleware(refuse_cross_site);
     }
 }
 

@@ -5,6 +5,7 @@
 // plain data types and never links the workflow, the HSM or the store.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +36,13 @@ class IssuanceDesk {
     virtual issuance::BatchResult resend_urls(const OperatorIdentity& who, const std::string& id,
                                               int64_t row) = 0;
 
+    // POST /api/v1/requests/check: the upload's check and report (as the
+    // operator's institution), storing nothing. policy::report_to_json's shape.
+    virtual nlohmann::json check_request_file(const OperatorIdentity& who, std::string_view file,
+                                              policy::Action action, policy::ErrorMode mode) = 0;
+
     virtual issuance::PinPage view_pins(const std::string& pin_token) = 0;
+    virtual issuance::PinUrlState pin_url_state(const std::string& pin_token) = 0;
     virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                                   const issuance::P12Choice& choice) = 0;
     virtual issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) = 0;

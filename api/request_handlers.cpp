@@ -68,6 +68,7 @@ void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
 
 void RequestHandlers::register_routes(Routes r) {
     r.post("/api/v1/requests", Rest::Routes::bind(&RequestHandlers::submit, this));
+    r.post("/api/v1/requests/check", Rest::Routes::bind(&RequestHandlers::check, this));
     r.get("/api/v1/requests", Rest::Routes::bind(&RequestHandlers::list, this));
     r.get("/api/v1/requests/:id", Rest::Routes::bind(&RequestHandlers::show, this));
     r.get("/api/v1/requests/:id/revocation-file",
@@ -120,6 +121,18 @@ void RequestHandlers::submit(const Rest::Request& req, Http::ResponseWriter writ
             return;
         }
         send_json(writer, 201, body);
+    });
+}
+
+// The dry run of an upload (`inkan request check` as this operator): 200 with
+// the report whether or not it found errors ("ok"); nothing is stored.
+void RequestHandlers::check(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto who = authenticate(req, writer, authority_);
+        auto action = action_param(req);
+        auto mode = mode_param(req);
+        send_json(writer, 200,
+                  {{"report", desk_.check_request_file(who, req.body(), action, mode)}});
     });
 }
 

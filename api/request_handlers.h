@@ -13,6 +13,7 @@ namespace inkan::api {
 
 // RA operator (client certificate):
 //   POST /api/v1/requests?action=issue&on_error=abort|skip   body: the request file
+//   POST /api/v1/requests/check?action=..&on_error=..   the same report, nothing stored
 //   GET  /api/v1/requests              batches of the operator's institution
 //   GET  /api/v1/requests/:id          one batch and the state of each row
 //   GET  /api/v1/requests/:id/revocation-file   a renewal's revocation request file
@@ -37,6 +38,7 @@ class RequestHandlers {
 
   private:
     void submit(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void check(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void revoke_by_mail(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void show(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void list(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
@@ -50,7 +52,8 @@ class RequestHandlers {
 };
 
 // Subscribers (no client certificate), on the public listener:
-//   GET  /pin/:token[?format=tsv]        the PIN page, once (JSON, or the TSV file)
+//   POST /pin/:token[?format=tsv[&encoding=shift_jis]]  the PINs, once (JSON, or the TSV file)
+//   GET  /pin/:token/status              can they still be shown (consumes nothing)
 //   POST /download/:token/p12            {pin, password?, legacy?}  → PKCS#12
 //   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12
 //   POST /download/:token/certificate    {pin, csr | spkac, format: pem|der|p7b|p7b-pem}
@@ -61,6 +64,7 @@ class RetrievalHandlers {
 
   private:
     void pins(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void pin_status(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void p12(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void zip(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void certificate(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);

@@ -5,6 +5,7 @@
 #include "api/request_handlers.h"
 #include "api/responder.h"
 #include "common/error.h"
+#include "policy/request_text.h"
 
 namespace inkan::api {
 
@@ -34,13 +35,17 @@ std::string token_of(const Rest::Request& req) { return req.param(":token").as<s
 }  // namespace
 
 void RetrievalHandlers::register_routes(Routes r) {
-    r.get("/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
+    // GET /pin/:token is the page (api/web_pages.h): a GET never reveals a PIN.
+    r.post("/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
+    r.get("/pin/:token/status", Rest::Routes::bind(&RetrievalHandlers::pin_status, this));
     r.post("/download/:token/p12", Rest::Routes::bind(&RetrievalHandlers::p12, this));
     r.post("/download/:token/zip", Rest::Routes::bind(&RetrievalHandlers::zip, this));
     r.post("/download/:token/certificate",
            Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }
 
+// POST: reveals the PINs once. ?format=json (default) | tsv, &encoding=utf-8
+// (default) | shift_jis for the TSV file.
 void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
         auto format = req.query().get("format").value_or("json");
@@ -48,14 +53,48 @@ void RetrievalHandlers::pins(const Rest::Request& req, Http::ResponseWriter writ
             throw Error(ErrorCategory::InvalidInput, "format_invalid",
                         "format must be json or tsv");
         }
+        auto encoding = req.query().get("encoding").value_or("utf-8");
+        if (encoding != "utf-8" && encoding != "shift_jis") {
+            throw Error(ErrorCategory::InvalidInput, "encoding_invalid",
+                        "encoding must be utf-8 or shift_jis");
+        }
         auto page = desk_.view_pins(token_of(req));
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
-        if (format == "tsv") {
-            send_bytes(writer, 200, "text/tab-separated-values; charset=utf-8",
-                       issuance::pin_page_tsv(page).str(), "pins-" + page.batch_id + ".tsv");
-        } else {
+        if (format == "json") {
             send_json(writer, 200, to_json(page));
+            return;
         }
+        auto tsv = issuance::pin_page_tsv(page);
+        if (encoding == "utf-8") {
+            send_bytes(writer, 200, "text/tab-separated-values; charset=utf-8", tsv.str(),
+                       "pins-" + page.batch_id + ".tsv");
+            return;
+        }
+        // CP932 is what the service's Shift_JIS is; a name it cannot express
+        // fails the whole file rather than losing a character.
+        auto sjis = policy::convert_from_utf8(tsv.str(), "CP932");
+        if (!sjis) {
+            throw Error(ErrorCategory::Internal, "pin_tsv_not_shift_jis",
+                        "a name or mail of this batch has no Shift_JIS form; the PINs were "
+                        "shown once already: ask the RA operator to re-send the PIN URL and "
+                        "fetch it with encoding=utf-8");
+        }
+        SecretString sjis_secret(std::move(*sjis));
+        send_bytes(writer, 200, "text/tab-separated-values; charset=Shift_JIS", sjis_secret.str(),
+                   "pins-" + page.batch_id + ".tsv");
+    });
+}
+
+// GET: whether the PIN page can still be shown (nothing revealed or consumed).
+void RetrievalHandlers::pin_status(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto state = desk_.pin_url_state(token_of(req));
+        writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+        send_json(writer, 200,
+                  {{"status", "available"},
+                   {"download_type", to_string(state.download_type)},
+                   {"expires_at", state.expires_at},
+                   {"rows", state.rows}});
     });
 }
 

@@ -84,9 +84,11 @@ ApplianceServer::ApplianceServer(Services& services)
     report_handlers_.register_routes(operator_routes);
     outbox_handlers_.register_routes(operator_routes);
     openapi_.register_routes(operator_routes);
+    web_pages_.register_operator_routes(operator_routes);
     public_.register_routes(public_routes);
     retrieval_.register_routes(public_routes);
     openapi_.register_routes(public_routes);
+    web_pages_.register_public_routes(public_routes);
     publication_handlers_.register_routes(publication_routes);
 }
 

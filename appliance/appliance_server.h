@@ -15,6 +15,7 @@
 #include "api/publication_handlers.h"
 #include "api/report_handlers.h"
 #include "api/request_handlers.h"
+#include "api/web_pages.h"
 #include "appliance/audited.h"
 #include "appliance/front.h"
 #include "appliance/issuance_desk.h"
@@ -75,6 +76,7 @@ class ApplianceServer {
     AuditedReports reports_;
     api::ReportHandlers report_handlers_;
     api::OpenApiHandlers openapi_;
+    api::WebPages web_pages_;
     api::RouteTable routes_;
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
     std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none

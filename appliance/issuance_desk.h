@@ -4,6 +4,7 @@
 #pragma once
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "api/issuance_desk.h"
 #include "appliance/policy_context.h"
@@ -50,8 +51,17 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
                                       int64_t row) override {
         return service_.resend_urls(info(who), id, row);
     }
+    nlohmann::json check_request_file(const api::OperatorIdentity& who, std::string_view file,
+                                      policy::Action action, policy::ErrorMode mode) override {
+        policy::CheckContext context = policy_.context();
+        context.institution = who.institution;  // as submit() scopes it
+        return policy::report_to_json(policy::check_request_file(file, action, mode, context));
+    }
     issuance::PinPage view_pins(const std::string& token) override {
         return service_.view_pins(token);
+    }
+    issuance::PinUrlState pin_url_state(const std::string& token) override {
+        return service_.pin_url_state(token);
     }
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override {

@@ -334,6 +334,17 @@ PinPage IssuanceService::view_pins(const std::string& pin_token) {
     return page;
 }
 
+PinUrlState IssuanceService::pin_url_state(const std::string& pin_token) {
+    Impl& m = *impl_;
+    store::UrlRecord url = m.open_url(pin_token, "pin");
+    store::BatchRecord batch = m.batch_of(url);
+    PinUrlState state;
+    state.download_type = download_type_of(batch.download_type);
+    state.expires_at = url.expires_at;
+    state.rows = url.row_no ? 1 : m.batches.rows(batch.id).size();
+    return state;
+}
+
 store::UrlRecord IssuanceService::Impl::open_url(const std::string& url_token, const char* kind) {
     const bool pin_url = std::string_view(kind) == "pin";
     auto url = batches.find_url(url_token_hash(url_token));

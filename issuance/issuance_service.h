@@ -228,6 +228,13 @@ struct PinPage {
     std::vector<PinEntry> entries;
 };
 
+// What a PIN URL's page may say before the PINs are revealed (nothing secret).
+struct PinUrlState {
+    policy::DownloadType download_type = policy::DownloadType::P12Individual;
+    int64_t expires_at = 0;  // unix seconds
+    size_t rows = 0;         // how many PINs the page will reveal
+};
+
 // "name\tmail\tPIN\tDN" records after a header line (LF line ends), UTF-8. The
 // result holds PINs: the caller sends it and lets it go (SecretString wipes it).
 SecretString pin_page_tsv(const PinPage& page);
@@ -344,6 +351,9 @@ class IssuanceService {
 
     // The PIN page: shown once (then pin_url_used), marks the rows pin_viewed.
     PinPage view_pins(const std::string& pin_token);
+    // Whether view_pins would still show the PINs, without consuming the URL:
+    // pin_url_used / pin_url_expired (Gone), url_not_found (NotFound) as view_pins.
+    PinUrlState pin_url_state(const std::string& pin_token);
 
     // P12 individual: checks the PIN (counted), makes the key in the HSM, issues,
     // builds the P12 under choice.password or the PIN, marks the row downloaded and

@@ -13,7 +13,11 @@ PACKAGES=(
   libgmime-3.0-dev python3-aiosmtpd python3
   clang-format
   nginx-light
+  nodejs chromium fonts-ipafont-gothic
 )
+# npm bundles the web pages (web/, npm ci + esbuild at build time). Debian's npm
+# package, unless the nodejs in place brings its own npm (NodeSource's does).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -99,7 +99,7 @@ void ApplianceFixture::add_institution(const std::string& name, const std::strin
 
 ApplianceFixture::RowDownload ApplianceFixture::download_row(
     const std::string& pin_url, const std::string& retrieval_url) const {
-    auto page = nlohmann::json::parse(public_client().get(path_of(pin_url)).body);
+    auto page = nlohmann::json::parse(public_client().post(path_of(pin_url), "").body);
     std::string pin = page["entries"][0]["pin"];
     auto response = public_client().post(path_of(retrieval_url),
                                          nlohmann::json{{"pin", pin}}.dump(), "application/json");

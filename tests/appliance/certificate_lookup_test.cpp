@@ -113,7 +113,7 @@ class CertificateLookup : public ::testing::Test {
         batch_id = accepted.value("batch_id", "");
         // One download after the other, so the certificates are issued in row order.
         for (const auto& row : accepted["rows"]) {
-            auto page = f.public_client().get(path_of(row["pin_url"]));
+            auto page = f.public_client().post(path_of(row["pin_url"]), "");
             ASSERT_EQ(page.status, 200) << page.body;
             std::string pin = json::parse(page.body)["entries"][0]["pin"];
             auto p12 = f.public_client().post(path_of(row["retrieval_url"]),
@@ -121,7 +121,7 @@ class CertificateLookup : public ::testing::Test {
             ASSERT_EQ(p12.status, 200) << p12.body;
         }
         auto bulk = upload(issue_row("r3.example.ac.jp", "", 2));
-        ASSERT_EQ(f.public_client().get(path_of(bulk["pin_url"])).status, 200);
+        ASSERT_EQ(f.public_client().post(path_of(bulk["pin_url"]), "").status, 200);
         ASSERT_EQ(
             f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
             200);
@@ -354,7 +354,7 @@ TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
 
 TEST_F(CertificateLookup, AnSmimeCertificateIsFoundByTheMailboxItNames) {
     auto bulk = upload(issue_row("s1.example.ac.jp", "Smime1@example.ac.jp", 2, 7));
-    ASSERT_EQ(f.public_client().get(path_of(bulk["pin_url"])).status, 200);
+    ASSERT_EQ(f.public_client().post(path_of(bulk["pin_url"]), "").status, 200);
     ASSERT_EQ(
         f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
         200);

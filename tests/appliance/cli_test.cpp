@@ -328,7 +328,7 @@ TEST(InkanCli, MailOfADownloadBeforeACrashIsSentAfterTheRestart) {
     pub.ca_file = (dir / "state" / "ca.pem").string();
     std::string pin_path = row["pin_url"].get<std::string>();
     pin_path = pin_path.substr(pin_path.find("/pin/"));
-    std::string pin = json::parse(pub.get(pin_path).body)["entries"][0]["pin"];
+    std::string pin = json::parse(pub.post(pin_path, "").body)["entries"][0]["pin"];
     std::string p12_path = row["retrieval_url"].get<std::string>();
     p12_path = p12_path.substr(p12_path.find("/download/"));
     auto p12 = pub.post(p12_path, json{{"pin", pin}}.dump(), "application/json");

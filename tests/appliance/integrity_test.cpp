@@ -141,7 +141,7 @@ class IntegrityTest : public ::testing::Test {
         return test::read_file(out);
     }
     std::string pin(const std::string& pin_url) {
-        auto page = f.public_client().get(path_of(pin_url));
+        auto page = f.public_client().post(path_of(pin_url), "");
         EXPECT_EQ(page.status, 200) << page.body;
         return json::parse(page.body)["entries"][0]["pin"];
     }
@@ -483,7 +483,7 @@ TEST_F(IntegritySmime, BulkRowNeedsTheUserMailbox) {
         EXPECT_EQ(finding_on(answer, line)["service_code"], 314);
         EXPECT_EQ(finding_on(answer, line)["column"], 14);
     }
-    auto page = f.public_client().get(path_of(answer["pin_url"]));
+    auto page = f.public_client().post(path_of(answer["pin_url"]), "");
     ASSERT_EQ(page.status, 200) << page.body;
     std::string two_pin;
     const json pins = json::parse(page.body);

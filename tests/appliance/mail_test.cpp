@@ -105,7 +105,7 @@ class Mail : public ::testing::Test {
         EXPECT_EQ(pin_mail["signature_type"], "application/pkcs7-signature");
         EXPECT_NE(pin_mail["body"].get<std::string>().find("アクセスPINを取得してください"),
                   std::string::npos);
-        auto page = f->public_client().get(url_in(pin_mail, "pin"));
+        auto page = f->public_client().post(url_in(pin_mail, "pin"), "");
         EXPECT_EQ(page.status, 200) << page.body;
         std::string pin = json::parse(page.body)["entries"][0]["pin"];
         auto p12 = f->public_client().post(url_in(retrieval_mail, "download"),

@@ -86,7 +86,7 @@ class RequestFlow : public ::testing::Test {
     std::string ca() const { return f.config().ca_certificate_path().string(); }
     // The one PIN a row's PIN page shows (the page is used up).
     std::string pin_of(const std::string& pin_url) {
-        auto page = f.public_client().get(path_of(pin_url));
+        auto page = f.public_client().post(path_of(pin_url), "");
         EXPECT_EQ(page.status, 200) << page.body;
         return json::parse(page.body)["entries"][0]["pin"].get<std::string>();
     }
@@ -116,12 +116,12 @@ TEST_F(RequestFlow, P12BulkFiftyRowsPinPageOnceZipOpensWithOpenSslAndNss) {
     // The ZIP is refused until the PIN page was viewed.
     EXPECT_EQ(f.public_client().post(zip_path, "{}", "application/json").status, 409);
 
-    auto page = f.public_client().get(pin_path);
+    auto page = f.public_client().post(pin_path, "");
     ASSERT_EQ(page.status, 200) << page.body;
     auto pins = json::parse(page.body);
     ASSERT_EQ(pins["entries"].size(), 50u);
     EXPECT_NE(pins["tsv"].get<std::string>().find("\t"), std::string::npos);
-    auto again = f.public_client().get(pin_path);
+    auto again = f.public_client().post(pin_path, "");
     EXPECT_EQ(again.status, 410);
     EXPECT_EQ(json::parse(again.body)["code"], "pin_url_used");
 
@@ -168,7 +168,7 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     auto accepted = submit(issue_file(2, 1), "abort", 201);
     ASSERT_EQ(accepted["rows"].size(), 2u);
     auto row = accepted["rows"][0];
-    auto page = json::parse(f.public_client().get(path_of(row["pin_url"])).body);
+    auto page = json::parse(f.public_client().post(path_of(row["pin_url"]), "").body);
     std::string pin = page["entries"][0]["pin"];
     auto p12 = download_p12(row["retrieval_url"], pin);
     ASSERT_EQ(p12.status, 200) << p12.body;
@@ -284,24 +284,24 @@ TEST_F(RequestFlow, BadFilesAreRefusedWithClearErrors) {
     EXPECT_EQ(no_action.status, 400);
     EXPECT_EQ(batches(), 0u);
     // Unknown URLs on the public side.
-    EXPECT_EQ(f.public_client().get("/pin/doesnotexist").status, 404);
+    EXPECT_EQ(f.public_client().post("/pin/doesnotexist", "").status, 404);
 }
 
 TEST_F(RequestFlow, PinPageAsATsvFile) {
     auto accepted = submit(issue_file(3, 2), "abort", 201);
-    auto tsv = f.public_client().get(path_of(accepted["pin_url"]) + "?format=tsv");
+    auto tsv = f.public_client().post(path_of(accepted["pin_url"]) + "?format=tsv", "");
     ASSERT_EQ(tsv.status, 200) << tsv.body;
     std::string all_headers;
     for (const auto& [k, v] : tsv.headers) all_headers += k + ": " + v + "\n";
     EXPECT_NE(tsv.headers["content-disposition"].find(".tsv"), std::string::npos) << all_headers;
     EXPECT_EQ(tsv.body.substr(0, tsv.body.find('\n')), "name\tmail\tPIN\tDN");
     EXPECT_EQ(std::count(tsv.body.begin(), tsv.body.end(), '\n'), 4);  // header + 3 rows
-    EXPECT_EQ(f.public_client().get(path_of(accepted["pin_url"]) + "?format=tsv").status, 410);
+    EXPECT_EQ(f.public_client().post(path_of(accepted["pin_url"]) + "?format=tsv", "").status, 410);
 }
 
 TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
     auto accepted = submit(issue_file(3, 2), "abort", 201);
-    auto pins = json::parse(f.public_client().get(path_of(accepted["pin_url"])).body);
+    auto pins = json::parse(f.public_client().post(path_of(accepted["pin_url"]), "").body);
     ASSERT_EQ(
         f.public_client().post(path_of(accepted["retrieval_url"]), "{}", "application/json").status,
         200);
@@ -404,7 +404,7 @@ TEST_F(RequestFlow, OperatorUnlocksALockedRowAndResendsExpiredUrls) {
         urls_expired.bind(1, id).run();
     });
     auto old = accepted["rows"][1];
-    EXPECT_EQ(f.public_client().get(path_of(old["pin_url"])).status, 410);
+    EXPECT_EQ(f.public_client().post(path_of(old["pin_url"]), "").status, 410);
     auto resent = f.operator_client().post(rows + "2/resend", "");
     ASSERT_EQ(resent.status, 200) << resent.body;
     auto renewed = json::parse(resent.body);
@@ -412,7 +412,7 @@ TEST_F(RequestFlow, OperatorUnlocksALockedRowAndResendsExpiredUrls) {
     ASSERT_EQ(renewed["rows"].size(), 1u);
     auto fresh = renewed["rows"][0];
     EXPECT_EQ(fresh["row_id"], 2);
-    EXPECT_EQ(f.public_client().get(path_of(old["pin_url"])).status, 404);
+    EXPECT_EQ(f.public_client().post(path_of(old["pin_url"]), "").status, 404);
     auto second = download_p12(fresh["retrieval_url"], pin_of(fresh["pin_url"]));
     EXPECT_EQ(second.status, 200) << second.body;
 

@@ -93,9 +93,18 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
         fail.error = "connect/handshake failed: " + ssl_errors();
         return fail;
     }
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: " + host +
+    std::string extra;
+    std::string host_header = host;
+    for (const auto& [name, value] : headers) {
+        if (name == "Host")
+            host_header = value;
+        else
+            extra += name + ": " + value + "\r\n";
+    }
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: " + host_header +
                       "\r\nConnection: close\r\nContent-Type: " + content_type +
-                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
+                      "\r\n" + body;
     size_t off = 0;
     while (off < req.size()) {
         int n = BIO_write(bio.get(), req.data() + off,

@@ -22,6 +22,8 @@ struct HttpsClient {
     std::string ca_file;           // trust anchor for the server certificate
     std::string client_cert_file;  // PEM, optional
     std::string client_key_file;   // PEM, optional
+    // Sent with every request (e.g. Origin, Sec-Fetch-Site); "Host" replaces the default.
+    std::map<std::string, std::string> headers;
 
     HttpResponse request(const std::string& method, const std::string& path,
                          const std::string& body = "",
