@@ -9,6 +9,33 @@ using namespace Pistache;
 
 namespace {
 
+// Pistache 0.0.5 writes only typed headers (raw ones are dropped on output):
+// one small type per header name.
+class TextHeader : public Http::Header::Header {
+  public:
+    TextHeader() = default;
+    explicit TextHeader(std::string value) : value_(std::move(value)) {}
+    void parse(const std::string& data) override { value_ = data; }
+    void write(std::ostream& os) const override { os << value_; }
+
+  private:
+    std::string value_;
+};
+
+#define INKAN_TEXT_HEADER(Type, Name)                                      \
+    class Type : public TextHeader {                                       \
+      public:                                                              \
+        NAME(Name)                                                         \
+        Type() = default;                                                  \
+        explicit Type(std::string value) : TextHeader(std::move(value)) {} \
+    };
+INKAN_TEXT_HEADER(ContentSecurityPolicy, "Content-Security-Policy")
+INKAN_TEXT_HEADER(ContentTypeOptions, "X-Content-Type-Options")
+INKAN_TEXT_HEADER(ReferrerPolicy, "Referrer-Policy")
+INKAN_TEXT_HEADER(FrameOptions, "X-Frame-Options")
+INKAN_TEXT_HEADER(OpenerPolicy, "Cross-Origin-Opener-Policy")
+#undef INKAN_TEXT_HEADER
+
 std::string header_value(const Http::Request& request, const char* name) {
     auto raw = request.headers().tryGetRaw(name);
     return raw ? raw->value() : std::string();
@@ -48,11 +75,11 @@ bool same_site_or_not_a_browser(const std::string& method, const std::string& se
 
 bool add_security_headers(Http::Request&, Http::ResponseWriter& writer) {
     auto& h = writer.headers();
-    h.addRaw(Http::Header::Raw("Content-Security-Policy", kContentSecurityPolicy));
-    h.addRaw(Http::Header::Raw("X-Content-Type-Options", "nosniff"));
-    h.addRaw(Http::Header::Raw("Referrer-Policy", "no-referrer"));
-    h.addRaw(Http::Header::Raw("X-Frame-Options", "DENY"));
-    h.addRaw(Http::Header::Raw("Cross-Origin-Opener-Policy", "same-origin"));
+    h.add<ContentSecurityPolicy>(kContentSecurityPolicy);
+    h.add<ContentTypeOptions>("nosniff");
+    h.add<ReferrerPolicy>("no-referrer");
+    h.add<FrameOptions>("DENY");
+    h.add<OpenerPolicy>("same-origin");
     return true;
 }
 

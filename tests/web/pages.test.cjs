@@ -27,6 +27,7 @@ const COMPLETED = 'ファイルのアップロード処理が完了しました�
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'inkan-web-'));
 const state = path.join(work, 'state');
 fs.mkdirSync(OUT, { recursive: true });
+fs.rmSync(path.join(OUT, 'failure.png'), { force: true });
 let server;
 let context;
 
@@ -241,7 +242,7 @@ async function main() {
   const scanner = await request(PUB, 'GET', pathOf(browserPinUrl));
   assert.equal(scanner.status, 200);
   assert.match(scanner.headers['content-type'], /text\/html/);
-  const curl = spawnSync('curl', ['-sk', '-o', '/dev/null', '-w', '%{http_code}', `${pubUrl}${pathOf(browserPinUrl)}`], { encoding: 'utf8' });
+  const curl = spawnSync('curl', ['-sk', '--noproxy', '*', '-o', '/dev/null', '-w', '%{http_code}', `${pubUrl}${pathOf(browserPinUrl)}`], { encoding: 'utf8' });
   assert.equal(curl.stdout, '200', 'curl GET of the PIN URL');
   res = await page.goto(browserPinUrl);
   checkHeaders(res, 'pin page');
