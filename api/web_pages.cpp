@@ -14,7 +14,8 @@ void send_asset(Http::ResponseWriter& writer, const std::string& name, bool page
     respond(writer, [&] {
         const web::Asset* asset = web::find_asset(name);
         if (!asset) {
-            throw Error(ErrorCategory::NotFound, "not_found", "no such page or file: " + name);
+            throw Error(ErrorCategory::NotFound, "web_file_not_found",
+                        "no such page or file: " + name);
         }
         // Pages live at token URLs: never stored. Assets: revalidated each time.
         writer.headers().add<Http::Header::CacheControl>(page ? Http::CacheDirective::NoStore

@@ -141,7 +141,7 @@ TEST_F(WebPages, CheckEndpointReportsAndStoresNothing) {
 
 TEST_F(WebPages, CrossSitePostsAreRefused) {
     auto accepted = upload(row("web5.example.ac.jp", 1, "User"));
-    std::string pin_path = path_of(accepted["pin_url"]);
+    std::string pin_path = path_of(accepted["rows"][0]["pin_url"]);
     auto evil = f.public_client();
     evil.headers = {{"Origin", "https://evil.example"}};
     auto refused = evil.post(pin_path, "");
