@@ -138,9 +138,9 @@ TEST_P(HsmFault, YankAndRestoreTheTokenWhileServing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, HsmFault, ::testing::Values(Fault::Unreadable, Fault::MovedAway),
-                         [](const auto& info) {
-                             return info.param == Fault::Unreadable ? std::string("Unreadable")
-                                                                    : std::string("MovedAway");
+                         [](const auto& p) {
+                             return p.param == Fault::Unreadable ? std::string("Unreadable")
+                                                                 : std::string("MovedAway");
                          });
 
 // A missing token directory at start is the documented HSM exit code (3) with a

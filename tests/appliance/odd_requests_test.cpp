@@ -39,7 +39,9 @@ void expect_problem(const test::RawExchange& x, int status, const std::string& c
     json body = json::parse(x.body, nullptr, false);
     ASSERT_TRUE(body.is_object()) << x.raw;
     EXPECT_TRUE(body.contains("message")) << x.raw;
-    if (!code.empty()) EXPECT_EQ(body["code"], code) << x.raw;
+    if (!code.empty()) {
+        EXPECT_EQ(body["code"], code) << x.raw;
+    }
     for (const char* leak : {"basic_string", "stoull", "std::", "what()"})
         EXPECT_EQ(x.raw.find(leak), std::string::npos) << x.raw;
 }
@@ -99,6 +101,6 @@ TEST_P(OddRequests, OrdinaryRequestsStillWork) {
 INSTANTIATE_TEST_SUITE_P(Listeners, OddRequests,
                          ::testing::Values(Where{"Application", "none"},
                                            Where{"ThroughTheFront", "nginx"}),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& p) { return std::string(p.param.name); });
 
 }  // namespace
