@@ -64,7 +64,7 @@ TEST_P(HsmFault, YankAndRestoreTheTokenWhileServing) {
         ASSERT_EQ(test::run("chown -R nobody:nogroup " + test::shell_quote(dir.path().string()))
                       .exit_code,
                   0);
-        as_user = {"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
+        as_user = {"/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"};
     }
     auto s = test::serve(dir, {{"INKAN_MAIL_TRANSPORT", "none"}}, as_user);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
