@@ -84,8 +84,29 @@ void CertificateHandlers::list(const Rest::Request& req, Http::ResponseWriter wr
 }
 
 void PublicHandlers::register_routes(Routes r) {
-    r.get("/healthz", [](const Rest::Request&, Http::ResponseWriter w) {
-        send_json(w, 200, {{"status", "ok"}});
+    r.get("/healthz", [this](const Rest::Request&, Http::ResponseWriter w) {
+        respond(w, [&] {
+            HsmReport hsm = health_.hsm(false);
+            nlohmann::json body = {{"status", hsm.available ? "ok" : "degraded"},
+                                   {"hsm", hsm.available ? "ok" : "unavailable"},
+                                   {"hsm_reconnections", hsm.reconnections}};
+            if (!hsm.available) body["hsm_reason"] = hsm.reason;
+            send_json(w, 200, body);
+        });
+        return Rest::Route::Result::Ok;
+    });
+    r.get("/readyz", [this](const Rest::Request&, Http::ResponseWriter w) {
+        respond(w, [&] {
+            HsmReport hsm = health_.hsm(true);
+            if (hsm.available) {
+                send_json(w, 200, {{"status", "ready"}, {"hsm", "ok"}});
+                return;
+            }
+            throw Error(ErrorCategory::HsmUnavailable, "hsm_unavailable",
+                        "not ready: the HSM is unavailable (" + hsm.reason +
+                            "); the appliance reconnects by itself (README \"HSM faults\")",
+                        hsm.retry_after_seconds);
+        });
         return Rest::Route::Result::Ok;
     });
     r.get("/ca.pem", [this](const Rest::Request&, Http::ResponseWriter w) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/authority.h"
+#include "api/health.h"
 #include "api/http_server.h"
 #include "api/route_table.h"
 
@@ -21,14 +22,17 @@ class CertificateHandlers {
     Authority& authority_;
 };
 
-// GET /healthz, GET /ca.pem — no client certificate.
+// GET /healthz (liveness: always 200 while the process serves, with the HSM
+// state), GET /readyz (readiness: 503 with Retry-After while the HSM is
+// unavailable), GET /ca.pem — no client certificate.
 class PublicHandlers {
   public:
-    explicit PublicHandlers(Authority& authority) : authority_(authority) {}
+    PublicHandlers(Authority& authority, Health& health) : authority_(authority), health_(health) {}
     void register_routes(Routes routes);
 
   private:
     Authority& authority_;
+    Health& health_;
 };
 
 }  // namespace inkan::api

@@ -1,6 +1,8 @@
 #include "api/http_server.h"
 
 #include "api/browser_guard.h"
+#include "api/request_guard.h"
+#include "api/responder.h"
 #include "common/error.h"
 
 namespace inkan::api {
@@ -10,22 +12,56 @@ using namespace Pistache;
 namespace {
 
 std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_t port,
-                                              Rest::Router& router, bool tls = true) {
+                                              Router& router, bool tls = true) {
+    if (!router.hasNotFoundHandler()) {
+        router.addNotFoundHandler([](const Rest::Request& request, Http::ResponseWriter writer) {
+            send_json(writer, 404,
+                      {{"code", "not_found"},
+                       {"category", "not_found"},
+                       {"message", "no such resource: " + request.resource() +
+                                       " (GET /openapi.json lists every route)"}});
+            return Rest::Route::Result::Ok;
+        });
+    }
     Address address(c.bind_address, Port(port));
     auto endpoint = std::make_unique<Http::Endpoint>(address);
+    // The guard refuses bodies over max_body_bytes; Pistache's own buffer only
+    // has to hold the head and that body.
     auto opts = Http::Endpoint::options()
                     .threads(c.threads)
                     .flags(Tcp::Options::ReuseAddr)
-                    .maxRequestSize(c.max_body_bytes);
+                    .maxRequestSize(c.max_body_bytes + kMaxRequestHeadBytes + 1024);
     endpoint->init(opts);
-    endpoint->setHandler(router.handler());
+    endpoint->setHandler(std::make_shared<GuardedHandler>(router.handler(), c.max_body_bytes));
     if (tls) endpoint->useSSL(c.tls_certificate_file, c.tls_key_file);
     return endpoint;
+}
+
+// Runs for a request no route of its method matches, before the not-found
+// handler: 405 when the path exists under another method.
+Rest::Route::Handler method_not_allowed(const Router& router) {
+    return [&router](const Rest::Request& request, Http::ResponseWriter writer) {
+        std::vector<Http::Method> allowed = router.methods_for(request.resource());
+        if (allowed.empty()) return Rest::Route::Result::Failure;
+        std::string names;
+        for (Http::Method m : allowed)
+            names += std::string(names.empty() ? "" : ", ") + methodString(m);
+        writer.headers().add<Http::Header::Allow>(allowed);
+        send_json(writer, 405,
+                  {{"code", "method_not_allowed"},
+                   {"category", "invalid_input"},
+                   {"message", std::string(methodString(request.method())) + " is not allowed on " +
+                                   request.resource() + "; use " + names}});
+        return Rest::Route::Result::Ok;
+    };
 }
 
 }  // namespace
 
 HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {
+    for (Router* router : {&operator_router_, &public_router_, &publication_router_}) {
+        router->addCustomHandler(method_not_allowed(*router));
+    }
     if (!config_.front_secret.empty()) {
         gate_ = std::make_unique<FrontGate>(config_.front_secret);
         for (auto* router : {&operator_router_, &public_router_, &publication_router_}) {

@@ -7,7 +7,11 @@
 //    parties fetch them while validating certificates, so no TLS loop.
 // Behind the TLS front (front_secret set) all three are plain HTTP on loopback and
 // answer only requests carrying the front's secret (api/front_gate.h).
-// Handlers register their routes before start().
+// Handlers register their routes before start(). Every request passes the
+// request guard first (api/request_guard.h: framing checked, body limit, JSON
+// refusals); a request no route matches gets 405 JSON with Allow when another
+// method has that path, else 404 JSON (unless the listener has its own
+// not-found handler).
 #pragma once
 
 #include <pistache/endpoint.h>
@@ -18,6 +22,7 @@
 #include <string>
 
 #include "api/front_gate.h"
+#include "api/route_table.h"
 
 namespace inkan::api {
 
@@ -43,9 +48,9 @@ class HttpServer {
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    Pistache::Rest::Router& operator_router() { return operator_router_; }
-    Pistache::Rest::Router& public_router() { return public_router_; }
-    Pistache::Rest::Router& publication_router() { return publication_router_; }
+    Router& operator_router() { return operator_router_; }
+    Router& public_router() { return public_router_; }
+    Router& publication_router() { return publication_router_; }
 
     void start();  // returns once every endpoint listens
     void stop();
@@ -55,9 +60,9 @@ class HttpServer {
 
   private:
     HttpServerConfig config_;
-    Pistache::Rest::Router operator_router_;
-    Pistache::Rest::Router public_router_;
-    Pistache::Rest::Router publication_router_;
+    Router operator_router_;
+    Router public_router_;
+    Router publication_router_;
     std::unique_ptr<FrontGate> gate_;  // null without the front
     std::unique_ptr<Pistache::Http::Endpoint> operator_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> public_endpoint_;

@@ -39,7 +39,12 @@ Problem to_problem(const Error& error) {
     nlohmann::json body = {{"code", error.code()},
                            {"category", to_string(error.category())},
                            {"message", error.what()}};
-    return {http_status(error.category()), body.dump()};
+    Problem p{http_status(error.category()), body.dump()};
+    if (p.status == 503) {
+        p.retry_after_seconds = error.retry_after_seconds() > 0 ? error.retry_after_seconds()
+                                                                : kDefaultRetryAfterSeconds;
+    }
+    return p;
 }
 
 Problem internal_problem(const std::string& incident) {

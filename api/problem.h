@@ -12,7 +12,12 @@ namespace inkan::api {
 struct Problem {
     int status = 500;
     std::string body;  // JSON
+    // 503: seconds for the Retry-After header (the error's own, else a default).
+    int retry_after_seconds = 0;
 };
+
+// Retry-After of a 503 whose error named none.
+inline constexpr int kDefaultRetryAfterSeconds = 5;
 
 int http_status(ErrorCategory category);
 Problem to_problem(const Error& error);

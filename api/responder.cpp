@@ -31,8 +31,24 @@ class ContentDisposition : public Http::Header::Header {
     std::string value_;
 };
 
+// RFC 9110 Retry-After (delay-seconds) on 503 answers.
+class RetryAfter : public Http::Header::Header {
+  public:
+    NAME("Retry-After")
+    RetryAfter() = default;
+    explicit RetryAfter(std::string value) : value_(std::move(value)) {}
+    void parse(const std::string& data) override { value_ = data; }
+    void write(std::ostream& os) const override { os << value_; }
+
+  private:
+    std::string value_;
+};
+
 void send_problem(ResponseWriter& writer, const Problem& p) {
     writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
+    if (p.retry_after_seconds > 0) {
+        writer.headers().add<RetryAfter>(std::to_string(p.retry_after_seconds));
+    }
     writer.send(static_cast<Http::Code>(p.status), p.body);
 }
 

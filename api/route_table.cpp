@@ -1,5 +1,7 @@
 #include "api/route_table.h"
 
+#include <cstring>
+
 namespace inkan::api {
 
 const char* to_string(Listener listener) noexcept {
@@ -14,13 +16,33 @@ const char* to_string(Listener listener) noexcept {
     return "operator";
 }
 
+void Router::add(Pistache::Http::Method method, const std::string& path,
+                 Pistache::Rest::Route::Handler handler) {
+    addRoute(method, path, handler);
+    // Pistache's tree keeps string_views into a buffer its owner shares.
+    std::string clean = Pistache::Rest::SegmentTreeNode::sanitizeResource(path);
+    std::shared_ptr<char> buffer(new char[clean.size()], std::default_delete<char[]>());
+    std::memcpy(buffer.get(), clean.data(), clean.size());
+    trees_[method].addRoute(std::string_view(buffer.get(), clean.size()), handler, buffer);
+}
+
+std::vector<Pistache::Http::Method> Router::methods_for(const std::string& resource) const {
+    std::string path =
+        Pistache::Rest::SegmentTreeNode::sanitizeResource(resource.substr(0, resource.find('?')));
+    std::vector<Pistache::Http::Method> out;
+    for (const auto& [method, tree] : trees_) {
+        if (std::get<0>(tree.findRoute(path)) != nullptr) out.push_back(method);
+    }
+    return out;
+}
+
 void Routes::get(const std::string& path, Pistache::Rest::Route::Handler handler) {
-    Pistache::Rest::Routes::Get(router_, path, std::move(handler));
+    router_.add(Pistache::Http::Method::Get, path, std::move(handler));
     record("GET", path);
 }
 
 void Routes::post(const std::string& path, Pistache::Rest::Route::Handler handler) {
-    Pistache::Rest::Routes::Post(router_, path, std::move(handler));
+    router_.add(Pistache::Http::Method::Post, path, std::move(handler));
     record("POST", path);
 }
 

@@ -5,6 +5,7 @@
 
 #include <pistache/router.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,13 +29,28 @@ class RouteTable {
     std::vector<RouteEntry> entries_;
 };
 
+// A Pistache router that also knows which methods each path has, matched by
+// Pistache's own path tree, so an unmatched request gets 405 with Allow (the
+// path exists under another method) or 404, both as JSON problems
+// (api/http_server.cpp).
+class Router : public Pistache::Rest::Router {
+  public:
+    void add(Pistache::Http::Method method, const std::string& path,
+             Pistache::Rest::Route::Handler handler);
+    // The methods with a route for this request target (query string ignored).
+    std::vector<Pistache::Http::Method> methods_for(const std::string& resource) const;
+
+  private:
+    std::map<Pistache::Http::Method, Pistache::Rest::SegmentTreeNode> trees_;
+};
+
 // A listener's router and the table it records into; register_routes takes
 // one. Built from a bare Router (unit tests), it records nothing.
 class Routes {
   public:
-    Routes(Pistache::Rest::Router& router)  // NOLINT(google-explicit-constructor)
+    Routes(Router& router)  // NOLINT(google-explicit-constructor)
         : router_(router) {}
-    Routes(Pistache::Rest::Router& router, RouteTable& table, Listener listener)
+    Routes(Router& router, RouteTable& table, Listener listener)
         : router_(router), table_(&table), listener_(listener) {}
 
     void get(const std::string& path, Pistache::Rest::Route::Handler handler);
@@ -42,11 +58,11 @@ class Routes {
     // A route that a not-found handler serves (no pattern Pistache can match).
     void record(const std::string& method, const std::string& path);
 
-    Pistache::Rest::Router& router() { return router_; }
+    Router& router() { return router_; }
     Listener listener() const { return listener_; }
 
   private:
-    Pistache::Rest::Router& router_;
+    Router& router_;
     RouteTable* table_ = nullptr;
     Listener listener_ = Listener::Operator;
 };

@@ -48,7 +48,8 @@ ApplianceServer::ApplianceServer(Services& services)
       front_secret_(services.config.http.front == "nginx" ? new_front_secret() : ""),
       server_(http_config(services.config, front_secret_)),
       certificates_(authority_),
-      public_(authority_),
+      health_(*services.token),
+      public_(authority_, health_),
       requests_(
           authority_, desk_,
           [this] { return config_.http.effective_public_base_url(public_port()); },

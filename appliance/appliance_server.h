@@ -18,6 +18,7 @@
 #include "api/web_pages.h"
 #include "appliance/audited.h"
 #include "appliance/front.h"
+#include "appliance/hsm_health.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/mail_wiring.h"
 #include "appliance/operator_authority.h"
@@ -64,6 +65,7 @@ class ApplianceServer {
     std::string front_secret_;  // empty without the front
     api::HttpServer server_;
     api::CertificateHandlers certificates_;
+    HsmHealthReport health_;
     api::PublicHandlers public_;
     api::RequestHandlers requests_;
     api::RetrievalHandlers retrieval_;

@@ -60,6 +60,50 @@ std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_ce
     return o.str();
 }
 
+// nginx's own refusals (before the application sees the request) as the API's
+// JSON problems, the same codes the application's request guard uses
+// (api/request_guard.h). The application's answers pass unchanged
+// (proxy_intercept_errors is off).
+std::string json_error_pages(const FrontPlan& p) {
+    struct Page {
+        const char* nginx_statuses;
+        int status;
+        const char* code;
+        const char* category;
+        std::string message;
+    };
+    const Page pages[] = {
+        {"400 497", 400, "bad_request", "invalid_input",
+         "malformed HTTP request (request line, headers, a Content-Length that is not one "
+         "non-negative decimal number, or two of them)"},
+        {"494", 431, "header_too_large", "too_large", "the request headers are too large"},
+        {"405", 405, "method_not_allowed", "invalid_input", "method not allowed"},
+        {"411", 411, "length_required", "invalid_input",
+         "send the request body with a Content-Length header"},
+        {"413", 413, "body_too_large", "too_large",
+         "the request body exceeds the limit of " + std::to_string(p.max_body_bytes) +
+             " bytes (http.max_body_bytes); split the request file"},
+        {"414", 414, "uri_too_long", "invalid_input", "the request URI is too long"},
+        {"429", 429, "too_many_requests", "unavailable",
+         "too many requests or connections from this address; slow down and retry"},
+        {"502 504", 503, "application_unavailable", "unavailable",
+         "the appliance is not answering behind its TLS front; retry shortly"},
+    };
+    std::ostringstream o;
+    for (const Page& page : pages) {
+        std::string name = std::string("@json_") + page.code;
+        o << "        error_page " << page.nginx_statuses << " = " << name << ";\n"
+          << "        location " << name << " {\n"
+          << "            default_type application/json;\n";
+        if (page.status == 503) o << "            add_header Retry-After 5 always;\n";
+        o << "            return " << page.status << " '{\"code\":\"" << page.code
+          << "\",\"category\":\"" << page.category << "\",\"message\":\"" << page.message
+          << "\"}';\n"
+          << "        }\n";
+    }
+    return o.str();
+}
+
 std::string tls_server(const FrontPlan& p, uint16_t port, const char* upstream, bool operators) {
     std::ostringstream o;
     o << "    server {\n"
@@ -79,7 +123,7 @@ std::string tls_server(const FrontPlan& p, uint16_t port, const char* upstream, 
              "issued by this CA\"}';\n"
           << "        }\n";
     }
-    o << proxy_block(p, upstream, operators) << "    }\n";
+    o << json_error_pages(p) << proxy_block(p, upstream, operators) << "    }\n";
     return o.str();
 }
 
@@ -181,7 +225,12 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "    send_timeout " << 3 * p.timeout_seconds << "s;\n"
       << "    keepalive_timeout 65s;\n"
       << "    keepalive_requests 1000;\n"
-      << "    client_max_body_size " << p.max_body_bytes << ";\n"
+      << "    client_max_body_size " << p.max_body_bytes
+      << ";\n"
+      // After a refusal (413) nginx reads what the client still sends for at
+      // most this long, so the client sees the answer, then closes.
+      << "    lingering_time 10s;\n"
+      << "    lingering_timeout 2s;\n"
       << "    limit_conn_zone $binary_remote_addr zone=inkan_conn:10m;\n"
       << "    limit_req_zone $binary_remote_addr zone=inkan_req:10m rate=" << p.requests_per_second
       << "r/s;\n"
@@ -203,7 +252,7 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << tls_server(p, p.operator_port, "inkan_operator", true)
       << tls_server(p, p.public_port, "inkan_public", false) << "    server {\n"
       << "        listen " << p.bind_address << ":" << p.crl_port << ";\n"
-      << proxy_block(p, "inkan_publication", false) << "    }\n"
+      << json_error_pages(p) << proxy_block(p, "inkan_publication", false) << "    }\n"
       << "}\n";
     return o.str();
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 
 #include "common/bytes.h"
 #include "common/error.h"
@@ -63,6 +64,30 @@ bool valid_for_days(const X509* cert, int days) {
     return X509_cmp_time(X509_get0_notAfter(cert), &until) > 0;
 }
 
+// The embedded SoftHSM fails C_Initialize (CKR_GENERAL_ERROR) without its token
+// directory: say so before loading it. (backup.cpp reads the same line.)
+void check_embedded_token_dir(const Config& config) {
+    if (config.hsm.softhsm_conf.empty() || !std::filesystem::exists(config.hsm.softhsm_conf))
+        return;
+    std::ifstream in(config.hsm.softhsm_conf);
+    for (std::string line; std::getline(in, line);) {
+        auto eq = line.find('=');
+        if (line.rfind("directories.tokendir", 0) != 0 || eq == std::string::npos) continue;
+        std::string dir = line.substr(eq + 1);
+        dir.erase(0, dir.find_first_not_of(" \t"));
+        dir.erase(dir.find_last_not_of(" \t\r") + 1);
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) {
+            throw Error(ErrorCategory::HsmUnavailable, "hsm_token_dir_missing",
+                        "the embedded HSM's token directory " + dir + " (named in " +
+                            config.hsm.softhsm_conf +
+                            ") is missing: put it back, or restore the state folder from a "
+                            "backup (`inkan restore`); the CA key lives only there");
+        }
+        return;
+    }
+}
+
 }  // namespace
 
 void use_embedded_softhsm_config(const Config& config) {
@@ -78,6 +103,7 @@ std::unique_ptr<hsm::Token> open_token(const Config& config) {
             "no HSM user PIN: set INKAN_HSM_PIN or hsm.pin_file (" + config.hsm.pin_file + ")");
     }
     use_embedded_softhsm_config(config);
+    check_embedded_token_dir(config);
     hsm::TokenConfig tc;
     tc.module_path = config.hsm.module_path;
     tc.token_label = config.hsm.token_label;

@@ -31,13 +31,24 @@ class Error : public std::runtime_error {
     // message: for humans; must never contain a PIN, key or password.
     Error(ErrorCategory category, std::string code, const std::string& message)
         : std::runtime_error(message), category_(category), code_(std::move(code)) {}
+    // A temporary failure (HsmUnavailable, Unavailable) that names when to try
+    // again: HTTP answers it as Retry-After.
+    Error(ErrorCategory category, std::string code, const std::string& message,
+          int retry_after_seconds)
+        : std::runtime_error(message),
+          category_(category),
+          code_(std::move(code)),
+          retry_after_seconds_(retry_after_seconds) {}
 
     ErrorCategory category() const noexcept { return category_; }
     const std::string& code() const noexcept { return code_; }
+    // Seconds after which a retry may succeed; 0 = not said.
+    int retry_after_seconds() const noexcept { return retry_after_seconds_; }
 
   private:
     ErrorCategory category_;
     std::string code_;
+    int retry_after_seconds_ = 0;
 };
 
 }  // namespace inkan

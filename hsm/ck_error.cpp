@@ -295,4 +295,9 @@ bool is_session_lost(CK_RV rv) noexcept {
            rv == CKR_USER_NOT_LOGGED_IN || rv == CKR_OPERATION_ACTIVE;
 }
 
+bool is_token_gone(CK_RV rv) noexcept {
+    return rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_DEVICE_REMOVED ||
+           rv == CKR_TOKEN_NOT_RECOGNIZED || rv == CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
 }  // namespace inkan::hsm

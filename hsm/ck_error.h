@@ -44,4 +44,9 @@ inline void check_rv(CK_RV rv, std::string_view function) {
 // it ended its operation; a new session has none active).
 bool is_session_lost(CK_RV rv) noexcept;
 
+// True for the return values that say the token itself is gone or broken:
+// CKR_TOKEN_NOT_PRESENT, CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_RECOGNIZED,
+// CKR_CRYPTOKI_NOT_INITIALIZED (a failed re-initialisation).
+bool is_token_gone(CK_RV rv) noexcept;
+
 }  // namespace inkan::hsm

@@ -7,12 +7,22 @@
 
 namespace inkan::hsm {
 
+CK_OBJECT_HANDLE KeyObject::handle() const {
+    if (generation_ != token_->generation()) {
+        throw Error(ErrorCategory::HsmUnavailable, "hsm_key_stale",
+                    "the HSM token was reconnected while this key was in use; retry the request",
+                    1);
+    }
+    return handle_;
+}
+
 Bytes KeyObject::attribute(CK_ATTRIBUTE_TYPE type) const {
-    return token_->with_session([&](const Session& s) { return read_attribute(s, handle_, type); });
+    return token_->with_session(
+        [&](const Session& s) { return read_attribute(s, handle(), type); });
 }
 
 std::optional<bool> KeyObject::flag(CK_ATTRIBUTE_TYPE type) const {
-    return token_->with_session([&](const Session& s) { return try_read_bool(s, handle_, type); });
+    return token_->with_session([&](const Session& s) { return try_read_bool(s, handle(), type); });
 }
 
 static CK_ULONG read_required_ulong(const KeyObject& key, CK_ATTRIBUTE_TYPE type) {
@@ -33,7 +43,7 @@ std::string KeyObject::label() const { return to_string(attribute(CKA_LABEL)); }
 
 void KeyObject::destroy() {
     token_->with_session([&](const Session& s) {
-        check_rv(s.fn->C_DestroyObject(s.handle, handle_), "C_DestroyObject");
+        check_rv(s.fn->C_DestroyObject(s.handle, handle()), "C_DestroyObject");
     });
     handle_ = CK_INVALID_HANDLE;
 }
@@ -80,13 +90,32 @@ KeyObject find_secret_key(Token& token, const KeyLookup& lookup) {
 }
 
 StableKey::StableKey(Token& token, CK_OBJECT_CLASS object_class, Bytes id)
-    : token_(&token),
-      class_(object_class),
-      id_(std::move(id)),
-      handle_(require_key(token, object_class, KeyLookup{id_, {}}, "key").handle()) {}
+    : token_(&token), class_(object_class), id_(std::move(id)) {
+    generation_ = token.generation();
+    handle_ = require_key(token, object_class, KeyLookup{id_, {}}, "key").handle();
+}
+
+KeyObject StableKey::key() const {
+    std::lock_guard lock(mutex_);
+    return KeyObject(*token_, handle_, generation_);
+}
+
+KeyObject StableKey::current() const {
+    {
+        std::lock_guard lock(mutex_);
+        if (generation_ == token_->generation()) return KeyObject(*token_, handle_, generation_);
+    }
+    refind();
+    return key();
+}
 
 void StableKey::refind() const {
-    handle_.store(require_key(*token_, class_, KeyLookup{id_, {}}, "key").handle());
+    uint64_t generation = token_->generation();
+    auto found = find_key(*token_, class_, KeyLookup{id_, {}});
+    if (!found) token_->key_vanished("key with CKA_ID " + hex_encode(id_));
+    std::lock_guard lock(mutex_);
+    handle_ = found->handle();
+    generation_ = generation;
 }
 
 Bytes random_key_id(Token& token) { return generate_random(token, 16); }

@@ -5,7 +5,8 @@
 
 #include <p11-kit/pkcs11.h>
 
-#include <atomic>
+#include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -17,10 +18,18 @@ namespace inkan::hsm {
 
 class KeyObject {
   public:
-    KeyObject(Token& token, CK_OBJECT_HANDLE handle) noexcept : token_(&token), handle_(handle) {}
+    // A handle found now (in the token's current generation).
+    KeyObject(Token& token, CK_OBJECT_HANDLE handle) noexcept
+        : KeyObject(token, handle, token.generation()) {}
+    // A handle found in `generation` (hsm/session_pool.h: a reconnection makes
+    // every earlier handle stale, whatever object it now names).
+    KeyObject(Token& token, CK_OBJECT_HANDLE handle, uint64_t generation) noexcept
+        : token_(&token), handle_(handle), generation_(generation) {}
 
     Token& token() const noexcept { return *token_; }
-    CK_OBJECT_HANDLE handle() const noexcept { return handle_; }
+    // The handle; throws Error(HsmUnavailable, "hsm_key_stale") if the token was
+    // reconnected since it was found (the handle may name another object now).
+    CK_OBJECT_HANDLE handle() const;
 
     // One attribute's value. A sensitive value (CKA_PRIVATE_EXPONENT, a secret
     // key's CKA_VALUE) throws Error code "hsm_attribute_sensitive".
@@ -38,6 +47,7 @@ class KeyObject {
   private:
     Token* token_;
     CK_OBJECT_HANDLE handle_;
+    uint64_t generation_;
 };
 
 // How to find a key: by CKA_ID when `id` is non-empty (and also by label when
@@ -61,7 +71,10 @@ KeyObject find_secret_key(Token& token, const KeyLookup& lookup);
 // the PIN key). Object handles stay valid while the pool's anchor session lives;
 // if every session of the slot was lost (device reset, token re-inserted) the
 // token forgets them (CKR_OBJECT_HANDLE_INVALID). use() then finds the key again
-// by CKA_ID and retries once. Thread-safe.
+// by CKA_ID and retries once; after the pool reconnected (a new generation) it
+// finds the key again before using it. A key that was found once and is not
+// found again means the token is lost (Token::key_vanished: 503
+// hsm_unavailable), never hsm_key_not_found. Thread-safe.
 class StableKey {
   public:
     // Finds the key now; throws Error(NotFound, "hsm_key_not_found").
@@ -69,7 +82,8 @@ class StableKey {
     StableKey(const StableKey&) = delete;
     StableKey& operator=(const StableKey&) = delete;
 
-    KeyObject key() const noexcept { return KeyObject(*token_, handle_.load()); }
+    // The key as last found (its handle() throws hsm_key_stale after a reconnection).
+    KeyObject key() const;
     const Bytes& id() const noexcept { return id_; }
 
     // Runs op(KeyObject); on CKR_OBJECT_HANDLE_INVALID / CKR_KEY_HANDLE_INVALID
@@ -77,7 +91,7 @@ class StableKey {
     template <typename Op>
     auto use(Op&& op) const -> std::invoke_result_t<Op&, const KeyObject&> {
         try {
-            return op(key());
+            return op(current());
         } catch (const CkError& e) {
             if (e.rv() != CKR_OBJECT_HANDLE_INVALID && e.rv() != CKR_KEY_HANDLE_INVALID) throw;
         }
@@ -86,12 +100,15 @@ class StableKey {
     }
 
   private:
+    KeyObject current() const;  // key(), found again first if the token reconnected
     void refind() const;
 
     Token* token_;
     CK_OBJECT_CLASS class_;
     Bytes id_;
-    mutable std::atomic<CK_OBJECT_HANDLE> handle_;
+    mutable std::mutex mutex_;
+    mutable CK_OBJECT_HANDLE handle_;
+    mutable uint64_t generation_;
 };
 
 // A fresh random 16-byte CKA_ID from the token's C_GenerateRandom.

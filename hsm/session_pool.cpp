@@ -1,8 +1,17 @@
 #include "hsm/session_pool.h"
 
+#include <algorithm>
+
 #include "hsm/ck_error.h"
 
 namespace inkan::hsm {
+namespace {
+
+constexpr std::chrono::seconds kMaxBackoff{30};
+// How long a reconnection waits for the sessions in use to come back.
+constexpr std::chrono::seconds kDrainTimeout{10};
+
+}  // namespace
 
 SessionLease::SessionLease(SessionLease&& other) noexcept
     : pool_(other.pool_), index_(other.index_) {
@@ -17,8 +26,9 @@ Session SessionLease::session() const noexcept { return {pool_->fn_, pool_->sess
 
 void SessionLease::reopen() { pool_->reopen(index_); }
 
-SessionPool::SessionPool(CK_FUNCTION_LIST* fn, CK_SLOT_ID slot, SecretString pin, size_t size)
-    : fn_(fn), slot_(slot), pin_(std::move(pin)) {
+SessionPool::SessionPool(CK_FUNCTION_LIST* fn, CK_SLOT_ID slot, SecretString pin, size_t size,
+                         Reconnect reconnect)
+    : fn_(fn), slot_(slot), pin_(std::move(pin)), reconnect_(std::move(reconnect)) {
     try {
         anchor_ = open_session();
         login(anchor_);
@@ -41,7 +51,10 @@ SessionPool::~SessionPool() {
 
 SessionLease SessionPool::acquire() {
     std::unique_lock lock(free_mutex_);
-    free_changed_.wait(lock, [this] { return !free_.empty(); });
+    reconnect_if_due(lock);
+    if (lost_ || reconnecting_) throw unavailable_error_locked();
+    free_changed_.wait(lock, [this] { return !free_.empty() || lost_ || reconnecting_; });
+    if (lost_ || reconnecting_) throw unavailable_error_locked();
     size_t index = free_.back();
     free_.pop_back();
     return SessionLease(this, index);
@@ -52,7 +65,118 @@ void SessionPool::release(size_t index) noexcept {
         std::lock_guard lock(free_mutex_);
         free_.push_back(index);
     }
-    free_changed_.notify_one();
+    // A reconnection waits for all of them; a borrower for one.
+    free_changed_.notify_all();
+}
+
+void SessionPool::mark_lost(const std::string& reason) noexcept {
+    {
+        std::lock_guard lock(free_mutex_);
+        if (!lost_) {
+            lost_ = true;
+            lost_reason_ = reason;
+            next_attempt_ = Clock::now();  // the first attempt is due at once
+        }
+    }
+    free_changed_.notify_all();
+}
+
+bool SessionPool::token_present() {
+    std::shared_lock module(module_mutex_);
+    CK_TOKEN_INFO info{};
+    return fn_->C_GetTokenInfo(slot_.load(), &info) == CKR_OK;
+}
+
+HsmHealth SessionPool::health(bool probe) {
+    if (probe) {
+        bool lost = false;
+        {
+            std::lock_guard lock(free_mutex_);
+            lost = lost_ || reconnecting_;
+        }
+        if (!lost && !token_present()) mark_lost("C_GetTokenInfo: the token is not present");
+    }
+    std::unique_lock lock(free_mutex_);
+    if (probe) reconnect_if_due(lock);
+    HsmHealth h;
+    h.state = lost_ || reconnecting_ ? HsmState::Unavailable : HsmState::Ok;
+    if (h.state == HsmState::Unavailable) {
+        h.reason = lost_reason_;
+        h.retry_after_seconds = retry_after_locked();
+    }
+    h.reconnections = reconnections_;
+    return h;
+}
+
+Error SessionPool::unavailable_error() {
+    std::lock_guard lock(free_mutex_);
+    return unavailable_error_locked();
+}
+
+Error SessionPool::unavailable_error_locked() const {
+    int retry = retry_after_locked();
+    return Error(ErrorCategory::HsmUnavailable, "hsm_unavailable",
+                 "the HSM is unavailable (" + lost_reason_ +
+                     "); nothing was changed. The appliance reconnects by itself: retry in " +
+                     std::to_string(retry) +
+                     " s. If it lasts, the security officer checks the HSM (README \"HSM "
+                     "faults\")",
+                 retry);
+}
+
+int SessionPool::retry_after_locked() const {
+    auto wait = std::chrono::ceil<std::chrono::seconds>(next_attempt_ - Clock::now()).count();
+    return static_cast<int>(std::max<long long>(wait, 1));
+}
+
+void SessionPool::reconnect_if_due(std::unique_lock<std::mutex>& lock) {
+    if (!lost_ || reconnecting_ || Clock::now() < next_attempt_) return;
+    reconnecting_ = true;
+    free_changed_.notify_all();  // borrowers waiting for a session give up
+    bool idle = free_changed_.wait_for(lock, kDrainTimeout,
+                                       [this] { return free_.size() == sessions_.size(); });
+    std::string failure = "sessions still in use";
+    if (idle) {
+        lock.unlock();
+        try {
+            reconnect_sessions();
+            failure.clear();
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+        lock.lock();
+    }
+    reconnecting_ = false;
+    if (failure.empty()) {
+        lost_ = false;
+        lost_reason_.clear();
+        backoff_ = std::chrono::seconds(1);
+        ++reconnections_;
+        ++generation_;
+    } else {
+        lost_reason_ = "reconnection failed: " + failure;
+        next_attempt_ = Clock::now() + backoff_;
+        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+    }
+    free_changed_.notify_all();
+}
+
+// Every session is free and no borrower can take one (reconnecting_), so no
+// other thread calls into the module; probes wait on module_mutex_.
+void SessionPool::reconnect_sessions() {
+    std::unique_lock module(module_mutex_);
+    for (CK_SESSION_HANDLE& s : sessions_) {
+        close_quietly(s);
+        s = CK_INVALID_HANDLE;
+    }
+    {
+        std::lock_guard anchor(anchor_mutex_);
+        close_quietly(anchor_);
+        anchor_ = CK_INVALID_HANDLE;
+    }
+    if (reconnect_) slot_ = reconnect_();
+    ensure_anchor();
+    for (CK_SESSION_HANDLE& s : sessions_) s = open_session();
 }
 
 void SessionPool::reopen(size_t index) {
@@ -68,9 +192,9 @@ void SessionPool::reopen(size_t index) {
 
 CK_SESSION_HANDLE SessionPool::open_session() {
     CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-    check_rv(
-        fn_->C_OpenSession(slot_, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &session),
-        "C_OpenSession");
+    check_rv(fn_->C_OpenSession(slot_.load(), CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr,
+                                &session),
+             "C_OpenSession");
     return session;
 }
 

@@ -47,10 +47,13 @@ CK_SLOT_ID find_token_slot(const Module& module, const std::string& label,
 
 Token::Token(const TokenConfig& config) try
     : module_(config.module_path),
-      slot_(find_token_slot(module_, config.token_label, config.token_serial)),
-      label_(pkcs11_text(token_info(module_.functions(), slot_).label, 32)),
-      serial_(pkcs11_text(token_info(module_.functions(), slot_).serialNumber, 16)),
-      pool_(module_.functions(), slot_, config.pin, effective_pool_size(config.pool_size)) {
+      wanted_label_(config.token_label),
+      wanted_serial_(config.token_serial),
+      pool_(module_.functions(), find_token_slot(module_, wanted_label_, wanted_serial_),
+            config.pin, effective_pool_size(config.pool_size), [this] { return reconnect(); }) {
+    CK_TOKEN_INFO info = token_info(module_.functions(), pool_.slot());
+    label_ = pkcs11_text(info.label, sizeof info.label);
+    serial_ = pkcs11_text(info.serialNumber, sizeof info.serialNumber);
 } catch (const CkError& e) {
     // Say which token refused the login; the code and category stay the CK_RV's.
     std::string token =
@@ -66,6 +69,30 @@ Token::Token(const TokenConfig& config) try
                 ": the user PIN is locked; the security officer must reset it (CKR_PIN_LOCKED)");
     }
     throw;
+}
+
+CK_SLOT_ID Token::reconnect() {
+    module_.reinitialize();
+    return find_token_slot(module_, wanted_label_, wanted_serial_);
+}
+
+bool Token::after_failure(const CkError& e, bool first) {
+    const CK_RV rv = e.rv();
+    const bool token_gone = is_token_gone(rv);
+    // These also happen with the token present (a handle made stale by closed
+    // sessions, an operation left active): ask the token whether it is still there.
+    const bool suspicious = is_session_lost(rv) || rv == CKR_OBJECT_HANDLE_INVALID ||
+                            rv == CKR_KEY_HANDLE_INVALID || rv == CKR_GENERAL_ERROR;
+    if (token_gone || (suspicious && !pool_.token_present())) {
+        pool_.mark_lost(std::string(e.what()) + " on token \"" + label_ + "\"");
+        throw pool_.unavailable_error();
+    }
+    return first && is_session_lost(rv);
+}
+
+void Token::key_vanished(const std::string& what) {
+    pool_.mark_lost(what + " is no longer found on token \"" + label_ + "\"");
+    throw pool_.unavailable_error();
 }
 
 }  // namespace inkan::hsm

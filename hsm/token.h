@@ -4,6 +4,12 @@
 // out to be lost (CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
 // CKR_DEVICE_ERROR, CKR_USER_NOT_LOGGED_IN, CKR_OPERATION_ACTIVE), re-opens it, logs in again and
 // retries the operation once.
+//
+// A lost token (a CK_RV that says so, or a failed call while C_GetTokenInfo no
+// longer answers, or a key that was there not found) makes the pool unavailable:
+// every operation throws Error(HsmUnavailable, "hsm_unavailable") with a
+// Retry-After until a reconnection (module re-initialised, slot found again,
+// login, sessions) succeeds; see hsm/session_pool.h.
 #pragma once
 
 #include <p11-kit/pkcs11.h>
@@ -46,7 +52,7 @@ class Token {
 
     CK_FUNCTION_LIST* functions() const noexcept { return module_.functions(); }
     const Module& module() const noexcept { return module_; }
-    CK_SLOT_ID slot_id() const noexcept { return slot_; }
+    CK_SLOT_ID slot_id() const noexcept { return pool_.slot(); }
     const std::string& label() const noexcept { return label_; }
     const std::string& serial() const noexcept { return serial_; }
     size_t pool_size() const noexcept { return pool_.size(); }
@@ -65,15 +71,36 @@ class Token {
         try {
             return op(lease.session());
         } catch (const CkError& e) {
-            if (!is_session_lost(e.rv())) throw;
+            if (!after_failure(e, true)) throw;
         }
-        lease.reopen();
-        return op(lease.session());
+        try {
+            lease.reopen();
+            return op(lease.session());
+        } catch (const CkError& e) {
+            after_failure(e, false);
+            throw;
+        }
     }
 
+    // Health of the token (hsm/session_pool.h); probe: check it now and try to
+    // reconnect when an attempt is due.
+    HsmHealth health(bool probe) { return pool_.health(probe); }
+    // Bumped by every reconnection: handles found before are stale (hsm/keys.h).
+    uint64_t generation() const noexcept { return pool_.generation(); }
+    // A key that was found before is not there any more: the token is treated as
+    // lost. Throws Error(HsmUnavailable, "hsm_unavailable").
+    [[noreturn]] void key_vanished(const std::string& what);
+
   private:
+    // After a failed PKCS#11 call: throws Error(HsmUnavailable, "hsm_unavailable")
+    // if the token is gone (marking the pool lost); true if the session was lost
+    // and `first` (re-open and retry); false otherwise (rethrow the CkError).
+    bool after_failure(const CkError& e, bool first);
+    CK_SLOT_ID reconnect();
+
     Module module_;  // declared first: destroyed after the pool closed its sessions
-    CK_SLOT_ID slot_;
+    std::string wanted_label_;
+    std::string wanted_serial_;
     std::string label_;
     std::string serial_;
     SessionPool pool_;

@@ -308,10 +308,6 @@ std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, si
 PinPage IssuanceService::view_pins(const std::string& pin_token) {
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(pin_token, "pin");
-    if (!m.batches.consume_pin_url(url.token_hash, m.now())) {
-        throw Error(ErrorCategory::Gone, "pin_url_used",
-                    "this PIN URL was already opened; the PINs are shown only once");
-    }
     store::BatchRecord batch = m.batch_of(url);
     PinPage page;
     page.batch_id = batch.id;
@@ -330,6 +326,12 @@ PinPage IssuanceService::view_pins(const std::string& pin_token) {
         e.subject_dn = r.subject_dn;
         e.pin = m.pin_of(r);
         page.entries.push_back(std::move(e));
+    }
+    // Used only once every PIN was derived: an HSM failure above (503) leaves the
+    // URL unused, so the same link works once the HSM is back.
+    if (!m.batches.consume_pin_url(url.token_hash, m.now())) {
+        throw Error(ErrorCategory::Gone, "pin_url_used",
+                    "this PIN URL was already opened; the PINs are shown only once");
     }
     return page;
 }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/certificate_handlers.h"
+#include "api/problem.h"
 #include "common/error.h"
 #include "common/openssl_ptr.h"
 #include "tests/support/https_client.h"
@@ -62,6 +63,16 @@ class FakeAuthority : public Authority {
     std::optional<CertificateQuery> last_query;
 };
 
+class FakeHealth : public Health {
+  public:
+    HsmReport report;
+    int probes = 0;
+    HsmReport hsm(bool probe) override {
+        if (probe) ++probes;
+        return report;
+    }
+};
+
 void sh(const std::string& cmd) {
     auto r = test::run(cmd);
     ASSERT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
@@ -98,7 +109,7 @@ class ApiServer : public ::testing::Test {
         c.max_body_bytes = 64 * 1024;
         server = std::make_unique<HttpServer>(c);
         certs = std::make_unique<CertificateHandlers>(authority);
-        pub = std::make_unique<PublicHandlers>(authority);
+        pub = std::make_unique<PublicHandlers>(authority, health);
         certs->register_routes(server->operator_router());
         pub->register_routes(server->public_router());
         server->start();
@@ -115,6 +126,7 @@ class ApiServer : public ::testing::Test {
     }
     test::TempDir dir;
     FakeAuthority authority;
+    FakeHealth health;
     std::unique_ptr<HttpServer> server;
     std::unique_ptr<CertificateHandlers> certs;
     std::unique_ptr<PublicHandlers> pub;
@@ -133,6 +145,42 @@ TEST_F(ApiServer, PublicEndpointNeedsNoClientCertificate) {
     auto ca = c.get("/ca.pem");
     EXPECT_EQ(ca.status, 200);
     EXPECT_EQ(ca.body, authority.ca_certificate_pem());
+}
+
+// Liveness stays 200 (the process serves) and names the HSM state; readiness is
+// 503 with Retry-After while the HSM is unavailable, and probes it each time.
+TEST_F(ApiServer, HealthzReportsTheHsmAndReadyzRefusesWhileItIsUnavailable) {
+    auto c = client();
+    c.port = server->public_port();
+    auto ready = c.get("/readyz");
+    ASSERT_EQ(ready.status, 200) << ready.body;
+    EXPECT_EQ(json_of(ready)["hsm"], "ok");
+    EXPECT_EQ(health.probes, 1);
+    EXPECT_EQ(json_of(c.get("/healthz"))["hsm"], "ok");
+
+    health.report = {false, "C_Sign: CKR_DEVICE_REMOVED", 4, 0};
+    auto live = c.get("/healthz");
+    ASSERT_EQ(live.status, 200);
+    EXPECT_EQ(json_of(live)["status"], "degraded");
+    EXPECT_EQ(json_of(live)["hsm"], "unavailable");
+    EXPECT_EQ(json_of(live)["hsm_reason"], "C_Sign: CKR_DEVICE_REMOVED");
+    auto not_ready = c.get("/readyz");
+    ASSERT_EQ(not_ready.status, 503) << not_ready.body;
+    EXPECT_EQ(json_of(not_ready)["code"], "hsm_unavailable");
+    EXPECT_EQ(json_of(not_ready)["category"], "hsm_unavailable");
+    EXPECT_EQ(not_ready.headers["retry-after"], "4");
+    EXPECT_EQ(health.probes, 2) << "/healthz does not probe, /readyz does";
+}
+
+// Every 503 tells the client when to come back.
+TEST_F(ApiServer, HsmUnavailableIsA503WithRetryAfter) {
+    Problem p = to_problem(Error(ErrorCategory::HsmUnavailable, "hsm_unavailable", "gone", 7));
+    EXPECT_EQ(p.status, 503);
+    EXPECT_EQ(p.retry_after_seconds, 7);
+    EXPECT_EQ(to_problem(Error(ErrorCategory::HsmUnavailable, "hsm_device_error", "x"))
+                  .retry_after_seconds,
+              kDefaultRetryAfterSeconds);
+    EXPECT_EQ(to_problem(Error(ErrorCategory::NotFound, "x", "y")).retry_after_seconds, 0);
 }
 
 TEST_F(ApiServer, OperatorEndpointRefusesHandshakeWithoutClientCertificate) {

@@ -13,12 +13,15 @@ RunResult run_inkan(const TempDir& dir, const std::string& args, const std::stri
                args);
 }
 
-Serving serve(const TempDir& dir, std::map<std::string, std::string> env) {
+Serving serve(const TempDir& dir, std::map<std::string, std::string> env,
+              const std::vector<std::string>& prefix) {
     Serving s;
     env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
-    s.process = std::make_unique<Process>(
-        std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
-        env);
+    std::vector<std::string> argv = prefix;
+    for (std::string a : {inkan_binary(), std::string("--state-dir"), (dir / "state").string(),
+                          std::string("serve")})
+        argv.push_back(a);
+    s.process = std::make_unique<Process>(argv, env);
     std::smatch m;
     auto op = s.process->wait_for_line("operator API");
     auto pub = s.process->wait_for_line("public ");

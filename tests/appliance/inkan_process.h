@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/support/https_client.h"
 #include "tests/support/process.h"
@@ -26,8 +27,10 @@ struct Serving {
 };
 
 // `inkan serve` on <dir>/state until the Serving's process is stopped, with
-// `env` added to its environment.
-Serving serve(const TempDir& dir, std::map<std::string, std::string> env = {});
+// `env` added to its environment; `prefix` runs it through another command
+// (e.g. setpriv to drop root).
+Serving serve(const TempDir& dir, std::map<std::string, std::string> env = {},
+              const std::vector<std::string>& prefix = {});
 
 // The operator listener as the first RA operator from `credentials`/state/operators
 // (default: the served folder's own), trusting <dir>/state/ca.pem.
