@@ -7,6 +7,10 @@
 //    parties fetch them while validating certificates, so no TLS loop.
 // Behind the TLS front (front_secret set) all three are plain HTTP on loopback and
 // answer only requests carrying the front's secret (api/front_gate.h).
+// A fourth, optional listener is the loopback admin listener (GET /metrics):
+// plain HTTP on 127.0.0.1, never behind the front. Every router answers an
+// unknown path with the problem code not_found; routes registered through
+// Routes with tracing() are traced (api/request_tracing.h).
 // Handlers register their routes before start().
 #pragma once
 
@@ -18,6 +22,8 @@
 #include <string>
 
 #include "api/front_gate.h"
+#include "api/request_tracing.h"
+#include "metrics/http_metrics.h"
 
 namespace inkan::api {
 
@@ -34,6 +40,11 @@ struct HttpServerConfig {
     // Non-empty: behind the TLS front. No TLS here; the gate requires this secret
     // and the operator's certificate comes from the front's header.
     std::string front_secret;
+    // The admin listener (127.0.0.1 only; 0 = any free port) and where request
+    // metrics go (null: none).
+    bool admin_listener = false;
+    uint16_t admin_port = 9464;
+    metrics::HttpMetrics* http_metrics = nullptr;
 };
 
 class HttpServer {
@@ -46,22 +57,28 @@ class HttpServer {
     Pistache::Rest::Router& operator_router() { return operator_router_; }
     Pistache::Rest::Router& public_router() { return public_router_; }
     Pistache::Rest::Router& publication_router() { return publication_router_; }
+    Pistache::Rest::Router& admin_router() { return admin_router_; }
+    const RequestTracing& tracing() const { return tracing_; }
 
     void start();  // returns once every endpoint listens
     void stop();
     uint16_t operator_port() const;
     uint16_t public_port() const;
     uint16_t crl_port() const;
+    uint16_t admin_port() const;  // 0 without the admin listener
 
   private:
     HttpServerConfig config_;
     Pistache::Rest::Router operator_router_;
     Pistache::Rest::Router public_router_;
     Pistache::Rest::Router publication_router_;
+    Pistache::Rest::Router admin_router_;
     std::unique_ptr<FrontGate> gate_;  // null without the front
+    RequestTracing tracing_;
     std::unique_ptr<Pistache::Http::Endpoint> operator_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> public_endpoint_;
     std::unique_ptr<Pistache::Http::Endpoint> publication_endpoint_;
+    std::unique_ptr<Pistache::Http::Endpoint> admin_endpoint_;
 };
 
 }  // namespace inkan::api

@@ -65,11 +65,20 @@ class Token {
         try {
             return op(lease.session());
         } catch (const CkError& e) {
+            pool_.count_error();
             if (!is_session_lost(e.rv())) throw;
         }
         lease.reopen();
-        return op(lease.session());
+        try {
+            return op(lease.session());
+        } catch (const CkError&) {
+            pool_.count_error();
+            throw;
+        }
     }
+
+    // The session pool's numbers (monitoring).
+    PoolStats pool_stats() const { return pool_.stats(); }
 
   private:
     Module module_;  // declared first: destroyed after the pool closed its sessions

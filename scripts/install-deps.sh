@@ -13,6 +13,7 @@ PACKAGES=(
   libgmime-3.0-dev python3-aiosmtpd python3
   clang-format
   nginx-light
+  prometheus-cpp-dev libspdlog-dev python3-prometheus-client curl
 )
 
 missing=()

@@ -15,7 +15,10 @@ RunResult run_inkan(const TempDir& dir, const std::string& args, const std::stri
 
 Serving serve(const TempDir& dir, std::map<std::string, std::string> env) {
     Serving s;
-    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
+    env.insert({{"INKAN_OPERATOR_PORT", "0"},
+                {"INKAN_PUBLIC_PORT", "0"},
+                {"INKAN_CRL_PORT", "0"},
+                {"INKAN_METRICS_PORT", "0"}});
     s.process = std::make_unique<Process>(
         std::vector<std::string>{inkan_binary(), "--state-dir", (dir / "state").string(), "serve"},
         env);
@@ -29,6 +32,9 @@ Serving serve(const TempDir& dir, std::map<std::string, std::string> env) {
     if (std::regex_search(pub, m, port))
         s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
     if (std::regex_search(crl, m, port)) s.crl_port = static_cast<unsigned short>(std::stoi(m[1]));
+    auto metrics = s.process->wait_for_line("metrics");
+    if (std::regex_search(metrics, m, std::regex(":(\\d+)/metrics")))
+        s.metrics_port = static_cast<unsigned short>(std::stoi(m[1]));
     return s;
 }
 
