@@ -97,6 +97,9 @@ Rest::Route::Handler RequestTracing::wrap(Listener listener, std::string method,
         }
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        // Counted before it is logged: whoever sees the line sees the count.
+        if (metrics_)
+            metrics_->observe(to_string(listener), method, route, context.status, seconds);
         log::Fields fields = {
             {"request_id", context.id}, {"listener", to_string(listener)},
             {"method", method},         {"route", route},
@@ -110,8 +113,6 @@ Rest::Route::Handler RequestTracing::wrap(Listener listener, std::string method,
         } else {
             log::info("request", fields);
         }
-        if (metrics_)
-            metrics_->observe(to_string(listener), method, route, context.status, seconds);
         return result;
     };
 }

@@ -230,6 +230,7 @@ TEST_F(FrontTest, RequestIdIsTheFrontsAndMetricsAreNotExposed) {
     auto r = test::run("curl -s -D - -o /dev/null --cacert " + ca() +
                        " -H 'X-Request-Id: chosen-by-the-client' https://127.0.0.1:" +
                        std::to_string(f.server().public_port()) + "/healthz");
+    std::this_thread::sleep_for(300ms);  // the log line follows the answer
     std::string log = testing::internal::GetCapturedStderr();
     std::smatch m;
     ASSERT_TRUE(

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "tests/appliance/appliance_fixture.h"
 #include "tests/appliance/inkan_process.h"
@@ -54,6 +55,10 @@ std::string fetch_metrics(unsigned short port, std::string* content_type = nullp
     }
     return r.output.substr(split + 4);
 }
+
+// A request is logged and counted just after its answer went out: a client can
+// read the answer first. Waits a moment for the appliance to finish with it.
+void let_the_server_finish() { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }
 
 double sample(const std::map<std::string, double>& samples, const std::string& key) {
     auto it = samples.find(key);
@@ -113,6 +118,7 @@ TEST(Metrics, ParseWithPrometheusClientAndCountOneIssuanceAfterOneIssuance) {
         make_csr(work, "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example University/CN=m.example.com"));
     ASSERT_EQ(refused.status / 100, 4) << refused.body;
     const std::string refused_code = json::parse(refused.body)["code"];
+    let_the_server_finish();
 
     auto after = parse_exposition(work, fetch_metrics(f.server().metrics_port()));
     EXPECT_EQ(sample(after, kCsrIssuedOk), 1.0);
@@ -175,6 +181,7 @@ TEST(RequestLog, EachRequestIsLoggedAsJsonUnderTheIdItIsAnswered) {
                        " -H 'X-Request-Id: chosen-by-the-client' https://127.0.0.1:" +
                        std::to_string(f.server().public_port()) + "/healthz");
     auto missing = f.public_client().get("/no/such/path");
+    let_the_server_finish();
     std::string log = testing::internal::GetCapturedStderr();
     std::smatch m;
     ASSERT_TRUE(std::regex_search(r.output, m, std::regex("X-Request-Id: ([0-9a-f]{32})\r")))
