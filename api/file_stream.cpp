@@ -8,6 +8,8 @@
 #include <fstream>
 #include <vector>
 
+#include "api/request_tracing.h"
+
 namespace inkan::api {
 
 using namespace Pistache;
@@ -76,7 +78,12 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
     // the reactor (Pistache 0.0.5 aborts with "could not find write data").
     std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
                        "\r\nContent-Disposition: attachment; filename=\"" + filename +
-                       "\"\r\nTransfer-Encoding: chunked\r\n\r\n";
+                       "\"\r\nTransfer-Encoding: chunked\r\n";
+    if (RequestContext* request = current_request()) {
+        request->status = 200;
+        head += std::string(kRequestIdHeader) + ": " + request->id + "\r\n";
+    }
+    head += "\r\n";
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::shared_ptr<ExportArchive> owned(std::move(file));
     std::lock_guard lock(mutex_);

@@ -5,6 +5,7 @@
 
 #include "api/responder.h"
 #include "common/error.h"
+#include "common/log.h"
 
 namespace inkan::api {
 
@@ -55,6 +56,11 @@ bool FrontGate::admit(Http::Request& request, Http::ResponseWriter& writer) cons
         CRYPTO_memcmp(presented.data(), secret_.data(), secret_.size()) == 0) {
         return true;
     }
+    // Untraced (the gate runs before routing): no route, no request id of the front.
+    log::warn("request refused: not from the TLS front",
+              {{"method", Http::methodString(request.method())},
+               {"status", 403},
+               {"code", "front_required"}});
     respond(writer, [] {
         throw Error(ErrorCategory::Forbidden, "front_required",
                     "this listener answers the TLS front only; use the front's HTTPS port "

@@ -13,16 +13,6 @@ namespace {
 
 std::unique_ptr<Http::Endpoint> make_endpoint(const HttpServerConfig& c, uint16_t port,
                                               Router& router, bool tls = true) {
-    if (!router.hasNotFoundHandler()) {
-        router.addNotFoundHandler([](const Rest::Request& request, Http::ResponseWriter writer) {
-            send_json(writer, 404,
-                      {{"code", "not_found"},
-                       {"category", "not_found"},
-                       {"message", "no such resource: " + request.resource() +
-                                       " (GET /openapi.json lists every route)"}});
-            return Rest::Route::Result::Ok;
-        });
-    }
     Address address(c.bind_address, Port(port));
     auto endpoint = std::make_unique<Http::Endpoint>(address);
     // The guard refuses bodies over max_body_bytes; Pistache's own buffer only
@@ -58,9 +48,24 @@ Rest::Route::Handler method_not_allowed(const Router& router) {
 
 }  // namespace
 
-HttpServer::HttpServer(HttpServerConfig config) : config_(std::move(config)) {
-    for (Router* router : {&operator_router_, &public_router_, &publication_router_}) {
+HttpServer::HttpServer(HttpServerConfig config)
+    : config_(std::move(config)), tracing_(!config_.front_secret.empty(), config_.http_metrics) {
+    const std::pair<Router*, Listener> routers[] = {{&operator_router_, Listener::Operator},
+                                                    {&public_router_, Listener::Public},
+                                                    {&publication_router_, Listener::Publication},
+                                                    {&admin_router_, Listener::Admin}};
+    for (const auto& [router, listener] : routers) {
         router->addCustomHandler(method_not_allowed(*router));
+        router->addNotFoundHandler(tracing_.wrap(
+            listener, "*", "(unmatched)",
+            [](const Rest::Request& request, Http::ResponseWriter writer) {
+                respond(writer, [&] {
+                    throw Error(ErrorCategory::NotFound, "not_found",
+                                "no such resource: " + request.resource() +
+                                    " (GET /openapi.json lists every route)");
+                });
+                return Rest::Route::Result::Ok;
+            }));
     }
     if (!config_.front_secret.empty()) {
         gate_ = std::make_unique<FrontGate>(config_.front_secret);
@@ -89,9 +94,16 @@ void HttpServer::start() {
         public_endpoint_ = make_endpoint(config_, config_.public_port, public_router_, tls);
         publication_endpoint_ =
             make_endpoint(config_, config_.crl_port, publication_router_, false);
+        if (config_.admin_listener) {
+            HttpServerConfig admin = config_;
+            admin.bind_address = "127.0.0.1";  // never reachable from outside
+            admin.threads = 1;
+            admin_endpoint_ = make_endpoint(admin, config_.admin_port, admin_router_, false);
+        }
         operator_endpoint_->serveThreaded();
         public_endpoint_->serveThreaded();
         publication_endpoint_->serveThreaded();
+        if (admin_endpoint_) admin_endpoint_->serveThreaded();
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -105,6 +117,8 @@ void HttpServer::stop() {
     if (operator_endpoint_) operator_endpoint_->shutdown();
     if (public_endpoint_) public_endpoint_->shutdown();
     if (publication_endpoint_) publication_endpoint_->shutdown();
+    if (admin_endpoint_) admin_endpoint_->shutdown();
+    admin_endpoint_.reset();
     operator_endpoint_.reset();
     public_endpoint_.reset();
     publication_endpoint_.reset();
@@ -120,6 +134,10 @@ uint16_t HttpServer::public_port() const {
 
 uint16_t HttpServer::crl_port() const {
     return publication_endpoint_ ? static_cast<uint16_t>(publication_endpoint_->getPort()) : 0;
+}
+
+uint16_t HttpServer::admin_port() const {
+    return admin_endpoint_ ? static_cast<uint16_t>(admin_endpoint_->getPort()) : 0;
 }
 
 }  // namespace inkan::api

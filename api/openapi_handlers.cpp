@@ -13,7 +13,7 @@ nlohmann::json openapi_for(Listener listener) {
     nlohmann::json paths = nlohmann::json::object();
     for (auto& [path, item] : doc["paths"].items()) {
         for (const auto& l : item.value("x-inkan-listeners", nlohmann::json::array())) {
-            if (l != to_string(Listener::Operator)) {
+            if (l != to_string(Listener::Operator) && l != to_string(Listener::Admin)) {
                 paths[path] = item;
                 break;
             }

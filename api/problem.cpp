@@ -55,8 +55,11 @@ Problem internal_problem(const std::string& incident) {
                         ? "internal error; see the appliance log"
                         : "internal error (incident " + incident +
                               "): tell the appliance's operator this incident id; the cause "
-                              "is in the appliance log under it"}};
-    if (!incident.empty()) body["incident"] = incident;
+                              "is in the appliance log under it (request_id)"}};
+    if (!incident.empty()) {
+        body["incident"] = incident;
+        body["request_id"] = incident;  // the same id: X-Request-Id and the log's request_id
+    }
     return {500, body.dump()};
 }
 

@@ -77,8 +77,7 @@ void PublicationHandlers::register_routes(Routes r) {
     r.get("/ca.crt", Rest::Routes::bind(&PublicationHandlers::ca_certificate, this));
     r.post("/ocsp", Rest::Routes::bind(&PublicationHandlers::ocsp_post, this));
     // GET /ocsp/{base64 request}: the request may hold "/", which no route pattern matches.
-    r.router().addNotFoundHandler(Rest::Routes::bind(&PublicationHandlers::other, this));
-    r.record("GET", "/ocsp/:request");
+    r.fallback("GET", "/ocsp/:request", Rest::Routes::bind(&PublicationHandlers::other, this));
 }
 
 void PublicationHandlers::crl(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -2,14 +2,11 @@
 
 #include <pistache/peer.h>
 
-#include <atomic>
-#include <cstdio>
-#include <iostream>
-#include <random>
-
 #include "api/front_gate.h"
 #include "api/problem.h"
+#include "api/request_tracing.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/openssl_ptr.h"
 
 namespace inkan::api {
@@ -44,7 +41,16 @@ class RetryAfter : public Http::Header::Header {
     std::string value_;
 };
 
-void send_problem(ResponseWriter& writer, const Problem& p) {
+// What the traced request answered (api/request_tracing.h), for its log line and metrics.
+void note_status(int status, const std::string& code = "") {
+    if (RequestContext* request = current_request()) {
+        request->status = status;
+        request->code = code;
+    }
+}
+
+void send_problem(ResponseWriter& writer, const Problem& p, const std::string& code) {
+    note_status(p.status, code);
     writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
     if (p.retry_after_seconds > 0) {
         writer.headers().add<RetryAfter>(std::to_string(p.retry_after_seconds));
@@ -54,14 +60,19 @@ void send_problem(ResponseWriter& writer, const Problem& p) {
 
 }  // namespace
 
-// Every 500 is logged with its cause under an incident id the answer names.
+// Every 500 is logged with its cause; the answer names the incident id, which
+// is the request id (X-Request-Id) of a traced request. The traced request's
+// own log line carries the cause; outside one (unit tests' bare routers) it is
+// logged here.
 void send_internal(ResponseWriter& writer, const std::string& cause) {
-    static std::atomic<uint64_t> counter{0};
-    std::random_device seed;
-    char id[24];
-    std::snprintf(id, sizeof id, "%08x-%llu", seed(), static_cast<unsigned long long>(++counter));
-    std::cerr << "inkan: internal error, incident " << id << ": " << cause << std::endl;
-    send_problem(writer, internal_problem(id));
+    RequestContext* request = current_request();
+    std::string id = request ? request->id : new_request_id();
+    if (request) {
+        request->cause = cause;
+    } else {
+        log::error("internal error", {{"request_id", id}, {"status", 500}, {"cause", cause}});
+    }
+    send_problem(writer, internal_problem(id), "internal_error");
 }
 
 void respond(ResponseWriter& writer, const std::function<void()>& body) {
@@ -71,7 +82,7 @@ void respond(ResponseWriter& writer, const std::function<void()>& body) {
         if (e.category() == ErrorCategory::Internal) {
             send_internal(writer, e.code() + ": " + e.what());
         } else {
-            send_problem(writer, to_problem(e));
+            send_problem(writer, to_problem(e), e.code());
         }
     } catch (const std::exception& e) {
         send_internal(writer, e.what());
@@ -79,12 +90,14 @@ void respond(ResponseWriter& writer, const std::function<void()>& body) {
 }
 
 void send_json(ResponseWriter& writer, int status, const nlohmann::json& body) {
+    note_status(status);
     writer.headers().add<Http::Header::ContentType>(MIME(Application, Json));
     writer.send(static_cast<Http::Code>(status), body.dump());
 }
 
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
                 const std::string& bytes, const std::string& filename) {
+    note_status(status);
     writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType(content_type));
     if (!filename.empty()) {
         writer.headers().add<ContentDisposition>("attachment; filename=\"" + filename + "\"");

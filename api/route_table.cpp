@@ -1,5 +1,7 @@
 #include "api/route_table.h"
 
+#include "api/request_tracing.h"
+
 #include <cstring>
 
 namespace inkan::api {
@@ -12,6 +14,8 @@ const char* to_string(Listener listener) noexcept {
             return "public";
         case Listener::Publication:
             return "publication";
+        case Listener::Admin:
+            return "admin";
     }
     return "operator";
 }
@@ -36,14 +40,25 @@ std::vector<Pistache::Http::Method> Router::methods_for(const std::string& resou
     return out;
 }
 
+Pistache::Rest::Route::Handler Routes::traced(const std::string& method, const std::string& path,
+                                              Pistache::Rest::Route::Handler handler) const {
+    return tracing_ ? tracing_->wrap(listener_, method, path, std::move(handler)) : handler;
+}
+
 void Routes::get(const std::string& path, Pistache::Rest::Route::Handler handler) {
-    router_.add(Pistache::Http::Method::Get, path, std::move(handler));
+    router_.add(Pistache::Http::Method::Get, path, traced("GET", path, std::move(handler)));
     record("GET", path);
 }
 
 void Routes::post(const std::string& path, Pistache::Rest::Route::Handler handler) {
-    router_.add(Pistache::Http::Method::Post, path, std::move(handler));
+    router_.add(Pistache::Http::Method::Post, path, traced("POST", path, std::move(handler)));
     record("POST", path);
+}
+
+void Routes::fallback(const std::string& method, const std::string& path,
+                      Pistache::Rest::Route::Handler handler) {
+    router_.addNotFoundHandler(traced(method, path, std::move(handler)));
+    record(method, path);
 }
 
 void Routes::record(const std::string& method, const std::string& path) {

@@ -11,8 +11,9 @@
 
 namespace inkan::api {
 
-enum class Listener { Operator, Public, Publication };
-const char* to_string(Listener listener) noexcept;  // "operator", "public", "publication"
+// Admin: the loopback admin listener (GET /metrics); not in the OpenAPI document.
+enum class Listener { Operator, Public, Publication, Admin };
+const char* to_string(Listener listener) noexcept;  // "operator", "public", "publication", "admin"
 
 struct RouteEntry {
     Listener listener;
@@ -46,17 +47,23 @@ class Router : public Pistache::Rest::Router {
 
 // A listener's router and the table it records into; register_routes takes
 // one. Built from a bare Router (unit tests), it records nothing.
+// With a RequestTracing (api/request_tracing.h), every handler it adds is traced.
+class RequestTracing;
+
 class Routes {
   public:
     Routes(Router& router)  // NOLINT(google-explicit-constructor)
         : router_(router) {}
-    Routes(Router& router, RouteTable& table, Listener listener)
-        : router_(router), table_(&table), listener_(listener) {}
+    Routes(Router& router, RouteTable& table, Listener listener,
+           const RequestTracing* tracing = nullptr)
+        : router_(router), table_(&table), listener_(listener), tracing_(tracing) {}
 
     void get(const std::string& path, Pistache::Rest::Route::Handler handler);
     void post(const std::string& path, Pistache::Rest::Route::Handler handler);
-    // A route that a not-found handler serves (no pattern Pistache can match).
-    void record(const std::string& method, const std::string& path);
+    // The listener's not-found handler, which also serves `method path` (a route
+    // no Pistache pattern can match, e.g. GET /ocsp/{base64 with "/"}).
+    void fallback(const std::string& method, const std::string& path,
+                  Pistache::Rest::Route::Handler handler);
 
     Router& router() { return router_; }
     Listener listener() const { return listener_; }
@@ -65,6 +72,11 @@ class Routes {
     Router& router_;
     RouteTable* table_ = nullptr;
     Listener listener_ = Listener::Operator;
+    const RequestTracing* tracing_ = nullptr;
+
+    void record(const std::string& method, const std::string& path);
+    Pistache::Rest::Route::Handler traced(const std::string& method, const std::string& path,
+                                          Pistache::Rest::Route::Handler handler) const;
 };
 
 }  // namespace inkan::api

@@ -1,9 +1,9 @@
 #include "appliance/appliance_server.h"
 
 #include <filesystem>
-#include <iostream>
 
 #include "common/error.h"
+#include "common/log.h"
 
 namespace inkan::appliance {
 namespace {
@@ -11,7 +11,8 @@ namespace {
 // How often `inkan serve` checks whether the CRL is due (README "Revocation status").
 constexpr std::chrono::seconds kCrlCheckInterval{60};
 
-api::HttpServerConfig http_config(const Config& config, const std::string& front_secret) {
+api::HttpServerConfig http_config(const Config& config, const std::string& front_secret,
+                                  metrics::HttpMetrics& http_metrics) {
     if (!std::filesystem::exists(config.tls_certificate_path())) {
         throw Error(ErrorCategory::NotFound, "tls_certificate_missing",
                     "no HTTPS certificate at " + config.tls_certificate_path().string() +
@@ -27,6 +28,9 @@ api::HttpServerConfig http_config(const Config& config, const std::string& front
     hc.client_ca_file = config.ca_certificate_path().string();
     hc.max_body_bytes = config.http.max_body_bytes;
     hc.threads = config.http.threads;
+    hc.admin_listener = config.http.metrics;
+    hc.admin_port = config.http.metrics_port;
+    hc.http_metrics = &http_metrics;
     if (!front_secret.empty()) {  // behind the front: loopback, ports the kernel picks
         hc.bind_address = "127.0.0.1";
         hc.operator_port = hc.public_port = hc.crl_port = 0;
@@ -40,13 +44,16 @@ api::HttpServerConfig http_config(const Config& config, const std::string& front
 ApplianceServer::ApplianceServer(Services& services)
     : services_(services),
       config_(services.config),
+      monitoring_(services),
       audit_(services.config.audit_log_path()),
       core_authority_(services),
-      authority_(core_authority_, audit_),
+      audited_authority_(core_authority_, audit_),
+      authority_(audited_authority_, monitoring_.workflow),
       core_desk_(*services.issuance, *services.policy, *services.crl_publisher),
-      desk_(core_desk_, audit_),
+      audited_desk_(core_desk_, audit_),
+      desk_(audited_desk_, monitoring_.workflow),
       front_secret_(services.config.http.front == "nginx" ? new_front_secret() : ""),
-      server_(http_config(services.config, front_secret_)),
+      server_(http_config(services.config, front_secret_, monitoring_.http)),
       certificates_(authority_),
       health_(*services.token),
       public_(authority_, health_),
@@ -63,6 +70,7 @@ ApplianceServer::ApplianceServer(Services& services)
       core_reports_(services),
       reports_(core_reports_, audit_),
       report_handlers_(authority_, reports_),
+      metrics_handlers_(monitoring_.registry),
       mail_transport_(make_mail_transport(services.config)) {
     if (mail_transport_) {
         outbox_ = make_notification_outbox(services, *mail_transport_, [this] {
@@ -76,10 +84,13 @@ ApplianceServer::ApplianceServer(Services& services)
                 }
             });
     }
-    api::Routes operator_routes(server_.operator_router(), routes_, api::Listener::Operator);
-    api::Routes public_routes(server_.public_router(), routes_, api::Listener::Public);
+    const api::RequestTracing* tracing = &server_.tracing();
+    api::Routes operator_routes(server_.operator_router(), routes_, api::Listener::Operator,
+                                tracing);
+    api::Routes public_routes(server_.public_router(), routes_, api::Listener::Public, tracing);
     api::Routes publication_routes(server_.publication_router(), routes_,
-                                   api::Listener::Publication);
+                                   api::Listener::Publication, tracing);
+    api::Routes admin_routes(server_.admin_router(), routes_, api::Listener::Admin, tracing);
     certificates_.register_routes(operator_routes);
     requests_.register_routes(operator_routes);
     report_handlers_.register_routes(operator_routes);
@@ -91,13 +102,13 @@ ApplianceServer::ApplianceServer(Services& services)
     openapi_.register_routes(public_routes);
     web_pages_.register_public_routes(public_routes);
     publication_handlers_.register_routes(publication_routes);
+    metrics_handlers_.register_routes(admin_routes);
 }
 
 void ApplianceServer::start() {
     if (size_t revoked = services_.issuance->recover_undelivered()) {
-        std::cerr << "inkan: revoked " << revoked
-                  << " certificate(s) that an earlier run signed but did not deliver (reason "
-                     "superseded)\n";
+        log::warn("revoked certificates that an earlier run signed but did not deliver",
+                  {{"revoked", revoked}, {"reason", "superseded"}});
     }
     services_.crl_publisher->refresh_if_due();  // errors at start are the caller's
     crl_refresher_.start();

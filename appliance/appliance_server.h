@@ -10,6 +10,7 @@
 
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
+#include "api/metrics_handlers.h"
 #include "api/openapi_handlers.h"
 #include "api/outbox_handlers.h"
 #include "api/publication_handlers.h"
@@ -21,6 +22,8 @@
 #include "appliance/hsm_health.h"
 #include "appliance/issuance_desk.h"
 #include "appliance/mail_wiring.h"
+#include "appliance/metered.h"
+#include "appliance/monitoring.h"
 #include "appliance/operator_authority.h"
 #include "appliance/outbox_view.h"
 #include "appliance/periodic_task.h"
@@ -50,6 +53,9 @@ class ApplianceServer {
     uint16_t app_operator_port() const { return server_.operator_port(); }
     uint16_t app_public_port() const { return server_.public_port(); }
     uint16_t app_crl_port() const { return server_.crl_port(); }
+    // The loopback admin listener (GET /metrics); 0 with http.metrics false.
+    uint16_t metrics_port() const { return server_.admin_port(); }
+    metrics::Registry& metrics() { return monitoring_.registry; }
     // Every route of the three listeners, as registered (GET /openapi.json documents them).
     const api::RouteTable& routes() const { return routes_; }
 
@@ -57,11 +63,14 @@ class ApplianceServer {
     void stop_tasks();
     Services& services_;
     const Config& config_;
+    Monitoring monitoring_;
     AuditLog audit_;
     OperatorAuthority core_authority_;
-    AuditedAuthority authority_;
+    AuditedAuthority audited_authority_;
+    MeteredAuthority authority_;  // what the handlers use: metered, then audited
     ApplianceIssuanceDesk core_desk_;
-    AuditedDesk desk_;
+    AuditedDesk audited_desk_;
+    MeteredDesk desk_;
     std::string front_secret_;  // empty without the front
     api::HttpServer server_;
     api::CertificateHandlers certificates_;
@@ -79,6 +88,7 @@ class ApplianceServer {
     api::ReportHandlers report_handlers_;
     api::OpenApiHandlers openapi_;
     api::WebPages web_pages_;
+    api::MetricsHandlers metrics_handlers_;
     api::RouteTable routes_;
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none
     std::unique_ptr<issuance::NotificationOutbox> outbox_;  // null: mail.transport none

@@ -33,6 +33,10 @@ void run_serve(const GlobalOptions& global) {
               << server.public_port() << " (/healthz, /ca.pem, PIN and download URLs)\n"
               << "inkan: publication http://" << config.http.bind_address << ":"
               << server.crl_port() << " (/crl/" << kCrlName << ".crl, /ca.crt, /ocsp)\n";
+    if (server.metrics_port() != 0) {
+        std::cout << "inkan: metrics     http://127.0.0.1:" << server.metrics_port()
+                  << "/metrics (loopback admin listener)\n";
+    }
     if (config.http.front == "nginx") {
         std::cout << "inkan: TLS front  nginx (" << (config.state_dir / "front").string()
                   << "), application on 127.0.0.1:" << server.app_operator_port() << ", "

@@ -26,7 +26,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operat
                                                 public_port, crl_port, max_body_bytes, threads,
                                                 public_base_url, front, nginx_binary,
                                                 front_timeout_seconds, front_requests_per_second,
-                                                front_connections_per_client)
+                                                front_connections_per_client, metrics, metrics_port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms,
                                                 read_timeout_ms, cache_ttl_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
@@ -201,6 +201,8 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
         c.http.public_port = port_from_env("INKAN_PUBLIC_PORT", v);
     if (auto v = env("INKAN_CRL_PORT"); !v.empty())
         c.http.crl_port = port_from_env("INKAN_CRL_PORT", v);
+    if (auto v = env("INKAN_METRICS_PORT"); !v.empty())
+        c.http.metrics_port = port_from_env("INKAN_METRICS_PORT", v);
     if (c.hsm.pin_file.empty()) c.hsm.pin_file = (state_dir / "hsm-user-pin").string();
     if (c.hsm.softhsm_conf.empty() && c.hsm.module_path.find("softhsm") != std::string::npos) {
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();

@@ -60,6 +60,10 @@ struct HttpConfig {
     int front_timeout_seconds = 10;         // handshake + headers, and between body reads
     int front_requests_per_second = 20;     // per client address (burst: twice that)
     int front_connections_per_client = 32;  // open connections per client address
+    // GET /metrics (Prometheus) on the loopback admin listener 127.0.0.1:metrics_port
+    // (plain HTTP, never behind the front; 0 = any free port). README "Metrics".
+    bool metrics = true;
+    uint16_t metrics_port = 9464;
     std::string effective_public_base_url(uint16_t actual_public_port) const {
         return public_base_url.empty()
                    ? "https://" + bind_address + ":" + std::to_string(actual_public_port)

@@ -48,7 +48,13 @@ std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_ce
     o << "        location / {\n"
       << "            proxy_pass http://" << upstream << ";\n"
       << "            proxy_set_header Host $http_host;\n"
-      << "            proxy_set_header X-Inkan-Front \"" << p.secret << "\";\n";
+      << "            proxy_set_header X-Inkan-Front \"" << p.secret
+      << "\";\n"
+      // nginx's own id replaces whatever the client sent; the application logs
+      // under it and answers it, and add_header (tls_server) answers it for
+      // nginx's own refusals too.
+      << "            proxy_set_header X-Request-Id $request_id;\n"
+      << "            proxy_hide_header X-Request-Id;\n";
     if (client_certificate) {
         o << "            proxy_set_header X-Inkan-Client-Certificate $ssl_client_escaped_cert;\n"
           << "            proxy_set_header X-Inkan-Client-Verify $ssl_client_verify;\n";
@@ -104,13 +110,22 @@ std::string json_error_pages(const FrontPlan& p) {
     return o.str();
 }
 
+// A burst of five seconds' worth: one client's sequential requests (an RA
+// system fetching a batch, a curl loop) pass; a flood is cut at the rate.
+std::string rate_limit(const FrontPlan& p, const char* listener) {
+    return "        limit_req zone=inkan_req_" + std::string(listener) +
+           " burst=" + std::to_string(5 * p.requests_per_second) + " nodelay;\n";
+}
+
 std::string tls_server(const FrontPlan& p, uint16_t port, const char* upstream, bool operators) {
     std::ostringstream o;
     o << "    server {\n"
       << "        listen " << p.bind_address << ":" << port << " ssl;\n"
-      << "        ssl_certificate " << p.certificate_file << ";\n"
+      << rate_limit(p, operators ? "operator" : "public") << "        ssl_certificate "
+      << p.certificate_file << ";\n"
       << "        ssl_certificate_key " << p.key_file << ";\n"
-      << "        add_header Strict-Transport-Security \"max-age=63072000\" always;\n";
+      << "        add_header Strict-Transport-Security \"max-age=63072000\" always;\n"
+      << "        add_header X-Request-Id $request_id always;\n";
     if (operators) {
         o << "        ssl_client_certificate " << p.client_ca_file << ";\n"
           << "        ssl_verify_client on;\n"
@@ -211,7 +226,13 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "error_log " << d << "/error.log warn;\n"
       << "events { worker_connections 1024; }\n"
       << "http {\n"
-      << "    access_log " << d << "/access.log;\n"
+      // One JSON object a line, under the request id the application logs too.
+      << "    log_format inkan_json escape=json '{\"time\":\"$time_iso8601\",\"request_id\":"
+         "\"$request_id\",\"remote\":\"$remote_addr\",\"listener_port\":\"$server_port\","
+         "\"method\":\"$request_method\",\"status\":$status,\"duration_s\":"
+         "$request_time,\"bytes\":$body_bytes_sent,\"tls\":\"$ssl_protocol\","
+         "\"tls_resumed\":\"$ssl_session_reused\"}';\n"
+      << "    access_log " << d << "/access.log inkan_json;\n"
       << "    client_body_temp_path " << d << "/tmp/body;\n"
       << "    proxy_temp_path " << d << "/tmp/proxy;\n"
       << "    fastcgi_temp_path " << d << "/tmp/fastcgi;\n"
@@ -232,11 +253,14 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "    lingering_time 10s;\n"
       << "    lingering_timeout 2s;\n"
       << "    limit_conn_zone $binary_remote_addr zone=inkan_conn:10m;\n"
-      << "    limit_req_zone $binary_remote_addr zone=inkan_req:10m rate=" << p.requests_per_second
-      << "r/s;\n"
-      << "    limit_conn inkan_conn " << p.connections_per_client << ";\n"
-      << "    limit_req zone=inkan_req burst=" << 2 * p.requests_per_second << " nodelay;\n"
-      << "    limit_conn_status 429;\n"
+      << "    limit_conn inkan_conn " << p.connections_per_client << ";\n";
+    // The request rate per client address, counted per listener: relying
+    // parties fetching CRLs behind one NAT do not use up its subscribers' rate.
+    for (const char* listener : {"operator", "public", "publication"}) {
+        o << "    limit_req_zone $binary_remote_addr zone=inkan_req_" << listener
+          << ":10m rate=" << p.requests_per_second << "r/s;\n";
+    }
+    o << "    limit_conn_status 429;\n"
       << "    limit_req_status 429;\n"
       << "    ssl_protocols TLSv1.2 TLSv1.3;\n"
       << "    ssl_ciphers " << kCiphers << ";\n"
@@ -252,6 +276,7 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << tls_server(p, p.operator_port, "inkan_operator", true)
       << tls_server(p, p.public_port, "inkan_public", false) << "    server {\n"
       << "        listen " << p.bind_address << ":" << p.crl_port << ";\n"
+      << rate_limit(p, "publication") << "        add_header X-Request-Id $request_id always;\n"
       << json_error_pages(p) << proxy_block(p, "inkan_publication", false) << "    }\n"
       << "}\n";
     return o.str();

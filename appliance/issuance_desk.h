@@ -3,12 +3,12 @@
 // revocation file regenerates the CRL once, after its batch.
 #pragma once
 
-#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "api/issuance_desk.h"
 #include "appliance/policy_context.h"
 #include "ca/crl_publisher.h"
+#include "common/log.h"
 #include "issuance/issuance_service.h"
 
 namespace inkan::appliance {
@@ -82,8 +82,7 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
             crl_.regenerate();
         } catch (const std::exception& e) {
             // The revocations are stored; the serve timer publishes them within a minute.
-            std::cerr << "inkan: CRL regeneration after a revocation batch failed: " << e.what()
-                      << "\n";
+            log::error("CRL regeneration after a revocation batch failed", {{"cause", e.what()}});
         }
     }
     static issuance::OperatorInfo info(const api::OperatorIdentity& who) {

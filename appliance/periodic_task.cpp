@@ -1,6 +1,6 @@
 #include "appliance/periodic_task.h"
 
-#include <iostream>
+#include "common/log.h"
 
 namespace inkan::appliance {
 
@@ -46,8 +46,8 @@ void PeriodicTask::loop() {
         try {
             run_();
         } catch (const std::exception& e) {
-            std::cerr << "inkan: " << name_ << " failed (tried again in " << interval_.count()
-                      << " s): " << e.what() << "\n";
+            log::error(name_ + " failed",
+                       {{"task", name_}, {"retry_in_s", interval_.count()}, {"cause", e.what()}});
         }
         lock.lock();
     }

@@ -1,7 +1,6 @@
 #include "appliance/publication.h"
 
-#include <iostream>
-
+#include "common/log.h"
 #include "pki/der.h"
 
 namespace inkan::appliance {
@@ -24,7 +23,7 @@ Bytes AppliancePublication::ocsp_response(ByteView request_der) {
 std::function<void()> crl_refresh(ca::CrlPublisher& publisher) {
     return [&publisher] {
         if (auto crl = publisher.refresh_if_due())
-            std::cerr << "inkan: published CRL number " << crl->number << "\n";
+            log::info("published a CRL", {{"crl_number", crl->number}});
     };
 }
 

@@ -1,9 +1,8 @@
 #include "ca/ocsp_responder.h"
 
-#include <iostream>
-
 #include "ca/certificate_authority.h"
 #include "common/error.h"
+#include "common/log.h"
 
 namespace inkan::ca {
 
@@ -42,7 +41,7 @@ Bytes OcspResponder::respond(ByteView request_der) {
             signer_, ca_certificate_, request_der,
             [this](const Bytes& serial) { return status_of(serial); }, options);
     } catch (const std::exception& e) {
-        std::cerr << "inkan: OCSP response failed: " << e.what() << "\n";
+        log::error("OCSP response failed", {{"cause", e.what()}});
         // OCSPResponse { responseStatus internalError (2) }, no responseBytes.
         return Bytes{0x30, 0x03, 0x0A, 0x01, 0x02};
     }

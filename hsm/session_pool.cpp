@@ -179,7 +179,20 @@ void SessionPool::reconnect_sessions() {
     for (CK_SESSION_HANDLE& s : sessions_) s = open_session();
 }
 
+PoolStats SessionPool::stats() const {
+    PoolStats s;
+    s.size = sessions_.size();
+    {
+        std::lock_guard lock(free_mutex_);
+        s.in_use = s.size - free_.size();
+    }
+    s.errors = errors_.load(std::memory_order_relaxed);
+    s.reopened = reopened_.load(std::memory_order_relaxed);
+    return s;
+}
+
 void SessionPool::reopen(size_t index) {
+    reopened_.fetch_add(1, std::memory_order_relaxed);
     // Close the old session only if it still exists (CKR_DEVICE_ERROR case): a
     // handle that is already gone may be reused by the module for another session.
     CK_SESSION_INFO info{};

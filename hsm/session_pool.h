@@ -41,6 +41,15 @@ struct Session {
 
 class SessionPool;
 
+// A snapshot of the pool for monitoring (README "Metrics"): plain numbers, so
+// that nothing outside hsm/ sees a PKCS#11 type.
+struct PoolStats {
+    size_t size = 0;        // sessions that can be lent
+    size_t in_use = 0;      // lent right now
+    uint64_t errors = 0;    // PKCS#11 errors of operations on lent sessions (Token::with_session)
+    uint64_t reopened = 0;  // sessions found lost and opened again
+};
+
 // Exclusive use of one pooled session until destruction. Move-only.
 class SessionLease {
   public:
@@ -108,6 +117,8 @@ class SessionPool {
     HsmHealth health(bool probe);
     // The Error acquire() throws while lost (code "hsm_unavailable", Retry-After).
     Error unavailable_error();
+    PoolStats stats() const;
+    void count_error() noexcept { errors_.fetch_add(1, std::memory_order_relaxed); }
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -134,7 +145,7 @@ class SessionPool {
     std::mutex anchor_mutex_;
     CK_SESSION_HANDLE anchor_ = CK_INVALID_HANDLE;
     std::vector<CK_SESSION_HANDLE> sessions_;  // sessions_[i] is touched only by its lease holder
-    std::mutex free_mutex_;
+    mutable std::mutex free_mutex_;
     std::condition_variable free_changed_;
     std::vector<size_t> free_;
     // Guarded by free_mutex_:
@@ -145,6 +156,8 @@ class SessionPool {
     std::chrono::seconds backoff_{1};
     uint64_t reconnections_ = 0;
     std::atomic<uint64_t> generation_{0};
+    std::atomic<uint64_t> errors_{0};
+    std::atomic<uint64_t> reopened_{0};
 };
 
 }  // namespace inkan::hsm

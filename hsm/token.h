@@ -71,12 +71,14 @@ class Token {
         try {
             return op(lease.session());
         } catch (const CkError& e) {
+            pool_.count_error();
             if (!after_failure(e, true)) throw;
         }
         try {
             lease.reopen();
             return op(lease.session());
         } catch (const CkError& e) {
+            pool_.count_error();
             after_failure(e, false);
             throw;
         }
@@ -90,6 +92,9 @@ class Token {
     // A key that was found before is not there any more: the token is treated as
     // lost. Throws Error(HsmUnavailable, "hsm_unavailable").
     [[noreturn]] void key_vanished(const std::string& what);
+
+    // The session pool's numbers (monitoring).
+    PoolStats pool_stats() const { return pool_.stats(); }
 
   private:
     // After a failed PKCS#11 call: throws Error(HsmUnavailable, "hsm_unavailable")

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <ctime>
-#include <iostream>
 #include <map>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "common/utc_time.h"
 #include "issuance/issuance_service.h"
 #include "issuance/retrieval_urls.h"
@@ -176,10 +176,11 @@ SendSummary NotificationOutbox::send_due() {
                 std::min<int64_t>(config_.retry_base.count() << shift, config_.retry_max.count());
             const bool dead = now - entry.event.created_at >= config_.give_up.count();
             outbox_.record_failure(id, ex.what(), now + delay, dead, now);
-            std::cerr << "inkan: mail " << id << " (" << entry.event.type << " to "
-                      << entry.event.recipient << ") "
-                      << (dead ? "given up" : "failed, retried in " + std::to_string(delay) + " s")
-                      << ": " << ex.what() << "\n";
+            log::warn(dead ? "mail given up" : "mail failed", {{"mail_id", id},
+                                                               {"event", entry.event.type},
+                                                               {"recipient", entry.event.recipient},
+                                                               {"retry_in_s", dead ? 0 : delay},
+                                                               {"cause", ex.what()}});
             ++(dead ? summary.dead : summary.failed);
         }
     }

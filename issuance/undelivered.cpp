@@ -1,8 +1,7 @@
 #include "issuance/undelivered.h"
 
-#include <iostream>
-
 #include "common/error.h"
+#include "common/log.h"
 
 namespace inkan::issuance {
 
@@ -17,8 +16,8 @@ UndeliveredCertificates::~UndeliveredCertificates() {
                                  now_());
         } catch (const std::exception& e) {
             // Still Pending in the store: the next start revokes it.
-            std::cerr << "inkan: could not revoke undelivered certificate " << serial << ": "
-                      << e.what() << "\n";
+            log::error("could not revoke an undelivered certificate",
+                       {{"serial", serial}, {"cause", e.what()}});
         }
     }
 }

@@ -14,6 +14,7 @@ PACKAGES=(
   clang-format
   nginx-light
   nodejs chromium fonts-ipafont-gothic
+  prometheus-cpp-dev libspdlog-dev python3-prometheus-client curl
 )
 # npm bundles the web pages (web/, npm ci + esbuild at build time). Debian's npm
 # package, unless the nodejs in place brings its own npm (NodeSource's does).

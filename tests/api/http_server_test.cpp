@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "api/certificate_handlers.h"
 #include "api/problem.h"
@@ -231,7 +232,21 @@ TEST_F(ApiServer, InternalErrorsAreLoggedUnderAnIncidentIdTheAnswerNames) {
     EXPECT_EQ(body["code"], "internal_error");
     std::string incident = body["incident"];
     EXPECT_EQ(r.body.find("disk on fire"), std::string::npos) << "the cause stays in the log";
-    EXPECT_NE(log.find("incident " + incident + ": disk on fire (test)"), std::string::npos) << log;
+    EXPECT_EQ(body["request_id"], incident);
+    // One JSON object a line (common/log.h); this one names the incident and the cause.
+    bool found = false;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        auto entry = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_TRUE(entry.is_object()) << line;
+        if (entry.value("request_id", "") == incident) {
+            found = true;
+            EXPECT_EQ(entry["level"], "error");
+            EXPECT_EQ(entry["cause"], "disk on fire (test)");
+            EXPECT_EQ(entry["status"], 500);
+        }
+    }
+    EXPECT_TRUE(found) << log;
 }
 
 TEST_F(ApiServer, OversizedBodyIsRefusedAndNeverReachesTheCore) {

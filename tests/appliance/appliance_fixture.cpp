@@ -26,6 +26,7 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     config_.http.operator_port = 0;
     config_.http.public_port = 0;
     config_.http.crl_port = 0;
+    config_.http.metrics_port = 0;  // the admin listener (GET /metrics) on a free port
     config_.http.front = options.front;
     if (options.front == "nginx") {  // nginx cannot report a port the kernel picked
         auto ports = free_loopback_ports(3);

@@ -9,8 +9,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
 
 #include "tests/appliance/appliance_fixture.h"
 #include "tests/support/run.h"
@@ -57,6 +64,26 @@ int connect_idle(unsigned short port) {
     return fd;
 }
 
+// A partial TLS ClientHello (the record header and the start of the handshake
+// message), then nothing: a client stalled inside the handshake.
+int connect_stalled_handshake(unsigned short port) {
+    int fd = connect_idle(port);
+    static const unsigned char partial[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01,
+                                            0x00, 0x01, 0xfc, 0x03, 0x03};
+    EXPECT_EQ(send(fd, partial, sizeof partial, MSG_NOSIGNAL),
+              static_cast<ssize_t>(sizeof partial));
+    return fd;
+}
+
+// The plain-HTTP listener's slow client: a request line and no end of headers.
+int connect_stalled_request(unsigned short port) {
+    int fd = connect_idle(port);
+    const std::string partial = "GET /ca.crt HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    EXPECT_EQ(send(fd, partial.data(), partial.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(partial.size()));
+    return fd;
+}
+
 }  // namespace
 
 TEST_F(FrontTest, OperatorWithItsCertificateIsServedThroughTheFront) {
@@ -98,15 +125,136 @@ TEST_F(FrontTest, PublicAndPublicationListenersAnswerThroughTheFront) {
 
 // The bug the front fixes: Pistache's single accept thread waited up to 10 s for
 // each idle connection's TLS handshake, so three of them held /healthz for 30 s.
-TEST_F(FrontTest, IdleConnectionsDoNotDelayHealthz) {
-    int idle[3];
-    for (int& fd : idle) fd = connect_idle(f.server().public_port());
-    auto started = std::chrono::steady_clock::now();
-    auto r = f.public_client().get("/healthz");
-    auto took = std::chrono::steady_clock::now() - started;
-    for (int fd : idle) close(fd);
-    EXPECT_EQ(r.status, 200) << r.error;
-    EXPECT_LT(took, 2s);
+// Issue 10's acceptance: 200 idle connections and 20 that stall inside the TLS
+// handshake (a partial ClientHello; on the plain-HTTP listener a partial request)
+// on each of the three listeners at once, and meanwhile /healthz, an operator
+// request and the CA certificate each answer in under a second.
+TEST_F(FrontTest, IdleAndStalledConnectionsOnEveryListenerDelayNoOne) {
+    const unsigned short ports[] = {f.server().operator_port(), f.server().public_port(),
+                                    f.server().crl_port()};
+    std::vector<int> held;
+    for (unsigned short port : ports) {
+        for (int i = 0; i < 200; ++i) held.push_back(connect_idle(port));
+        for (int i = 0; i < 20; ++i) {
+            held.push_back(port == f.server().crl_port() ? connect_stalled_request(port)
+                                                         : connect_stalled_handshake(port));
+        }
+    }
+    auto timed = [](const std::function<int()>& request) {
+        auto started = std::chrono::steady_clock::now();
+        int status = request();
+        return std::make_pair(status, std::chrono::steady_clock::now() - started);
+    };
+    auto health = timed([&] { return f.public_client().get("/healthz").status; });
+    auto operators = timed([&] { return f.operator_client().get("/api/v1/certificates").status; });
+    auto ca = timed([&] {
+        return curl_status("http://127.0.0.1:" + std::to_string(f.crl_port()) + "/ca.crt");
+    });
+    for (int fd : held) close(fd);
+    EXPECT_EQ(health.first, 200);
+    EXPECT_LT(health.second, 1s);
+    EXPECT_EQ(operators.first, 200);
+    EXPECT_LT(operators.second, 1s);
+    EXPECT_EQ(ca.first, 200);
+    EXPECT_LT(ca.second, 1s);
+}
+
+// Issue 10's acceptance: 100 sequential curl requests, each on a new connection
+// (Connection: close) with curl's default TLS session reuse, all succeed on each
+// listener, and every TLS connection after the first resumed its session
+// (nginx's access log, tls_resumed "r"). The mean cost of one new connection and
+// request at one client is printed (README "TLS front"); its bound here is a
+// generous 50 ms (the issue's goal is 5 ms; a delayed-ACK stall costs ~40 ms).
+TEST_F(FrontTest, HundredSequentialCurlRequestsWithSessionReuseSucceedOnEveryListener) {
+    const auto& op = f.operator_credential();
+    struct Case {
+        const char* name;
+        std::string url;
+        std::string options;
+        bool tls;
+    };
+    const Case cases[] = {
+        {"operator",
+         "https://127.0.0.1:" + std::to_string(f.server().operator_port()) + "/api/v1/statistics",
+         "--cacert " + ca() + " --cert " + test::shell_quote(op.cert_path.string()) + " --key " +
+             test::shell_quote(op.key_path.string()),
+         true},
+        {"public", "https://127.0.0.1:" + std::to_string(f.server().public_port()) + "/healthz",
+         "--cacert " + ca(), true},
+        {"publication", "http://127.0.0.1:" + std::to_string(f.crl_port()) + "/ca.crt", "", false}};
+    const auto access_log = f.config().state_dir / "front" / "access.log";
+    for (const Case& c : cases) {
+        const size_t logged_before = test::read_file(access_log).size();
+        std::string urls;
+        for (int i = 0; i < 100; ++i) urls += " -o /dev/null " + c.url;
+        auto r = test::run("curl -s -H 'Connection: close' " + c.options +
+                           " -w '%{http_code} %{num_connects} %{time_total}\\n'" + urls);
+        std::istringstream lines(r.output);
+        int ok = 0, connects = 0;
+        double total = 0, after_first = 0;
+        for (int code, n; lines >> code >> n >> total;) {
+            ok += code == 200;
+            connects += n;
+            if (ok > 1) after_first += total;
+        }
+        EXPECT_EQ(ok, 100) << c.name << "\n" << r.output;
+        EXPECT_EQ(connects, 100) << c.name << ": one new connection per request";
+        const double mean_ms = after_first / 99 * 1000;
+        std::cout << "[ front    ] " << c.name << ": mean " << mean_ms
+                  << " ms per new connection and request (99 after the first)\n";
+        EXPECT_LT(mean_ms, 50.0) << c.name;
+        if (!c.tls) continue;
+        // nginx writes a line when it has answered; the last may trail curl's exit.
+        std::string logged;
+        for (int i = 0; i < 50; ++i) {
+            logged = test::read_file(access_log).substr(logged_before);
+            if (std::count(logged.begin(), logged.end(), '\n') >= 100) break;
+            std::this_thread::sleep_for(20ms);
+        }
+        std::istringstream entries(logged);
+        int resumed = 0, fresh = 0;
+        for (std::string line; std::getline(entries, line);) {
+            auto entry = nlohmann::json::parse(line);
+            (entry["tls_resumed"] == "r" ? resumed : fresh)++;
+        }
+        EXPECT_EQ(fresh, 1) << c.name << "\n" << logged;
+        EXPECT_EQ(resumed, 99) << c.name << "\n" << logged;
+    }
+}
+
+// Behind the front the request id is nginx's: a client's X-Request-Id is
+// replaced, the answer carries nginx's (once), and the application logs the
+// request under it; /metrics is not on any of the front's listeners.
+TEST_F(FrontTest, RequestIdIsTheFrontsAndMetricsAreNotExposed) {
+    testing::internal::CaptureStderr();
+    auto r = test::run("curl -s -D - -o /dev/null --cacert " + ca() +
+                       " -H 'X-Request-Id: chosen-by-the-client' https://127.0.0.1:" +
+                       std::to_string(f.server().public_port()) + "/healthz");
+    std::this_thread::sleep_for(300ms);  // the log line follows the answer
+    std::string log = testing::internal::GetCapturedStderr();
+    std::smatch m;
+    ASSERT_TRUE(
+        std::regex_search(r.output, m, std::regex("[Xx]-[Rr]equest-[Ii]d: ([0-9a-f]{32})\r")))
+        << r.output;
+    const std::string id = m[1];
+    EXPECT_EQ(r.output.find("X-Request-Id", r.output.find(id) + id.size()), std::string::npos)
+        << "one X-Request-Id: " << r.output;
+    EXPECT_EQ(r.output.find("chosen-by-the-client"), std::string::npos);
+    bool logged = false;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        auto entry = nlohmann::json::parse(line, nullptr, false);
+        logged |= entry.is_object() && entry.value("request_id", "") == id &&
+                  entry.value("route", "") == "/healthz";
+    }
+    EXPECT_TRUE(logged) << log;
+    EXPECT_NE(test::read_file(f.config().state_dir / "front" / "access.log").find(id),
+              std::string::npos);
+    for (unsigned short port : {f.server().operator_port(), f.server().public_port()}) {
+        auto client = port == f.server().operator_port() ? f.operator_client() : f.public_client();
+        EXPECT_EQ(client.get("/metrics").status, 404) << port;
+    }
+    EXPECT_EQ(curl_status("http://127.0.0.1:" + std::to_string(f.crl_port()) + "/metrics"), 404);
 }
 
 // Straight to the application's loopback port, past nginx: a request carrying a

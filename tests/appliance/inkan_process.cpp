@@ -16,7 +16,8 @@ RunResult run_inkan(const TempDir& dir, const std::string& args, const std::stri
 Serving serve(const TempDir& dir, std::map<std::string, std::string> env,
               const std::vector<std::string>& prefix) {
     Serving s;
-    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"}});
+    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"},
+                {"INKAN_METRICS_PORT", "0"}});
     std::vector<std::string> argv = prefix;
     for (std::string a : {inkan_binary(), std::string("--state-dir"), (dir / "state").string(),
                           std::string("serve")})
@@ -32,6 +33,9 @@ Serving serve(const TempDir& dir, std::map<std::string, std::string> env,
     if (std::regex_search(pub, m, port))
         s.public_port = static_cast<unsigned short>(std::stoi(m[1]));
     if (std::regex_search(crl, m, port)) s.crl_port = static_cast<unsigned short>(std::stoi(m[1]));
+    auto metrics = s.process->wait_for_line("metrics");
+    if (std::regex_search(metrics, m, std::regex(":(\\d+)/metrics")))
+        s.metrics_port = static_cast<unsigned short>(std::stoi(m[1]));
     return s;
 }
 

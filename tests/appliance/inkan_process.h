@@ -24,6 +24,7 @@ struct Serving {
     unsigned short operator_port = 0;
     unsigned short public_port = 0;
     unsigned short crl_port = 0;
+    unsigned short metrics_port = 0;  // the loopback admin listener (GET /metrics)
 };
 
 // `inkan serve` on <dir>/state until the Serving's process is stopped, with

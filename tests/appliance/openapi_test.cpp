@@ -107,9 +107,12 @@ TEST(OpenApi, EveryRouteDocumentedAndEveryDocumentedRouteAnswers) {
         if (concrete == "/api/v1/export") concrete += "?status=bogus";
         int status = 0;
         std::string body;
-        if (listener == "publication") {
+        if (listener == "publication" || listener == "admin") {
+            std::string base = listener == "admin"
+                                   ? "http://127.0.0.1:" + std::to_string(f.server().metrics_port())
+                                   : f.crl_base_url();
             auto r = test::run("curl -s -X " + method + " -o " + (work / "body").string() +
-                               " -w '%{http_code}' " + f.crl_base_url() + concrete);
+                               " -w '%{http_code}' " + base + concrete);
             status = std::atoi(r.output.c_str());
             body = test::read_file(work / "body");
         } else {
@@ -127,6 +130,7 @@ TEST(OpenApi, EveryRouteDocumentedAndEveryDocumentedRouteAnswers) {
     ASSERT_EQ(pub.status, 200) << pub.body;
     auto pub_doc = json::parse(pub.body);
     EXPECT_FALSE(pub_doc["paths"].contains("/api/v1/certificates"));
+    EXPECT_FALSE(pub_doc["paths"].contains("/metrics"));
     EXPECT_TRUE(pub_doc["paths"].contains("/download/{token}/p12"));
     auto op = f.operator_client().get("/openapi.json");
     ASSERT_EQ(op.status, 200) << op.body;
