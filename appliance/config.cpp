@@ -221,14 +221,22 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
         }
         files.push_back(config_file);
     }
+    // Merged key by key (RFC 7386): a section the given file names keeps the
+    // state file's other keys of that section (hsm.ca_key_id under hsm.module_path).
+    json merged = json::object();
+    std::string names;
     for (const auto& file : files) {
         std::ifstream in(file);
         if (in) {
-            apply_json(c, parse_file(file, in), file.string());
+            json j = parse_file(file, in);
+            if (!j.is_object()) bad_config(file.string() + ": top level must be a JSON object");
+            merged.merge_patch(j);
+            names += (names.empty() ? "" : " + ") + file.string();
         } else if (file == std::filesystem::path(config_file)) {
             bad_config("config file " + config_file + " cannot be read");
         }
     }
+    if (!names.empty()) apply_json(c, merged, names);
     if (auto v = env("INKAN_HSM_MODULE"); !v.empty()) c.hsm.module_path = v;
     if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
     if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;

@@ -159,7 +159,7 @@ TEST(ApplianceConfig, ConfigFileGoesOnTopOfTheStateFolders) {
     appliance::save_config(recorded);
     test::write_file(
         etc / "inkan.json",
-        R"({"http": {"public_port": 7444, "front": "nginx"}, "mail": {"from": "ca@example.ac.jp"}})");
+        R"({"http": {"public_port": 7444, "front": "nginx"}, "mail": {"from": "ca@example.ac.jp"}, "hsm": {"module_path": "/usr/lib/softhsm/libsofthsm2.so"}})");
     auto c = appliance::load_config(dir.path(), (etc / "inkan.json").string());
     EXPECT_EQ(c.hsm.ca_key_id, "00ff");
     EXPECT_EQ(c.http.operator_port, 9443);
