@@ -8,6 +8,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "common/error.h"
 
@@ -116,6 +117,38 @@ SecretString take_secret_env(const char* name) {
     return it == taken.end() ? SecretString() : it->second;
 }
 
+// A systemd credential (LoadCredential=<id>): the first line of
+// $CREDENTIALS_DIRECTORY/<id>; empty when there is no such directory or file.
+SecretString read_credential(const char* id) {
+    const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+    if (!dir || !*dir) return SecretString();
+    std::ifstream in(std::filesystem::path(dir) / id);
+    if (!in) return SecretString();
+    std::string value;
+    std::getline(in, value);
+    SecretString secret(value);
+    OPENSSL_cleanse(value.data(), value.size());
+    return secret;
+}
+
+SecretString first_line_of(const std::string& file, const char* what) {
+    std::ifstream in(file);
+    if (!in) bad_config(std::string(what) + " " + file + " cannot be read");
+    std::string value;
+    std::getline(in, value);
+    SecretString secret(value);
+    OPENSSL_cleanse(value.data(), value.size());
+    return secret;
+}
+
+json parse_file(const std::filesystem::path& file, std::ifstream& in) {
+    try {
+        return json::parse(in);
+    } catch (const json::exception& e) {
+        bad_config(file.string() + ": not valid JSON: " + e.what());
+    }
+}
+
 void validate(const Config& c) {
     static const char* kKeyTypes[] = {"rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384"};
     if (std::find(std::begin(kKeyTypes), std::end(kKeyTypes), c.ca.key_type) ==
@@ -176,20 +209,34 @@ void validate(const Config& c) {
 Config load_config(const std::filesystem::path& state_dir, const std::string& config_file) {
     Config c;
     c.state_dir = state_dir;
-    std::filesystem::path file =
-        config_file.empty() ? state_dir / "inkan.json" : std::filesystem::path(config_file);
-    std::ifstream in(file);
-    if (in) {
-        json j;
-        try {
-            j = json::parse(in);
-        } catch (const json::exception& e) {
-            bad_config(file.string() + ": not valid JSON: " + e.what());
+    // With --config, the state folder's inkan.json (what init and serve
+    // recorded: key ids, token) comes first and the given file on top of it,
+    // so a read-only /etc/inkan/inkan.json wins for every key it sets.
+    const std::filesystem::path own = state_dir / "inkan.json";
+    std::vector<std::filesystem::path> files = {own};
+    if (!config_file.empty()) {
+        std::error_code ec;
+        if (!std::filesystem::exists(own) || std::filesystem::equivalent(own, config_file, ec)) {
+            files.clear();
         }
-        apply_json(c, j, file.string());
-    } else if (!config_file.empty()) {
-        bad_config("config file " + config_file + " cannot be read");
+        files.push_back(config_file);
     }
+    // Merged key by key (RFC 7386): a section the given file names keeps the
+    // state file's other keys of that section (hsm.ca_key_id under hsm.module_path).
+    json merged = json::object();
+    std::string names;
+    for (const auto& file : files) {
+        std::ifstream in(file);
+        if (in) {
+            json j = parse_file(file, in);
+            if (!j.is_object()) bad_config(file.string() + ": top level must be a JSON object");
+            merged.merge_patch(j);
+            names += (names.empty() ? "" : " + ") + file.string();
+        } else if (file == std::filesystem::path(config_file)) {
+            bad_config("config file " + config_file + " cannot be read");
+        }
+    }
+    if (!names.empty()) apply_json(c, merged, names);
     if (auto v = env("INKAN_HSM_MODULE"); !v.empty()) c.hsm.module_path = v;
     if (auto v = env("INKAN_HSM_TOKEN_LABEL"); !v.empty()) c.hsm.token_label = v;
     if (auto v = env("INKAN_HSM_PIN_FILE"); !v.empty()) c.hsm.pin_file = v;
@@ -208,22 +255,20 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
         c.hsm.softhsm_conf = (state_dir / "softhsm2.conf").string();
     }
     if (auto v = env("INKAN_MAIL_TRANSPORT"); !v.empty()) c.mail.transport = v;
+    // Secrets: the environment, then a systemd credential, then the file.
     if (auto v = take_secret_env("INKAN_SMTP_PASSWORD"); !v.empty()) {
         c.smtp_password = std::move(v);
+    } else if (auto cred = read_credential(kSmtpPasswordCredential); !cred.empty()) {
+        c.smtp_password = std::move(cred);
     } else if (!c.mail.smtp_password_file.empty()) {
-        std::ifstream pw(c.mail.smtp_password_file);
-        if (!pw)
-            bad_config("mail.smtp_password_file " + c.mail.smtp_password_file + " cannot be read");
-        std::string value;
-        std::getline(pw, value);
-        c.smtp_password = SecretString(value);
+        c.smtp_password = first_line_of(c.mail.smtp_password_file, "mail.smtp_password_file");
     }
     if (auto v = take_secret_env("INKAN_HSM_PIN"); !v.empty()) {
         c.hsm.pin = std::move(v);
+    } else if (auto cred = read_credential(kHsmPinCredential); !cred.empty()) {
+        c.hsm.pin = std::move(cred);
     } else if (std::ifstream pin(c.hsm.pin_file); pin) {
-        std::string value;
-        std::getline(pin, value);
-        c.hsm.pin = SecretString(value);
+        c.hsm.pin = first_line_of(c.hsm.pin_file, "hsm.pin_file");
     }
     validate(c);
     return c;

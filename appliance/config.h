@@ -14,7 +14,7 @@ namespace inkan::appliance {
 struct HsmConfig {
     std::string module_path = "/usr/lib/softhsm/libsofthsm2.so";
     std::string token_label = "inkan";
-    SecretString pin;          // INKAN_HSM_PIN, or read from pin_file
+    SecretString pin;          // INKAN_HSM_PIN, credential inkan-hsm-pin, or pin_file
     std::string pin_file;      // default <state>/hsm-user-pin (embedded SoftHSM only)
     std::string softhsm_conf;  // SOFTHSM2_CONF for the embedded token; empty for a real HSM
     std::string ca_key_label = "inkan-ca";
@@ -138,10 +138,17 @@ struct Config {
     }
 };
 
-// Loads <state_dir>/inkan.json if present (or `config_file` when given, which
-// must exist), then applies INKAN_* environment variables, then resolves the
-// PIN (INKAN_HSM_PIN, else the pin file). Throws Error(InvalidInput) on a bad
-// file or value.
+// systemd credentials (LoadCredential=, read from $CREDENTIALS_DIRECTORY):
+// the HSM user PIN and the SMTP password, first line of the file.
+inline constexpr const char* kHsmPinCredential = "inkan-hsm-pin";
+inline constexpr const char* kSmtpPasswordCredential = "inkan-smtp-password";
+
+// Loads <state_dir>/inkan.json if present, then `config_file` on top when
+// given (it must exist; /etc/inkan/inkan.json in the Debian package), then
+// applies INKAN_* environment variables, then resolves the secrets: the PIN
+// from INKAN_HSM_PIN, else the systemd credential kHsmPinCredential, else the
+// pin file; the SMTP password likewise (INKAN_SMTP_PASSWORD, credential,
+// mail.smtp_password_file). Throws Error(InvalidInput) on a bad file or value.
 Config load_config(const std::filesystem::path& state_dir, const std::string& config_file = "");
 
 // Writes the non-secret parts as <state_dir>/inkan.json (first init).

@@ -98,9 +98,10 @@ void use_embedded_softhsm_config(const Config& config) {
 
 std::unique_ptr<hsm::Token> open_token(const Config& config) {
     if (config.hsm.pin.empty()) {
-        throw Error(
-            ErrorCategory::HsmUnavailable, "hsm_pin_missing",
-            "no HSM user PIN: set INKAN_HSM_PIN or hsm.pin_file (" + config.hsm.pin_file + ")");
+        throw Error(ErrorCategory::HsmUnavailable, "hsm_pin_missing",
+                    "no HSM user PIN: set INKAN_HSM_PIN, the systemd credential " +
+                        std::string(kHsmPinCredential) + " or hsm.pin_file (" +
+                        config.hsm.pin_file + ")");
     }
     use_embedded_softhsm_config(config);
     check_embedded_token_dir(config);

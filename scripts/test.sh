@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-image-deps.sh   # mmdebstrap, systemd-nspawn: the image smoke test (label image)
 scripts/check-format.sh   # the tree is clang-formatted; fix with scripts/check-format.sh --fix
 scripts/build.sh
 cd "${INKAN_BUILD_DIR:-build}"

@@ -125,3 +125,56 @@ TEST(ApplianceConfig, FrontIsNoneUnlessChosen) {
     test::write_file(dir / "inkan.json", R"({"http": {"front_timeout_seconds": 0}})");
     EXPECT_NE(code_of(dir.path()).find("front_timeout_seconds"), std::string::npos);
 }
+
+// The Debian package's unit passes the PIN as a systemd credential
+// (LoadCredential=inkan-hsm-pin): it beats the pin file, loses to INKAN_HSM_PIN.
+TEST(ApplianceConfig, PinFromSystemdCredential) {
+    test::TempDir dir;
+    test::TempDir credentials;
+    test::write_file(dir / "hsm-user-pin", "file-pin\n");
+    EXPECT_EQ(appliance::load_config(dir.path()).hsm.pin.str(), "file-pin");
+    setenv("CREDENTIALS_DIRECTORY", credentials.path().c_str(), 1);
+    EXPECT_EQ(appliance::load_config(dir.path()).hsm.pin.str(), "file-pin")
+        << "no credential file: the pin file still counts";
+    test::write_file(credentials / appliance::kHsmPinCredential, "credential-pin\n");
+    test::write_file(credentials / appliance::kSmtpPasswordCredential, "smtp-secret");
+    auto c = appliance::load_config(dir.path());
+    EXPECT_EQ(c.hsm.pin.str(), "credential-pin");
+    EXPECT_EQ(c.smtp_password.str(), "smtp-secret");
+    setenv("INKAN_HSM_PIN", "env-pin", 1);
+    EXPECT_EQ(appliance::load_config(dir.path()).hsm.pin.str(), "env-pin");
+    unsetenv("INKAN_HSM_PIN");
+    unsetenv("CREDENTIALS_DIRECTORY");
+}
+
+// --config (/etc/inkan/inkan.json in the package) goes on top of what init
+// recorded in the state folder: key ids stay, every key the file sets wins.
+TEST(ApplianceConfig, ConfigFileGoesOnTopOfTheStateFolders) {
+    test::TempDir dir;
+    test::TempDir etc;
+    auto recorded = appliance::load_config(dir.path());
+    recorded.hsm.ca_key_id = "00ff";
+    recorded.http.public_port = 9444;
+    recorded.http.operator_port = 9443;
+    appliance::save_config(recorded);
+    test::write_file(
+        etc / "inkan.json",
+        R"({"http": {"public_port": 7444, "front": "nginx"}, "mail": {"from": "ca@example.ac.jp"}, "hsm": {"module_path": "/usr/lib/softhsm/libsofthsm2.so"}})");
+    auto c = appliance::load_config(dir.path(), (etc / "inkan.json").string());
+    EXPECT_EQ(c.hsm.ca_key_id, "00ff");
+    EXPECT_EQ(c.http.operator_port, 9443);
+    EXPECT_EQ(c.http.public_port, 7444);
+    EXPECT_EQ(c.http.front, "nginx");
+    EXPECT_EQ(c.mail.from, "ca@example.ac.jp");
+    // A first start (init) has no state file yet: the given file alone.
+    test::TempDir fresh;
+    EXPECT_EQ(appliance::load_config(fresh.path(), (etc / "inkan.json").string()).http.public_port,
+              7444);
+    try {
+        appliance::load_config(dir.path(), (etc / "missing.json").string());
+        ADD_FAILURE() << "a missing --config file must be an error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("missing.json cannot be read"), std::string::npos)
+            << e.what();
+    }
+}
