@@ -56,16 +56,16 @@ HttpServer::HttpServer(HttpServerConfig config)
                                                     {&admin_router_, Listener::Admin}};
     for (const auto& [router, listener] : routers) {
         router->addCustomHandler(method_not_allowed(*router));
-        router->addNotFoundHandler(tracing_.wrap(
-            listener, "*", "(unmatched)",
-            [](const Rest::Request& request, Http::ResponseWriter writer) {
-                respond(writer, [&] {
-                    throw Error(ErrorCategory::NotFound, "not_found",
-                                "no such resource: " + request.resource() +
-                                    " (GET /openapi.json lists every route)");
-                });
-                return Rest::Route::Result::Ok;
-            }));
+        router->addNotFoundHandler(
+            tracing_.wrap(listener, "*", "(unmatched)",
+                          [](const Rest::Request& request, Http::ResponseWriter writer) {
+                              respond(writer, [&] {
+                                  throw Error(ErrorCategory::NotFound, "not_found",
+                                              "no such resource: " + request.resource() +
+                                                  " (GET /openapi.json lists every route)");
+                              });
+                              return Rest::Route::Result::Ok;
+                          }));
     }
     if (!config_.front_secret.empty()) {
         gate_ = std::make_unique<FrontGate>(config_.front_secret);

@@ -96,13 +96,13 @@ void send_json(ResponseWriter& writer, int status, const nlohmann::json& body) {
 }
 
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
-                const std::string& bytes, const std::string& filename) {
+                std::string_view bytes, const std::string& filename) {
     note_status(status);
     writer.headers().add<Http::Header::ContentType>(Http::Mime::MediaType(content_type));
     if (!filename.empty()) {
         writer.headers().add<ContentDisposition>("attachment; filename=\"" + filename + "\"");
     }
-    writer.send(static_cast<Http::Code>(status), bytes);
+    writer.send(static_cast<Http::Code>(status), bytes.data(), bytes.size());
 }
 
 OperatorIdentity authenticate(const Request& request, ResponseWriter& writer,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "api/authority.h"
 
@@ -22,7 +23,7 @@ void respond(ResponseWriter& writer, const std::function<void()>& body);
 
 void send_json(ResponseWriter& writer, int status, const nlohmann::json& body);
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
-                const std::string& bytes, const std::string& filename = "");
+                std::string_view bytes, const std::string& filename = "");
 
 // Authenticates the RA operator of this request (throws Error otherwise): the
 // client certificate of Pistache's TLS session, or, on the plain-HTTP listener

@@ -1,8 +1,8 @@
 #include "api/route_table.h"
 
-#include "api/request_tracing.h"
-
 #include <cstring>
+
+#include "api/request_tracing.h"
 
 namespace inkan::api {
 

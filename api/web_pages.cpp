@@ -20,9 +20,7 @@ void send_asset(Http::ResponseWriter& writer, const std::string& name, bool page
         // Pages live at token URLs: never stored. Assets: revalidated each time.
         writer.headers().add<Http::Header::CacheControl>(page ? Http::CacheDirective::NoStore
                                                               : Http::CacheDirective::NoCache);
-        writer.headers().add<Http::Header::ContentType>(
-            Http::Mime::MediaType(std::string(asset->content_type)));
-        writer.send(Http::Code::Ok, asset->bytes.data(), asset->bytes.size());
+        send_bytes(writer, 200, std::string(asset->content_type), asset->bytes);
     });
 }
 

@@ -61,7 +61,14 @@ class MeteredDesk final : public api::IssuanceDesk {
                                       int64_t row) override {
         return inner_.resend_urls(who, id, row);
     }
+    nlohmann::json check_request_file(const api::OperatorIdentity& who, std::string_view file,
+                                      policy::Action action, policy::ErrorMode mode) override {
+        return inner_.check_request_file(who, file, action, mode);
+    }
     issuance::PinPage view_pins(const std::string& token) override;
+    issuance::PinUrlState pin_url_state(const std::string& token) override {
+        return inner_.pin_url_state(token);
+    }
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override;
     issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) override;

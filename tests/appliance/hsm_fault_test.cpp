@@ -80,7 +80,7 @@ TEST_P(HsmFault, YankAndRestoreTheTokenWhileServing) {
     auto rows = json::parse(upload.body)["rows"];
     ASSERT_EQ(rows.size(), 2u) << upload.body;
     // Row a: PIN page opened before the fault. Row b: opened during the fault.
-    auto pin_a = pub.get(path_of(rows[0]["pin_url"]));
+    auto pin_a = pub.post(path_of(rows[0]["pin_url"]), "");
     ASSERT_EQ(pin_a.status, 200) << pin_a.body;
     std::string pin = json::parse(pin_a.body)["entries"][0]["pin"];
     auto r = test::run(
@@ -103,7 +103,7 @@ TEST_P(HsmFault, YankAndRestoreTheTokenWhileServing) {
         fs::rename(tokens, away);
     }
     expect_hsm_unavailable(op.post("/api/v1/certificates", csr), "issuance");
-    expect_hsm_unavailable(pub.get(path_of(rows[1]["pin_url"])), "PIN page");
+    expect_hsm_unavailable(pub.post(path_of(rows[1]["pin_url"]), ""), "PIN page");
     expect_hsm_unavailable(
         pub.post(path_of(rows[0]["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json"),
         "P12 download");
@@ -129,7 +129,7 @@ TEST_P(HsmFault, YankAndRestoreTheTokenWhileServing) {
     auto issued = op.post("/api/v1/certificates", csr);
     EXPECT_EQ(issued.status, 201) << issued.body;
     // The PIN page and the download the fault refused were not used up.
-    auto pin_b = pub.get(path_of(rows[1]["pin_url"]));
+    auto pin_b = pub.post(path_of(rows[1]["pin_url"]), "");
     EXPECT_EQ(pin_b.status, 200) << pin_b.body;
     auto p12 =
         pub.post(path_of(rows[0]["retrieval_url"]), json{{"pin", pin}}.dump(), "application/json");

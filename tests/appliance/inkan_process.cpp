@@ -16,7 +16,9 @@ RunResult run_inkan(const TempDir& dir, const std::string& args, const std::stri
 Serving serve(const TempDir& dir, std::map<std::string, std::string> env,
               const std::vector<std::string>& prefix) {
     Serving s;
-    env.insert({{"INKAN_OPERATOR_PORT", "0"}, {"INKAN_PUBLIC_PORT", "0"}, {"INKAN_CRL_PORT", "0"},
+    env.insert({{"INKAN_OPERATOR_PORT", "0"},
+                {"INKAN_PUBLIC_PORT", "0"},
+                {"INKAN_CRL_PORT", "0"},
                 {"INKAN_METRICS_PORT", "0"}});
     std::vector<std::string> argv = prefix;
     for (std::string a : {inkan_binary(), std::string("--state-dir"), (dir / "state").string(),

@@ -71,8 +71,10 @@ function serve() {
 // A plain HTTPS request from Node (a mail scanner, curl, another site).
 function request(port, method, urlPath, { headers = {}, body, cert } = {}) {
   return new Promise((resolve, reject) => {
+    // A Content-Length as browsers send it (the appliance refuses chunked bodies: 411).
+    const sized = body ? { 'Content-Length': Buffer.byteLength(body), ...headers } : headers;
     const req = https.request({
-      host: '127.0.0.1', port, method, path: urlPath, headers,
+      host: '127.0.0.1', port, method, path: urlPath, headers: sized,
       ca: fs.readFileSync(path.join(state, 'ca.pem')),
       cert: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.pem')) : undefined,
       key: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.key')) : undefined,
