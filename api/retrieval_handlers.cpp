@@ -34,10 +34,12 @@ std::string token_of(const Rest::Request& req) { return req.param(":token").as<s
 }  // namespace
 
 void RetrievalHandlers::register_routes(Routes r) {
-    r.get("/pin/:token", Rest::Routes::bind(&RetrievalHandlers::pins, this));
-    r.post("/download/:token/p12", Rest::Routes::bind(&RetrievalHandlers::p12, this));
-    r.post("/download/:token/zip", Rest::Routes::bind(&RetrievalHandlers::zip, this));
-    r.post("/download/:token/certificate",
+    r.get("/pin/:token", Access::Public, Rest::Routes::bind(&RetrievalHandlers::pins, this));
+    r.post("/download/:token/p12", Access::Public,
+           Rest::Routes::bind(&RetrievalHandlers::p12, this));
+    r.post("/download/:token/zip", Access::Public,
+           Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    r.post("/download/:token/certificate", Access::Public,
            Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }
 

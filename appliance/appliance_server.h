@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "api/admin_handlers.h"
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
 #include "api/openapi_handlers.h"
@@ -24,6 +25,7 @@
 #include "appliance/periodic_task.h"
 #include "appliance/publication.h"
 #include "appliance/reports.h"
+#include "appliance/service_admin.h"
 #include "appliance/services.h"
 
 namespace inkan::appliance {
@@ -55,7 +57,7 @@ class ApplianceServer {
     void stop_tasks();
     Services& services_;
     const Config& config_;
-    AuditLog audit_;
+    AuditLog& audit_;
     OperatorAuthority core_authority_;
     AuditedAuthority authority_;
     ApplianceIssuanceDesk core_desk_;
@@ -74,6 +76,8 @@ class ApplianceServer {
     ApplianceReports core_reports_;
     AuditedReports reports_;
     api::ReportHandlers report_handlers_;
+    ServiceAdmin admin_;
+    api::AdminHandlers admin_handlers_;
     api::OpenApiHandlers openapi_;
     api::RouteTable routes_;
     std::unique_ptr<mail::MailTransport> mail_transport_;   // null: mail.transport none

@@ -48,7 +48,8 @@ std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_ce
     o << "        location / {\n"
       << "            proxy_pass http://" << upstream << ";\n"
       << "            proxy_set_header Host $http_host;\n"
-      << "            proxy_set_header X-Inkan-Front \"" << p.secret << "\";\n";
+      << "            proxy_set_header X-Inkan-Front \"" << p.secret << "\";\n"
+      << "            proxy_set_header X-Inkan-Client-Address $remote_addr;\n";
     if (client_certificate) {
         o << "            proxy_set_header X-Inkan-Client-Certificate $ssl_client_escaped_cert;\n"
           << "            proxy_set_header X-Inkan-Client-Verify $ssl_client_verify;\n";

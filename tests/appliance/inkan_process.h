@@ -16,6 +16,8 @@ namespace inkan::test {
 std::string inkan_binary();
 
 // `inkan --state-dir <dir>/state <args>`, with `env` (VAR=value ...) in front.
+// An operator credential the command hands over (init, operator add: P12 path
+// and password printed) is opened into <dir>/client/<name>.pem and .key.
 RunResult run_inkan(const TempDir& dir, const std::string& args, const std::string& env = "");
 
 struct Serving {
@@ -29,7 +31,7 @@ struct Serving {
 // `env` added to its environment.
 Serving serve(const TempDir& dir, std::map<std::string, std::string> env = {});
 
-// The operator listener as the first RA operator from `credentials`/state/operators
+// The operator listener as the first RA operator from `credentials`/client
 // (default: the served folder's own), trusting <dir>/state/ca.pem.
 HttpsClient operator_client(const TempDir& dir, unsigned short port,
                             const TempDir* credentials = nullptr);

@@ -1,0 +1,289 @@
+// Roles per endpoint (issue 13, README "Roles per endpoint"): every route the
+// three listeners register × every caller (an RA operator of institution A, an
+// RA operator of institution B, a service admin, no certificate) against a
+// resource of institution A, through real HTTPS on loopback. A route missing
+// from the table below fails the test, so a new route must state its answers.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "tests/appliance/appliance_fixture.h"
+#include "tests/support/run.h"
+
+using namespace inkan;
+using nlohmann::json;
+using test::path_of;
+
+namespace {
+
+const std::string kOther = "Other University";
+
+enum class Caller { OperatorA, OperatorB, Admin, None };
+const char* name_of(Caller c) {
+    switch (c) {
+        case Caller::OperatorA:
+            return "RA operator of A";
+        case Caller::OperatorB:
+            return "RA operator of B";
+        case Caller::Admin:
+            return "service admin";
+        case Caller::None:
+            return "no certificate";
+    }
+    return "?";
+}
+
+// One call: what to send, and what each caller gets. `marker` (if set): text
+// of institution A's resource that an allowed answer shows and a caller of
+// another institution must not see (a list scoped to its own institution).
+struct Expect {
+    int status;
+    bool sees_marker = false;
+};
+struct Call {
+    std::string path;                               // concrete, with A's resource
+    std::function<std::string(Caller)> body = {};   // per caller (unique subjects)
+    std::string content_type = "application/json";  // of the body
+    std::string marker;
+    std::map<Caller, Expect> expect;
+};
+
+// The order callers are walked in: a caller that changes A's resource comes last.
+const Caller kCallers[] = {Caller::None, Caller::OperatorB, Caller::Admin, Caller::OperatorA};
+
+class Roles : public ::testing::Test {
+  protected:
+    test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
+    test::TempDir work;
+    test::ClientCredential op_b;
+    test::ClientCredential admin;
+    std::string batch_id;
+    std::string serial;  // decimal, issued to A by CSR
+
+    void SetUp() override {
+        f.add_institution(kOther, "other.ac.jp");
+        op_b = f.add_operator("op-b", kOther);
+        admin = f.add_operator("admin", "Service Desk", store::OperatorRole::ServiceAdmin);
+        f.add_operator("leaving-op", kOther);
+        auto issued = f.operator_client().post("/api/v1/certificates", csr("a1"));
+        ASSERT_EQ(issued.status, 201) << issued.body;
+        serial = json::parse(issued.body)["serial"];
+        auto upload =
+            f.operator_client().post("/api/v1/requests?action=issue",
+                                     test::row("row1.example.ac.jp"), "text/tab-separated-values");
+        ASSERT_EQ(upload.status, 201) << upload.body;
+        batch_id = json::parse(upload.body)["batch_id"];
+    }
+
+    // A PKCS#10 for CN=<cn>.example.ac.jp in institution A.
+    std::string csr(const std::string& cn) {
+        auto key = (work / (cn + ".key")).string();
+        auto out = (work / (cn + ".csr")).string();
+        test::sh_ok("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+                    key + " -out " + out + " -subj '/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Example " +
+                    "University/CN=" + cn + ".example.ac.jp'");
+        return test::read_file(out);
+    }
+
+    test::HttpResponse send(api::Listener listener, const std::string& method, const Call& call,
+                            Caller caller) {
+        std::string body = call.body ? call.body(caller) : (method == "POST" ? "{}" : "");
+        if (listener == api::Listener::Publication) {
+            auto out = work / "publication-body";
+            auto r = test::run("curl -s -X " + method + " -o " + out.string() +
+                               " -w '%{http_code}' " + f.crl_base_url() + call.path);
+            return {std::atoi(r.output.c_str()), test::read_file(out), {}};
+        }
+        test::HttpsClient client =
+            listener == api::Listener::Public ? f.public_client() : f.anonymous_operator_client();
+        if (caller == Caller::OperatorA) {
+            client.client_cert_file = f.operator_credential().cert_path.string();
+            client.client_key_file = f.operator_credential().key_path.string();
+        } else if (caller == Caller::OperatorB || caller == Caller::Admin) {
+            const auto& c = caller == Caller::OperatorB ? op_b : admin;
+            client.client_cert_file = c.cert_path.string();
+            client.client_key_file = c.key_path.string();
+        }
+        return client.request(method, call.path, body, call.content_type);
+    }
+
+    // Every route, by "<listener> <METHOD> <pistache path>".
+    std::map<std::string, Call> table() {
+        const Expect denied_tls{0};  // the operator listener ends the handshake
+        const Expect forbidden{403};
+        const Expect not_found{404};
+        auto everyone = [](Expect e) {
+            return std::map<Caller, Expect>{{Caller::OperatorA, e},
+                                            {Caller::OperatorB, e},
+                                            {Caller::Admin, e},
+                                            {Caller::None, e}};
+        };
+        auto operators = [&](Expect a, Expect b, Expect adm) {
+            return std::map<Caller, Expect>{{Caller::OperatorA, a},
+                                            {Caller::OperatorB, b},
+                                            {Caller::Admin, adm},
+                                            {Caller::None, denied_tls}};
+        };
+        auto admin_only = [&](Expect adm) { return operators(forbidden, forbidden, adm); };
+        const std::string bogus = std::string(43, 'A');
+        const std::string batch = "/api/v1/requests/" + batch_id;
+        const std::string inst = "/api/v1/admin/institutions/Example%20University";
+        int csr_count = 0;
+        auto json_body = [](json j) { return [j](Caller) { return j.dump(); }; };
+
+        std::map<std::string, Call> t;
+        // Operator listener: the RA operator's own institution; a service admin every one.
+        t["operator POST /api/v1/certificates"] = {
+            "/api/v1/certificates",
+            [this, csr_count](Caller c) mutable {
+                return csr("c" + std::to_string(static_cast<int>(c)) + "-" +
+                           std::to_string(++csr_count));
+            },
+            "application/pkcs10", "",
+            operators({201}, {403}, {201})};  // B: O=A is institution_mismatch
+        t["operator GET /api/v1/certificates"] = {"/api/v1/certificates?serial=" + serial,
+                                                  {},
+                                                  "",
+                                                  serial,
+                                                  operators({200, true}, {200}, {200, true})};
+        t["operator GET /api/v1/certificates/:serial"] = {
+            "/api/v1/certificates/" + serial,
+            {},
+            "",
+            serial,
+            operators({200, true}, not_found, {200, true})};
+        t["operator POST /api/v1/requests"] = {
+            "/api/v1/requests?action=issue",
+            [](Caller c) { return test::row("up" + std::to_string(static_cast<int>(c))); },
+            "text/tab-separated-values", "",
+            operators({201}, {422}, {201})};  // B: rows naming A are rejected
+        t["operator GET /api/v1/requests"] = {
+            "/api/v1/requests", {}, "", batch_id, operators({200, true}, {200}, {200, true})};
+        t["operator GET /api/v1/requests/:id"] = {
+            batch, {}, "", batch_id, operators({200, true}, not_found, {200, true})};
+        // An issue batch has no revocation file (409); another institution's is absent.
+        t["operator GET /api/v1/requests/:id/revocation-file"] = {
+            batch + "/revocation-file", {}, "", "", operators({409}, not_found, {409})};
+        t["operator POST /api/v1/requests/:id/rows/:row/unlock"] = {
+            batch + "/rows/1/unlock", {}, "", "", operators({409}, not_found, {409})};
+        t["operator POST /api/v1/requests/:id/rows/:row/resend"] = {
+            batch + "/rows/1/resend", {}, "", "", operators({409}, not_found, {409})};
+        t["operator POST /api/v1/revocations/by-mail"] = {
+            "/api/v1/revocations/by-mail",
+            json_body({{"mail", "nobody@example.ac.jp"}, {"reason", 4}}), "application/json", "",
+            operators({404}, {404}, {404})};  // nobody's: scoped, and no one leaks
+        t["operator GET /api/v1/export"] = {"/api/v1/export?serial=" + serial,
+                                            {},
+                                            "",
+                                            serial,
+                                            operators({200, true}, {200}, {200, true})};
+        t["operator GET /api/v1/statistics"] = {"/api/v1/statistics?format=json",
+                                                {},
+                                                "",
+                                                "Example University",
+                                                operators({200, true}, {200}, {200, true})};
+        t["operator GET /api/v1/outbox"] = {"/api/v1/outbox", {}, "", "", admin_only({200})};
+        t["operator GET /openapi.json"] = {
+            "/openapi.json", {}, "", "", operators({200}, {200}, {200})};
+        // Service admin functions.
+        t["operator GET /api/v1/admin/institutions"] = {
+            "/api/v1/admin/institutions", {}, "", "", admin_only({200})};
+        t["operator POST /api/v1/admin/institutions"] = {
+            "/api/v1/admin/institutions",
+            json_body({{"name", "Roles University"}, {"state", "Osaka"}}), "application/json", "",
+            admin_only({201})};
+        t["operator GET /api/v1/admin/institutions/:name"] = {inst, {}, "", "", admin_only({200})};
+        t["operator POST /api/v1/admin/institutions/:name/domains"] = {
+            inst + "/domains",
+            json_body({{"domain", "lab.example.ac.jp"}, {"until", "2030-03-31"}}),
+            "application/json", "", admin_only({200})};
+        t["operator POST /api/v1/admin/institutions/:name/locality"] = {
+            inst + "/locality", json_body({{"state", "Tokyo"}, {"locality", "Chiyoda-ku"}}),
+            "application/json", "", admin_only({200})};
+        t["operator POST /api/v1/admin/institutions/:name/whois-names"] = {
+            inst + "/whois-names", json_body({{"organisation", "Example Univ."}}),
+            "application/json", "", admin_only({200})};
+        t["operator GET /api/v1/admin/operators"] = {
+            "/api/v1/admin/operators", {}, "", "", admin_only({200})};
+        t["operator POST /api/v1/admin/operators"] = {
+            "/api/v1/admin/operators",
+            json_body({{"name", "new-op"},
+                       {"institution", "Example University"},
+                       {"email", "new-op@example.ac.jp"}}),
+            "application/json", "", admin_only({201})};
+        t["operator POST /api/v1/admin/operators/:name/revoke"] = {
+            "/api/v1/admin/operators/leaving-op/revoke", json_body({{"reason", 3}}),
+            "application/json", "", admin_only({200})};
+        // Public listener: anyone; an unknown URL token is just that (404), whoever asks.
+        t["public GET /healthz"] = {"/healthz", {}, "", "", everyone({200})};
+        t["public GET /ca.pem"] = {"/ca.pem", {}, "", "", everyone({200})};
+        t["public GET /openapi.json"] = {"/openapi.json", {}, "", "", everyone({200})};
+        t["public GET /pin/:token"] = {"/pin/" + bogus, {}, "", "", everyone(not_found)};
+        for (const char* kind : {"p12", "zip", "certificate"}) {
+            t[std::string("public POST /download/:token/") + kind] = {
+                "/download/" + bogus + "/" + kind, json_body({{"pin", "x"}}), "application/json",
+                "", everyone(not_found)};
+        }
+        // Publication listener (plain HTTP): relying parties, anyone.
+        t["publication GET /crl/:file"] = {"/crl/inkan-ca.crl", {}, "", "", everyone({200})};
+        t["publication GET /ca.crt"] = {"/ca.crt", {}, "", "", everyone({200})};
+        t["publication POST /ocsp"] = {"/ocsp", {}, "", "", everyone({400})};
+        t["publication GET /ocsp/:request"] = {"/ocsp/AA", {}, "", "", everyone({400})};
+        return t;
+    }
+};
+
+bool is_allowed(int status) { return status >= 200 && status < 300; }
+
+TEST_F(Roles, EveryRouteAnswersEachCallerAsItsAccessSays) {
+    auto t = table();
+    std::set<std::string> seen;
+    for (const auto& route : f.server().routes().entries()) {
+        std::string key =
+            std::string(api::to_string(route.listener)) + " " + route.method + " " + route.path;
+        seen.insert(key);
+        auto found = t.find(key);
+        ASSERT_NE(found, t.end()) << key << " (access " << api::to_string(route.access)
+                                  << ") is not in the role table: say what each caller gets";
+        const Call& call = found->second;
+        for (Caller caller : kCallers) {
+            // The public and publication listeners take no client certificate at all.
+            const Expect& e = call.expect.at(caller);
+            auto r = send(route.listener, route.method, call, caller);
+            EXPECT_EQ(r.status, e.status) << key << " as " << name_of(caller) << ": " << r.body;
+            if (!call.marker.empty() && is_allowed(r.status)) {
+                EXPECT_EQ(r.body.find(call.marker) != std::string::npos, e.sees_marker)
+                    << key << " as " << name_of(caller) << " shows institution A's resource? "
+                    << r.body.substr(0, 400);
+            }
+            // The table agrees with the access the route declares.
+            bool refused = e.status == 0 || e.status == 401 || e.status == 403;
+            if (route.access == api::Access::ServiceAdmin) {
+                EXPECT_EQ(!refused, caller == Caller::Admin) << key << " as " << name_of(caller);
+            } else if (route.access == api::Access::Operator) {
+                EXPECT_EQ(!refused || caller == Caller::OperatorB, caller != Caller::None)
+                    << key << " as " << name_of(caller);
+            } else {
+                EXPECT_FALSE(refused) << key << " as " << name_of(caller);
+            }
+        }
+    }
+    for (const auto& [key, call] : t) {
+        EXPECT_TRUE(seen.count(key)) << key << " is in the role table but no listener serves it";
+    }
+}
+
+// An RA operator is refused a service-admin function before its handler runs,
+// with a clear problem; the refusal is in the audit trail with the client address.
+TEST_F(Roles, AnRaOperatorIsRefusedServiceAdminFunctionsWithAClearProblem) {
+    auto r =
+        f.operator_client().post("/api/v1/admin/institutions",
+                                 json{{"name", "Sneaky University"}}.dump(), "application/json");
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(json::parse(r.body)["code"], "service_admin_only");
+    EXPECT_FALSE(f.services().policy->registry().find_by_name("Sneaky University"));
+}
+
+}  // namespace
