@@ -85,13 +85,13 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     auto ca_before = test::read_file(dir / "state" / "ca.pem");
     // The operator's PKCS#12 opens with the password init showed once (a tool
     // nobody here wrote); no clear key and no password file are in the state.
-    std::smatch shown;
-    ASSERT_TRUE(std::regex_search(init.output, shown,
+    std::smatch shown_password;
+    ASSERT_TRUE(std::regex_search(init.output, shown_password,
                                   std::regex("PKCS#12 password \\(shown once[^:]*: (\\S+)")))
         << init.output;
     auto p12 =
         test::run("openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
-                  " -passin pass:" + test::shell_quote(shown[1].str()) + " -noout");
+                  " -passin pass:" + test::shell_quote(shown_password[1].str()) + " -noout");
     EXPECT_EQ(p12.exit_code, 0) << p12.output;
     EXPECT_FALSE(std::filesystem::exists(dir / "state/operators/ra-operator.key"));
     EXPECT_FALSE(std::filesystem::exists(dir / "state/operators/ra-operator.p12-password"));

@@ -94,7 +94,10 @@ class Roles : public ::testing::Test {
             auto out = work / "publication-body";
             auto r = test::run("curl -s -X " + method + " -o " + out.string() +
                                " -w '%{http_code}' " + f.crl_base_url() + call.path);
-            return {std::atoi(r.output.c_str()), test::read_file(out), {}};
+            test::HttpResponse response;
+            response.status = std::atoi(r.output.c_str());
+            response.body = test::read_file(out);
+            return response;
         }
         test::HttpsClient client =
             listener == api::Listener::Public ? f.public_client() : f.anonymous_operator_client();
@@ -106,6 +109,7 @@ class Roles : public ::testing::Test {
             client.client_cert_file = c.cert_path.string();
             client.client_key_file = c.key_path.string();
         }
+        if (method == "GET") return client.get(call.path);
         return client.request(method, call.path, body, call.content_type);
     }
 
@@ -158,7 +162,7 @@ class Roles : public ::testing::Test {
             "/api/v1/requests?action=issue",
             [](Caller c) { return test::row("up" + std::to_string(static_cast<int>(c))); },
             "text/tab-separated-values", "",
-            operators({201}, {422}, {201})};  // B: rows naming A are rejected
+            operators({201}, {422}, {422})};  // rows naming A: only A's operators upload them
         t["operator GET /api/v1/requests"] = {
             "/api/v1/requests", {}, "", batch_id, operators({200, true}, {200}, {200, true})};
         t["operator GET /api/v1/requests/:id"] = {

@@ -54,8 +54,9 @@ TEST(Secrets, EveryFileOfAFreshServingStateFolderIsPrivate) {
             ++files;
             EXPECT_EQ(mode_of(e.path()), public_files.count(rel) ? 0644u : 0600u) << rel;
         }
-        if (rel != "tls/server.key")
+        if (rel != "tls/server.key") {
             EXPECT_NE(e.path().extension(), ".key") << rel << ": no clear key but the HTTPS one";
+        }
         EXPECT_EQ(rel.find("password"), std::string::npos) << rel;
     }
     EXPECT_EQ(mode_of(dir / "state"), 0700u);
