@@ -38,17 +38,38 @@ const char* name_of(Caller c) {
 // One call: what to send, and what each caller gets. `marker` (if set): text
 // of institution A's resource that an allowed answer shows and a caller of
 // another institution must not see (a list scoped to its own institution).
+// `code` (if set): the JSON problem's code, which tells "not yours" (404
+// batch_not_found) from "yours, but not in that state".
 struct Expect {
     int status;
     bool sees_marker = false;
+    std::string code = {};
 };
 struct Call {
     std::string path;                               // concrete, with A's resource
     std::function<std::string(Caller)> body = {};   // per caller (unique subjects)
-    std::string content_type = "application/json";  // of the body
+    std::string content_type = "application/json";  // of the body; "" sends none
     std::string marker;
     std::map<Caller, Expect> expect;
+    // The text the marker is looked for in (a binary answer's rendering); the body if unset.
+    std::function<std::string(const std::string&)> text_of = {};
 };
+
+// RFC 6960 appendix A.1: the DER file's base64, URL-encoded, as the GET path's last segment.
+std::string url_encoded_base64(const std::filesystem::path& der_file) {
+    std::string out;
+    for (char c : test::run("base64 -w0 " + der_file.string()).output) {
+        if (c == '+')
+            out += "%2B";
+        else if (c == '/')
+            out += "%2F";
+        else if (c == '=')
+            out += "%3D";
+        else if (c != '\n')
+            out += c;
+    }
+    return out;
+}
 
 // The order callers are walked in: a caller that changes A's resource comes last.
 const Caller kCallers[] = {Caller::None, Caller::OperatorB, Caller::Admin, Caller::OperatorA};
@@ -89,10 +110,17 @@ class Roles : public ::testing::Test {
 
     test::HttpResponse send(api::Listener listener, const std::string& method, const Call& call,
                             Caller caller) {
-        std::string body = call.body ? call.body(caller) : (method == "POST" ? "{}" : "");
+        std::string body = call.body ? call.body(caller) : "";
         if (listener == api::Listener::Publication) {
             auto out = work / "publication-body";
-            auto r = test::run("curl -s -X " + method + " -o " + out.string() +
+            std::string send_body;
+            if (!body.empty()) {
+                auto in = work / "publication-request";
+                test::write_file(in, body);
+                send_body = " -H 'Content-Type: " + call.content_type + "' --data-binary @" +
+                            in.string() + " ";
+            }
+            auto r = test::run("curl -s -X " + method + send_body + " -o " + out.string() +
                                " -w '%{http_code}' " + f.crl_base_url() + call.path);
             test::HttpResponse response;
             response.status = std::atoi(r.output.c_str());
@@ -111,6 +139,16 @@ class Roles : public ::testing::Test {
         }
         if (method == "GET") return client.get(call.path);
         return client.request(method, call.path, body, call.content_type);
+    }
+
+    // A DER OCSP request (no nonce) for A's certificate `serial`.
+    std::filesystem::path ocsp_request_file() { return work / "ocsp-request.der"; }
+    std::string ocsp_request() {
+        auto der = ocsp_request_file();
+        auto r = test::run("openssl ocsp -issuer " + f.config().ca_certificate_path().string() +
+                           " -serial " + serial + " -no_nonce -reqout " + der.string() + " 2>&1");
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        return test::read_file(der);
     }
 
     // Every route, by "<listener> <METHOD> <pistache path>".
@@ -165,29 +203,39 @@ class Roles : public ::testing::Test {
             operators({201}, {422}, {422})};  // rows naming A: only A's operators upload them
         t["operator GET /api/v1/requests"] = {
             "/api/v1/requests", {}, "", batch_id, operators({200, true}, {200}, {200, true})};
+        // Another institution's batch answers as if absent (404 batch_not_found).
+        const Expect not_yours{404, false, "batch_not_found"};
         t["operator GET /api/v1/requests/:id"] = {
-            batch, {}, "", batch_id, operators({200, true}, not_found, {200, true})};
-        // An issue batch has no revocation file (409); another institution's is absent.
+            batch, {}, "", batch_id, operators({200, true}, not_yours, {200, true})};
+        // An issue batch leaves no revocation file (only renewals do): 404 with its own code.
+        const Expect no_file{404, false, "revocation_file_none"};
         t["operator GET /api/v1/requests/:id/revocation-file"] = {
-            batch + "/revocation-file", {}, "", "", operators({409}, not_found, {409})};
+            batch + "/revocation-file", {}, "", "", operators(no_file, not_yours, no_file)};
+        // Row 1 is neither locked nor expired: refused for its state, not for the caller.
+        const Expect not_locked{409, false, "row_not_locked"};
         t["operator POST /api/v1/requests/:id/rows/:row/unlock"] = {
-            batch + "/rows/1/unlock", {}, "", "", operators({409}, not_found, {409})};
+            batch + "/rows/1/unlock", {}, "", "", operators(not_locked, not_yours, not_locked)};
+        const Expect not_expired{409, false, "url_not_expired"};
         t["operator POST /api/v1/requests/:id/rows/:row/resend"] = {
-            batch + "/rows/1/resend", {}, "", "", operators({409}, not_found, {409})};
+            batch + "/rows/1/resend", {}, "", "", operators(not_expired, not_yours, not_expired)};
+        // Nobody's mail: an empty list of revoked certificates (each search is scoped to
+        // the caller's institution).
         t["operator POST /api/v1/revocations/by-mail"] = {
             "/api/v1/revocations/by-mail",
             json_body({{"mail", "nobody@example.ac.jp"}, {"reason", 4}}), "application/json", "",
-            operators({404}, {404}, {404})};  // nobody's: scoped, and no one leaks
+            operators({200}, {200}, {200})};
         t["operator GET /api/v1/export"] = {"/api/v1/export?serial=" + serial,
                                             {},
                                             "",
                                             serial,
                                             operators({200, true}, {200}, {200, true})};
+        // An RA operator's statistics name its institution; a service admin's are the
+        // whole service's ("institution": null, README "Statistics").
         t["operator GET /api/v1/statistics"] = {"/api/v1/statistics?format=json",
                                                 {},
                                                 "",
-                                                "Example University",
-                                                operators({200, true}, {200}, {200, true})};
+                                                "\"Example University\"",
+                                                operators({200, true}, {200}, {200, false})};
         t["operator GET /api/v1/outbox"] = {"/api/v1/outbox", {}, "", "", admin_only({200})};
         t["operator GET /openapi.json"] = {
             "/openapi.json", {}, "", "", operators({200}, {200}, {200})};
@@ -233,8 +281,25 @@ class Roles : public ::testing::Test {
         // Publication listener (plain HTTP): relying parties, anyone.
         t["publication GET /crl/:file"] = {"/crl/inkan-ca.crl", {}, "", "", everyone({200})};
         t["publication GET /ca.crt"] = {"/ca.crt", {}, "", "", everyone({200})};
-        t["publication POST /ocsp"] = {"/ocsp", {}, "", "", everyone({400})};
-        t["publication GET /ocsp/:request"] = {"/ocsp/AA", {}, "", "", everyone({400})};
+        // A real OCSP request for A's certificate: anyone learns it is good.
+        auto ocsp_text = [this](const std::string& der) {
+            auto file = work / "ocsp-response.der";
+            test::write_file(file, der);
+            return test::run("openssl ocsp -respin " + file.string() + " -resp_text 2>&1").output;
+        };
+        std::string ocsp_request = this->ocsp_request();
+        t["publication POST /ocsp"] = {"/ocsp",
+                                       [ocsp_request](Caller) { return ocsp_request; },
+                                       "application/ocsp-request",
+                                       "Cert Status: good",
+                                       everyone({200, true}),
+                                       ocsp_text};
+        t["publication GET /ocsp/:request"] = {"/ocsp/" + url_encoded_base64(ocsp_request_file()),
+                                               {},
+                                               "",
+                                               "Cert Status: good",
+                                               everyone({200, true}),
+                                               ocsp_text};
         return t;
     }
 };
@@ -257,10 +322,16 @@ TEST_F(Roles, EveryRouteAnswersEachCallerAsItsAccessSays) {
             const Expect& e = call.expect.at(caller);
             auto r = send(route.listener, route.method, call, caller);
             EXPECT_EQ(r.status, e.status) << key << " as " << name_of(caller) << ": " << r.body;
+            if (!e.code.empty()) {
+                auto problem = json::parse(r.body, nullptr, false);
+                EXPECT_EQ(problem.is_object() ? problem.value("code", "") : "", e.code)
+                    << key << " as " << name_of(caller) << ": " << r.body;
+            }
             if (!call.marker.empty() && is_allowed(r.status)) {
-                EXPECT_EQ(r.body.find(call.marker) != std::string::npos, e.sees_marker)
+                std::string text = call.text_of ? call.text_of(r.body) : r.body;
+                EXPECT_EQ(text.find(call.marker) != std::string::npos, e.sees_marker)
                     << key << " as " << name_of(caller) << " shows institution A's resource? "
-                    << r.body.substr(0, 400);
+                    << text.substr(0, 400);
             }
             // The table agrees with the access the route declares.
             bool refused = e.status == 0 || e.status == 401 || e.status == 403;

@@ -23,6 +23,7 @@ struct HttpsClient {
     std::string client_cert_file;  // PEM, optional
     std::string client_key_file;   // PEM, optional
 
+    // An empty content_type sends no Content-Type header.
     HttpResponse request(const std::string& method, const std::string& path,
                          const std::string& body = "",
                          const std::string& content_type = "application/octet-stream") const;
