@@ -31,9 +31,12 @@ bool wants_pem(const Rest::Request& req) {
 }  // namespace
 
 void CertificateHandlers::register_routes(Routes r) {
-    r.post("/api/v1/certificates", Rest::Routes::bind(&CertificateHandlers::issue, this));
-    r.get("/api/v1/certificates", Rest::Routes::bind(&CertificateHandlers::list, this));
-    r.get("/api/v1/certificates/:serial", Rest::Routes::bind(&CertificateHandlers::show, this));
+    r.post("/api/v1/certificates", Access::Operator,
+           Rest::Routes::bind(&CertificateHandlers::issue, this));
+    r.get("/api/v1/certificates", Access::Operator,
+          Rest::Routes::bind(&CertificateHandlers::list, this));
+    r.get("/api/v1/certificates/:serial", Access::Operator,
+          Rest::Routes::bind(&CertificateHandlers::show, this));
 }
 
 void CertificateHandlers::issue(const Rest::Request& req, Http::ResponseWriter writer) {
@@ -84,7 +87,7 @@ void CertificateHandlers::list(const Rest::Request& req, Http::ResponseWriter wr
 }
 
 void PublicHandlers::register_routes(Routes r) {
-    r.get("/healthz", [this](const Rest::Request&, Http::ResponseWriter w) {
+    r.get("/healthz", Access::Public, [this](const Rest::Request&, Http::ResponseWriter w) {
         respond(w, [&] {
             HsmReport hsm = health_.hsm(false);
             nlohmann::json body = {{"status", hsm.available ? "ok" : "degraded"},
@@ -95,7 +98,7 @@ void PublicHandlers::register_routes(Routes r) {
         });
         return Rest::Route::Result::Ok;
     });
-    r.get("/readyz", [this](const Rest::Request&, Http::ResponseWriter w) {
+    r.get("/readyz", Access::Public, [this](const Rest::Request&, Http::ResponseWriter w) {
         respond(w, [&] {
             HsmReport hsm = health_.hsm(true);
             if (hsm.available) {
@@ -109,7 +112,7 @@ void PublicHandlers::register_routes(Routes r) {
         });
         return Rest::Route::Result::Ok;
     });
-    r.get("/ca.pem", [this](const Rest::Request&, Http::ResponseWriter w) {
+    r.get("/ca.pem", Access::Public, [this](const Rest::Request&, Http::ResponseWriter w) {
         respond(w, [&] {
             send_bytes(w, 200, "application/x-pem-file", authority_.ca_certificate_pem());
         });

@@ -26,11 +26,12 @@ nlohmann::json openapi_for(Listener listener) {
 }
 
 void OpenApiHandlers::register_routes(Routes r) {
-    r.get("/openapi.json", [doc = openapi_for(r.listener()).dump(2)](
-                               const Pistache::Rest::Request&, Pistache::Http::ResponseWriter w) {
-        send_bytes(w, 200, "application/json", doc);
-        return Pistache::Rest::Route::Result::Ok;
-    });
+    r.get("/openapi.json", r.listener() == Listener::Operator ? Access::Operator : Access::Public,
+          [doc = openapi_for(r.listener()).dump(2)](const Pistache::Rest::Request&,
+                                                    Pistache::Http::ResponseWriter w) {
+              send_bytes(w, 200, "application/json", doc);
+              return Pistache::Rest::Route::Result::Ok;
+          });
 }
 
 }  // namespace inkan::api

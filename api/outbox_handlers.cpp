@@ -10,7 +10,7 @@ namespace inkan::api {
 using namespace Pistache;
 
 void OutboxHandlers::register_routes(Routes r) {
-    r.get("/api/v1/outbox", Rest::Routes::bind(&OutboxHandlers::show, this));
+    r.get("/api/v1/outbox", Access::ServiceAdmin, Rest::Routes::bind(&OutboxHandlers::show, this));
 }
 
 void OutboxHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -73,11 +73,13 @@ std::optional<Bytes> base64_decode(const std::string& text) {
 }
 
 void PublicationHandlers::register_routes(Routes r) {
-    r.get("/crl/:file", Rest::Routes::bind(&PublicationHandlers::crl, this));
-    r.get("/ca.crt", Rest::Routes::bind(&PublicationHandlers::ca_certificate, this));
-    r.post("/ocsp", Rest::Routes::bind(&PublicationHandlers::ocsp_post, this));
+    r.get("/crl/:file", Access::Public, Rest::Routes::bind(&PublicationHandlers::crl, this));
+    r.get("/ca.crt", Access::Public,
+          Rest::Routes::bind(&PublicationHandlers::ca_certificate, this));
+    r.post("/ocsp", Access::Public, Rest::Routes::bind(&PublicationHandlers::ocsp_post, this));
     // GET /ocsp/{base64 request}: the request may hold "/", which no route pattern matches.
-    r.fallback("GET", "/ocsp/:request", Rest::Routes::bind(&PublicationHandlers::other, this));
+    r.fallback("GET", "/ocsp/:request", Access::Public,
+               Rest::Routes::bind(&PublicationHandlers::other, this));
 }
 
 void PublicationHandlers::crl(const Rest::Request& req, Http::ResponseWriter writer) {

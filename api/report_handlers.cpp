@@ -22,8 +22,10 @@ ExportEncoding encoding_of(const std::map<std::string, std::string>& extra) {
 }  // namespace
 
 void ReportHandlers::register_routes(Routes r) {
-    r.get("/api/v1/export", Rest::Routes::bind(&ReportHandlers::export_zip, this));
-    r.get("/api/v1/statistics", Rest::Routes::bind(&ReportHandlers::statistics, this));
+    r.get("/api/v1/export", Access::Operator,
+          Rest::Routes::bind(&ReportHandlers::export_zip, this));
+    r.get("/api/v1/statistics", Access::Operator,
+          Rest::Routes::bind(&ReportHandlers::statistics, this));
 }
 
 void ReportHandlers::export_zip(const Rest::Request& req, Http::ResponseWriter writer) {

@@ -42,19 +42,19 @@ Rest::Route::Result asset(const Rest::Request& req, Http::ResponseWriter writer)
 }  // namespace
 
 void WebPages::register_operator_routes(Routes r) {
-    r.get("/", page("console.html"));
-    r.get("/builder", page("builder.html"));
-    r.get("/web/:file", asset);
+    r.get("/", Access::Public, page("console.html"));
+    r.get("/builder", Access::Public, page("builder.html"));
+    r.get("/web/:file", Access::Public, asset);
 }
 
 void WebPages::register_public_routes(Routes r) {
-    r.get("/", page("index.html"));
-    r.get("/builder", page("builder.html"));
-    r.get("/pin/:token", page("pin.html"));
-    r.get("/download/:token/p12", page("retrieve.html"));
-    r.get("/download/:token/zip", page("retrieve.html"));
-    r.get("/download/:token/certificate", page("retrieve.html"));
-    r.get("/web/:file", asset);
+    r.get("/", Access::Public, page("index.html"));
+    r.get("/builder", Access::Public, page("builder.html"));
+    r.get("/pin/:token", Access::Public, page("pin.html"));
+    r.get("/download/:token/p12", Access::Public, page("retrieve.html"));
+    r.get("/download/:token/zip", Access::Public, page("retrieve.html"));
+    r.get("/download/:token/certificate", Access::Public, page("retrieve.html"));
+    r.get("/web/:file", Access::Public, asset);
 }
 
 }  // namespace inkan::api

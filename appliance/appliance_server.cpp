@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "issuance/url_tokens.h"
 
 namespace inkan::appliance {
 namespace {
@@ -39,18 +40,44 @@ api::HttpServerConfig http_config(const Config& config, const std::string& front
     return hc;
 }
 
+UrlLocator url_locator(Services& services) {
+    return [&services](const std::string& token) -> std::optional<UrlOwner> {
+        auto url = services.batches->find_url(issuance::url_token_hash(token));
+        if (!url) return std::nullopt;
+        return UrlOwner{url->batch_id, url->row_no};
+    };
+}
+
+// The configuration this start runs with (no secrets: the PIN and SMTP password
+// are never in it), and what changed since the previous start's record.
+void record_start(AuditLog& audit, const Config& config) {
+    nlohmann::json now = config_to_json(config);
+    std::string digest = store::sha256_hex(now.dump());
+    nlohmann::json previous;
+    if (auto last = audit.latest("appliance_started")) {
+        auto fields = nlohmann::json::parse(last->fields, nullptr, false);
+        if (fields.is_object() && fields.contains("config")) previous = fields["config"];
+    }
+    audit.record("appliance_started", {{"config", now}, {"config_sha256", digest}});
+    if (!previous.is_null() && previous != now) {
+        nlohmann::json changed = nlohmann::json::array();
+        for (const auto& op : nlohmann::json::diff(previous, now)) changed.push_back(op["path"]);
+        audit.record("config_changed", {{"paths", changed}, {"config_sha256", digest}});
+    }
+}
+
 }  // namespace
 
 ApplianceServer::ApplianceServer(Services& services)
     : services_(services),
       config_(services.config),
       monitoring_(services),
-      audit_(services.config.audit_log_path()),
+      audit_(*services.audit),
       core_authority_(services),
       audited_authority_(core_authority_, audit_),
       authority_(audited_authority_, monitoring_.workflow),
       core_desk_(*services.issuance, *services.policy, *services.crl_publisher),
-      audited_desk_(core_desk_, audit_),
+      audited_desk_(core_desk_, audit_, url_locator(services)),
       desk_(audited_desk_, monitoring_.workflow),
       front_secret_(services.config.http.front == "nginx" ? new_front_secret() : ""),
       server_(http_config(services.config, front_secret_, monitoring_.http)),
@@ -70,6 +97,8 @@ ApplianceServer::ApplianceServer(Services& services)
       core_reports_(services),
       reports_(core_reports_, audit_),
       report_handlers_(authority_, reports_),
+      admin_(services),
+      admin_handlers_(authority_, admin_),
       metrics_handlers_(monitoring_.registry),
       mail_transport_(make_mail_transport(services.config)) {
     if (mail_transport_) {
@@ -84,17 +113,22 @@ ApplianceServer::ApplianceServer(Services& services)
                 }
             });
     }
+    // Every route traced (log line, metrics) and through the gate: client address
+    // for the audit trail, and the role each route declares (api::Access)
+    // checked before its handler runs.
     const api::RequestTracing* tracing = &server_.tracing();
     api::Routes operator_routes(server_.operator_router(), routes_, api::Listener::Operator,
-                                tracing);
-    api::Routes public_routes(server_.public_router(), routes_, api::Listener::Public, tracing);
+                                tracing, &authority_);
+    api::Routes public_routes(server_.public_router(), routes_, api::Listener::Public, tracing,
+                              &authority_);
     api::Routes publication_routes(server_.publication_router(), routes_,
-                                   api::Listener::Publication, tracing);
+                                   api::Listener::Publication, tracing, &authority_);
     api::Routes admin_routes(server_.admin_router(), routes_, api::Listener::Admin, tracing);
     certificates_.register_routes(operator_routes);
     requests_.register_routes(operator_routes);
     report_handlers_.register_routes(operator_routes);
     outbox_handlers_.register_routes(operator_routes);
+    admin_handlers_.register_routes(operator_routes);
     openapi_.register_routes(operator_routes);
     web_pages_.register_operator_routes(operator_routes);
     public_.register_routes(public_routes);
@@ -106,6 +140,7 @@ ApplianceServer::ApplianceServer(Services& services)
 }
 
 void ApplianceServer::start() {
+    record_start(audit_, config_);  // no start without its record (Dogtag's rule)
     if (size_t revoked = services_.issuance->recover_undelivered()) {
         log::warn("revoked certificates that an earlier run signed but did not deliver",
                   {{"revoked", revoked}, {"reason", "superseded"}});
@@ -132,6 +167,12 @@ void ApplianceServer::stop() {
     front_.reset();
     server_.stop();
     stop_tasks();
+    try {
+        audit_.record("appliance_stopped", nlohmann::json::object());
+        audit_.checkpoint();
+    } catch (const std::exception& e) {
+        std::cerr << "inkan: the stop was not recorded in the audit trail: " << e.what() << "\n";
+    }
 }
 
 uint16_t ApplianceServer::operator_port() const {

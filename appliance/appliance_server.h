@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "api/admin_handlers.h"
 #include "api/certificate_handlers.h"
 #include "api/http_server.h"
 #include "api/metrics_handlers.h"
@@ -29,6 +30,7 @@
 #include "appliance/periodic_task.h"
 #include "appliance/publication.h"
 #include "appliance/reports.h"
+#include "appliance/service_admin.h"
 #include "appliance/services.h"
 
 namespace inkan::appliance {
@@ -64,7 +66,7 @@ class ApplianceServer {
     Services& services_;
     const Config& config_;
     Monitoring monitoring_;
-    AuditLog audit_;
+    AuditLog& audit_;
     OperatorAuthority core_authority_;
     AuditedAuthority audited_authority_;
     MeteredAuthority authority_;  // what the handlers use: metered, then audited
@@ -86,6 +88,8 @@ class ApplianceServer {
     ApplianceReports core_reports_;
     AuditedReports reports_;
     api::ReportHandlers report_handlers_;
+    ServiceAdmin admin_;
+    api::AdminHandlers admin_handlers_;
     api::OpenApiHandlers openapi_;
     api::WebPages web_pages_;
     api::MetricsHandlers metrics_handlers_;

@@ -40,14 +40,31 @@ json filters_of(const api::CertificateQuery& q) {
 
 }  // namespace
 
+void record_outcome(AuditLog& log, const std::string& event, const json& fields,
+                    const Error* error) {
+    try {
+        log.record(event, fields);
+        if (error && error->category() == ErrorCategory::HsmUnavailable) {
+            log.record("hsm_error",
+                       {{"during", event}, {"code", error->code()}, {"cause", error->what()}});
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "inkan: the outcome of '" << event
+                  << "' is not in the audit trail (its started record is): " << e.what()
+                  << std::endl;
+    }
+}
+
 api::OperatorIdentity AuditedAuthority::authenticate_operator(X509* cert) {
     try {
         return inner_.authenticate_operator(cert);
     } catch (const Error& e) {
-        log_.record("operator_authentication",
-                    {{"outcome", "refused"},
-                     {"code", e.code()},
-                     {"subject", pki::name_to_string(X509_get_subject_name(cert))}});
+        json fields = {{"outcome", "refused"},
+                       {"code", e.code()},
+                       {"subject", pki::name_to_string(X509_get_subject_name(cert))}};
+        if (!api::current_client_address().empty())
+            fields["client"] = api::current_client_address();
+        log_.record("operator_authentication", fields);
         throw;
     }
 }
@@ -135,9 +152,18 @@ issuance::BatchResult AuditedDesk::resend_urls(const api::OperatorIdentity& who,
         });
 }
 
+json AuditedDesk::url_fields(const std::string& token, json fields) const {
+    if (auto owner = locate_ ? locate_(token) : std::nullopt) {
+        fields["batch_id"] = owner->batch_id;
+        if (owner->row) fields["row"] = *owner->row;
+    }
+    return fields;
+}
+
 issuance::PinPage AuditedDesk::view_pins(const std::string& token) {
     return audited(
-        log_, "pin_page", json::object(), [&] { return inner_.view_pins(token); },
+        log_, "pin_page", url_fields(token, json::object()),
+        [&] { return inner_.view_pins(token); },
         [](const issuance::PinPage& p) {
             return json{{"batch_id", p.batch_id}, {"rows", p.entries.size()}};
         });
@@ -147,20 +173,20 @@ issuance::DownloadedFile AuditedDesk::download_p12(const std::string& token,
                                                    const SecretString& pin,
                                                    const issuance::P12Choice& choice) {
     return audited(
-        log_, "p12_download", {{"legacy", choice.legacy}},
+        log_, "p12_download", url_fields(token, {{"legacy", choice.legacy}}),
         [&] { return inner_.download_p12(token, pin, choice); }, file_fields);
 }
 
 issuance::DownloadedFile AuditedDesk::download_bulk_zip(const std::string& token, bool legacy) {
     return audited(
-        log_, "zip_download", {{"legacy", legacy}},
+        log_, "zip_download", url_fields(token, {{"legacy", legacy}}),
         [&] { return inner_.download_bulk_zip(token, legacy); }, file_fields);
 }
 
 issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& token,
                                                           const SecretString& pin,
                                                           const issuance::BrowserRequest& request) {
-    json fields = {{"request", request.spkac ? "spkac" : "pkcs10"}};
+    json fields = url_fields(token, {{"request", request.spkac ? "spkac" : "pkcs10"}});
     return audited(
         log_, "browser_enrollment", fields,
         [&] { return inner_.enroll_browser(token, pin, request); },
@@ -181,6 +207,14 @@ std::unique_ptr<api::ExportArchive> AuditedReports::export_certificates(
         [](const std::unique_ptr<api::ExportArchive>& a) {
             return json{{"certificates", a->certificates()}};
         });
+}
+
+void AuditedCrlStore::insert(const store::CrlRecord& record) {
+    log_.record("crl_published", {{"number", record.number},
+                                  {"this_update", record.this_update},
+                                  {"next_update", record.next_update},
+                                  {"revoked", record.revoked_count}});
+    inner_.insert(record);
 }
 
 }  // namespace inkan::appliance

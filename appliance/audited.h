@@ -2,31 +2,59 @@
 // record each call's outcome in the AuditLog and forward to the real core.
 #pragma once
 
+#include <functional>
+#include <iostream>
+#include <optional>
+
 #include "api/authority.h"
+#include "api/client_address.h"
 #include "api/issuance_desk.h"
 #include "api/reports.h"
 #include "appliance/audit_log.h"
 #include "common/error.h"
+#include "store/crl_store.h"
 
 namespace inkan::appliance {
 
-// Runs fn; records {event, outcome: ok, ...ok_fields(result)} or
-// {event, outcome: refused, code} and rethrows.
+// Records an operation's outcome; never throws: the operation has happened (or
+// failed) already, so a record that cannot be written is reported on stderr
+// and the caller still gets its result or its error.
+void record_outcome(AuditLog& log, const std::string& event, const nlohmann::json& fields,
+                    const Error* error = nullptr);
+
+// Dogtag's rule around one operation: records {event, outcome: started, client,
+// ...fields} BEFORE running fn (it throws Error(Unavailable, "audit_unwritable")
+// and fn does not run when that record cannot be written), then {event,
+// outcome: ok, ...ok_fields(result)}, or {outcome: refused, code} for an
+// inkan::Error (plus an hsm_error record for an HSM failure), or {outcome:
+// failed, code: internal, cause} for any other exception; then rethrows.
 template <typename Fn, typename OkFields>
 auto audited(AuditLog& log, const std::string& event, nlohmann::json fields, Fn&& fn,
              OkFields&& ok_fields) {
-    try {
-        auto result = fn();
-        fields["outcome"] = "ok";
-        fields.update(ok_fields(result));
-        log.record(event, fields);
-        return result;
-    } catch (const Error& e) {
-        fields["outcome"] = "refused";
-        fields["code"] = e.code();
-        log.record(event, fields);
-        throw;
-    }
+    if (!api::current_client_address().empty()) fields["client"] = api::current_client_address();
+    nlohmann::json started = fields;
+    started["outcome"] = "started";
+    log.record(event, started);
+    auto result = [&] {
+        try {
+            return fn();
+        } catch (const Error& e) {
+            fields["outcome"] = "refused";
+            fields["code"] = e.code();
+            record_outcome(log, event, fields, &e);
+            throw;
+        } catch (const std::exception& e) {
+            fields["outcome"] = "failed";
+            fields["code"] = "internal";
+            fields["cause"] = e.what();
+            record_outcome(log, event, fields);
+            throw;
+        }
+    }();
+    fields["outcome"] = "ok";
+    fields.update(ok_fields(result));
+    record_outcome(log, event, fields);
+    return result;
 }
 
 class AuditedAuthority final : public api::Authority {
@@ -48,9 +76,18 @@ class AuditedAuthority final : public api::Authority {
     AuditLog& log_;
 };
 
+// Which batch and row a PIN or retrieval URL token belongs to (for the audit
+// record of a refused PIN or download; the token itself is never recorded).
+struct UrlOwner {
+    std::string batch_id;
+    std::optional<int64_t> row;  // unset: a P12 bulk batch as a whole
+};
+using UrlLocator = std::function<std::optional<UrlOwner>(const std::string& token)>;
+
 class AuditedDesk final : public api::IssuanceDesk {
   public:
-    AuditedDesk(api::IssuanceDesk& inner, AuditLog& log) : inner_(inner), log_(log) {}
+    AuditedDesk(api::IssuanceDesk& inner, AuditLog& log, UrlLocator locate)
+        : inner_(inner), log_(log), locate_(std::move(locate)) {}
     issuance::BatchResult submit(const api::OperatorIdentity& who, std::string_view file,
                                  policy::Action action, policy::ErrorMode mode) override;
     issuance::RevocationResult revoke_by_mail(const api::OperatorIdentity& who,
@@ -86,8 +123,10 @@ class AuditedDesk final : public api::IssuanceDesk {
                                                  const issuance::BrowserRequest& request) override;
 
   private:
+    nlohmann::json url_fields(const std::string& token, nlohmann::json fields) const;
     api::IssuanceDesk& inner_;
     AuditLog& log_;
+    UrlLocator locate_;
 };
 
 // Records each certificate export (who, filters, how many certificates).
@@ -104,6 +143,20 @@ class AuditedReports final : public api::Reports {
 
   private:
     api::Reports& inner_;
+    AuditLog& log_;
+};
+
+// Records each CRL before it is stored (number, thisUpdate, nextUpdate, how
+// many certificates it lists): a CRL whose record cannot be written is not published.
+class AuditedCrlStore final : public store::CrlStore {
+  public:
+    AuditedCrlStore(store::CrlStore& inner, AuditLog& log) : inner_(inner), log_(log) {}
+    std::optional<store::CrlRecord> latest() override { return inner_.latest(); }
+    void insert(const store::CrlRecord& record) override;
+    int64_t revoked_count() override { return inner_.revoked_count(); }
+
+  private:
+    store::CrlStore& inner_;
     AuditLog& log_;
 };
 

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "appliance/audited.h"
 #include "common/error.h"
+#include "common/private_files.h"
 #include "hsm/key_generation.h"
 #include "hsm/session_key.h"
 #include "hsm/token_init.h"
@@ -74,7 +76,7 @@ SecretString random_pin() {
 
 void write_embedded_softhsm_config(const Config& config) {
     auto tokens = config.state_dir / "tokens";
-    fs::create_directories(tokens);
+    make_private_dirs(tokens);
     fs::permissions(tokens, fs::perms::owner_all, fs::perm_options::replace);
     if (fs::exists(config.hsm.softhsm_conf)) return;
     std::string conf = softhsm_template();
@@ -86,23 +88,11 @@ void write_embedded_softhsm_config(const Config& config) {
 }
 
 void write_private_file(const fs::path& path, const std::string& content) {
-    if (path.has_parent_path()) fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out)
-        throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
-    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write,
-                    fs::perm_options::replace);
-    out << content;
-    if (!out.flush())
-        throw Error(ErrorCategory::Unavailable, "file_unwritable", "cannot write " + path.string());
+    write_file_with_mode(path, content, 0600);
 }
 
 void write_public_file(const fs::path& path, const std::string& content) {
-    write_private_file(path, content);
-    fs::permissions(path,
-                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                        fs::perms::others_read,
-                    fs::perm_options::replace);
+    write_file_with_mode(path, content, 0644);
 }
 
 pki::DistinguishedName parse_config_subject(const std::string& subject) {
@@ -129,7 +119,7 @@ pki::DistinguishedName parse_config_subject(const std::string& subject) {
 }
 
 std::string prepare_token_and_ca_key(Config& config) {
-    fs::create_directories(config.state_dir);
+    make_private_dirs(config.state_dir);
     fs::permissions(config.state_dir, fs::perms::owner_all, fs::perm_options::replace);
     bool embedded = !config.hsm.softhsm_conf.empty();
     if (embedded) write_embedded_softhsm_config(config);
@@ -248,9 +238,9 @@ void ensure_mail_signer(Services& s) {
     }
 }
 
-OperatorCredential create_operator(Services& s, const std::string& name,
-                                   const std::string& institution, const std::string& email,
-                                   store::OperatorRole role) {
+IssuedOperator issue_operator(Services& s, const std::string& name, const std::string& institution,
+                              const std::string& email, store::OperatorRole role,
+                              const std::string& actor) {
     if (name.empty() || name.find_first_of("/\\\0", 0, 3) != std::string::npos || name[0] == '.') {
         throw Error(ErrorCategory::InvalidInput, "operator_name_invalid",
                     "operator name must be non-empty and must not contain '/' or start with '.'");
@@ -259,47 +249,87 @@ OperatorCredential create_operator(Services& s, const std::string& name,
         throw Error(ErrorCategory::Conflict, "operator_exists",
                     "operator '" + name + "' exists already");
     }
-    auto key = hsm::generate_exported_key(*s.token, hsm::KeyAlgorithm::EcP256);
-    auto profile = pki::find_profile(pki::default_profiles(), 13);
-    if (!profile) {
-        throw Error(ErrorCategory::Internal, "profile_missing",
-                    "client profile 13 is not configured");
-    }
-    ca::IssueSpec spec;
-    spec.subject = {
-        {"C", "JP"},
-        {"O", institution},
-        {"OU", role == store::OperatorRole::ServiceAdmin ? "Service Admin" : "RA Operator"},
-        {"CN", name}};
-    spec.subject_public_key = key.get();
-    spec.profile = *profile;
-    spec.kind = store::CertificateKind::Operator;
-    spec.institution = institution;
-    spec.requested_by = "inkan operator add";
-    auto issued = s.authority->issue(spec);
+    nlohmann::json fields = {{"by", actor},
+                             {"name", name},
+                             {"institution", institution},
+                             {"email", email},
+                             {"role", store::to_string(role)}};
+    return audited(
+        *s.audit, "operator_added", fields,
+        [&] {
+            auto key = hsm::generate_exported_key(*s.token, hsm::KeyAlgorithm::EcP256);
+            auto profile = pki::find_profile(pki::default_profiles(), 13);
+            if (!profile) {
+                throw Error(ErrorCategory::Internal, "profile_missing",
+                            "client profile 13 is not configured");
+            }
+            ca::IssueSpec spec;
+            spec.subject = {
+                {"C", "JP"},
+                {"O", institution},
+                {"OU", role == store::OperatorRole::ServiceAdmin ? "Service Admin" : "RA Operator"},
+                {"CN", name}};
+            spec.subject_public_key = key.get();
+            spec.profile = *profile;
+            spec.kind = store::CertificateKind::Operator;
+            spec.institution = institution;
+            spec.requested_by = actor;
+            auto issued = s.authority->issue(spec);
 
-    store::OperatorRecord op;
-    op.name = name;
-    op.institution = institution;
-    op.email = email;
-    op.role = role;
-    op.certificate_serial = issued.record.serial_hex;
-    s.operators->add(op);
+            store::OperatorRecord op;
+            op.name = name;
+            op.institution = institution;
+            op.email = email;
+            op.role = role;
+            op.certificate_serial = issued.record.serial_hex;
+            s.operators->add(op);
 
+            IssuedOperator out;
+            out.serial_hex = issued.record.serial_hex;
+            out.certificate_pem = pki::to_pem(issued.certificate.get());
+            out.password = random_pin();
+            out.p12 = pki::build_pkcs12(key.get(), issued.certificate.get(),
+                                        {s.ca_certificate.get()}, out.password, name);
+            return out;
+        },
+        [](const IssuedOperator& o) {
+            return nlohmann::json{{"serial_hex", o.serial_hex}};
+        });
+}
+
+OperatorCredential create_operator(Services& s, const std::string& name,
+                                   const std::string& institution, const std::string& email,
+                                   store::OperatorRole role, const fs::path& handover_dir) {
     OperatorCredential out;
-    auto dir = s.config.operators_dir();
-    out.p12_path = dir / (name + ".p12");
-    out.cert_path = dir / (name + ".pem");
-    out.key_path = dir / (name + ".key");
-    out.password_path = dir / (name + ".p12-password");
-    SecretString password = random_pin();
-    auto p12 = pki::build_pkcs12(key.get(), issued.certificate.get(), {s.ca_certificate.get()},
-                                 password, name);
-    write_private_file(out.p12_path, to_string(ByteView(p12)));
-    write_private_file(out.password_path, password.str() + "\n");
-    write_private_file(out.cert_path, pki::to_pem(issued.certificate.get()));
-    write_private_file(out.key_path, pki::private_key_to_pem(key.get()));
+    out.cert_path = s.config.operators_dir() / (name + ".pem");
+    out.p12_path =
+        (handover_dir.empty() ? s.config.operators_dir() : handover_dir) / (name + ".p12");
+    if (fs::exists(out.p12_path)) {  // refused before anything is issued
+        throw Error(ErrorCategory::Conflict, "file_exists",
+                    out.p12_path.string() + " exists already; move it away first");
+    }
+    auto issued = issue_operator(s, name, institution, email, role, "inkan operator add (CLI)");
+    out.password = issued.password;
+    // Handed over once: the key exists only inside the password-encrypted P12.
+    write_new_file(out.p12_path, to_string(ByteView(issued.p12)), 0600);
+    if (!handover_dir.empty()) {
+        out.password_path = handover_dir / (name + ".p12-password");
+        write_new_file(out.password_path, out.password.str() + "\n", 0600);
+    }
+    write_private_file(out.cert_path, issued.certificate_pem);
     return out;
+}
+
+void print_handover(const OperatorCredential& c, std::ostream& out) {
+    out << "  PKCS#12 (move it to the operator, then delete it here): "
+        << fs::absolute(c.p12_path).string() << "\n";
+    if (!c.password_path.empty()) {
+        out << "  PKCS#12 password file (hand over, then delete): "
+            << fs::absolute(c.password_path).string() << "\n";
+    } else {
+        out << "  PKCS#12 password (shown once, stored nowhere): " << c.password.str() << "\n";
+    }
+    out << "  certificate:       " << fs::absolute(c.cert_path).string() << "\n";
 }
 
 policy::Institution demo_institution(const std::string& name) {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "appliance/config.h"
@@ -56,19 +57,42 @@ void ensure_tls_certificate(Services& services);
 // valid for less than 30 more days. Leaves services.mail_signer() usable.
 void ensure_mail_signer(Services& services);
 
+// An operator's credential, handed over once (README "Operator credentials"):
+// the private key exists only inside the password-encrypted PKCS#12; no clear
+// key and (unless a hand-over folder is named) no password is written.
 struct OperatorCredential {
-    std::filesystem::path p12_path;
-    std::filesystem::path cert_path;
-    std::filesystem::path key_path;
-    std::filesystem::path password_path;
+    std::filesystem::path p12_path;       // 0600, for the security officer to move
+    std::filesystem::path cert_path;      // <operators>/<name>.pem (public)
+    SecretString password;                // the P12's password: shown once by the caller
+    std::filesystem::path password_path;  // <handover>/<name>.p12-password, or empty
 };
 
 // Issues an operator's client certificate (key generated in the HSM, exported
-// once into the files), records the operator, writes <operators>/<name>.p12
-// (+ .pem, .key, .p12-password; all 0600).
+// once into a PKCS#12 under a fresh random password) and records the operator;
+// audited (operator_added, by `actor`). Nothing is written to disk.
+struct IssuedOperator {
+    Bytes p12;
+    SecretString password;
+    std::string certificate_pem;
+    std::string serial_hex;
+};
+IssuedOperator issue_operator(Services& services, const std::string& name,
+                              const std::string& institution, const std::string& email,
+                              store::OperatorRole role, const std::string& actor);
+
+// issue_operator, then writes <operators>/<name>.pem
+// and the P12: <handover_dir>/<name>.p12 with <name>.p12-password beside it
+// (a folder outside the state for the security officer to carry away), or,
+// without a hand-over folder, <operators>/<name>.p12 and the password only in
+// the result. Files are created 0600 with O_EXCL: an existing one is refused.
 OperatorCredential create_operator(Services& services, const std::string& name,
                                    const std::string& institution, const std::string& email,
-                                   store::OperatorRole role);
+                                   store::OperatorRole role,
+                                   const std::filesystem::path& handover_dir = {});
+
+// Tells the security officer where the credential is and, when no password
+// file was written, the P12 password (this once; it is stored nowhere).
+void print_handover(const OperatorCredential& credential, std::ostream& out);
 
 // The embedded default's demo institution, for the README's first example and
 // nothing else: `name` (config.bootstrap_institution), ST=Tokyo, L=Chiyoda-ku,

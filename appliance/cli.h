@@ -33,5 +33,6 @@ void add_mail_commands(CLI::App& app, const GlobalOptions& global, int& exit_cod
 void add_request_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_stats_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_backup_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_audit_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 }  // namespace inkan::appliance

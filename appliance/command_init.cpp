@@ -19,6 +19,7 @@ struct InitOptions {
     std::string operator_name = "ra-operator";
     std::string operator_email;  // default: <operator_name>@<the domain of mail.from>
     std::string institution;
+    std::string handover_dir;  // where the first operator's P12 (+ password) goes
     bool if_needed = false;
 };
 
@@ -44,8 +45,8 @@ std::string first_operator_email(const Config& config, const std::string& operat
 }
 
 void finish_bootstrap(const Config& config, const std::string& operator_name,
-                      const std::string& operator_email, const std::string& institution,
-                      bool demo) {
+                      const std::string& operator_email, const std::string& institution, bool demo,
+                      const std::string& handover_dir) {
     auto services = open_services(config);
     ensure_tls_certificate(*services);
     ensure_mail_signer(*services);
@@ -56,13 +57,10 @@ void finish_bootstrap(const Config& config, const std::string& operator_name,
               << services->mail_signer().address() << ", key in the HSM)\n";
     if (services->operators->list().empty()) {
         auto cred = create_operator(*services, operator_name, institution, operator_email,
-                                    store::OperatorRole::RaOperator);
+                                    store::OperatorRole::RaOperator, handover_dir);
         std::cout << "RA operator '" << operator_name << "' (" << institution << ", "
-                  << operator_email << "):\n"
-                  << "  PKCS#12:           " << fs::absolute(cred.p12_path).string() << "\n"
-                  << "  PKCS#12 password:  " << fs::absolute(cred.password_path).string() << "\n"
-                  << "  PEM cert / key:    " << fs::absolute(cred.cert_path).string() << " / "
-                  << fs::absolute(cred.key_path).string() << "\n";
+                  << operator_email << "):\n";
+        print_handover(cred, std::cout);
     }
     if (demo) {
         auto registered = ensure_demo_institution(services->policy->registry(), institution);
@@ -84,8 +82,9 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
             std::cout << "already initialised: " << fs::absolute(config.state_dir).string() << "\n"
                       << "CA certificate:      "
                       << fs::absolute(config.ca_certificate_path()).string() << "\n"
-                      << "operator credentials (PKCS#12 + password, PEM): "
-                      << fs::absolute(config.operators_dir()).string() << "\n";
+                      << "operator credentials were handed over at the first init "
+                         "(certificates: "
+                      << fs::absolute(config.operators_dir()).string() << ")\n";
             return;
         }
         throw Error(
@@ -113,7 +112,7 @@ void run_init(const GlobalOptions& global, const InitOptions& o) {
     bool demo = o.institution.empty() || o.institution == config.bootstrap_institution;
     finish_bootstrap(config, o.operator_name,
                      first_operator_email(config, o.operator_name, o.operator_email),
-                     demo ? config.bootstrap_institution : o.institution, demo);
+                     demo ? config.bootstrap_institution : o.institution, demo, o.handover_dir);
 }
 
 }  // namespace
@@ -138,6 +137,10 @@ void add_init_command(CLI::App& app, const GlobalOptions& global, int& exit_code
                     "mail address of the first RA operator (default: <operator>@<domain of "
                     "mail.from>)");
     cmd->add_option("--institution", o->institution, "institution of the first RA operator");
+    cmd->add_option("--handover", o->handover_dir,
+                    "folder (outside the state) for the first operator's PKCS#12 and its password "
+                    "file, for the security officer to carry away; default: the P12 in "
+                    "<state>/operators, the password shown once");
     cmd->add_flag("--if-needed", o->if_needed, "do nothing (exit 0) when already initialised");
     cmd->callback([&global, o, &exit_code] {
         run_init(global, *o);
@@ -150,18 +153,21 @@ void add_ca_commands(CLI::App& app, const GlobalOptions& global, int& exit_code)
     ca->require_subcommand(1);
     auto path = std::make_shared<std::string>();
     auto operator_name = std::make_shared<std::string>("ra-operator");
+    auto handover = std::make_shared<std::string>();
     auto* imp = ca->add_subcommand(
         "import-cert",
         "install the issuing-CA certificate an external root signed (after init --csr)");
     imp->add_option("file", *path, "PEM: the issuing-CA certificate, then its chain to the root")
         ->required();
     imp->add_option("--operator", *operator_name, "name of the first RA operator");
-    imp->callback([&global, path, operator_name, &exit_code] {
+    imp->add_option("--handover", *handover,
+                    "folder for the first operator's PKCS#12 and password file (see init)");
+    imp->callback([&global, path, operator_name, handover, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
         import_ca_certificate(config, *path);
         std::cout << "Issuing-CA certificate installed.\n";
         finish_bootstrap(config, *operator_name, first_operator_email(config, *operator_name, ""),
-                         config.bootstrap_institution, false);
+                         config.bootstrap_institution, false, *handover);
         exit_code = kExitOk;
     });
 }

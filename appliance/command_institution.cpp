@@ -7,7 +7,9 @@
 
 #include "appliance/cli.h"
 #include "appliance/config.h"
+#include "appliance/institution_admin.h"
 #include "common/error.h"
+#include "common/private_files.h"
 #include "policy/request_rows.h"
 #include "store/sqlite_institution_registry.h"
 
@@ -79,10 +81,23 @@ void print(const policy::Institution& i, std::ostream& out) {
 template <typename Fn>
 void with_registry(const GlobalOptions& global, Fn&& fn) {
     Config config = load_config(global.state_dir, global.config_file);
-    std::filesystem::create_directories(config.state_dir);
+    make_private_dirs(config.state_dir);
     store::Database db(config.database_path().string());
     store::SqliteInstitutionRegistry registry(db);
     fn(registry);
+}
+
+// Runs fn with the registry's audited edits (no HSM here: the records join the
+// chain; the next `inkan serve` signs the checkpoint that covers them).
+template <typename Fn>
+void with_admin(const GlobalOptions& global, Fn&& fn) {
+    Config config = load_config(global.state_dir, global.config_file);
+    make_private_dirs(config.state_dir);
+    store::Database db(config.database_path().string());
+    store::SqliteInstitutionRegistry registry(db);
+    AuditLog audit(db, nullptr, config.audit.checkpoint_interval);
+    InstitutionAdmin admin(registry, audit, "inkan institution (CLI)");
+    fn(admin);
 }
 
 }  // namespace
@@ -111,7 +126,7 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
                                  ? policy::default_enabled_profiles()
                                  : std::set<int>(o->profiles.begin(), o->profiles.end());
         i.whois_source = policy::WhoisSource::Registry;  // demo: only `inkan init` makes one
-        with_registry(global, [&](auto& r) { r.add(i); });
+        with_admin(global, [&](InstitutionAdmin& a) { a.add(i); });
         std::cout << "added institution '" << i.name << "'\n";
         exit_code = kExitOk;
     });
@@ -155,10 +170,8 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
     approve->add_option("domain", o->domain, "e.g. example.ac.jp")->required();
     approve->add_option("--until", o->until, "approval expiry YYYY-MM-DD (inclusive)")->required();
     approve->callback([&global, o, &exit_code] {
-        std::string domain = o->domain;
-        std::transform(domain.begin(), domain.end(), domain.begin(), ::tolower);
-        with_registry(global, [&](auto& r) {
-            r.approve_domain(o->name, {domain, parse_until(o->until)});
+        with_admin(global, [&](InstitutionAdmin& a) {
+            a.approve_domain(o->name, o->domain, parse_until(o->until));
         });
         exit_code = kExitOk;
     });
@@ -169,8 +182,8 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
     locality->add_option("--state", o->state, "ST");
     locality->add_option("--locality", o->locality, "L");
     locality->callback([&global, o, &exit_code] {
-        with_registry(global, [&](auto& r) {
-            r.set_locality(o->name, optional_text(o->state), optional_text(o->locality));
+        with_admin(global, [&](InstitutionAdmin& a) {
+            a.set_locality(o->name, optional_text(o->state), optional_text(o->locality));
         });
         exit_code = kExitOk;
     });
@@ -180,7 +193,7 @@ void add_institution_commands(CLI::App& app, const GlobalOptions& global, int& e
     whois->add_option("name", o->name, "institution")->required();
     whois->add_option("organisation", o->domain, "organisation as WHOIS shows it")->required();
     whois->callback([&global, o, &exit_code] {
-        with_registry(global, [&](auto& r) { r.add_whois_name(o->name, o->domain); });
+        with_admin(global, [&](InstitutionAdmin& a) { a.add_whois_name(o->name, o->domain); });
         exit_code = kExitOk;
     });
 }

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "appliance/audit_log.h"
 #include "appliance/bootstrap.h"
 #include "appliance/cli.h"
 #include "common/error.h"
@@ -16,6 +17,7 @@ struct AddOptions {
     std::string institution;
     std::string email;
     std::string role = "ra_operator";
+    std::string handover_dir;
 };
 
 }  // namespace
@@ -31,15 +33,17 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
         ->required();
     add->add_option("--role", o->role, "ra_operator or service_admin")
         ->check(CLI::IsMember({"ra_operator", "service_admin"}));
+    add->add_option("--handover", o->handover_dir,
+                    "folder (outside the state) for the PKCS#12 and its password file; default: "
+                    "the P12 in <state>/operators, the password shown once");
     add->callback([&global, o, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
         auto services = open_services(config);
         auto role = o->role == "service_admin" ? store::OperatorRole::ServiceAdmin
                                                : store::OperatorRole::RaOperator;
-        auto cred = create_operator(*services, o->name, o->institution, o->email, role);
-        std::cout << "PKCS#12: " << std::filesystem::absolute(cred.p12_path).string()
-                  << "\npassword: " << std::filesystem::absolute(cred.password_path).string()
-                  << "\n";
+        auto cred =
+            create_operator(*services, o->name, o->institution, o->email, role, o->handover_dir);
+        print_handover(cred, std::cout);
         exit_code = kExitOk;
     });
     auto reason = std::make_shared<int>(1);
@@ -61,6 +65,11 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
             throw Error(ErrorCategory::NotFound, "operator_not_found",
                         "no operator named '" + o->name + "'");
         }
+        AuditLog audit(db, nullptr, config.audit.checkpoint_interval);
+        audit.record("operator_revoked", {{"by", "inkan operator revoke (CLI)"},
+                                          {"name", o->name},
+                                          {"serial_hex", record->certificate_serial},
+                                          {"reason", *reason}});
         certificates.revoke(record->certificate_serial, *reason, std::nullopt, store::unix_now());
         std::cout << "revoked the certificate of operator '" << o->name << "' (serial "
                   << record->certificate_serial << ")\n";

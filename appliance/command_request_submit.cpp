@@ -14,6 +14,7 @@
 #include "appliance/cli.h"
 #include "appliance/config.h"
 #include "common/error.h"
+#include "common/secret.h"
 
 namespace inkan::appliance {
 namespace {
@@ -25,6 +26,8 @@ struct SubmitOptions {
     std::string url;
     std::string cert;
     std::string key;
+    std::string p12;
+    std::string p12_password_file;
     std::string cacert;
     bool json = false;
 };
@@ -98,8 +101,18 @@ int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
     std::string url = o.url.empty() ? "https://" + config.http.bind_address + ":" +
                                           std::to_string(config.http.operator_port)
                                     : o.url;
-    std::string cert = o.cert.empty() ? (ops / "ra-operator.pem").string() : o.cert;
-    std::string key = o.key.empty() ? (ops / "ra-operator.key").string() : o.key;
+    if (o.p12.empty() == (o.cert.empty() || o.key.empty())) {
+        throw Error(ErrorCategory::InvalidInput, "client_credential_missing",
+                    "name the operator's credential: --p12 FILE --p12-password-file FILE, or "
+                    "--cert PEM --key PEM (no clear operator key is kept in " +
+                        ops.string() + ")");
+    }
+    SecretString p12_password;
+    if (!o.p12.empty()) {
+        std::string text = read_file(o.p12_password_file);
+        p12_password = SecretString(text.substr(0, text.find_first_of("\r\n")));
+        OPENSSL_cleanse(text.data(), text.size());
+    }
     std::string cacert = o.cacert.empty() ? config.ca_certificate_path().string() : o.cacert;
     std::string body = read_file(o.file);
 
@@ -114,8 +127,14 @@ int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, cert.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, key.c_str());
+    if (!o.p12.empty()) {
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERTTYPE, "P12");
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, o.p12.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_KEYPASSWD, p12_password.str().c_str());
+    } else {
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, o.cert.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, o.key.c_str());
+    }
     curl_easy_setopt(curl.get(), CURLOPT_CAINFO, cacert.c_str());
     curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
@@ -146,10 +165,11 @@ void add_request_submit_command(CLI::App& request, const GlobalOptions& global, 
         ->check(CLI::IsMember({"abort", "skip"}));
     submit->add_option("--url", o->url,
                        "operator API base URL (default https://<bind>:<operator_port>)");
-    submit->add_option("--cert", o->cert,
-                       "operator certificate PEM (default <state>/operators/ra-operator.pem)");
-    submit->add_option("--key", o->key,
-                       "operator key PEM (default <state>/operators/ra-operator.key)");
+    submit->add_option("--p12", o->p12, "the operator's PKCS#12 (as handed over)");
+    submit->add_option("--p12-password-file", o->p12_password_file,
+                       "file holding the PKCS#12 password (first line)");
+    submit->add_option("--cert", o->cert, "operator certificate PEM (instead of --p12)");
+    submit->add_option("--key", o->key, "operator key PEM (instead of --p12)");
     submit->add_option("--cacert", o->cacert,
                        "CA certificate to verify the appliance (default <state>/ca.pem)");
     submit->add_flag("--json", o->json, "print the server's JSON answer");

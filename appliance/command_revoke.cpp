@@ -30,6 +30,12 @@ void revoke(const Config& config, const RevokeOptions& o) {
     }
     std::optional<std::string> comment;
     if (!o.comment.empty()) comment = o.comment;
+    nlohmann::json fields = {{"by", "inkan revoke (CLI)"},
+                             {"serial", record->serial_dec},
+                             {"serial_hex", record->serial_hex},
+                             {"subject", record->subject},
+                             {"reason", o.reason}};
+    services->audit->record("certificate_revoked", fields);  // before: Dogtag's rule
     services->certificates->revoke(record->serial_hex, o.reason, comment, store::unix_now());
     auto crl = services->crl_publisher->regenerate();
     std::cout << "revoked serial " << record->serial_dec << " (0x" << record->serial_hex << ") "

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/private_files.h"
 
 namespace inkan::appliance {
 
@@ -19,7 +20,8 @@ namespace inkan::appliance {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HsmConfig, module_path, token_label, pin_file,
                                                 softhsm_conf, ca_key_label, ca_key_id,
                                                 pin_hmac_key_id, pin_wrap_key_id, mail_key_label,
-                                                mail_key_id, pool_size)
+                                                mail_key_id, audit_key_label, audit_key_id,
+                                                pool_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CaConfig, subject, key_type, validity_years,
                                                 crl_url, ocsp_url, ca_issuers_url,
                                                 crl_validity_hours, ocsp_validity_hours)
@@ -38,6 +40,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, transport, from, f
                                                 smtp_ca_file, smtp_timeout_seconds,
                                                 retry_base_seconds, retry_max_seconds,
                                                 give_up_hours, send_interval_seconds)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AuditSettings, checkpoint_interval)
 
 namespace {
 
@@ -78,6 +81,7 @@ void apply_json(Config& c, const json& j, const std::string& file) {
     read_section(j, "whois", c.whois);
     read_section(j, "issuance", c.issuance);
     read_section(j, "mail", c.mail);
+    read_section(j, "audit", c.audit);
     if (j.contains("mail") && j["mail"].contains("smtp_password")) {
         bad_config(
             "mail.smtp_password must not be in the config file; use INKAN_SMTP_PASSWORD or "
@@ -200,6 +204,8 @@ void validate(const Config& c) {
     if (m.give_up_hours < 1) bad_config("mail.give_up_hours must be at least 1");
     if (m.send_interval_seconds < 1 || m.smtp_timeout_seconds < 1)
         bad_config("mail.send_interval_seconds and mail.smtp_timeout_seconds must be at least 1");
+    if (c.audit.checkpoint_interval < 1 || c.audit.checkpoint_interval > 100000)
+        bad_config("audit.checkpoint_interval must be 1..100000");
     if (c.hsm.token_label.empty() || c.hsm.token_label.size() > 32)
         bad_config("hsm.token_label must be 1..32 characters");
 }
@@ -274,17 +280,15 @@ Config load_config(const std::filesystem::path& state_dir, const std::string& co
     return c;
 }
 
+nlohmann::json config_to_json(const Config& c) {
+    return {{"hsm", c.hsm},           {"ca", c.ca},
+            {"http", c.http},         {"whois", c.whois},
+            {"issuance", c.issuance}, {"mail", c.mail},
+            {"audit", c.audit},       {"bootstrap_institution", c.bootstrap_institution}};
+}
+
 void save_config(const Config& c) {
-    json j = {{"hsm", c.hsm},
-              {"ca", c.ca},
-              {"http", c.http},
-              {"whois", c.whois},
-              {"issuance", c.issuance},
-              {"mail", c.mail},
-              {"bootstrap_institution", c.bootstrap_institution}};
-    std::ofstream out(c.state_dir / "inkan.json", std::ios::trunc);
-    if (!out) bad_config("cannot write " + (c.state_dir / "inkan.json").string());
-    out << j.dump(2) << "\n";
+    write_file_with_mode(c.state_dir / "inkan.json", config_to_json(c).dump(2) + "\n", 0600);
 }
 
 }  // namespace inkan::appliance

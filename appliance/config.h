@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "common/secret.h"
@@ -23,7 +24,9 @@ struct HsmConfig {
     std::string pin_wrap_key_id;  // hex CKA_ID of the AES key wrapping file-supplied PINs
     std::string mail_key_label = "inkan-mail-signing";
     std::string mail_key_id;  // hex CKA_ID of the S/MIME notification signing key (init/serve)
-    int pool_size = 0;        // 0 = number of cores
+    std::string audit_key_label = "inkan-audit";
+    std::string audit_key_id;  // hex CKA_ID of the audit checkpoint key (EC P-256, init/serve)
+    int pool_size = 0;         // 0 = number of cores
 };
 
 struct CaConfig {
@@ -114,6 +117,12 @@ struct MailSettings {
     int send_interval_seconds = 2;
 };
 
+// The audit chain (README "Audit trail"): a checkpoint signed by the audit key
+// in the HSM every checkpoint_interval records, and at stop.
+struct AuditSettings {
+    int checkpoint_interval = 100;
+};
+
 struct Config {
     std::filesystem::path state_dir = "state";
     HsmConfig hsm;
@@ -122,6 +131,7 @@ struct Config {
     WhoisSettings whois;
     IssuanceSettings issuance;
     MailSettings mail;
+    AuditSettings audit;
     SecretString smtp_password;  // INKAN_SMTP_PASSWORD, or read from mail.smtp_password_file
     std::string bootstrap_institution = "Inkan Demo University";
 
@@ -130,7 +140,6 @@ struct Config {
     std::filesystem::path tls_certificate_path() const { return state_dir / "tls" / "server.pem"; }
     std::filesystem::path tls_key_path() const { return state_dir / "tls" / "server.key"; }
     std::filesystem::path operators_dir() const { return state_dir / "operators"; }
-    std::filesystem::path audit_log_path() const { return state_dir / "audit.log"; }
     std::filesystem::path maildir_path() const { return state_dir / "mail" / "Maildir"; }
     std::filesystem::path mail_templates_dir() const { return state_dir / "mail" / "templates"; }
     std::filesystem::path mail_signer_certificate_path() const {
@@ -150,6 +159,9 @@ inline constexpr const char* kSmtpPasswordCredential = "inkan-smtp-password";
 // pin file; the SMTP password likewise (INKAN_SMTP_PASSWORD, credential,
 // mail.smtp_password_file). Throws Error(InvalidInput) on a bad file or value.
 Config load_config(const std::filesystem::path& state_dir, const std::string& config_file = "");
+
+// The non-secret parts, as inkan.json holds them.
+nlohmann::json config_to_json(const Config& config);
 
 // Writes the non-secret parts as <state_dir>/inkan.json (first init).
 void save_config(const Config& config);

@@ -54,7 +54,8 @@ std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_ce
       // under it and answers it, and add_header (tls_server) answers it for
       // nginx's own refusals too.
       << "            proxy_set_header X-Request-Id $request_id;\n"
-      << "            proxy_hide_header X-Request-Id;\n";
+      << "            proxy_hide_header X-Request-Id;\n"
+      << "            proxy_set_header X-Inkan-Client-Address $remote_addr;\n";
     if (client_certificate) {
         o << "            proxy_set_header X-Inkan-Client-Certificate $ssl_client_escaped_cert;\n"
           << "            proxy_set_header X-Inkan-Client-Verify $ssl_client_verify;\n";

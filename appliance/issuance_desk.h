@@ -86,7 +86,7 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
         }
     }
     static issuance::OperatorInfo info(const api::OperatorIdentity& who) {
-        return {who.name, who.institution, who.email};
+        return {who.name, who.institution, who.email, who.role == "service_admin"};
     }
     issuance::IssuanceService& service_;
     PolicyContext& policy_;

@@ -73,6 +73,7 @@ int main(int argc, char** argv) {
     add_mail_commands(app, global, exit_code);
     add_stats_command(app, global, exit_code);
     add_backup_commands(app, global, exit_code);
+    add_audit_commands(app, global, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

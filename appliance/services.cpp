@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "appliance/audited.h"
 #include "common/bytes.h"
 #include "common/error.h"
 #include "hsm/key_generation.h"
@@ -123,6 +124,22 @@ hsm::KeyLookup mail_key_lookup(const Config& config) {
             config.hsm.mail_key_label};
 }
 
+hsm::KeyLookup audit_key_lookup(const Config& config) {
+    return {config.hsm.audit_key_id.empty() ? Bytes{} : hex_decode(config.hsm.audit_key_id),
+            config.hsm.audit_key_label};
+}
+
+bool ensure_audit_key(hsm::Token& token, Config& config) {
+    if (!config.hsm.audit_key_id.empty() &&
+        hsm::find_key(token, CKO_PRIVATE_KEY, audit_key_lookup(config)))
+        return false;
+    hsm::KeySpec key{config.hsm.audit_key_label, hsm::random_key_id(token)};
+    hsm::generate_signing_key_pair(token, hsm::KeyAlgorithm::EcP256, key);
+    config.hsm.audit_key_id = hex_encode(key.id);
+    save_config(config);
+    return true;
+}
+
 mail::MailSigner& Services::mail_signer() {
     if (!mail) {
         throw Error(ErrorCategory::NotFound, "mail_signer_missing",
@@ -193,13 +210,18 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->signer = std::make_unique<ca::HsmSigner>(*s->token, ca_key_lookup(config));
     s->random = std::make_unique<ca::HsmRandom>(*s->token);
     s->database = std::make_unique<store::Database>(config.database_path().string());
+    ensure_audit_key(*s->token, s->config);  // states made before the audit chain
+    s->audit_key = std::make_unique<ca::HsmSigner>(*s->token, audit_key_lookup(s->config));
+    s->audit = std::make_unique<AuditLog>(*s->database, s->audit_key.get(),
+                                          s->config.audit.checkpoint_interval);
     s->certificates = std::make_unique<store::SqliteCertificateStore>(*s->database);
     s->operators = std::make_unique<store::SqliteOperatorStore>(*s->database);
     s->authority = std::make_unique<ca::CertificateAuthority>(
         *s->signer, s->ca_certificate.get(), issuer_options(config), *s->random, *s->certificates);
     s->crls = std::make_unique<store::SqliteCrlStore>(*s->database);
+    s->audited_crls = std::make_unique<AuditedCrlStore>(*s->crls, *s->audit);
     s->crl_publisher = std::make_unique<ca::CrlPublisher>(
-        *s->signer, s->ca_certificate.get(), *s->certificates, *s->crls,
+        *s->signer, s->ca_certificate.get(), *s->certificates, *s->audited_crls,
         std::chrono::hours(config.ca.crl_validity_hours));
     s->ocsp =
         std::make_unique<ca::OcspResponder>(*s->signer, s->ca_certificate.get(), *s->certificates,
@@ -218,6 +240,7 @@ std::unique_ptr<Services> open_services(const Config& config) {
     s->mail_templates = std::make_unique<mail::MailTemplates>(config.mail_templates_dir());
     s->mail_templates->install_defaults();
     load_mail_signer(*s);
+
     return s;
 }
 

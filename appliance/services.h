@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "appliance/audit_log.h"
 #include "appliance/config.h"
 #include "appliance/policy_context.h"
 #include "ca/certificate_authority.h"
@@ -36,6 +37,13 @@ std::unique_ptr<hsm::Token> open_token(const Config& config);
 pki::IssuerOptions issuer_options(const Config& config);
 hsm::KeyLookup ca_key_lookup(const Config& config);
 hsm::KeyLookup mail_key_lookup(const Config& config);
+hsm::KeyLookup audit_key_lookup(const Config& config);
+
+// The audit checkpoint key (EC P-256 in the HSM: token object, private,
+// sensitive, non-extractable, label hsm.audit_key_label): created when config
+// names none or the named one is missing, id saved as hsm.audit_key_id, as the
+// mail signing key is. Returns true if it created one.
+bool ensure_audit_key(hsm::Token& token, Config& config);
 
 // The access-PIN HMAC key and the PIN-wrapping AES key (token objects, sensitive,
 // non-extractable): created when config names none or the named one is missing,
@@ -50,11 +58,15 @@ struct Services {
     std::unique_ptr<ca::HsmSigner> signer;
     std::unique_ptr<ca::HsmRandom> random;
     std::unique_ptr<store::Database> database;
+    // The audit chain (README "Audit trail") and the key that signs its checkpoints.
+    std::unique_ptr<ca::HsmSigner> audit_key;
+    std::unique_ptr<AuditLog> audit;
     std::unique_ptr<store::SqliteCertificateStore> certificates;
     std::unique_ptr<store::SqliteOperatorStore> operators;
     X509Ptr ca_certificate;
     std::unique_ptr<ca::CertificateAuthority> authority;
     std::unique_ptr<store::SqliteCrlStore> crls;
+    std::unique_ptr<store::CrlStore> audited_crls;  // crls behind the audit record
     // Callers that revoke run crl_publisher->regenerate() once per batch.
     std::unique_ptr<ca::CrlPublisher> crl_publisher;
     std::unique_ptr<ca::OcspResponder> ocsp;

@@ -283,7 +283,7 @@ size_t IssuanceService::recover_undelivered() {
 store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
                                                     const std::string& batch_id) {
     auto batch = batches.find_batch(batch_id);
-    if (!batch || batch->institution != op.institution) {
+    if (!batch || (!op.every_institution && batch->institution != op.institution)) {
         throw Error(ErrorCategory::NotFound, "batch_not_found",
                     "no such request batch in your institution; list yours with GET "
                     "/api/v1/requests");
@@ -299,7 +299,9 @@ BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string&
 std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, size_t limit) {
     std::vector<BatchState> out;
     int64_t now = impl_->now();
-    for (const auto& b : impl_->batches.list_batches(op.institution, limit)) {
+    std::optional<std::string> scope;
+    if (!op.every_institution) scope = op.institution;
+    for (const auto& b : impl_->batches.list_batches(scope, limit)) {
         out.push_back(batch_state(b, impl_->batches.rows(b.id), now));
     }
     return out;

@@ -130,11 +130,15 @@ struct IssuanceConfig {
     std::function<void(const std::string& serial_hex)> on_certificate_signed;
 };
 
-// The authenticated RA operator (from its client certificate).
+// The authenticated operator (from its client certificate).
 struct OperatorInfo {
     std::string name;
     std::string institution;
     std::string email;  // recipient of download-completed notifications
+    // A service admin: sees and cares for every institution's batches (an RA
+    // operator only its own institution's). Uploads and revocations by mail
+    // stay scoped to `institution`.
+    bool every_institution = false;
 };
 
 // Hands out the HSM keys the PIN scheme needs (token objects made at init).

@@ -13,10 +13,8 @@ namespace inkan::issuance {
 RevocationFile IssuanceService::revocation_file(const OperatorInfo& op,
                                                 const std::string& batch_id) {
     Impl& m = *impl_;
-    auto batch = m.batches.find_batch(batch_id);
-    if (!batch || batch->institution != op.institution)
-        throw Error(ErrorCategory::NotFound, "batch_not_found", "no such request batch");
-    if (batch->action != policy::to_string(policy::Action::Renew)) {
+    auto batch = m.own_batch(op, batch_id);
+    if (batch.action != policy::to_string(policy::Action::Renew)) {
         throw Error(ErrorCategory::NotFound, "revocation_file_none",
                     "this request is not a renewal; only renewals leave a revocation request "
                     "file");

@@ -4,7 +4,8 @@
 # operator, demo institution) if there is none, and starts the appliance on
 # 127.0.0.1 behind the TLS front (nginx).
 #
-# The state folder (INKAN_STATE_DIR, default `state`) and INKAN_CONFIG are
+# The state folder (INKAN_STATE_DIR, default `state`), the hand-over folder
+# (INKAN_HANDOVER_DIR, default `handover`) and INKAN_CONFIG are
 # relative to the caller's current directory (the README runs from the
 # repository root). INKAN_BINARY=/path/to/inkan uses that binary and skips
 # install and build (tests, packaging); INKAN_BUILD_DIR (default build-run) is
@@ -27,5 +28,8 @@ STATE="${INKAN_STATE_DIR:-state}"
 # The appliance's shape: nginx terminates TLS in front of the application
 # (README "TLS front"); INKAN_FRONT=none lets Pistache serve TLS itself.
 export INKAN_FRONT="${INKAN_FRONT:-nginx}"
-"$INKAN" --state-dir "$STATE" init --if-needed
+# The first operator's credential is handed over once (README "Operator
+# credentials"): its P12 and password go to the hand-over folder beside the
+# state (INKAN_HANDOVER_DIR, default `handover`), never into the state.
+"$INKAN" --state-dir "$STATE" init --if-needed --handover "${INKAN_HANDOVER_DIR:-handover}"
 exec "$INKAN" --state-dir "$STATE" serve

@@ -111,8 +111,9 @@ class BatchStore {
     virtual std::vector<ConflictingRow> create(const NewBatch& batch) = 0;
 
     virtual std::optional<BatchRecord> find_batch(const std::string& id) = 0;
-    // Newest first.
-    virtual std::vector<BatchRecord> list_batches(const std::string& institution, size_t limit) = 0;
+    // Newest first; of one institution, or of every one (nullopt: a service admin).
+    virtual std::vector<BatchRecord> list_batches(const std::optional<std::string>& institution,
+                                                  size_t limit) = 0;
     virtual std::vector<BatchRowRecord> rows(const std::string& batch_id) = 0;
     virtual std::optional<BatchRowRecord> row(const std::string& batch_id, int64_t row_no) = 0;
 

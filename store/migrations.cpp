@@ -240,6 +240,26 @@ CREATE INDEX certificates_row ON certificates(batch_id, row_no);
 CREATE INDEX certificates_undelivered ON certificates(delivery) WHERE delivery = 'pending';
 CREATE INDEX certificates_subject_nocase ON certificates(subject COLLATE NOCASE, status);
 )sql",
+    // audit chain (README "Audit trail"): records linked by SHA-256, checkpoints
+    // signed in the HSM by the audit key (IF NOT EXISTS: a database set back to an
+    // older user_version, as the store tests do, re-runs it harmlessly)
+    R"sql(
+CREATE TABLE IF NOT EXISTS audit_records (
+    seq        INTEGER PRIMARY KEY,
+    time       TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    fields     TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_records_event ON audit_records(event, seq);
+CREATE TABLE IF NOT EXISTS audit_checkpoints (
+    seq        INTEGER PRIMARY KEY,
+    head_hash  TEXT NOT NULL,
+    time       TEXT NOT NULL,
+    signature  BLOB NOT NULL
+);
+)sql",
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "store/sqlite.h"
 
 #include "common/error.h"
+#include "common/private_files.h"
 
 namespace inkan::store {
 
@@ -19,6 +20,16 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view what) {
 }
 
 Connection::Connection(const std::string& path) {
+    // Created 0600 before SQLite opens it: its WAL and shared-memory files take
+    // the database file's mode (names and mail addresses are in there).
+    if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+        try {
+            create_file_if_missing(path, 0600);
+        } catch (const Error& e) {
+            throw Error(ErrorCategory::Unavailable, "store_unavailable",
+                        "cannot create database " + path + ": " + e.what());
+        }
+    }
     int rc = sqlite3_open_v2(path.c_str(), &db_,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                              nullptr);

@@ -130,12 +130,12 @@ std::optional<BatchRecord> SqliteBatchStore::find_batch(const std::string& id) {
     });
 }
 
-std::vector<BatchRecord> SqliteBatchStore::list_batches(const std::string& institution,
-                                                        size_t limit) {
+std::vector<BatchRecord> SqliteBatchStore::list_batches(
+    const std::optional<std::string>& institution, size_t limit) {
     return db_.with([&](Connection& c) {
         Statement s(c, std::string("SELECT ") + kBatchColumns +
-                           " FROM issuance_batches WHERE institution = ? "
-                           "ORDER BY created_at DESC, rowid DESC LIMIT ?");
+                           " FROM issuance_batches WHERE (?1 IS NULL OR institution = ?1) "
+                           "ORDER BY created_at DESC, rowid DESC LIMIT ?2");
         s.bind(1, institution).bind(2, static_cast<int64_t>(limit));
         std::vector<BatchRecord> out;
         while (s.step()) out.push_back(read_batch(s));

@@ -14,7 +14,8 @@ class SqliteBatchStore final : public BatchStore {
         const std::vector<Revocation>& revocations,
         const std::vector<NotificationRecord>& notifications, int64_t when) override;
     std::optional<BatchRecord> find_batch(const std::string& id) override;
-    std::vector<BatchRecord> list_batches(const std::string& institution, size_t limit) override;
+    std::vector<BatchRecord> list_batches(const std::optional<std::string>& institution,
+                                          size_t limit) override;
     std::vector<BatchRowRecord> rows(const std::string& batch_id) override;
     std::optional<BatchRowRecord> row(const std::string& batch_id, int64_t row_no) override;
     std::optional<UrlRecord> find_url(ByteView token_hash) override;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "store/sqlite_audit_store.h"
 #include "tests/support/run.h"
 
 namespace inkan::test {
@@ -45,8 +46,8 @@ ApplianceFixture::ApplianceFixture(ApplianceOptions options) {
     services_ = appliance::open_services(config_);
     appliance::ensure_tls_certificate(*services_);
     appliance::ensure_mail_signer(*services_);
-    operator_ = appliance::create_operator(*services_, "op1", institution, "op1@example.ac.jp",
-                                           store::OperatorRole::RaOperator);
+    operator_ =
+        add_operator("op1", institution, store::OperatorRole::RaOperator, "op1@example.ac.jp");
     if (options.issuance) add_institution(institution, "example.ac.jp");
     server_ = std::make_unique<appliance::ApplianceServer>(*services_);
     server_->start();
@@ -56,11 +57,22 @@ ApplianceFixture::~ApplianceFixture() {
     if (server_) server_->stop();
 }
 
-HttpsClient ApplianceFixture::client_for(const appliance::OperatorCredential& credential) const {
+HttpsClient ApplianceFixture::client_for(const ClientCredential& credential) const {
     auto c = anonymous_operator_client();
     c.client_cert_file = credential.cert_path.string();
     c.client_key_file = credential.key_path.string();
     return c;
+}
+
+std::string ApplianceFixture::audit_text() const {
+    std::string out;
+    store::SqliteAuditStore audit(*services_->database);
+    audit.for_each_record([&](const store::AuditRecord& r) {
+        auto line = nlohmann::json::parse(r.fields);
+        line["event"] = r.event;
+        out += line.dump() + "\n";
+    });
+    return out;
 }
 
 HttpsClient ApplianceFixture::anonymous_operator_client() const {
@@ -77,10 +89,13 @@ HttpsClient ApplianceFixture::public_client() const {
     return c;
 }
 
-appliance::OperatorCredential ApplianceFixture::add_operator(const std::string& name,
-                                                             const std::string& institution,
-                                                             store::OperatorRole role) {
-    return appliance::create_operator(*services_, name, institution, "", role);
+ClientCredential ApplianceFixture::add_operator(const std::string& name,
+                                                const std::string& institution,
+                                                store::OperatorRole role,
+                                                const std::string& email) {
+    auto handed_over = appliance::create_operator(*services_, name, institution, email, role);
+    return extract_client_credential(handed_over.p12_path, handed_over.password.str(),
+                                     dir_ / "client", name);
 }
 
 void ApplianceFixture::add_institution(const std::string& name, const std::string& domain) {

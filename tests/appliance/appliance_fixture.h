@@ -10,6 +10,7 @@
 #include "appliance/appliance_server.h"
 #include "appliance/bootstrap.h"
 #include "appliance/services.h"
+#include "tests/support/client_credential.h"
 #include "tests/support/https_client.h"
 #include "tests/support/loopback_whois_server.h"
 #include "tests/support/temp_dir.h"
@@ -44,27 +45,31 @@ class ApplianceFixture {
     const appliance::ApplianceServer& server() const { return *server_; }
     const appliance::Config& config() const { return config_; }
     const TempDir& dir() const { return dir_; }
+    // The audit trail as text, one JSON object per record: {"event": ..., fields...}.
+    std::string audit_text() const;
     // The loopback WHOIS server `whois.servers` points at (answers can change at run time).
     LoopbackWhoisServer& whois() { return *whois_; }
 
     // Client of the operator endpoint presenting `credential` (default: the
     // fixture's operator), and of the public endpoint (no client certificate).
     HttpsClient operator_client() const { return client_for(operator_); }
-    HttpsClient client_for(const appliance::OperatorCredential& credential) const;
+    HttpsClient client_for(const ClientCredential& credential) const;
     HttpsClient anonymous_operator_client() const;
     HttpsClient public_client() const;
     // The plain-HTTP publication listener (CRL, CA certificate, OCSP).
     uint16_t crl_port() const { return server_->crl_port(); }
     std::string crl_base_url() const { return "http://127.0.0.1:" + std::to_string(crl_port()); }
 
-    appliance::OperatorCredential add_operator(
-        const std::string& name, const std::string& institution,
-        store::OperatorRole role = store::OperatorRole::RaOperator);
+    // A new operator: its certificate and key taken out of the handed-over
+    // PKCS#12 into the test's folder (dir()/client), never the state folder.
+    ClientCredential add_operator(const std::string& name, const std::string& institution,
+                                  store::OperatorRole role = store::OperatorRole::RaOperator,
+                                  const std::string& email = "");
     // Registers another institution as ApplianceOptions::issuance registers the
     // fixture's own (ST=Tokyo, L=Chiyoda-ku, every profile), with `domain`
     // approved and the loopback WHOIS server naming it as the registrant.
     void add_institution(const std::string& name, const std::string& domain);
-    const appliance::OperatorCredential& operator_credential() const { return operator_; }
+    const ClientCredential& operator_credential() const { return operator_; }
 
     // A P12-individual row downloaded as its subscriber does: the PIN page
     // (pin_url), then the PIN posted to retrieval_url. The PIN and the answer.
@@ -80,7 +85,7 @@ class ApplianceFixture {
     appliance::Config config_;
     std::unique_ptr<appliance::Services> services_;
     std::unique_ptr<appliance::ApplianceServer> server_;
-    appliance::OperatorCredential operator_;
+    ClientCredential operator_;
 };
 
 // "CN=<cn>,O=<o>,L=Chiyoda-ku,ST=Tokyo,C=JP": a DN the fixture's institutions accept.

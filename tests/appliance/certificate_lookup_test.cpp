@@ -73,7 +73,7 @@ class CertificateLookup : public ::testing::Test {
   protected:
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
-    appliance::OperatorCredential other_op;
+    test::ClientCredential other_op;
     // Serials (decimal) in the order they were issued.
     std::vector<std::string> issued_a;  // Example University: a1, a2 by CSR, then the file's rows
     std::vector<std::string> issued_b;  // Other University: b1 by CSR
@@ -346,7 +346,7 @@ TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
     }
     // The audit trail has the look-ups, with the filters and the count.
     list("mail=" + q("user1@example.ac.jp"));
-    auto audit = test::read_file(f.config().audit_log_path());
+    auto audit = f.audit_text();
     EXPECT_NE(audit.find(R"("event":"certificate_lookup")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("mail":"user1@example.ac.jp")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("code":"bad_serial")"), std::string::npos) << audit;

@@ -83,11 +83,18 @@ TEST(InkanCli, InitServeRestartKeepsCaAndCertificates) {
     EXPECT_EQ(demo_json["domains"][0]["approval_expires"], "2099-12-31");
     EXPECT_NE(run_inkan(dir, "institution list").output.find("WHOIS: demo ("), std::string::npos);
     auto ca_before = test::read_file(dir / "state" / "ca.pem");
-    // The operator's PKCS#12 opens with its password (a tool nobody here wrote).
-    auto p12 = test::run(
-        "openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
-        " -passin file:" + (dir / "state/operators/ra-operator.p12-password").string() + " -noout");
+    // The operator's PKCS#12 opens with the password init showed once (a tool
+    // nobody here wrote); no clear key and no password file are in the state.
+    std::smatch shown_password;
+    ASSERT_TRUE(std::regex_search(init.output, shown_password,
+                                  std::regex("PKCS#12 password \\(shown once[^:]*: (\\S+)")))
+        << init.output;
+    auto p12 =
+        test::run("openssl pkcs12 -in " + (dir / "state/operators/ra-operator.p12").string() +
+                  " -passin pass:" + test::shell_quote(shown_password[1].str()) + " -noout");
     EXPECT_EQ(p12.exit_code, 0) << p12.output;
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/operators/ra-operator.key"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/operators/ra-operator.p12-password"));
     // A second init refuses; --if-needed is a no-op.
     EXPECT_NE(run_inkan(dir, "init").exit_code, 0);
     EXPECT_EQ(run_inkan(dir, "init --if-needed").exit_code, 0);
@@ -400,7 +407,9 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
                          "CN=u4.example.ac.jp,O=Inkan Demo "
                          "University,L=City,ST=Tokyo,C=JP\t5\t1\t\t\t\t\tAdmin\t\tadmin@example.ac."
                          "jp\tUser\t\t\tu4@example.ac.jp\t\r\n");
-    std::string url = " --url https://127.0.0.1:" + std::to_string(s.operator_port);
+    std::string url = " --url https://127.0.0.1:" + std::to_string(s.operator_port) + " --cert " +
+                      (dir / "client/ra-operator.pem").string() + " --key " +
+                      (dir / "client/ra-operator.key").string();
     auto good = run_inkan(dir, "request submit " + (dir / "good.tsv").string() +
                                    " --action issue --on-error abort" + url);
     EXPECT_EQ(good.exit_code, 0) << good.output;
@@ -426,8 +435,10 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     EXPECT_NE(bad.output.find(":2,"), std::string::npos)
         << "the rejected line is named: " << bad.output;
     // Nothing listens here: a clear error and exit code 5.
-    auto down = run_inkan(
-        dir, "request submit " + (dir / "good.tsv").string() + " --url https://127.0.0.1:1");
+    auto down = run_inkan(dir, "request submit " + (dir / "good.tsv").string() +
+                                   " --url https://127.0.0.1:1 --cert " +
+                                   (dir / "client/ra-operator.pem").string() + " --key " +
+                                   (dir / "client/ra-operator.key").string());
     EXPECT_EQ(down.exit_code, 5) << down.output;
 }
 

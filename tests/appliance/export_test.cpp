@@ -61,7 +61,7 @@ class Export : public ::testing::Test {
   protected:
     test::ApplianceFixture f{test::ApplianceOptions{.issuance = true}};
     test::TempDir work;
-    appliance::OperatorCredential other_op;
+    test::ClientCredential other_op;
     std::string a1, a2, r1, n1, b1;  // serials (decimal)
 
     void SetUp() override {
@@ -113,7 +113,7 @@ class Export : public ::testing::Test {
     }
 
     // curl (chunked transfer decoded) as `who`; unzips into <name>/; returns the TSV bytes.
-    std::string fetch(const appliance::OperatorCredential& who, const std::string& query,
+    std::string fetch(const test::ClientCredential& who, const std::string& query,
                       const std::string& name) {
         auto url = "https://127.0.0.1:" + std::to_string(f.operator_client().port) +
                    "/api/v1/export" + (query.empty() ? "" : "?" + query);
@@ -185,7 +185,7 @@ TEST_F(Export, OperatorGetsOwnInstitutionsCertificatesAsShiftJisTsvAndVerifiable
         sh_ok("openssl verify -CAfile " + f.config().ca_certificate_path().string() + " " +
               file("mine/certs/" + s + ".pem"));
     }
-    auto audit = test::read_file(f.config().audit_log_path());
+    auto audit = f.audit_text();
     EXPECT_NE(audit.find("\"certificate_export\""), std::string::npos);
     EXPECT_NE(audit.find("\"certificates\":4"), std::string::npos) << audit;
     auto listing = test::run("unzip -Z1 " + file("mine.zip"));

@@ -112,8 +112,7 @@ TEST_F(FrontTest, OperatorCertificateOfAnotherCaIsRefused) {
     auto r = c.get("/api/v1/certificates");
     // nginx ends the handshake or answers 401; the application never sees the request.
     EXPECT_TRUE(r.status == 401 || r.status == 0) << r.status << " " << r.body;
-    EXPECT_EQ(test::read_file(f.config().audit_log_path()).find("operator_authentication"),
-              std::string::npos);
+    EXPECT_EQ(f.audit_text().find("operator_authentication"), std::string::npos);
 }
 
 TEST_F(FrontTest, PublicAndPublicationListenersAnswerThroughTheFront) {
@@ -261,7 +260,7 @@ TEST_F(FrontTest, RequestIdIsTheFrontsAndMetricsAreNotExposed) {
 // certificate header as nginx would send it, without the front's secret or with
 // a wrong one, is refused before any handler, and nothing reaches the audit log.
 TEST_F(FrontTest, ForgedCertificateHeaderStraightToTheApplicationIsRefused) {
-    const std::string before = test::read_file(f.config().audit_log_path());
+    const std::string before = f.audit_text();
     const std::string forged =
         "-H " + test::shell_quote("X-Inkan-Client-Certificate: " + escaped_operator_certificate()) +
         " -H 'X-Inkan-Client-Verify: SUCCESS' ";
@@ -275,7 +274,7 @@ TEST_F(FrontTest, ForgedCertificateHeaderStraightToTheApplicationIsRefused) {
     EXPECT_EQ(curl_status("http://127.0.0.1:" + std::to_string(f.server().app_public_port()) +
                           "/healthz"),
               403);
-    EXPECT_EQ(test::read_file(f.config().audit_log_path()), before);
+    EXPECT_EQ(f.audit_text(), before);
 
     // Control: with nginx's secret the same header is believed, so the secret is
     // the only thing that refused it above.

@@ -108,7 +108,7 @@ TEST_F(HttpsIssuance, RefusesClientsWithoutAValidOperatorCertificate) {
                        "-keyout foreign.key -out foreign.pem -days 2 -subj '/C=JP/O=Example "
                        "University/OU=RA Operator/CN=op1'");
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    appliance::OperatorCredential foreign{{}, work / "foreign.pem", work / "foreign.key", {}};
+    test::ClientCredential foreign{work / "foreign.pem", work / "foreign.key"};
     EXPECT_EQ(f.client_for(foreign).post("/api/v1/certificates", csr).status, 0);
 
     // A revoked operator certificate: the TLS layer accepts it, the store refuses it.

@@ -17,6 +17,8 @@ namespace inkan::test {
 std::string inkan_binary();
 
 // `inkan --state-dir <dir>/state <args>`, with `env` (VAR=value ...) in front.
+// An operator credential the command hands over (init, operator add: P12 path
+// and password printed) is opened into <dir>/client/<name>.pem and .key.
 RunResult run_inkan(const TempDir& dir, const std::string& args, const std::string& env = "");
 
 struct Serving {
@@ -33,7 +35,7 @@ struct Serving {
 Serving serve(const TempDir& dir, std::map<std::string, std::string> env = {},
               const std::vector<std::string>& prefix = {});
 
-// The operator listener as the first RA operator from `credentials`/state/operators
+// The operator listener as the first RA operator from `credentials`/client
 // (default: the served folder's own), trusting <dir>/state/ca.pem.
 HttpsClient operator_client(const TempDir& dir, unsigned short port,
                             const TempDir* credentials = nullptr);

@@ -99,6 +99,15 @@ TEST(OpenApi, EveryRouteDocumentedAndEveryDocumentedRouteAnswers) {
             << "api/openapi.json documents " << std::get<1>(r) << " " << std::get<2>(r)
             << " on the " << std::get<0>(r) << " listener, which registers no such route";
     }
+    // Who may call each route (api::Access, checked by the route gate) is what the
+    // document says (x-inkan-access per listener).
+    for (const auto& e : f.server().routes().entries()) {
+        std::string method = e.method == "GET" ? "get" : "post";
+        const json& operation = doc["paths"][openapi_path(e.path)][method];
+        EXPECT_EQ(operation["x-inkan-access"].value(api::to_string(e.listener), std::string()),
+                  api::to_string(e.access))
+            << e.method << " " << e.path << " on the " << api::to_string(e.listener) << " listener";
+    }
     test::TempDir work;
     for (const auto& [listener, method, path] : docs) {
         std::string concrete = std::regex_replace(path, std::regex("\\{[a-z_]+\\}"), "1");

@@ -184,7 +184,7 @@ TEST_F(RequestFlow, P12IndividualWithPinAndLockAfterFiveWrongPins) {
     auto locked = download_p12(other["retrieval_url"], other_pin);
     EXPECT_EQ(locked.status, 423) << locked.body;
     // The audit trail has the download, every refusal with its code, and no PIN.
-    auto audit = test::read_file(f.config().audit_log_path());
+    auto audit = f.audit_text();
     EXPECT_NE(audit.find(R"("event":"p12_download")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("code":"row_locked")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("event":"request_file")"), std::string::npos) << audit;
@@ -416,7 +416,7 @@ TEST_F(RequestFlow, OperatorUnlocksALockedRowAndResendsExpiredUrls) {
     auto second = download_p12(fresh["retrieval_url"], pin_of(fresh["pin_url"]));
     EXPECT_EQ(second.status, 200) << second.body;
 
-    auto audit = test::read_file(f.config().audit_log_path());
+    auto audit = f.audit_text();
     EXPECT_NE(audit.find(R"("event":"row_unlocked")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("code":"row_not_locked")"), std::string::npos) << audit;
     EXPECT_NE(audit.find(R"("event":"urls_resent")"), std::string::npos) << audit;

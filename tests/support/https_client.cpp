@@ -101,9 +101,11 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
         else
             extra += name + ": " + value + "\r\n";
     }
+    // No Content-Type at all when none is given (like curl -X POST without data).
+    std::string type_header = content_type.empty() ? "" : "Content-Type: " + content_type + "\r\n";
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: " + host_header +
-                      "\r\nConnection: close\r\nContent-Type: " + content_type +
-                      "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra +
+                      "\r\nConnection: close\r\n" + type_header +
+                      "Content-Length: " + std::to_string(body.size()) + "\r\n" + extra +
                       "\r\n" + body;
     size_t off = 0;
     while (off < req.size()) {

@@ -25,6 +25,7 @@ struct HttpsClient {
     // Sent with every request (e.g. Origin, Sec-Fetch-Site); "Host" replaces the default.
     std::map<std::string, std::string> headers;
 
+    // An empty content_type sends no Content-Type header.
     HttpResponse request(const std::string& method, const std::string& path,
                          const std::string& body = "",
                          const std::string& content_type = "application/octet-stream") const;
