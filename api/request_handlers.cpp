@@ -67,10 +67,13 @@ void send_rejected(ResponseWriter& writer, const nlohmann::json& body) {
 }  // namespace
 
 void RequestHandlers::register_routes(Routes r) {
-    r.post("/api/v1/requests", Access::Operator, Rest::Routes::bind(&RequestHandlers::submit, this));
-    r.post("/api/v1/requests/check", Access::Operator, Rest::Routes::bind(&RequestHandlers::check, this));
+    r.post("/api/v1/requests", Access::Operator,
+           Rest::Routes::bind(&RequestHandlers::submit, this));
+    r.post("/api/v1/requests/check", Access::Operator,
+           Rest::Routes::bind(&RequestHandlers::check, this));
     r.get("/api/v1/requests", Access::Operator, Rest::Routes::bind(&RequestHandlers::list, this));
-    r.get("/api/v1/requests/:id", Access::Operator, Rest::Routes::bind(&RequestHandlers::show, this));
+    r.get("/api/v1/requests/:id", Access::Operator,
+          Rest::Routes::bind(&RequestHandlers::show, this));
     r.get("/api/v1/requests/:id/revocation-file", Access::Operator,
           Rest::Routes::bind(&RequestHandlers::revocation_file, this));
     r.post("/api/v1/requests/:id/rows/:row/unlock", Access::Operator,

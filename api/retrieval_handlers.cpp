@@ -37,9 +37,12 @@ std::string token_of(const Rest::Request& req) { return req.param(":token").as<s
 void RetrievalHandlers::register_routes(Routes r) {
     // GET /pin/:token is the page (api/web_pages.h): a GET never reveals a PIN.
     r.post("/pin/:token", Access::Public, Rest::Routes::bind(&RetrievalHandlers::pins, this));
-    r.get("/pin/:token/status", Access::Public, Rest::Routes::bind(&RetrievalHandlers::pin_status, this));
-    r.post("/download/:token/p12", Access::Public, Rest::Routes::bind(&RetrievalHandlers::p12, this));
-    r.post("/download/:token/zip", Access::Public, Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    r.get("/pin/:token/status", Access::Public,
+          Rest::Routes::bind(&RetrievalHandlers::pin_status, this));
+    r.post("/download/:token/p12", Access::Public,
+           Rest::Routes::bind(&RetrievalHandlers::p12, this));
+    r.post("/download/:token/zip", Access::Public,
+           Rest::Routes::bind(&RetrievalHandlers::zip, this));
     r.post("/download/:token/certificate", Access::Public,
            Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }

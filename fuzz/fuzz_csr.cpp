@@ -13,7 +13,8 @@
 
 namespace {
 
-std::vector<inkan::policy::Rdn> as_policy_rdns(const std::vector<inkan::pki::DistinguishedName>& rdns) {
+std::vector<inkan::policy::Rdn> as_policy_rdns(
+    const std::vector<inkan::pki::DistinguishedName>& rdns) {
     std::vector<inkan::policy::Rdn> out;
     for (const auto& rdn : rdns) {
         inkan::policy::Rdn r;

@@ -36,8 +36,8 @@ struct Responder {
         inkan::pki::OpenSslRandomSource random;
         inkan::pki::CaOptions options;
         options.serial = inkan::pki::generate_serial(random);
-        issuer = inkan::pki::make_self_signed_ca(signer, {{"C", "JP"}, {"O", "Fuzz"}, {"CN", "Fuzz CA"}}, 5,
-                                                 options);
+        issuer = inkan::pki::make_self_signed_ca(
+            signer, {{"C", "JP"}, {"O", "Fuzz"}, {"CN", "Fuzz CA"}}, 5, options);
     }
 };
 
@@ -48,13 +48,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto lookup = [](const inkan::Bytes& serial) {
         inkan::pki::OcspStatus s;
         if (!serial.empty())
-            s.status = serial.back() % 2 ? inkan::pki::OcspCertStatus::Good : inkan::pki::OcspCertStatus::Revoked;
+            s.status = serial.back() % 2 ? inkan::pki::OcspCertStatus::Good
+                                         : inkan::pki::OcspCertStatus::Revoked;
         s.revocation_time = std::chrono::system_clock::now() - std::chrono::hours(1);
         return s;
     };
     inkan::pki::OcspResponderOptions options{std::chrono::system_clock::now()};
-    inkan::Bytes response =
-        inkan::pki::respond_ocsp(responder.signer, responder.issuer.get(), inkan::ByteView(data, size), lookup, options);
+    inkan::Bytes response = inkan::pki::respond_ocsp(responder.signer, responder.issuer.get(),
+                                                     inkan::ByteView(data, size), lookup, options);
     const unsigned char* p = response.data();
     OCSP_RESPONSE* parsed = d2i_OCSP_RESPONSE(nullptr, &p, static_cast<long>(response.size()));
     if (parsed == nullptr) __builtin_trap();

@@ -40,7 +40,7 @@ class AuditChain : public ::testing::Test {
         ASSERT_EQ(upload.status, 201) << upload.body;
         accepted = json::parse(upload.body);
         const auto& row = accepted["rows"][0];
-        auto page = f.public_client().get(path_of(row["pin_url"]));
+        auto page = f.public_client().post(path_of(row["pin_url"]), "");
         ASSERT_EQ(page.status, 200) << page.body;
         std::string pin = json::parse(page.body)["entries"][0]["pin"];
         auto wrong =
@@ -169,12 +169,12 @@ TEST_F(AuditChain, AnOperationWhoseRecordCannotBeWrittenDoesNotHappen) {
     auto refused = f.operator_client().post("/api/v1/certificates", test::read_file(csr));
     EXPECT_EQ(refused.status, 503) << refused.body;
     EXPECT_EQ(json::parse(refused.body)["code"], "audit_unwritable");
-    auto page = f.public_client().get(pin_path);
+    auto page = f.public_client().post(pin_path, "");
     EXPECT_EQ(page.status, 503) << page.body;
     EXPECT_EQ(f.services().certificates->list({}).size(), certificates_before);
 
     sql("DROP TRIGGER audit_fails");
-    EXPECT_EQ(f.public_client().get(pin_path).status, 200) << "the PIN page was not used up";
+    EXPECT_EQ(f.public_client().post(pin_path, "").status, 200) << "the PIN page was not used up";
     EXPECT_EQ(f.operator_client().post("/api/v1/certificates", test::read_file(csr)).status, 201);
     EXPECT_EQ(verify().exit_code, 0);
 }

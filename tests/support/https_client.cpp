@@ -105,8 +105,8 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
     std::string type_header = content_type.empty() ? "" : "Content-Type: " + content_type + "\r\n";
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: " + host_header +
                       "\r\nConnection: close\r\n" + type_header +
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n" + extra +
-                      "\r\n" + body;
+                      "Content-Length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" +
+                      body;
     size_t off = 0;
     while (off < req.size()) {
         int n = BIO_write(bio.get(), req.data() + off,

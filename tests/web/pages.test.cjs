@@ -35,6 +35,8 @@ function log(...args) {
   console.log('[web]', ...args);
 }
 
+const OPERATOR_KEY = path.join(work, 'ra-operator.key');
+
 function inkan(args, env = {}) {
   return spawnSync(INKAN, ['--state-dir', state, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 }
@@ -77,7 +79,7 @@ function request(port, method, urlPath, { headers = {}, body, cert } = {}) {
       host: '127.0.0.1', port, method, path: urlPath, headers: sized,
       ca: fs.readFileSync(path.join(state, 'ca.pem')),
       cert: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.pem')) : undefined,
-      key: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.key')) : undefined,
+      key: cert ? fs.readFileSync(OPERATOR_KEY) : undefined,
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
@@ -138,8 +140,13 @@ function checkHeaders(response, name) {
 
 async function main() {
   assert.ok(INKAN, 'INKAN_BINARY must name the inkan binary');
-  const init = inkan(['init'], {});
+  // The operator's credential is handed over once as a P12 (no clear key in the state
+  // folder); the test takes the key out into its own folder, as an operator would.
+  const handover = path.join(work, 'handover');
+  const init = inkan(['init', '--handover', handover], {});
   assert.equal(init.status, 0, init.stdout + init.stderr);
+  sh('openssl', ['pkcs12', '-in', path.join(handover, 'ra-operator.p12'), '-nocerts', '-nodes',
+    '-passin', `file:${path.join(handover, 'ra-operator.p12-password')}`, '-out', OPERATOR_KEY]);
   const started = await serve();
   server = started.child;
   const { operator: OP, public: PUB } = started.ports;
@@ -159,7 +166,7 @@ async function main() {
     clientCertificates: [{
       origin: opUrl,
       certPath: path.join(state, 'operators/ra-operator.pem'),
-      keyPath: path.join(state, 'operators/ra-operator.key'),
+      keyPath: OPERATOR_KEY,
     }],
   });
   const page = context.pages()[0] || await context.newPage();
