@@ -86,10 +86,11 @@ Pistache::Rest::Route::Handler Routes::gated(Access access,
                                              Pistache::Rest::Route::Handler handler) {
     if (!authority_) return handler;
     Authority* authority = authority_;
+    // The request is moved on, never copied: an upload's body can be 16 MiB.
     return [access, authority, handler = std::move(handler)](
-               const Pistache::Rest::Request request, Pistache::Http::ResponseWriter writer) {
+               Pistache::Rest::Request request, Pistache::Http::ResponseWriter writer) {
         RequestScope scope(client_address_of(request, writer));
-        if (access == Access::Public) return handler(request, std::move(writer));
+        if (access == Access::Public) return handler(std::move(request), std::move(writer));
         bool admitted = false;
         respond(writer, [&] {
             OperatorIdentity who = authenticate(request, writer, *authority);
@@ -101,7 +102,7 @@ Pistache::Rest::Route::Handler Routes::gated(Access access,
             admitted = true;
         });
         if (!admitted) return Pistache::Rest::Route::Result::Ok;
-        return handler(request, std::move(writer));
+        return handler(std::move(request), std::move(writer));
     };
 }
 
