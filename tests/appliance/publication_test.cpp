@@ -198,17 +198,7 @@ TEST_F(Publication, OcspOverGetAndGarbageIsMalformedRequest) {
                          " -reqout " + path("req.der"));
     ASSERT_EQ(req.exit_code, 0) << req.output;
     auto b64 = test::run("base64 -w0 " + path("req.der")).output;
-    std::string encoded;
-    for (char c : b64) {
-        if (c == '+')
-            encoded += "%2B";
-        else if (c == '/')
-            encoded += "%2F";
-        else if (c == '=')
-            encoded += "%3D";
-        else
-            encoded += c;
-    }
+    std::string encoded = test::percent_encode_base64(b64);
     EXPECT_EQ(fetch("/ocsp/" + encoded, "get.der"), "200 application/ocsp-response");
     auto text = response_text(path("get.der"));
     EXPECT_NE(text.find("OCSP Response Status: successful"), std::string::npos) << text;

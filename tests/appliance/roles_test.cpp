@@ -57,18 +57,7 @@ struct Call {
 
 // RFC 6960 appendix A.1: the DER file's base64, URL-encoded, as the GET path's last segment.
 std::string url_encoded_base64(const std::filesystem::path& der_file) {
-    std::string out;
-    for (char c : test::run("base64 -w0 " + der_file.string()).output) {
-        if (c == '+')
-            out += "%2B";
-        else if (c == '/')
-            out += "%2F";
-        else if (c == '=')
-            out += "%3D";
-        else if (c != '\n')
-            out += c;
-    }
-    return out;
+    return test::percent_encode_base64(test::run("base64 -w0 " + der_file.string()).output);
 }
 
 // The order callers are walked in: a caller that changes A's resource comes last.

@@ -56,4 +56,19 @@ std::string shell_quote(const std::string& arg) {
     return out + "'";
 }
 
+std::string percent_encode_base64(const std::string& base64) {
+    std::string out;
+    for (char c : base64) {
+        if (c == '+')
+            out += "%2B";
+        else if (c == '/')
+            out += "%2F";
+        else if (c == '=')
+            out += "%3D";
+        else if (c != '\n')
+            out += c;
+    }
+    return out;
+}
+
 }  // namespace inkan::test
