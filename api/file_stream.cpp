@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "api/request_tracing.h"
+#include "common/log.h"
 
 namespace inkan::api {
 
@@ -72,6 +73,14 @@ FileStreamer::~FileStreamer() {
 
 void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArchive> file,
                          const std::string& content_type, const std::string& filename) {
+    std::shared_ptr<ExportArchive> owned(std::move(file));
+    auto path = owned->path();
+    start(writer, path, content_type, filename, [owned](bool) {});
+}
+
+void FileStreamer::start(Http::ResponseWriter& writer, std::filesystem::path file,
+                         const std::string& content_type, const std::string& filename,
+                         Finished finished) {
     auto peer = writer.peer();
     // The head is written here too, not through the ResponseWriter: its stream's
     // flush() runs the transport's queue on the calling thread, which races with
@@ -85,7 +94,6 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
     }
     head += "\r\n";
     auto done = std::make_shared<std::atomic<bool>>(false);
-    std::shared_ptr<ExportArchive> owned(std::move(file));
     std::lock_guard lock(mutex_);
     for (auto it = workers_.begin(); it != workers_.end();) {
         if (*it->done) {
@@ -95,8 +103,8 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
             ++it;
         }
     }
-    workers_.push_back({std::thread([this, peer, head, owned, done] {
-                            std::ifstream in(owned->path(), std::ios::binary);
+    workers_.push_back({std::thread([this, peer, head, file, filename, done, finished] {
+                            std::ifstream in(file, std::ios::binary);
                             std::vector<char> buf(kChunk);
                             bool ok = in && send_chunk(*peer, head, stopping_);
                             while (ok && in) {
@@ -107,7 +115,14 @@ void FileStreamer::start(Http::ResponseWriter& writer, std::unique_ptr<ExportArc
                             }
                             // A failed transfer ends without the last chunk: the
                             // client sees a truncated body, never a complete one.
-                            if (ok) send_chunk(*peer, "0\r\n\r\n", stopping_);
+                            if (ok) ok = send_chunk(*peer, "0\r\n\r\n", stopping_);
+                            in.close();
+                            try {
+                                finished(ok);
+                            } catch (const std::exception& e) {
+                                log::error("a streamed download could not be settled",
+                                           {{"file", filename}, {"cause", e.what()}});
+                            }
                             *done = true;
                         }),
                         done});

@@ -13,6 +13,8 @@
 #include <pistache/http.h>
 
 #include <atomic>
+#include <filesystem>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -32,6 +34,12 @@ class FileStreamer {
     // Starts the 200 response with these headers; `file` is removed when done.
     void start(Pistache::Http::ResponseWriter& writer, std::unique_ptr<ExportArchive> file,
                const std::string& content_type, const std::string& filename);
+    // The same for a file that stays; `finished(true)` runs (on the streaming
+    // thread) once the last chunk was written, `finished(false)` if the transfer
+    // failed or was given up. The file must stay until `finished` ran.
+    using Finished = std::function<void(bool sent)>;
+    void start(Pistache::Http::ResponseWriter& writer, std::filesystem::path file,
+               const std::string& content_type, const std::string& filename, Finished finished);
 
   private:
     struct Worker {

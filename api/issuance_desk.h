@@ -45,7 +45,12 @@ class IssuanceDesk {
     virtual issuance::PinUrlState pin_url_state(const std::string& pin_token) = 0;
     virtual issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                                   const issuance::P12Choice& choice) = 0;
-    virtual issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) = 0;
+    // P12 bulk: the ZIP when its job is ready, else the job's progress (see
+    // IssuanceService::download_bulk_zip); bulk_zip_delivered once all of it was
+    // sent; bulk_zip_status changes nothing.
+    virtual issuance::BulkZip download_bulk_zip(const std::string& token, bool legacy) = 0;
+    virtual void bulk_zip_delivered(const std::string& token) = 0;
+    virtual issuance::BulkZipProgress bulk_zip_status(const std::string& token) = 0;
     virtual issuance::EnrolledCertificate enroll_browser(
         const std::string& token, const SecretString& pin,
         const issuance::BrowserRequest& request) = 0;

@@ -67,6 +67,20 @@ nlohmann::json to_json(const issuance::BatchState& s) {
                         {"status", s.status},
                         {"rows", nlohmann::json::array()}};
     for (const auto& row : s.rows) j["rows"].push_back(to_json(row));
+    if (s.bulk_job) j["bulk_job"] = to_json(*s.bulk_job);
+    return j;
+}
+
+nlohmann::json to_json(const issuance::BulkZipProgress& p) {
+    nlohmann::json j = {{"batch_id", p.batch_id},
+                        {"state", store::to_string(p.state)},
+                        {"legacy", p.legacy},
+                        {"done", p.done},
+                        {"total", p.total}};
+    if (p.eta_seconds) j["eta_seconds"] = *p.eta_seconds;
+    if (p.state == store::BulkJobState::Failed) {
+        j["error"] = {{"code", p.error_code}, {"message", p.error_message}};
+    }
     return j;
 }
 

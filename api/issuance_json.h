@@ -13,6 +13,7 @@ namespace inkan::api {
 nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url,
                        bool include_urls = true);
 nlohmann::json to_json(const issuance::BatchState& state);
+nlohmann::json to_json(const issuance::BulkZipProgress& progress);
 nlohmann::json to_json(const issuance::RowState& row);
 nlohmann::json to_json(const issuance::PinPage& page);
 

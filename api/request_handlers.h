@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/authority.h"
+#include "api/file_stream.h"
 #include "api/issuance_desk.h"
 #include "api/route_table.h"
 
@@ -55,7 +56,9 @@ class RequestHandlers {
 //   POST /pin/:token[?format=tsv[&encoding=shift_jis]]  the PINs, once (JSON, or the TSV file)
 //   GET  /pin/:token/status              can they still be shown (consumes nothing)
 //   POST /download/:token/p12            {pin, password?, legacy?}  → PKCS#12
-//   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12
+//   POST /download/:token/zip            {legacy?}                  → ZIP of PKCS#12 when
+//                                                                     ready, else 202 + progress
+//   GET  /download/:token/zip/status                                → the ZIP job's progress
 //   POST /download/:token/certificate    {pin, csr | spkac, format: pem|der|p7b|p7b-pem}
 class RetrievalHandlers {
   public:
@@ -67,8 +70,10 @@ class RetrievalHandlers {
     void pin_status(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void p12(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void zip(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
+    void zip_status(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     void certificate(const Pistache::Rest::Request& req, Pistache::Http::ResponseWriter writer);
     IssuanceDesk& desk_;
+    FileStreamer streamer_;  // declared last: running downloads end before the rest goes
 };
 
 }  // namespace inkan::api

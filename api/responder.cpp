@@ -42,6 +42,14 @@ class RetryAfter : public Http::Header::Header {
     std::string value_;
 };
 
+}  // namespace
+
+void add_retry_after(ResponseWriter& writer, int seconds) {
+    writer.headers().add<RetryAfter>(std::to_string(seconds));
+}
+
+namespace {
+
 // What the traced request answered (api/request_tracing.h), for its log line and metrics.
 void note_status(int status, const std::string& code = "") {
     if (RequestContext* request = current_request()) {

@@ -22,6 +22,8 @@ using Pistache::Rest::Request;
 void respond(ResponseWriter& writer, const std::function<void()>& body);
 
 void send_json(ResponseWriter& writer, int status, const nlohmann::json& body);
+// RFC 9110 Retry-After in seconds (a 503, or a 202 whose work goes on).
+void add_retry_after(ResponseWriter& writer, int seconds);
 void send_bytes(ResponseWriter& writer, int status, const std::string& content_type,
                 std::string_view bytes, const std::string& filename = "");
 

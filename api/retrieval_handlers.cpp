@@ -43,6 +43,8 @@ void RetrievalHandlers::register_routes(Routes r) {
            Rest::Routes::bind(&RetrievalHandlers::p12, this));
     r.post("/download/:token/zip", Access::Public,
            Rest::Routes::bind(&RetrievalHandlers::zip, this));
+    r.get("/download/:token/zip/status", Access::Public,
+          Rest::Routes::bind(&RetrievalHandlers::zip_status, this));
     r.post("/download/:token/certificate", Access::Public,
            Rest::Routes::bind(&RetrievalHandlers::certificate, this));
 }
@@ -115,13 +117,32 @@ void RetrievalHandlers::p12(const Rest::Request& req, Http::ResponseWriter write
     });
 }
 
+// POST: the ZIP when its job is ready (streamed from disk; the rows count as
+// downloaded once the last byte was written), else 202 with the job's progress
+// and Retry-After: POST again then (or poll GET .../zip/status).
 void RetrievalHandlers::zip(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
         auto fields = body_fields(req);
-        auto file = desk_.download_bulk_zip(token_of(req), flag_field(fields, "legacy"));
+        const std::string token = token_of(req);
+        auto zip = desk_.download_bulk_zip(token, flag_field(fields, "legacy"));
+        if (!zip.file) {
+            writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
+            add_retry_after(writer, 5);
+            send_json(writer, 202, to_json(zip.progress));
+            return;
+        }
+        streamer_.start(writer, zip.file->path, "application/zip", zip.file->file_name,
+                        [this, token](bool sent) {
+                            if (sent) desk_.bulk_zip_delivered(token);
+                        });
+    });
+}
+
+void RetrievalHandlers::zip_status(const Rest::Request& req, Http::ResponseWriter writer) {
+    respond(writer, [&] {
+        auto progress = desk_.bulk_zip_status(token_of(req));
         writer.headers().add<Http::Header::CacheControl>(Http::CacheDirective::NoStore);
-        send_bytes(writer, 200, "application/zip", inkan::to_string(ByteView(file.content)),
-                   file.file_name);
+        send_json(writer, 200, to_json(progress));
     });
 }
 

@@ -177,10 +177,28 @@ issuance::DownloadedFile AuditedDesk::download_p12(const std::string& token,
         [&] { return inner_.download_p12(token, pin, choice); }, file_fields);
 }
 
-issuance::DownloadedFile AuditedDesk::download_bulk_zip(const std::string& token, bool legacy) {
+// A ZIP request: "ok" with the job's state (queued, running: a 202; ready: the
+// ZIP is sent); zip_delivered once all of it was sent (the rows downloaded).
+issuance::BulkZip AuditedDesk::download_bulk_zip(const std::string& token, bool legacy) {
     return audited(
         log_, "zip_download", url_fields(token, {{"legacy", legacy}}),
-        [&] { return inner_.download_bulk_zip(token, legacy); }, file_fields);
+        [&] { return inner_.download_bulk_zip(token, legacy); },
+        [](const issuance::BulkZip& z) {
+            return json{{"batch_id", z.progress.batch_id},
+                        {"job", store::to_string(z.progress.state)},
+                        {"done", z.progress.done},
+                        {"total", z.progress.total}};
+        });
+}
+
+void AuditedDesk::bulk_zip_delivered(const std::string& token) {
+    audited(
+        log_, "zip_delivered", url_fields(token, json::object()),
+        [&] {
+            inner_.bulk_zip_delivered(token);
+            return true;
+        },
+        [](bool) { return json::object(); });
 }
 
 issuance::EnrolledCertificate AuditedDesk::enroll_browser(const std::string& token,

@@ -34,7 +34,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_
                                                 read_timeout_ms, cache_ttl_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
-                                                pin_length, bulk_threads)
+                                                pin_length, bulk_threads, bulk_start,
+                                                bulk_max_rows)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, transport, from, from_name, smtp_url,
                                                 smtp_require_tls, smtp_username, smtp_password_file,
                                                 smtp_ca_file, smtp_timeout_seconds,
@@ -188,6 +189,11 @@ void validate(const Config& c) {
         bad_config("issuance.pin_length must be 8..51");
     if (c.issuance.bulk_threads < 1 || c.issuance.bulk_threads > 64)
         bad_config("issuance.bulk_threads must be 1..64");
+    if (c.issuance.bulk_start != "upload" && c.issuance.bulk_start != "pin_view" &&
+        c.issuance.bulk_start != "download")
+        bad_config("issuance.bulk_start must be one of upload, pin_view, download");
+    if (c.issuance.bulk_max_rows < 1 || c.issuance.bulk_max_rows > 1000000)
+        bad_config("issuance.bulk_max_rows must be 1..1000000");
     auto at = c.mail.from.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == c.mail.from.size() ||
         c.mail.from.find_first_of(" \t\r\n<>,;\"") != std::string::npos ||

@@ -89,7 +89,9 @@ struct IssuanceSettings {
     bool allow_redownload = false;          // a new key + certificate until the URL expires
     std::string p12_key_type = "rsa-2048";  // rsa-2048|rsa-3072|rsa-4096|ec-p256|ec-p384
     int pin_length = 12;                    // 8..51 characters
-    int bulk_threads = 2;                   // key generation threads for a bulk ZIP
+    int bulk_threads = 2;                   // key generation threads of a bulk ZIP job
+    std::string bulk_start = "pin_view";    // when a bulk ZIP job starts: upload|pin_view|download
+    int bulk_max_rows = 10000;              // rows a P12-bulk file may have (1..1000000)
 };
 
 // Notification mails. `from` is the sender address the S/MIME signing
@@ -140,6 +142,7 @@ struct Config {
     std::filesystem::path tls_certificate_path() const { return state_dir / "tls" / "server.pem"; }
     std::filesystem::path tls_key_path() const { return state_dir / "tls" / "server.key"; }
     std::filesystem::path operators_dir() const { return state_dir / "operators"; }
+    std::filesystem::path bulk_jobs_dir() const { return state_dir / "bulk-jobs"; }
     std::filesystem::path maildir_path() const { return state_dir / "mail" / "Maildir"; }
     std::filesystem::path mail_templates_dir() const { return state_dir / "mail" / "templates"; }
     std::filesystem::path mail_signer_certificate_path() const {

@@ -67,8 +67,14 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
                                           const issuance::P12Choice& choice) override {
         return service_.download_p12(token, pin, choice);
     }
-    issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) override {
+    issuance::BulkZip download_bulk_zip(const std::string& token, bool legacy) override {
         return service_.download_bulk_zip(token, legacy);
+    }
+    void bulk_zip_delivered(const std::string& token) override {
+        service_.bulk_zip_delivered(token);
+    }
+    issuance::BulkZipProgress bulk_zip_status(const std::string& token) override {
+        return service_.bulk_zip_status(token);
     }
     issuance::EnrolledCertificate enroll_browser(const std::string& token, const SecretString& pin,
                                                  const issuance::BrowserRequest& request) override {

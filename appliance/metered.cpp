@@ -79,12 +79,20 @@ issuance::DownloadedFile MeteredDesk::download_p12(const std::string& token,
                    });
 }
 
-issuance::DownloadedFile MeteredDesk::download_bulk_zip(const std::string& token, bool legacy) {
+// A ZIP request counts only when refused; a ZIP counts once, when delivered.
+issuance::BulkZip MeteredDesk::download_bulk_zip(const std::string& token, bool legacy) {
     return metered([&] { return inner_.download_bulk_zip(token, legacy); },
                    [&](const std::string& code, const auto&) {
+                       if (code.empty()) return;
                        metrics_.download("bulk_zip", code);
                        metrics_.issuance("bulk_zip", code);
                    });
+}
+
+void MeteredDesk::bulk_zip_delivered(const std::string& token) {
+    inner_.bulk_zip_delivered(token);
+    metrics_.download("bulk_zip", "");
+    metrics_.issuance("bulk_zip", "");
 }
 
 issuance::EnrolledCertificate MeteredDesk::enroll_browser(const std::string& token,

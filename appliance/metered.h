@@ -71,7 +71,11 @@ class MeteredDesk final : public api::IssuanceDesk {
     }
     issuance::DownloadedFile download_p12(const std::string& token, const SecretString& pin,
                                           const issuance::P12Choice& choice) override;
-    issuance::DownloadedFile download_bulk_zip(const std::string& token, bool legacy) override;
+    issuance::BulkZip download_bulk_zip(const std::string& token, bool legacy) override;
+    void bulk_zip_delivered(const std::string& token) override;
+    issuance::BulkZipProgress bulk_zip_status(const std::string& token) override {
+        return inner_.bulk_zip_status(token);
+    }
     issuance::EnrolledCertificate enroll_browser(const std::string& token, const SecretString& pin,
                                                  const issuance::BrowserRequest& request) override;
 

@@ -191,6 +191,11 @@ issuance::IssuanceConfig issuance_config(const Config& config) {
     c.p12_key_algorithm = config.issuance.p12_key_type;
     c.pin_length = static_cast<size_t>(config.issuance.pin_length);
     c.bulk_threads = static_cast<size_t>(config.issuance.bulk_threads);
+    c.bulk_jobs_dir = config.bulk_jobs_dir();
+    c.bulk_start = config.issuance.bulk_start == "upload"     ? issuance::BulkJobStart::Upload
+                   : config.issuance.bulk_start == "download" ? issuance::BulkJobStart::Download
+                                                              : issuance::BulkJobStart::PinView;
+    c.bulk_max_rows = static_cast<size_t>(config.issuance.bulk_max_rows);
     return c;
 }
 
@@ -228,11 +233,12 @@ std::unique_ptr<Services> open_services(const Config& config) {
                                             std::chrono::hours(config.ca.ocsp_validity_hours));
     ensure_pin_keys(*s->token, s->config);  // states made before the PIN keys existed
     s->batches = std::make_unique<store::SqliteBatchStore>(*s->database);
+    s->bulk_jobs = std::make_unique<store::SqliteBulkJobStore>(*s->database);
     s->policy = std::make_unique<PolicyContext>(s->config, *s->database, *s->certificates);
     s->gate = std::make_unique<issuance::PolicySigningGate>(
         [policy = s->policy.get()] { return policy->context(); }, *s->operators, *s->certificates);
     s->issuance = std::make_unique<issuance::IssuanceService>(
-        *s->token, *s->authority, *s->batches,
+        *s->token, *s->authority, *s->batches, *s->bulk_jobs,
         issuance::PinKeys{hex_decode(s->config.hsm.pin_hmac_key_id),
                           hex_decode(s->config.hsm.pin_wrap_key_id)},
         *s->gate, issuance_config(s->config));

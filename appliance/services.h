@@ -20,6 +20,7 @@
 #include "mail/templates.h"
 #include "store/database.h"
 #include "store/sqlite_batch_store.h"
+#include "store/sqlite_bulk_job_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_crl_store.h"
 #include "store/sqlite_operator_store.h"
@@ -71,6 +72,7 @@ struct Services {
     std::unique_ptr<ca::CrlPublisher> crl_publisher;
     std::unique_ptr<ca::OcspResponder> ocsp;
     std::unique_ptr<store::SqliteBatchStore> batches;
+    std::unique_ptr<store::SqliteBulkJobStore> bulk_jobs;
     std::unique_ptr<PolicyContext> policy;  // institutions, WHOIS, existing certificates
     // The upload's rules again at the moment of signing: every path that signs
     // (request rows, direct CSRs) goes through it.

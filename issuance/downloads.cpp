@@ -1,9 +1,6 @@
 // Certificate retrieval: P12 individual, P12 bulk ZIP, browser enrollment. The
 // certificate is signed here, at download time; the row was approved at submit.
-#include <atomic>
-#include <exception>
 #include <set>
-#include <thread>
 
 #include "common/error.h"
 #include "hsm/session_key.h"
@@ -11,7 +8,6 @@
 #include "issuance/row_subject.h"
 #include "issuance/service_impl.h"
 #include "issuance/undelivered.h"
-#include "issuance/zip_writer.h"
 #include "pki/csr.h"
 #include "pki/encoding.h"
 #include "pki/pkcs12.h"
@@ -24,13 +20,6 @@ namespace {
 std::mutex& authority_mutex() {
     static std::mutex m;
     return m;
-}
-
-void require_type(int actual, policy::DownloadType expected, const char* what) {
-    if (actual != static_cast<int>(expected)) {
-        throw Error(ErrorCategory::InvalidInput, "wrong_download_type",
-                    std::string("this URL is not for a ") + what + " download");
-    }
 }
 
 pki::Pkcs12Options p12_options(const IssuanceConfig& config, bool legacy) {
@@ -65,13 +54,14 @@ std::string replaced_certificate_revocation(const store::CertificateRecord& old,
     return policy::write_revocation_file({revoke});
 }
 
-struct IssuedP12 {
-    Bytes p12;
-    std::string serial_hex;
-    std::string serial_dec;
-};
-
 }  // namespace
+
+void require_download_type(int actual, policy::DownloadType expected, const char* what) {
+    if (actual != static_cast<int>(expected)) {
+        throw Error(ErrorCategory::InvalidInput, "wrong_download_type",
+                    std::string("this URL is not for a ") + what + " download");
+    }
+}
 
 RowClaim::RowClaim(IssuanceService::Impl& impl, std::string batch_id, int64_t row_no)
     : impl_(impl), key_(std::move(batch_id), row_no) {
@@ -150,30 +140,27 @@ store::NotificationRecord IssuanceService::Impl::download_notification(
     return n;
 }
 
-namespace {
-
-// Key in the HSM (session objects) → certificate → P12 under `password`.
-IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
-                    const store::BatchRowRecord& row, const SecretString& password, bool legacy,
-                    UndeliveredCertificates& undelivered) {
-    auto spec_profile = m.profile_of(row);  // fail before making a key
-    (void)spec_profile;
-    hsm::SessionKeyPair pair = hsm::generate_session_key_pair(m.token, m.p12_key_algorithm);
-    if (m.config.on_session_key) m.config.on_session_key(pair);
+IssuedP12 IssuanceService::Impl::issue_p12(const store::BatchRecord& batch,
+                                           const store::BatchRowRecord& row,
+                                           const SecretString& password, bool legacy,
+                                           UndeliveredCertificates& undelivered) {
+    (void)profile_of(row);  // fail before making a key
+    hsm::SessionKeyPair pair = hsm::generate_session_key_pair(token, p12_key_algorithm);
+    if (config.on_session_key) config.on_session_key(pair);
     EvpPkeyPtr key = pair.export_and_destroy();
     ca::IssueResult issued = [&] {
-        ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
+        ca::IssueSpec spec = issue_spec(batch, row, key.get());
         std::lock_guard lock(authority_mutex());
-        return m.authority.issue(spec);
+        return authority.issue(spec);
     }();
     undelivered.add(issued.record.serial_hex);
-    if (m.config.on_certificate_signed) m.config.on_certificate_signed(issued.record.serial_hex);
+    if (config.on_certificate_signed) config.on_certificate_signed(issued.record.serial_hex);
     IssuedP12 out;
     out.serial_hex = issued.record.serial_hex;
     out.serial_dec = issued.record.serial_dec;
     out.p12 =
-        pki::build_pkcs12(key.get(), issued.certificate.get(), {m.authority.ca_certificate()},
-                          password, common_name(row.subject_dn), p12_options(m.config, legacy));
+        pki::build_pkcs12(key.get(), issued.certificate.get(), {authority.ca_certificate()},
+                          password, common_name(row.subject_dn), p12_options(config, legacy));
     return out;
 }
 
@@ -181,14 +168,12 @@ std::string p12_file_name(const store::BatchRowRecord& row, const std::string& s
     return (row.p12_file_name.empty() ? serial_dec : row.p12_file_name) + ".p12";
 }
 
-}  // namespace
-
 DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
                                              const SecretString& pin, const P12Choice& choice) {
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
     store::BatchRecord batch = m.batch_of(url);
-    require_type(batch.download_type, policy::DownloadType::P12Individual, "P12 individual");
+    require_download_type(batch.download_type, policy::DownloadType::P12Individual, "P12 individual");
     RowClaim claim(m, batch.id, url.row_no.value_or(0));
     store::BatchRowRecord row = m.row_of(url);  // read after the claim: current status
     m.check_row_and_pin(row, pin);
@@ -198,88 +183,13 @@ DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
     }
     m.recheck(batch, row);
     UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
-    IssuedP12 issued = issue_p12(m, batch, row, choice.password ? *choice.password : pin,
-                                 choice.legacy, undelivered);
+    IssuedP12 issued = m.issue_p12(batch, row, choice.password ? *choice.password : pin,
+                                   choice.legacy, undelivered);
     m.batches.record_downloads(batch.id, {{row.row_no, issued.serial_hex}},
                                {m.download_notification(batch, row, issued.serial_hex)}, m.now());
     undelivered.delivered();
     return {p12_file_name(row, issued.serial_dec), std::move(issued.p12), issued.serial_hex,
             issued.serial_dec};
-}
-
-DownloadedFile IssuanceService::download_bulk_zip(const std::string& retrieval_token, bool legacy) {
-    Impl& m = *impl_;
-    store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
-    store::BatchRecord batch = m.batch_of(url);
-    require_type(batch.download_type, policy::DownloadType::P12Bulk, "P12 bulk");
-    RowClaim claim(m, batch.id, 0);
-    std::vector<store::BatchRowRecord> all = m.batches.rows(batch.id);
-    std::vector<store::BatchRowRecord> rows;
-    for (auto& r : all) {
-        if (r.status == "accepted") {
-            throw Error(
-                ErrorCategory::Conflict, "pin_not_retrieved",
-                "the ZIP can be downloaded only after the PINs were retrieved from the PIN URL");
-        }
-        if (r.status == "downloaded" && !m.config.allow_redownload) continue;
-        if (r.status == "locked") continue;
-        rows.push_back(std::move(r));
-    }
-    if (rows.empty()) {
-        throw Error(ErrorCategory::Gone, "already_downloaded",
-                    "the certificates of this batch were already downloaded");
-    }
-    for (const auto& r : rows) m.recheck(batch, r);  // before any key is made
-    UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
-
-    // Key generation dominates (RSA ~170 ms): run rows on several HSM sessions.
-    std::vector<IssuedP12> issued(rows.size());
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-    auto worker = [&] {
-        for (size_t i = next++; i < rows.size() && !failed; i = next++) {
-            try {
-                issued[i] = issue_p12(m, batch, rows[i], m.pin_of(rows[i]), legacy, undelivered);
-            } catch (...) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) first_error = std::current_exception();
-                failed = true;
-            }
-        }
-    };
-    size_t threads = std::clamp<size_t>(m.config.bulk_threads, 1, std::max<size_t>(1, rows.size()));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (first_error) std::rethrow_exception(first_error);
-
-    ZipWriter zip;
-    std::string index = "serial\tname\tmail\tDN\n";
-    std::set<std::string> names;
-    std::vector<store::BatchStore::Download> downloads;
-    std::vector<store::NotificationRecord> notifications;
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        std::string name = p12_file_name(r, issued[i].serial_dec);
-        if (!names.insert(name).second) {  // two rows named the same file
-            name = r.p12_file_name + "-" + issued[i].serial_dec + ".p12";
-            names.insert(name);
-        }
-        zip.add(name, std::move(issued[i].p12));
-        index += issued[i].serial_dec + "\t" + (!r.user_name.empty() ? r.user_name : r.admin_name) +
-                 "\t" + (!r.user_mail.empty() ? r.user_mail : r.admin_mail) + "\t" + r.subject_dn +
-                 "\n";
-        downloads.push_back({r.row_no, issued[i].serial_hex});
-        notifications.push_back(m.download_notification(batch, r, issued[i].serial_hex));
-    }
-    zip.add("client.txt", Bytes(index.begin(), index.end()));
-    Bytes archive = zip.finish();
-    m.batches.record_downloads(batch.id, downloads, notifications, m.now());
-    undelivered.delivered();
-    return {batch.id + ".zip", std::move(archive), "", ""};
 }
 
 EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval_token,
@@ -288,7 +198,7 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
     store::BatchRecord batch = m.batch_of(url);
-    require_type(batch.download_type, policy::DownloadType::Browser, "browser");
+    require_download_type(batch.download_type, policy::DownloadType::Browser, "browser");
     RowClaim claim(m, batch.id, url.row_no.value_or(0));
     store::BatchRowRecord row = m.row_of(url);
     m.check_row_and_pin(row, pin);

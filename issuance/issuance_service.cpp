@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "hsm/operations.h"
 #include "issuance/service_impl.h"
+#include "issuance/bulk_jobs.h"
 #include "issuance/undelivered.h"
 #include "issuance/url_tokens.h"
 #include "pki/serial.h"
@@ -80,10 +81,12 @@ RowState row_state(const store::BatchRowRecord& r, int64_t now) {
 }
 
 IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
-                            const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n)
+                            store::BulkJobStore& j, const PinKeys& keys, SigningGate& g,
+                            IssuanceConfig c, Now n)
     : token(t),
       authority(a),
       batches(b),
+      bulk_jobs(j),
       gate(g),
       config(std::move(c)),
       now(n ? std::move(n) : Now(system_now)),
@@ -93,13 +96,17 @@ IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::B
         throw Error(ErrorCategory::InvalidInput, "config_max_pin_failures",
                     "max_pin_failures must be at least 1");
     }
+    runner = std::make_unique<BulkJobRunner>(*this);
 }
 
+IssuanceService::Impl::~Impl() = default;
+
 IssuanceService::IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
-                                 store::BatchStore& batches, const PinKeys& pin_keys,
-                                 SigningGate& gate, IssuanceConfig config, Now now)
-    : impl_(std::make_unique<Impl>(token, authority, batches, pin_keys, gate, std::move(config),
-                                   std::move(now))) {}
+                                 store::BatchStore& batches, store::BulkJobStore& bulk_jobs,
+                                 const PinKeys& pin_keys, SigningGate& gate,
+                                 IssuanceConfig config, Now now)
+    : impl_(std::make_unique<Impl>(token, authority, batches, bulk_jobs, pin_keys, gate,
+                                   std::move(config), std::move(now))) {}
 
 IssuanceService::~IssuanceService() = default;
 
@@ -260,9 +267,23 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
             rejected.status = "rejected";
             return rejected;
         }
+        const bool bulk = requests.front().row.download_type == policy::DownloadType::P12Bulk;
+        if (bulk && requests.size() > m.config.bulk_max_rows) {
+            throw Error(ErrorCategory::TooLarge, "bulk_rows_over_limit",
+                        "a P12 bulk file may have at most " +
+                            std::to_string(m.config.bulk_max_rows) + " rows (this one has " +
+                            std::to_string(requests.size()) +
+                            " to store); split it into several files");
+        }
         NewBatchPlan plan = m.plan_batch(op, report, requests, batch_id);
         std::vector<store::ConflictingRow> conflicts = m.batches.create(plan.batch);
-        if (conflicts.empty()) return std::move(plan.result);
+        if (conflicts.empty()) {
+            if (bulk && m.config.bulk_start == BulkJobStart::Upload) {
+                std::lock_guard lock(m.bulk_mutex);
+                start_bulk_job(m, batch_id, false, requests.size());
+            }
+            return std::move(plan.result);
+        }
         // Another upload or a download took these DNs (or renewals) after the
         // check: the rules, as the storing transaction saw them.
         std::set<std::size_t> claimed, renewing;
@@ -277,7 +298,9 @@ BatchResult IssuanceService::submit(const OperatorInfo& op, std::string_view fil
 }
 
 size_t IssuanceService::recover_undelivered() {
-    return revoke_undelivered(impl_->authority.certificates(), impl_->now());
+    size_t revoked = revoke_undelivered(impl_->authority.certificates(), impl_->now());
+    impl_->runner->resume();
+    return revoked;
 }
 
 store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
@@ -293,7 +316,9 @@ store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
 
 BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
     store::BatchRecord batch = impl_->own_batch(op, batch_id);
-    return batch_state(batch, impl_->batches.rows(batch_id), impl_->now());
+    BatchState state = batch_state(batch, impl_->batches.rows(batch_id), impl_->now());
+    state.bulk_job = bulk_progress(*impl_, batch_id);
+    return state;
 }
 
 std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, size_t limit) {
@@ -303,6 +328,7 @@ std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, si
     if (!op.every_institution) scope = op.institution;
     for (const auto& b : impl_->batches.list_batches(scope, limit)) {
         out.push_back(batch_state(b, impl_->batches.rows(b.id), now));
+        out.back().bulk_job = bulk_progress(*impl_, b.id);
     }
     return out;
 }
@@ -334,6 +360,11 @@ PinPage IssuanceService::view_pins(const std::string& pin_token) {
     if (!m.batches.consume_pin_url(url.token_hash, m.now())) {
         throw Error(ErrorCategory::Gone, "pin_url_used",
                     "this PIN URL was already opened; the PINs are shown only once");
+    }
+    if (page.download_type == policy::DownloadType::P12Bulk &&
+        m.config.bulk_start == BulkJobStart::PinView) {
+        std::lock_guard lock(m.bulk_mutex);
+        if (!m.bulk_jobs.find(batch.id)) start_bulk_job(m, batch.id, false, bulk_rows(m, rows).size());
     }
     return page;
 }

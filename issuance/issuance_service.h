@@ -80,6 +80,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -93,6 +94,7 @@
 #include "pki/pkcs12.h"
 #include "pki/profile.h"
 #include "policy/request_check.h"
+#include "store/bulk_job_store.h"
 
 namespace inkan::hsm {
 class Token;
@@ -111,6 +113,11 @@ namespace inkan::issuance {
 class SigningGate;
 
 // Configuration knobs, with their defaults.
+// When a P12-bulk ZIP job starts: at upload, when the PIN page was viewed, or
+// at the first ZIP download request. It always starts at a download request
+// if it has not yet.
+enum class BulkJobStart { Upload, PinView, Download };
+
 struct IssuanceConfig {
     std::chrono::seconds url_lifetime = std::chrono::hours(24 * 30);  // PIN and retrieval URLs
     int max_pin_failures = 5;       // wrong PINs per row before it is locked
@@ -121,7 +128,12 @@ struct IssuanceConfig {
     pki::Pkcs12Options p12_options{};            // AES-256-CBC + PBKDF2-SHA256, 2048 iterations
     size_t pin_length = 12;                      // characters of the derived access PIN (8..51)
     std::vector<pki::CertificateProfile> profiles = pki::default_profiles();
-    size_t bulk_threads = 2;  // key generation threads for a bulk ZIP
+    size_t bulk_threads = 2;  // key generation threads of a bulk ZIP job
+    // P12-bulk ZIP jobs: where their files are built (the state folder's
+    // bulk-jobs/), when a job starts, and the most rows a P12-bulk file may have.
+    std::filesystem::path bulk_jobs_dir;
+    BulkJobStart bulk_start = BulkJobStart::PinView;
+    size_t bulk_max_rows = 10000;
     // Called while a P12 subscriber key exists in the HSM as session objects,
     // just before it is exported and destroyed (audit, tests). May be empty.
     std::function<void(const hsm::SessionKeyPair&)> on_session_key;
@@ -203,6 +215,29 @@ struct RowState {
     int64_t urls_expire_at = 0;  // the row's PIN / retrieval URLs (renewed by a re-send)
 };
 
+// A P12-bulk ZIP job (README "P12 bulk: background ZIP jobs").
+struct BulkZipProgress {
+    std::string batch_id;
+    store::BulkJobState state = store::BulkJobState::Queued;
+    bool legacy = false;  // the P12 format the job builds
+    int64_t done = 0;     // rows built
+    int64_t total = 0;    // rows to build
+    std::optional<int64_t> eta_seconds;     // Running, once a row was built
+    std::string error_code, error_message;  // Failed: why (a new request starts it again)
+};
+
+// A ready ZIP on disk, to send; bulk_zip_delivered() once all of it was sent.
+struct BulkZipFile {
+    std::filesystem::path path;
+    std::string file_name;  // "<batch>.zip"
+};
+
+// What a ZIP download request gets: the ZIP when it is ready, else progress.
+struct BulkZip {
+    BulkZipProgress progress;
+    std::optional<BulkZipFile> file;
+};
+
 struct BatchState {
     std::string batch_id;
     std::string institution;
@@ -215,6 +250,7 @@ struct BatchState {
     std::string status;  // "open" (rows to download), "completed" (all downloaded), "expired"
                          // (the URLs of every row not downloaded have expired)
     std::vector<RowState> rows;
+    std::optional<BulkZipProgress> bulk_job;  // P12 bulk, once its ZIP job exists
 };
 
 // One PIN as the PIN page shows it.
@@ -286,15 +322,17 @@ class IssuanceService {
     // All references must outlive the service. Finds the PIN keys now (throws
     // Error(NotFound, "hsm_key_not_found") if init did not create them).
     IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
-                    store::BatchStore& batches, const PinKeys& pin_keys, SigningGate& gate,
-                    IssuanceConfig config = {}, Now now = {});
+                    store::BatchStore& batches, store::BulkJobStore& bulk_jobs,
+                    const PinKeys& pin_keys, SigningGate& gate, IssuanceConfig config = {},
+                    Now now = {});
     ~IssuanceService();
     IssuanceService(const IssuanceService&) = delete;
     IssuanceService& operator=(const IssuanceService&) = delete;
 
     // At start, before any download runs: revokes the certificates a crash left
-    // signed but undelivered, settles open serial reservations. Returns how many
-    // certificates it revoked.
+    // signed but undelivered (not those a bulk job built), settles open serial
+    // reservations, then resumes the bulk jobs a stop left Queued or Running.
+    // Returns how many certificates it revoked.
     size_t recover_undelivered();
 
     // Checks the file with policy::check_request_file (every row's O must be the
@@ -365,9 +403,22 @@ class IssuanceService {
     DownloadedFile download_p12(const std::string& retrieval_token, const SecretString& pin,
                                 const P12Choice& choice = {});
 
-    // P12 bulk: only after the PIN page was viewed. One P12 per row under its own
-    // PIN (legacy: 3DES/SHA-1) + client.txt (serial, name, mail, DN after a header).
-    DownloadedFile download_bulk_zip(const std::string& retrieval_token, bool legacy = false);
+    // P12 bulk, only after the PIN page was viewed (pin_not_retrieved): one P12
+    // per row under its own PIN (legacy: 3DES/SHA-1) + client.txt (serial, name,
+    // mail, DN after a header), built by a background job in bulk_jobs_dir. No
+    // job (or a Failed one): the rows are re-checked (the signing rules' errors)
+    // and a job is queued. A job in progress: its progress. Ready: the rows are
+    // re-checked again and the file returned; rows stay undelivered until
+    // bulk_zip_delivered(). A job is built in the format of the request that
+    // started it; a request for the other format gets bulk_zip_format (Conflict)
+    // once it is ready.
+    BulkZip download_bulk_zip(const std::string& retrieval_token, bool legacy = false);
+    // The ZIP was sent in full: its rows downloaded, download_completed events,
+    // the job Delivered and its files removed. Again (a second client): nothing.
+    void bulk_zip_delivered(const std::string& retrieval_token);
+    // The job of the URL's batch, changing nothing; bulk_job_none (NotFound)
+    // before one exists.
+    BulkZipProgress bulk_zip_status(const std::string& retrieval_token);
 
     // Browser: checks the PIN (counted), then the CSR/SPKAC (key policy, signature);
     // the subject is the approved row's DN, never the CSR's.

@@ -12,6 +12,7 @@
 #include "issuance/pin_deriver.h"
 #include "issuance/signing_gate.h"
 #include "store/batch_store.h"
+#include "store/bulk_job_store.h"
 
 namespace inkan::issuance {
 
@@ -32,13 +33,25 @@ struct NewBatchPlan {
     BatchResult result;
 };
 
+class BulkJobRunner;
+class UndeliveredCertificates;
+
+// A row's certificate and its P12.
+struct IssuedP12 {
+    Bytes p12;
+    std::string serial_hex;
+    std::string serial_dec;
+};
+
 struct IssuanceService::Impl {
-    Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b, const PinKeys& keys,
-         SigningGate& g, IssuanceConfig c, Now n);
+    Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
+         store::BulkJobStore& j, const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n);
+    ~Impl();
 
     hsm::Token& token;
     ca::CertificateAuthority& authority;
     store::BatchStore& batches;
+    store::BulkJobStore& bulk_jobs;
     SigningGate& gate;
     IssuanceConfig config;
     Now now;
@@ -48,6 +61,8 @@ struct IssuanceService::Impl {
     // Rows being issued right now (one download per row at a time).
     std::mutex claims_mutex;
     std::set<std::pair<std::string, int64_t>> claims;
+    // Orders a bulk ZIP's start, serving and delivery (short: nothing is signed under it).
+    std::mutex bulk_mutex;
 
     // The URL named by a token, of that kind and not expired; else the errors of
     // the header (url_not_found, pin_url_expired / url_expired).
@@ -82,7 +97,29 @@ struct IssuanceService::Impl {
     BatchResult submit_revocations(const OperatorInfo& op, const policy::CheckReport& report);
     store::BatchRecord batch_of(const store::UrlRecord& url);
     store::BatchRowRecord row_of(const store::UrlRecord& url);
+    // Key in the HSM (session objects) → certificate (added to `undelivered`) →
+    // P12 under `password`.
+    IssuedP12 issue_p12(const store::BatchRecord& batch, const store::BatchRowRecord& row,
+                        const SecretString& password, bool legacy,
+                        UndeliveredCertificates& undelivered);
+
+    // Declared last: stopped and joined before the rest goes.
+    std::unique_ptr<BulkJobRunner> runner;
 };
+
+// Error(InvalidInput, "wrong_download_type") unless the batch is of `expected`.
+void require_download_type(int actual, policy::DownloadType expected, const char* what);
+
+// Queues a bulk ZIP job of `rows` rows for the batch unless one is Queued,
+// Running, Ready (store::BulkJobStore::create). Call under bulk_mutex.
+void start_bulk_job(IssuanceService::Impl& m, const std::string& batch_id, bool legacy,
+                    size_t rows);
+// The batch's bulk job as the operator and the downloader see it, if any.
+std::optional<BulkZipProgress> bulk_progress(IssuanceService::Impl& m,
+                                             const std::string& batch_id);
+
+// "<col 12>.p12", else "<serial decimal>.p12".
+std::string p12_file_name(const store::BatchRowRecord& row, const std::string& serial_dec);
 
 // A stored row as the operator sees it at `now`.
 RowState row_state(const store::BatchRowRecord& row, int64_t now);

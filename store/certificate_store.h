@@ -159,7 +159,8 @@ class CertificateStore {
     // Whether a renewal row naming this certificate is pending (accepted or PIN
     // viewed, URLs not expired, uploader not revoked).
     virtual bool renewal_pending(const std::string& serial_hex, int64_t now) = 0;
-    // Valid certificates still Delivery::Pending, oldest first.
+    // Valid certificates still Delivery::Pending, oldest first, except those a
+    // P12-bulk job built into its files (store/bulk_job_store.h: the job delivers them).
     virtual std::vector<CertificateRecord> undelivered() = 0;
     virtual std::optional<CertificateRecord> find(const std::string& serial_hex) = 0;
     virtual std::optional<CertificateRecord> find_by_decimal(const std::string& serial_dec) = 0;

@@ -260,6 +260,34 @@ CREATE TABLE IF NOT EXISTS audit_checkpoints (
     signature  BLOB NOT NULL
 );
 )sql",
+    // P12-bulk ZIP jobs (issue 12, README "P12 bulk: background ZIP jobs"): the
+    // job and its built rows; a row's certificate listed here is delivered by
+    // the job, not swept as undelivered at start.
+    R"sql(
+CREATE TABLE IF NOT EXISTS bulk_jobs (
+    batch_id       TEXT PRIMARY KEY REFERENCES issuance_batches(id),
+    legacy         INTEGER NOT NULL,
+    state          TEXT NOT NULL
+                   CHECK (state IN ('queued', 'running', 'ready', 'failed', 'delivered')),
+    total          INTEGER NOT NULL,
+    done           INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    started_at     INTEGER,
+    done_at_start  INTEGER NOT NULL DEFAULT 0,
+    finished_at    INTEGER,
+    error_code     TEXT NOT NULL DEFAULT '',
+    error_message  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS bulk_jobs_unfinished ON bulk_jobs(state) WHERE state IN ('queued', 'running');
+CREATE TABLE IF NOT EXISTS bulk_job_files (
+    batch_id    TEXT NOT NULL REFERENCES bulk_jobs(batch_id),
+    row_no      INTEGER NOT NULL,
+    serial_hex  TEXT NOT NULL UNIQUE,
+    serial_dec  TEXT NOT NULL,
+    zip_name    TEXT NOT NULL,
+    PRIMARY KEY (batch_id, row_no)
+);
+)sql",
 };
 
 }  // namespace

@@ -237,6 +237,7 @@ std::vector<CertificateRecord> SqliteCertificateStore::undelivered() {
     return db_.with([&](Connection& c) {
         Statement s(c, std::string("SELECT ") + kColumns +
                            " FROM certificates WHERE delivery = 'pending' AND status = 'valid' "
+                           "AND serial_hex NOT IN (SELECT serial_hex FROM bulk_job_files) "
                            "ORDER BY created_at, serial_hex");
         std::vector<CertificateRecord> out;
         while (s.step()) out.push_back(read_record(s));

@@ -67,6 +67,15 @@ ScratchToken::~ScratchToken() {
     fs::remove_all(dir_, ignored);
 }
 
+namespace {
+
+issuance::IssuanceConfig with_jobs_dir(issuance::IssuanceConfig config, fs::path dir) {
+    if (config.bulk_jobs_dir.empty()) config.bulk_jobs_dir = std::move(dir);
+    return config;
+}
+
+}  // namespace
+
 BenchWorld::BenchWorld(const std::string& name, size_t pool_size, issuance::IssuanceConfig config)
     : scratch(name),
       token(token_config(pool_size)),
@@ -78,11 +87,13 @@ BenchWorld::BenchWorld(const std::string& name, size_t pool_size, issuance::Issu
       database((scratch.dir() / "inkan.db").string()),
       certificates(database),
       batches(database),
+      bulk_jobs(database),
       authority(signer, ca_certificate.get(), {}, random, certificates),
       lookup(certificates),
       operators(database),
       gate([this] { return context(); }, operators, certificates),
-      service(token, authority, batches, pin_keys, gate, std::move(config)) {
+      service(token, authority, batches, bulk_jobs, pin_keys, gate,
+              with_jobs_dir(std::move(config), scratch.dir() / "bulk-jobs")) {
     policy::Institution inst;
     inst.name = op.institution;
     inst.domains = {{"example.ac.jp", policy::Date{std::chrono::year{2099}, std::chrono::March,

@@ -19,6 +19,7 @@
 #include "store/database.h"
 #include "store/existing_certificates.h"
 #include "store/sqlite_batch_store.h"
+#include "store/sqlite_bulk_job_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_operator_store.h"
 
@@ -70,6 +71,7 @@ class BenchWorld {
     store::Database database;
     store::SqliteCertificateStore certificates;
     store::SqliteBatchStore batches;
+    store::SqliteBulkJobStore bulk_jobs;
     ca::CertificateAuthority authority;
     store::StoreCertificateLookup lookup;
     policy::InMemoryInstitutionRegistry registry;

@@ -122,9 +122,8 @@ class CertificateLookup : public ::testing::Test {
         }
         auto bulk = upload(issue_row("r3.example.ac.jp", "", 2));
         ASSERT_EQ(f.public_client().post(path_of(bulk["pin_url"]), "").status, 200);
-        ASSERT_EQ(
-            f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
-            200);
+        ASSERT_EQ(test::fetch_bulk_zip(f.public_client(), path_of(bulk["retrieval_url"])).status,
+                  200);
         for (const auto& id : {batch_id, bulk.value("batch_id", "")}) {
             auto state = json::parse(f.operator_client().get("/api/v1/requests/" + id).body);
             for (const auto& row : state["rows"])
@@ -355,9 +354,7 @@ TEST_F(CertificateLookup, BadParametersGet400WithAClearMessageAndAreAudited) {
 TEST_F(CertificateLookup, AnSmimeCertificateIsFoundByTheMailboxItNames) {
     auto bulk = upload(issue_row("s1.example.ac.jp", "Smime1@example.ac.jp", 2, 7));
     ASSERT_EQ(f.public_client().post(path_of(bulk["pin_url"]), "").status, 200);
-    ASSERT_EQ(
-        f.public_client().post(path_of(bulk["retrieval_url"]), "{}", "application/json").status,
-        200);
+    ASSERT_EQ(test::fetch_bulk_zip(f.public_client(), path_of(bulk["retrieval_url"])).status, 200);
     auto found = list("mail=" + q("smime1@example.ac.jp"));
     ASSERT_EQ(found["total"], 1);
     std::string serial = found["certificates"][0]["serial"];

@@ -125,7 +125,7 @@ TEST_F(RequestFlow, P12BulkFiftyRowsPinPageOnceZipOpensWithOpenSslAndNss) {
     EXPECT_EQ(again.status, 410);
     EXPECT_EQ(json::parse(again.body)["code"], "pin_url_used");
 
-    auto zip = f.public_client().post(zip_path, "{}", "application/json");
+    auto zip = test::fetch_bulk_zip(f.public_client(), zip_path);
     ASSERT_EQ(zip.status, 200) << zip.body.substr(0, 500);
     test::write_file(work / "batch.zip", zip.body);
     sh_ok("cd " + work.path().string() + " && mkdir x && cd x && unzip -q ../batch.zip");
@@ -302,9 +302,8 @@ TEST_F(RequestFlow, PinPageAsATsvFile) {
 TEST_F(RequestFlow, PinsAreNowhereInTheStateFolder) {
     auto accepted = submit(issue_file(3, 2), "abort", 201);
     auto pins = json::parse(f.public_client().post(path_of(accepted["pin_url"]), "").body);
-    ASSERT_EQ(
-        f.public_client().post(path_of(accepted["retrieval_url"]), "{}", "application/json").status,
-        200);
+    ASSERT_EQ(test::fetch_bulk_zip(f.public_client(), path_of(accepted["retrieval_url"])).status,
+              200);
     f.services().database->with(
         [](store::Connection& c) { c.exec("PRAGMA wal_checkpoint(FULL)"); });
     for (const auto& e : pins["entries"]) {

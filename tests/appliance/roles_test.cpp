@@ -288,6 +288,8 @@ class Roles : public ::testing::Test {
             t[std::string("public GET /download/:token/") + kind] = {
                 "/download/" + bogus + "/" + kind, {}, "", "", everyone({200})};
         }
+        t["public GET /download/:token/zip/status"] = {
+            "/download/" + bogus + "/zip/status", {}, "", "", everyone(not_found)};
         t["admin GET /metrics"] = {"/metrics", {}, "", "inkan_", everyone({200, true})};
         t["public GET /healthz"] = {"/healthz", {}, "", "", everyone({200})};
         t["public GET /ca.pem"] = {"/ca.pem", {}, "", "", everyone({200})};

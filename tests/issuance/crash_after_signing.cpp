@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
             std::raise(SIGKILL);
         };
         issuance::IssuanceService service(*services->token, *services->authority,
-                                          *services->batches,
+                                          *services->batches, *services->bulk_jobs,
                                           {hex_decode(services->config.hsm.pin_hmac_key_id),
                                            hex_decode(services->config.hsm.pin_wrap_key_id)},
                                           *services->gate, config);

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "common/error.h"
 #include "tests/issuance/issuance_world.h"
@@ -71,7 +72,7 @@ void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode
     }
     EXPECT_EQ(pin_by_dn.size(), expected_rows);  // one distinct DN per row
 
-    auto zip = w.service->download_bulk_zip(*batch.batch_retrieval_token);
+    auto zip = fetch_bulk_zip(w, *batch.batch_retrieval_token);
     EXPECT_EQ(zip.file_name, *batch.batch_id + ".zip");
     auto out = w.dir.path() / "zip";
     auto zip_path = write_bytes(w.dir.path(), zip.file_name, zip.content);
@@ -175,9 +176,10 @@ TEST(IssuanceBulk, ZipFailingMidwayRevokesWhatItSignedAndTheRetryDeliversAll) {
     IssuanceWorld w(config);
     auto batch = w.submit(request_file(5, 2));
     ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
-    w.service->view_pins(*batch.batch_pin_token);
-    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); }).code(),
-              "injected");
+    w.service->view_pins(*batch.batch_pin_token);  // starts the job, which fails at row 3
+    auto failed = wait_for_job(w, *batch.batch_retrieval_token, store::BulkJobState::Failed);
+    EXPECT_EQ(failed.error_code, "injected");
+    EXPECT_EQ(failed.done, 2);
     EXPECT_EQ(w.count("certificates"), 3);
     store::CertificateFilter valid;
     valid.kind = store::CertificateKind::Subscriber;
@@ -186,11 +188,141 @@ TEST(IssuanceBulk, ZipFailingMidwayRevokesWhatItSignedAndTheRetryDeliversAll) {
         << "every signed, undelivered certificate is revoked";
     for (const auto& row : w.service->get_batch(w.op, *batch.batch_id).rows)
         EXPECT_EQ(row.status, issuance::RowStatus::PinViewed);
+    EXPECT_FALSE(std::filesystem::exists(w.state / "bulk-jobs" / *batch.batch_id))
+        << "a failed job's P12 files are removed";
     fail = false;
-    auto zip = w.service->download_bulk_zip(*batch.batch_retrieval_token);
+    auto zip = fetch_bulk_zip(w, *batch.batch_retrieval_token);  // a new job
     EXPECT_EQ(w.certificates->list(valid).size(), 5u);
     for (const auto& row : w.service->get_batch(w.op, *batch.batch_id).rows)
         EXPECT_EQ(row.status, issuance::RowStatus::Downloaded);
+}
+
+// The job is visible while it runs and after (GET /api/v1/requests/{id}'s
+// bulk_job); the rows stay PIN-viewed until the ZIP was delivered.
+TEST(IssuanceBulk, JobProgressIsVisibleAndRowsAreDownloadedOnlyOnDelivery) {
+    IssuanceWorld w;
+    auto batch = w.submit(request_file(4, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    const std::string& token = *batch.batch_retrieval_token;
+    EXPECT_EQ(error_of([&] { w.service->bulk_zip_status(token); }).code(), "bulk_job_none");
+    EXPECT_FALSE(w.service->get_batch(w.op, *batch.batch_id).bulk_job);
+    w.service->view_pins(*batch.batch_pin_token);  // bulk_start pin_view: the job starts
+    auto ready = wait_for_job(w, token, store::BulkJobState::Ready);
+    EXPECT_EQ(ready.done, 4);
+    EXPECT_EQ(ready.total, 4);
+    auto zip = w.service->download_bulk_zip(token);
+    ASSERT_TRUE(zip.file);
+    EXPECT_TRUE(std::filesystem::exists(zip.file->path));
+    for (const auto& row : w.service->get_batch(w.op, *batch.batch_id).rows)
+        EXPECT_EQ(row.status, issuance::RowStatus::PinViewed) << "not delivered yet";
+    w.service->bulk_zip_delivered(token);
+    w.service->bulk_zip_delivered(token);  // a second client's completion: nothing more
+    auto state = w.service->get_batch(w.op, *batch.batch_id);
+    ASSERT_TRUE(state.bulk_job);
+    EXPECT_EQ(state.bulk_job->state, store::BulkJobState::Delivered);
+    for (const auto& row : state.rows) EXPECT_EQ(row.status, issuance::RowStatus::Downloaded);
+    EXPECT_FALSE(std::filesystem::exists(zip.file->path)) << "files removed once delivered";
+    EXPECT_EQ(w.batches->pending_notifications(*batch.batch_id).size(), 4u + 2u);
+    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(token); }).code(),
+              "already_downloaded");
+}
+
+// A stop in the middle of a job (the service goes, as at SIGTERM) keeps what
+// was built; the next start resumes with the rows not built yet: every row gets
+// exactly one certificate, none is revoked, none is issued twice.
+TEST(IssuanceBulk, AStoppedJobResumesAtTheNextStartWithoutReissuingBuiltRows) {
+    auto config = IssuanceWorld::default_config();
+    config.bulk_threads = 1;
+    config.on_certificate_signed = [](const std::string&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));  // room to stop midway
+    };
+    IssuanceWorld w(config);
+    auto batch = w.submit(request_file(8, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    const std::string& token = *batch.batch_retrieval_token;
+    w.service->view_pins(*batch.batch_pin_token);
+    for (auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+         w.service->bulk_zip_status(token).done < 2 && std::chrono::steady_clock::now() < deadline;)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    w.restart_service();
+    auto stopped = w.bulk_jobs->find(*batch.batch_id);
+    ASSERT_TRUE(stopped);
+    EXPECT_EQ(stopped->state, store::BulkJobState::Running);
+    EXPECT_GE(stopped->done, 2);
+    EXPECT_LT(stopped->done, 8) << "the stop came too late to test a resume";
+    EXPECT_EQ(w.count("certificates"), stopped->done) << "no row in flight is left half done";
+    EXPECT_EQ(w.service->recover_undelivered(), 0u) << "the job's certificates are not swept";
+    auto zip = fetch_bulk_zip(w, token);
+    auto zip_path = write_bytes(w.dir.path(), zip.file_name, zip.content);
+    auto listing = run("unzip -Z1 " + zip_path.string());
+    ASSERT_EQ(listing.exit_code, 0) << listing.output;
+    EXPECT_EQ(lines_of(listing.output).size(), 9u) << listing.output;  // 8 P12 + client.txt
+    store::CertificateFilter valid;
+    valid.kind = store::CertificateKind::Subscriber;
+    valid.status = store::CertificateStatus::Valid;
+    EXPECT_EQ(w.certificates->list(valid).size(), 8u);
+    EXPECT_EQ(w.count("certificates"), 8);
+}
+
+// The signing rules hold again when a ready ZIP is served: a refusal is the
+// answer (nothing delivered), and the ZIP is served once the rules pass again.
+TEST(IssuanceBulk, AReadyZipIsRefusedWhileTheApprovalIsExpired) {
+    IssuanceWorld w;
+    auto batch = w.submit(request_file(2, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    const std::string& token = *batch.batch_retrieval_token;
+    w.service->view_pins(*batch.batch_pin_token);
+    wait_for_job(w, token, store::BulkJobState::Ready);
+    policy::Institution before = w.policy.end_approval_yesterday();
+    auto refused = error_of([&] { w.service->download_bulk_zip(token); });
+    EXPECT_EQ(refused.code(), "approval_expired");
+    EXPECT_EQ(refused.category(), ErrorCategory::Forbidden);
+    for (const auto& row : w.service->get_batch(w.op, *batch.batch_id).rows)
+        EXPECT_EQ(row.status, issuance::RowStatus::PinViewed);
+    w.policy.registry.put(before);
+    auto zip = fetch_bulk_zip(w, token);
+    EXPECT_FALSE(zip.content.empty());
+}
+
+// A job refused at signing fails with the rule's error; it is not a 202.
+TEST(IssuanceBulk, AJobWhoseRowsNoLongerPassFailsAndTheRequestIsRefused) {
+    IssuanceWorld w;
+    auto batch = w.submit(request_file(2, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    w.policy.end_approval_yesterday();
+    w.service->view_pins(*batch.batch_pin_token);
+    auto failed = wait_for_job(w, *batch.batch_retrieval_token, store::BulkJobState::Failed);
+    EXPECT_EQ(failed.error_code, "approval_expired");
+    EXPECT_EQ(w.count("certificates"), 0);
+    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); }).code(),
+              "approval_expired");
+}
+
+TEST(IssuanceBulk, AFileOverTheRowCapIsRefusedWithAClearError) {
+    auto config = IssuanceWorld::default_config();
+    config.bulk_max_rows = 2;
+    IssuanceWorld w(config);
+    auto e = error_of([&] { w.submit(request_file(3, 2)); });
+    EXPECT_EQ(e.code(), "bulk_rows_over_limit");
+    EXPECT_EQ(e.category(), ErrorCategory::TooLarge);
+    EXPECT_NE(std::string(e.what()).find("at most 2 rows"), std::string::npos) << e.what();
+    EXPECT_EQ(w.submit(request_file(2, 2)).status, "accepted");
+    EXPECT_EQ(w.submit(request_file(3, 1, 2000)).status, "accepted") << "P12 individual: no cap";
+}
+
+// Started at upload (issuance.bulk_start upload): built before the PINs are
+// viewed, served only after.
+TEST(IssuanceBulk, AJobStartedAtUploadIsServedOnlyAfterThePinPage) {
+    auto config = IssuanceWorld::default_config();
+    config.bulk_start = issuance::BulkJobStart::Upload;
+    IssuanceWorld w(config);
+    auto batch = w.submit(request_file(2, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    wait_for_job(w, *batch.batch_retrieval_token, store::BulkJobState::Ready);
+    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); }).code(),
+              "pin_not_retrieved");
+    w.service->view_pins(*batch.batch_pin_token);
+    EXPECT_FALSE(fetch_bulk_zip(w, *batch.batch_retrieval_token).content.empty());
 }
 
 }  // namespace

@@ -132,7 +132,7 @@ TEST(IssuanceRenew, BulkAndBrowserRenewalsDownloadAsIssuesDo) {
         renew(w, request_line(renewal_of(a, old_a, 2)) + request_line(renewal_of(b, old_b, 2)));
     ASSERT_EQ(bulk.status, "accepted") << bulk.report.dump(1);
     w.service->view_pins(*bulk.batch_pin_token);
-    auto zip = w.service->download_bulk_zip(*bulk.batch_retrieval_token);
+    auto zip = fetch_bulk_zip(w, *bulk.batch_retrieval_token);
     EXPECT_FALSE(zip.content.empty());
     auto events = downloads_of(w, *bulk.batch_id);
     ASSERT_EQ(events.size(), 2u);

@@ -168,7 +168,7 @@ TEST(IssuanceRowCare, BulkBatchIsResentAsAWhole) {
     EXPECT_EQ(error_of([&] { w.service->view_pins(*batch.batch_pin_token); }).code(),
               "url_not_found");
     EXPECT_EQ(w.service->view_pins(*resent.batch_pin_token).entries.size(), 2u);
-    auto zip = w.service->download_bulk_zip(*resent.batch_retrieval_token);
+    auto zip = fetch_bulk_zip(w, *resent.batch_retrieval_token);
     EXPECT_FALSE(zip.content.empty());
     EXPECT_EQ(w.service->get_batch(w.op, id).status, "completed");
 }

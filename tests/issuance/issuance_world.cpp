@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "hsm/key_generation.h"
 #include "hsm/operations.h"
@@ -84,6 +86,8 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     database = std::make_unique<store::Database>((state / "inkan.db").string());
     certificates = std::make_unique<store::SqliteCertificateStore>(*database);
     batches = std::make_unique<store::SqliteBatchStore>(*database);
+    bulk_jobs = std::make_unique<store::SqliteBulkJobStore>(*database);
+    if (config.bulk_jobs_dir.empty()) config.bulk_jobs_dir = state / "bulk-jobs";
     authority = std::make_unique<ca::CertificateAuthority>(
         *signer, ca_certificate.get(), pki::IssuerOptions{}, *random, *certificates);
     lookup = std::make_unique<store::StoreCertificateLookup>(*certificates);
@@ -91,8 +95,14 @@ IssuanceWorld::IssuanceWorld(issuance::IssuanceConfig config) {
     register_operator(op.name, op.institution);
     gate = std::make_unique<issuance::PolicySigningGate>([this] { return context(); }, *operators,
                                                          *certificates);
+    service_config = std::move(config);
+    restart_service();
+}
+
+void IssuanceWorld::restart_service() {
+    service.reset();
     service = std::make_unique<issuance::IssuanceService>(
-        *token, *authority, *batches, pin_keys, *gate, std::move(config),
+        *token, *authority, *batches, *bulk_jobs, pin_keys, *gate, service_config,
         [this] { return store::unix_now() + now_offset.load(); });
 }
 
@@ -167,6 +177,41 @@ int64_t IssuanceWorld::count(const std::string& table) {
         s.step();
         return s.int64(0);
     });
+}
+
+issuance::BulkZipProgress wait_for_job(IssuanceWorld& w, const std::string& retrieval_token,
+                                       store::BulkJobState state, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        issuance::BulkZipProgress p = w.service->bulk_zip_status(retrieval_token);
+        if (p.state == state) return p;
+        if (std::chrono::steady_clock::now() > deadline) {
+            ADD_FAILURE() << "the bulk job is " << store::to_string(p.state) << ", not "
+                          << store::to_string(state);
+            return p;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+issuance::DownloadedFile fetch_bulk_zip(IssuanceWorld& w, const std::string& retrieval_token,
+                                        bool legacy, std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        issuance::BulkZip zip = w.service->download_bulk_zip(retrieval_token, legacy);
+        if (zip.file) {
+            std::ifstream in(zip.file->path, std::ios::binary);
+            Bytes content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            w.service->bulk_zip_delivered(retrieval_token);
+            return {zip.file->file_name, std::move(content), "", ""};
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            ADD_FAILURE() << "the bulk ZIP job did not finish: " << zip.progress.done << " of "
+                          << zip.progress.total << " rows";
+            return {};
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::string& name,

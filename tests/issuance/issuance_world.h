@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@
 #include "store/database.h"
 #include "store/existing_certificates.h"
 #include "store/sqlite_batch_store.h"
+#include "store/sqlite_bulk_job_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_operator_store.h"
 #include "tests/support/softhsm_token.h"
@@ -71,6 +73,11 @@ struct PolicyFixture {
 
 struct IssuanceWorld {
     explicit IssuanceWorld(issuance::IssuanceConfig config = default_config());
+    ~IssuanceWorld() { service.reset(); }  // its bulk job runner stops before the rest goes
+    // Stops the service (its bulk job runner stops after the rows being built)
+    // and makes a new one over the same token and store, as a restart does;
+    // recover_undelivered() is the caller's, as at a real start.
+    void restart_service();
     static issuance::IssuanceConfig default_config();  // EC P-256 P12 keys (fast)
 
     issuance::BatchResult submit(const std::string& file,
@@ -91,6 +98,7 @@ struct IssuanceWorld {
     std::unique_ptr<store::Database> database;
     std::unique_ptr<store::SqliteCertificateStore> certificates;
     std::unique_ptr<store::SqliteBatchStore> batches;
+    std::unique_ptr<store::SqliteBulkJobStore> bulk_jobs;
     std::unique_ptr<ca::CertificateAuthority> authority;
     issuance::PinKeys pin_keys;
     std::atomic<int64_t> now_offset{0};                     // seconds added to the system clock
@@ -98,6 +106,7 @@ struct IssuanceWorld {
     std::unique_ptr<store::SqliteOperatorStore> operators;
     std::unique_ptr<issuance::PolicySigningGate> gate;
     std::unique_ptr<issuance::IssuanceService> service;
+    issuance::IssuanceConfig service_config;  // what service was made with
 
     // Puts an RA operator on record (with a stand-in operator certificate);
     // returns that certificate's serial (hex), e.g. to revoke it.
@@ -118,6 +127,17 @@ Error error_of(Fn&& fn) {
     ADD_FAILURE() << "no error thrown";
     return Error(ErrorCategory::Internal, "none", "none");
 }
+
+// P12 bulk: requests the ZIP until its background job is ready (fails the
+// test after `timeout`), reads it and reports it delivered, as the HTTP
+// handler does once it was sent. Errors of download_bulk_zip propagate.
+// Polls bulk_zip_status until the job is in `state` (fails the test after `timeout`).
+issuance::BulkZipProgress wait_for_job(IssuanceWorld& w, const std::string& retrieval_token,
+                                       store::BulkJobState state,
+                                       std::chrono::seconds timeout = std::chrono::seconds(60));
+issuance::DownloadedFile fetch_bulk_zip(IssuanceWorld& w, const std::string& retrieval_token,
+                                        bool legacy = false,
+                                        std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // Writes bytes to dir/name and returns the path.
 std::filesystem::path write_bytes(const std::filesystem::path& dir, const std::string& name,

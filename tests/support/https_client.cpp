@@ -4,8 +4,10 @@
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <memory>
+#include <thread>
 
 namespace inkan::test {
 namespace {
@@ -60,7 +62,33 @@ HttpResponse parse(const std::string& raw) {
         size_t n = std::stoul(it->second);
         if (r.body.size() > n) r.body.resize(n);
     }
+    if (auto it = r.headers.find("transfer-encoding"); it != r.headers.end() && it->second == "chunked") {
+        std::string body;
+        size_t at = 0;
+        for (;;) {
+            size_t eol = r.body.find("\r\n", at);
+            if (eol == std::string::npos) break;  // truncated: what arrived
+            size_t n = std::stoul(r.body.substr(at, eol - at), nullptr, 16);
+            if (n == 0 || eol + 2 + n > r.body.size()) break;
+            body.append(r.body, eol + 2, n);
+            at = eol + 2 + n + 2;
+        }
+        r.body = std::move(body);
+    }
     return r;
+}
+
+// Whether a chunked body (after the head) has arrived up to its last chunk.
+bool chunked_body_complete(const std::string& body) {
+    size_t at = 0;
+    for (;;) {
+        size_t eol = body.find("\r\n", at);
+        if (eol == std::string::npos) return false;
+        size_t n = std::stoul(body.substr(at, eol - at), nullptr, 16);
+        if (n == 0) return body.size() >= eol + 4;
+        at = eol + 2 + n + 2;
+        if (at > body.size()) return false;
+    }
 }
 
 }  // namespace
@@ -130,6 +158,11 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
             if (it != parsed.headers.end() && raw.size() - head_end - 4 >= std::stoul(it->second)) {
                 return parsed;
             }
+            auto te = parsed.headers.find("transfer-encoding");
+            if (te != parsed.headers.end() && te->second == "chunked" &&
+                chunked_body_complete(raw.substr(head_end + 4))) {
+                return parsed;
+            }
         }
     }
     if (raw.empty()) {
@@ -137,6 +170,23 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
         return fail;
     }
     return parse(raw);
+}
+
+HttpResponse fetch_bulk_zip(const HttpsClient& client, const std::string& path,
+                            const std::string& body, int timeout_seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+    for (;;) {
+        HttpResponse answer = client.post(path, body, "application/json");
+        if (answer.status == 200) {
+            // The rows count as downloaded once the last chunk was written, an
+            // instant after the client has it: wait for that, as a test checks it.
+            while (std::chrono::steady_clock::now() < deadline &&
+                   client.get(path + "/status").body.find("\"delivered\"") == std::string::npos)
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        if (answer.status != 202 || std::chrono::steady_clock::now() > deadline) return answer;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
 }
 
 }  // namespace inkan::test

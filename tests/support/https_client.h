@@ -36,4 +36,10 @@ struct HttpsClient {
     }
 };
 
+// P12 bulk: POSTs `body` to a ZIP URL until the answer is not 202 (the ZIP
+// job's progress): the ZIP (then waits until the job says delivered), or a
+// refusal. Gives up (returns the last 202) after `timeout_seconds`.
+HttpResponse fetch_bulk_zip(const HttpsClient& client, const std::string& path,
+                            const std::string& body = "{}", int timeout_seconds = 120);
+
 }  // namespace inkan::test

@@ -48,7 +48,16 @@ async function zip(ev) {
   ev.preventDefault();
   say('', t('作成しています…', 'Preparing…'));
   try {
-    const res = await postJson(endpoint, { legacy: document.getElementById('zip-legacy').checked });
+    const body = { legacy: document.getElementById('zip-legacy').checked };
+    // The ZIP is built in the background: 202 with the progress until it is ready.
+    let res = await postJson(endpoint, body);
+    while (res.status === 202) {
+      const p = await res.json();
+      const eta = p.eta_seconds !== undefined ? t(`（残り約${p.eta_seconds}秒）`, ` (about ${p.eta_seconds} s left)`) : '';
+      say('', t(`作成しています… ${p.done} / ${p.total} 件`, `Preparing… ${p.done} of ${p.total}`) + eta);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      res = await postJson(endpoint, body);
+    }
     say('message', t('ダウンロードしました。', 'Downloaded.'));
     await saveAnswer(res, 'certificates.zip');
   } catch (err) {
