@@ -2,14 +2,21 @@
 // file to the REST API with the operator's client certificate (libcurl), for
 // scripted RA front ends. Prints the server's answer; exit 0 when accepted,
 // 1 when the file was rejected, 5 when the appliance could not be reached.
+// --wait: for a P12-bulk file, then follows its ZIP job (GET
+// /api/v1/requests/{id}) until the ZIP is ready, printing done / total and the
+// time left; exit 1 if the job fails, 5 if it is not ready within --wait-timeout.
 #include <curl/curl.h>
 
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "appliance/cli.h"
 #include "appliance/config.h"
@@ -30,6 +37,21 @@ struct SubmitOptions {
     std::string p12_password_file;
     std::string cacert;
     bool json = false;
+    bool wait = false;
+    int wait_timeout_seconds = 3600;
+};
+
+// What identifies the operator to the appliance.
+struct ClientCredential {
+    std::string cert, key;     // PEM files, or
+    std::string p12;           // the handed-over PKCS#12
+    SecretString p12_password;
+    std::string cacert;        // trust anchor of the appliance's certificate
+};
+
+struct Answer {
+    long status = 0;
+    std::string body;
 };
 
 struct CurlDeleter {
@@ -47,6 +69,101 @@ std::string read_file(const std::string& path) {
     std::ostringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+int print_answer(long status, const std::string& body, bool json);
+
+// One request to the operator listener with the operator's credential; `body`
+// null: a GET.
+Answer call(const std::string& base_url, const std::string& path, const std::string* body,
+            const ClientCredential& credential) {
+    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    if (!curl) throw Error(ErrorCategory::Internal, "curl_init_failed", "libcurl could not start");
+    const std::string target = base_url + path;
+    Answer answer;
+    struct curl_slist* headers =
+        curl_slist_append(nullptr, "Content-Type: text/tab-separated-values");
+    curl_easy_setopt(curl.get(), CURLOPT_URL, target.c_str());
+    if (body) {
+        curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body->data());
+        curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(body->size()));
+        curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+    }
+    if (!credential.p12.empty()) {
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERTTYPE, "P12");
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, credential.p12.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_KEYPASSWD, credential.p12_password.str().c_str());
+    } else {
+        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, credential.cert.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, credential.key.c_str());
+    }
+    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, credential.cacert.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 600L);
+    CURLcode rc = curl_easy_perform(curl.get());
+    curl_slist_free_all(headers);
+    if (rc != CURLE_OK) {
+        throw Error(ErrorCategory::Unavailable, "appliance_unreachable",
+                    std::string("cannot reach ") + base_url + ": " + curl_easy_strerror(rc));
+    }
+    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &answer.status);
+    return answer;
+}
+
+// "running: 12 / 48 rows (25%), about 30 s left"
+std::string progress_line(const nlohmann::json& job) {
+    const int64_t done = job.value("done", int64_t{0}), total = job.value("total", int64_t{0});
+    std::string line = job.value("state", std::string("?")) + ": " + std::to_string(done) +
+                       " / " + std::to_string(total) + " rows";
+    if (total > 0) line += " (" + std::to_string(done * 100 / total) + "%)";
+    if (job.contains("eta_seconds"))
+        line += ", about " + std::to_string(job["eta_seconds"].get<int64_t>()) + " s left";
+    return line;
+}
+
+// Follows a P12-bulk batch's ZIP job until it is ready (or delivered).
+int follow_bulk_job(const std::string& url, const std::string& batch_id,
+                    const ClientCredential& credential, std::chrono::seconds timeout) {
+    const bool tty = isatty(STDOUT_FILENO) != 0;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::string shown;
+    for (;;) {
+        Answer answer = call(url, "/api/v1/requests/" + batch_id, nullptr, credential);
+        auto j = nlohmann::json::parse(answer.body, nullptr, false);
+        if (answer.status != 200 || j.is_discarded()) return print_answer(answer.status, answer.body, false);
+        std::string line = j.contains("bulk_job")
+                               ? progress_line(j["bulk_job"])
+                               : "waiting for the job to start (issuance.bulk_start: the PIN page, "
+                                 "or the first ZIP request)";
+        if (line != shown) {
+            std::cout << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
+            shown = line;
+        }
+        const std::string state = j.contains("bulk_job") ? j["bulk_job"].value("state", "") : "";
+        if (state == "ready" || state == "delivered") {
+            if (tty) std::cout << "\n";
+            std::cout << "the ZIP is ready at the batch's retrieval URL\n";
+            return kExitOk;
+        }
+        if (state == "failed") {
+            if (tty) std::cout << "\n";
+            const auto& error = j["bulk_job"]["error"];
+            std::cout << "the ZIP job failed: " << error.value("code", "") << ": "
+                      << error.value("message", "")
+                      << "\nthe next ZIP request starts it again once the rows pass\n";
+            return kExitFailure;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            if (tty) std::cout << "\n";
+            std::cout << "gave up waiting after " << timeout.count()
+                      << " s; the job goes on (GET /api/v1/requests/" << batch_id << ")\n";
+            return kExitUnavailable;
+        }
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
 }
 
 int print_answer(long status, const std::string& body, bool json) {
@@ -116,38 +233,15 @@ int run_submit(const GlobalOptions& global, const SubmitOptions& o) {
     std::string cacert = o.cacert.empty() ? config.ca_certificate_path().string() : o.cacert;
     std::string body = read_file(o.file);
 
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-    if (!curl) throw Error(ErrorCategory::Internal, "curl_init_failed", "libcurl could not start");
-    std::string target = url + "/api/v1/requests?action=" + o.action + "&on_error=" + o.on_error;
-    std::string answer;
-    struct curl_slist* headers =
-        curl_slist_append(nullptr, "Content-Type: text/tab-separated-values");
-    curl_easy_setopt(curl.get(), CURLOPT_URL, target.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_POST, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
-    if (!o.p12.empty()) {
-        curl_easy_setopt(curl.get(), CURLOPT_SSLCERTTYPE, "P12");
-        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, o.p12.c_str());
-        curl_easy_setopt(curl.get(), CURLOPT_KEYPASSWD, p12_password.str().c_str());
-    } else {
-        curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, o.cert.c_str());
-        curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, o.key.c_str());
-    }
-    curl_easy_setopt(curl.get(), CURLOPT_CAINFO, cacert.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 600L);
-    CURLcode rc = curl_easy_perform(curl.get());
-    curl_slist_free_all(headers);
-    if (rc != CURLE_OK) {
-        throw Error(ErrorCategory::Unavailable, "appliance_unreachable",
-                    std::string("cannot reach ") + url + ": " + curl_easy_strerror(rc));
-    }
-    long status = 0;
-    curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-    return print_answer(status, answer, o.json);
+    ClientCredential credential{o.cert, o.key, o.p12, std::move(p12_password), cacert};
+    Answer answer = call(url, "/api/v1/requests?action=" + o.action + "&on_error=" + o.on_error,
+                         &body, credential);
+    int exit = print_answer(answer.status, answer.body, o.json);
+    if (!o.wait || exit != kExitOk) return exit;
+    auto j = nlohmann::json::parse(answer.body, nullptr, false);
+    if (j.is_discarded() || j.value("download_type", "") != "p12_bulk") return exit;
+    return follow_bulk_job(url, j["batch_id"].get<std::string>(), credential,
+                           std::chrono::seconds(o.wait_timeout_seconds));
 }
 
 }  // namespace
@@ -173,6 +267,11 @@ void add_request_submit_command(CLI::App& request, const GlobalOptions& global, 
     submit->add_option("--cacert", o->cacert,
                        "CA certificate to verify the appliance (default <state>/ca.pem)");
     submit->add_flag("--json", o->json, "print the server's JSON answer");
+    submit->add_flag("--wait", o->wait,
+                     "P12 bulk: follow the ZIP job until the ZIP is ready, showing its progress");
+    submit->add_option("--wait-timeout", o->wait_timeout_seconds,
+                       "seconds --wait waits at most (default 3600)")
+        ->check(CLI::Range(1, 86400));
     submit->callback([&global, o, &exit_code] { exit_code = run_submit(global, *o); });
 }
 

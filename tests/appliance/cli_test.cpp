@@ -442,6 +442,37 @@ TEST(InkanCli, RequestSubmitUploadsThroughTheRestApi) {
     EXPECT_EQ(down.exit_code, 5) << down.output;
 }
 
+// --wait follows a P12-bulk batch's ZIP job (started at upload here) until the
+// ZIP is ready; without a TTY one line per change of its progress.
+TEST(InkanCli, RequestSubmitWaitFollowsTheBulkZipJobUntilReady) {
+    test::TempDir dir;
+    std::filesystem::create_directories(dir / "state");
+    test::write_file(dir / "state" / "inkan.json",
+                     json{{"issuance", {{"bulk_start", "upload"}, {"bulk_threads", 1}}},
+                          {"mail", {{"transport", "none"}}}}
+                         .dump());
+    ASSERT_EQ(run_inkan(dir, "init --key-type ec-p256").exit_code, 0);  // demo WHOIS source
+    auto s = serve(dir);
+    ASSERT_NE(s.operator_port, 0) << s.process->output();
+    std::string file;
+    for (int i = 1; i <= 6; ++i) {
+        std::string n = std::to_string(i);
+        file += "CN=w" + n +
+                ".example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t\t\t\t"
+                "\tAdmin\t\tadmin@example.ac.jp\tUser\tw" +
+                n + "\t\tw" + n + "@example.ac.jp\t\r\n";
+    }
+    test::write_file(dir / "bulk.tsv", file);
+    std::string credential = " --url https://127.0.0.1:" + std::to_string(s.operator_port) +
+                             " --cert " + (dir / "client/ra-operator.pem").string() + " --key " +
+                             (dir / "client/ra-operator.key").string();
+    auto waited = run_inkan(dir, "request submit " + (dir / "bulk.tsv").string() +
+                                     " --action issue --on-error abort --wait" + credential);
+    EXPECT_EQ(waited.exit_code, 0) << waited.output;
+    EXPECT_NE(waited.output.find(" / 6 rows"), std::string::npos) << waited.output;
+    EXPECT_NE(waited.output.find("the ZIP is ready"), std::string::npos) << waited.output;
+}
+
 TEST(InkanCli, ExternalRootSignsTheIssuingCaCsr) {
     test::TempDir dir;
     test::LoopbackWhoisServer whois;
