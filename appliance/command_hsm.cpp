@@ -5,6 +5,7 @@
 
 #include "appliance/cli.h"
 #include "appliance/services.h"
+#include "hsm/key_pool.h"
 #include "hsm/status.h"
 
 namespace inkan::appliance {
@@ -39,6 +40,11 @@ void run_status(const GlobalOptions& global, bool json) {
     auto slots = hsm::list_slots(token->module());
     auto info = hsm::token_status(*token);
     auto objects = hsm::list_objects(*token);
+    auto pool = hsm::count_pool_keys(*token);
+    // Pool members are listed as counts, not one line each.
+    std::erase_if(objects, [](const hsm::ObjectStatus& o) {
+        return o.label.rfind(hsm::kPoolKeyLabel, 0) == 0;
+    });
     if (json) {
         nlohmann::json j;
         j["module"] = config.hsm.module_path;
@@ -57,6 +63,10 @@ void run_status(const GlobalOptions& global, bool json) {
                       {"user_pin_count_low", info.user_pin_count_low}};
         j["objects"] = nlohmann::json::array();
         for (const auto& o : objects) j["objects"].push_back(to_json(o));
+        j["key_pool"] = {{"target", config.issuance.key_pool_size},
+                         {"key_type", config.issuance.p12_key_type},
+                         {"available", nlohmann::json::object()}};
+        for (const auto& [type, n] : pool) j["key_pool"]["available"][type] = n;
         std::cout << j.dump(2) << "\n";
         return;
     }
@@ -82,6 +92,11 @@ void run_status(const GlobalOptions& global, bool json) {
                   << yn(o.sensitive) << std::setw(12) << yn(o.extractable) << std::setw(5)
                   << yn(o.sign) << yn(o.decrypt) << "\n";
     }
+    std::cout << "\nkey pool (issuance.key_pool_size " << config.issuance.key_pool_size << ", "
+              << config.issuance.p12_key_type << "):";
+    if (pool.empty()) std::cout << " empty";
+    for (const auto& [type, n] : pool) std::cout << "  " << type << ": " << n << " key pairs";
+    std::cout << "\n";
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
                                                 pin_length, bulk_threads, bulk_start,
-                                                bulk_max_rows)
+                                                bulk_max_rows, key_pool_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, transport, from, from_name, smtp_url,
                                                 smtp_require_tls, smtp_username, smtp_password_file,
                                                 smtp_ca_file, smtp_timeout_seconds,
@@ -194,6 +194,8 @@ void validate(const Config& c) {
         bad_config("issuance.bulk_start must be one of upload, pin_view, download");
     if (c.issuance.bulk_max_rows < 1 || c.issuance.bulk_max_rows > 1000000)
         bad_config("issuance.bulk_max_rows must be 1..1000000");
+    if (c.issuance.key_pool_size < 0 || c.issuance.key_pool_size > 100000)
+        bad_config("issuance.key_pool_size must be 0..100000");
     auto at = c.mail.from.find('@');
     if (at == std::string::npos || at == 0 || at + 1 == c.mail.from.size() ||
         c.mail.from.find_first_of(" \t\r\n<>,;\"") != std::string::npos ||

@@ -92,6 +92,7 @@ struct IssuanceSettings {
     int bulk_threads = 2;                   // key generation threads of a bulk ZIP job
     std::string bulk_start = "pin_view";    // when a bulk ZIP job starts: upload|pin_view|download
     int bulk_max_rows = 10000;              // rows a P12-bulk file may have (1..1000000)
+    int key_pool_size = 0;                  // subscriber key pairs kept ready in the HSM
 };
 
 // Notification mails. `from` is the sender address the S/MIME signing

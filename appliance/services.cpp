@@ -196,6 +196,7 @@ issuance::IssuanceConfig issuance_config(const Config& config) {
                    : config.issuance.bulk_start == "download" ? issuance::BulkJobStart::Download
                                                               : issuance::BulkJobStart::PinView;
     c.bulk_max_rows = static_cast<size_t>(config.issuance.bulk_max_rows);
+    c.key_pool_size = static_cast<size_t>(config.issuance.key_pool_size);
     return c;
 }
 

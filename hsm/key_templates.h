@@ -9,6 +9,8 @@ namespace inkan::hsm {
 enum class KeyPairUse {
     HsmSigningKey,         // token objects, sensitive, never extractable, sign only
     ExportableSessionKey,  // session objects, extractable, not sensitive (P12 subscriber key)
+    PooledKey,  // token objects, private, extractable, not sensitive, no use at all (sign,
+                // verify, decrypt... false) until taken out of the pool and exported
 };
 
 struct KeyPairTemplates {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <exception>
 #include <map>
 #include <set>
@@ -85,15 +86,32 @@ void BulkJobRunner::remove_files(const std::string& batch_id) const {
     std::filesystem::remove_all(folder_of(batch_id), ignored);
 }
 
+bool BulkJobRunner::fill_key_pool() {
+    if (!service_.key_pool) return false;
+    try {
+        return service_.key_pool->fill_one();
+    } catch (const std::exception& e) {
+        log::warn("the key pool could not be filled", {{"cause", e.what()}});
+        return false;
+    }
+}
+
 void BulkJobRunner::loop() {
+    std::chrono::milliseconds idle_wait{0};
     for (;;) {
         std::string batch_id;
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            wake_.wait_for(lock, idle_wait, [&] { return stopping_ || !queue_.empty(); });
             if (stopping_) return;
-            batch_id = queue_.front();
-            queue_.pop_front();
+            if (!queue_.empty()) {
+                batch_id = queue_.front();
+                queue_.pop_front();
+            }
+        }
+        if (batch_id.empty()) {  // idle: one pool key at a time, a job comes first
+            idle_wait = fill_key_pool() ? std::chrono::milliseconds(0) : std::chrono::seconds(5);
+            continue;
         }
         try {
             run(batch_id);

@@ -1,5 +1,6 @@
 // The P12-bulk ZIP job runner (issue 12; README "P12 bulk: background ZIP
-// jobs"). One thread takes queued jobs in turn; a job builds its rows on
+// jobs"). One thread takes queued jobs in turn (and, with nothing queued,
+// fills the key pool one pair at a time); a job builds its rows on
 // IssuanceConfig::bulk_threads threads, each row's P12 written as its own file
 // in <bulk_jobs_dir>/<batch>/ and recorded in the store, then writes the ZIP
 // from those files (memory does not grow with the batch) and marks the job
@@ -43,6 +44,9 @@ class BulkJobRunner {
 
   private:
     void loop();
+    // Idle: one more key pair for the key pool, if it has room. False when
+    // there was nothing to do (or it failed: logged).
+    bool fill_key_pool();
     void run(const std::string& batch_id);
     // Builds the rows not built yet; false if stopped before all were.
     bool build_rows(const store::BatchRecord& batch, const store::BulkJobRecord& job);

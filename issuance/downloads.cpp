@@ -145,7 +145,9 @@ IssuedP12 IssuanceService::Impl::issue_p12(const store::BatchRecord& batch,
                                            const SecretString& password, bool legacy,
                                            UndeliveredCertificates& undelivered) {
     (void)profile_of(row);  // fail before making a key
-    hsm::SessionKeyPair pair = hsm::generate_session_key_pair(token, p12_key_algorithm);
+    std::optional<hsm::SessionKeyPair> pooled = key_pool ? key_pool->take() : std::nullopt;
+    hsm::SessionKeyPair pair =
+        pooled ? std::move(*pooled) : hsm::generate_session_key_pair(token, p12_key_algorithm);
     if (config.on_session_key) config.on_session_key(pair);
     EvpPkeyPtr key = pair.export_and_destroy();
     ca::IssueResult issued = [&] {

@@ -96,6 +96,9 @@ IssuanceService::Impl::Impl(hsm::Token& t, ca::CertificateAuthority& a, store::B
         throw Error(ErrorCategory::InvalidInput, "config_max_pin_failures",
                     "max_pin_failures must be at least 1");
     }
+    if (config.key_pool_size > 0) {
+        key_pool = std::make_unique<hsm::KeyPool>(t, p12_key_algorithm, config.key_pool_size);
+    }
     runner = std::make_unique<BulkJobRunner>(*this);
 }
 

@@ -134,6 +134,9 @@ struct IssuanceConfig {
     std::filesystem::path bulk_jobs_dir;
     BulkJobStart bulk_start = BulkJobStart::PinView;
     size_t bulk_max_rows = 10000;
+    // Subscriber key pairs kept ready in the HSM (hsm/key_pool.h), made by the
+    // bulk job runner while it has no job; 0: none, every key made on demand.
+    size_t key_pool_size = 0;
     // Called while a P12 subscriber key exists in the HSM as session objects,
     // just before it is exported and destroyed (audit, tests). May be empty.
     std::function<void(const hsm::SessionKeyPair&)> on_session_key;

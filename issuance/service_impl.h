@@ -7,6 +7,7 @@
 
 #include "ca/certificate_authority.h"
 #include "hsm/key_generation.h"
+#include "hsm/key_pool.h"
 #include "hsm/token.h"
 #include "issuance/issuance_service.h"
 #include "issuance/pin_deriver.h"
@@ -57,6 +58,7 @@ struct IssuanceService::Impl {
     Now now;
     PinDeriver pins;
     hsm::KeyAlgorithm p12_key_algorithm;
+    std::unique_ptr<hsm::KeyPool> key_pool;  // when config.key_pool_size > 0
 
     // Rows being issued right now (one download per row at a time).
     std::mutex claims_mutex;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "hsm/key_pool.h"
 #include "tests/issuance/issuance_world.h"
 #include "tests/support/run.h"
 
@@ -323,6 +324,38 @@ TEST(IssuanceBulk, AJobStartedAtUploadIsServedOnlyAfterThePinPage) {
               "pin_not_retrieved");
     w.service->view_pins(*batch.batch_pin_token);
     EXPECT_FALSE(fetch_bulk_zip(w, *batch.batch_retrieval_token).content.empty());
+}
+
+// A warm key pool (issuance.key_pool_size) gives the job its keys; what the
+// pool lacks is made on demand; the runner refills the pool once idle.
+TEST(IssuanceBulk, AWarmKeyPoolServesTheJobAndIsRefilledWhenIdle) {
+    auto config = IssuanceWorld::default_config();  // EC P-256 P12 keys
+    config.key_pool_size = 4;
+    std::atomic<int> pooled{0}, on_demand{0};
+    config.on_session_key = [&](const hsm::SessionKeyPair& pair) {
+        (pair.keys().private_key.flag(CKA_TOKEN).value_or(false) ? pooled : on_demand)++;
+    };
+    IssuanceWorld w(config);
+    hsm::KeyPool observer(*w.token, hsm::KeyAlgorithm::EcP256, 0);
+    auto wait_for_pool = [&](size_t n) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (observer.available() != n && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        return observer.available();
+    };
+    ASSERT_EQ(wait_for_pool(4), 4u) << "filled while idle";
+    auto batch = w.submit(request_file(6, 2));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    w.service->view_pins(*batch.batch_pin_token);
+    auto zip = fetch_bulk_zip(w, *batch.batch_retrieval_token);
+    EXPECT_FALSE(zip.content.empty());
+    EXPECT_EQ(pooled.load(), 4) << "the pool is not refilled while a job runs";
+    EXPECT_EQ(on_demand.load(), 2);
+    store::CertificateFilter valid;
+    valid.kind = store::CertificateKind::Subscriber;
+    valid.status = store::CertificateStatus::Valid;
+    EXPECT_EQ(w.certificates->list(valid).size(), 6u);
+    EXPECT_EQ(wait_for_pool(4), 4u) << "refilled once idle";
 }
 
 }  // namespace

@@ -1,0 +1,84 @@
+#include "hsm/key_pool.h"
+
+#include "hsm/attributes.h"
+#include "hsm/ck_error.h"
+#include "hsm/key_templates.h"
+#include "hsm/keys.h"
+#include "hsm/token.h"
+
+namespace inkan::hsm {
+namespace {
+
+std::string pool_label(KeyAlgorithm algorithm) {
+    return std::string(kPoolKeyLabel) + " " + std::string(to_string(algorithm));
+}
+
+}  // namespace
+
+KeyPool::KeyPool(Token& token, KeyAlgorithm algorithm, size_t target)
+    : token_(token), algorithm_(algorithm), target_(target) {}
+
+std::vector<Bytes> KeyPool::pool_ids() {
+    const std::string label = pool_label(algorithm_);
+    return token_.with_session([&](const Session& s) {
+        AttributeTemplate match;
+        match.add_ulong(CKA_CLASS, CKO_PRIVATE_KEY).add_text(CKA_LABEL, label);
+        std::vector<Bytes> ids;
+        for (CK_OBJECT_HANDLE h : find_objects(s, match)) {
+            try {
+                ids.push_back(read_attribute(s, h, CKA_ID));  // one session: no nested lease
+            } catch (const CkError& e) {
+                // Taken and destroyed by another thread since the search.
+                if (e.rv() != CKR_OBJECT_HANDLE_INVALID) throw;
+            }
+        }
+        return ids;
+    });
+}
+
+std::optional<SessionKeyPair> KeyPool::take() {
+    std::vector<Bytes> ids = pool_ids();
+    std::lock_guard lock(mutex_);
+    // Forget what was handed out and is gone from the token since.
+    std::set<Bytes> present(ids.begin(), ids.end());
+    for (auto it = taken_.begin(); it != taken_.end();)
+        it = present.count(*it) ? std::next(it) : taken_.erase(it);
+    for (const Bytes& id : ids) {
+        if (taken_.count(id)) continue;
+        KeyLookup lookup{id, pool_label(algorithm_)};
+        auto priv = find_key(token_, CKO_PRIVATE_KEY, lookup);
+        auto pub = find_key(token_, CKO_PUBLIC_KEY, lookup);
+        if (!priv || !pub) continue;  // half a pair: left for the security officer to see
+        taken_.insert(id);
+        return SessionKeyPair(token_, algorithm_, KeyPair{std::move(*priv), std::move(*pub)}, id);
+    }
+    return std::nullopt;
+}
+
+bool KeyPool::fill_one() {
+    if (available() >= target_) return false;
+    KeySpec spec{pool_label(algorithm_), random_key_id(token_)};
+    KeyPairTemplates t = key_pair_templates(algorithm_, spec, KeyPairUse::PooledKey);
+    generate_key_pair(token_, algorithm_, t);  // KeyObjects only name the token objects
+    return true;
+}
+
+size_t KeyPool::available() {
+    std::vector<Bytes> ids = pool_ids();
+    std::lock_guard lock(mutex_);
+    size_t n = 0;
+    for (const Bytes& id : ids) n += !taken_.count(id);
+    return n;
+}
+
+std::vector<std::pair<std::string, size_t>> count_pool_keys(Token& token) {
+    std::vector<std::pair<std::string, size_t>> out;
+    for (auto algorithm : {KeyAlgorithm::Rsa2048, KeyAlgorithm::Rsa3072, KeyAlgorithm::Rsa4096,
+                           KeyAlgorithm::EcP256, KeyAlgorithm::EcP384}) {
+        KeyPool pool(token, algorithm, 0);
+        if (size_t n = pool.available()) out.emplace_back(std::string(to_string(algorithm)), n);
+    }
+    return out;
+}
+
+}  // namespace inkan::hsm
