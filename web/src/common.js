@@ -145,6 +145,10 @@ export function el(tag, attrs, ...children) {
   return e;
 }
 
+// A unix time in the reader's language and time zone: date and time, or the date only.
+export const when = (unix) => new Date(unix * 1000).toLocaleString(t('ja-JP', 'en-GB'));
+export const day = (unix) => new Date(unix * 1000).toLocaleDateString(t('ja-JP', 'en-GB'));
+
 export function show(element, visible) {
   element.hidden = !visible;
 }
