@@ -76,6 +76,9 @@ function request(port, method, urlPath, { headers = {}, body, cert } = {}) {
     // A Content-Length as browsers send it (the appliance refuses chunked bodies: 411).
     const sized = body ? { 'Content-Length': Buffer.byteLength(body), ...headers } : headers;
     const req = https.request({
+      // No TLS session reuse: the operator listener refuses a resumed session
+      // (OpenSSL with client verification and no session id context: alert 80).
+      agent: false,
       host: '127.0.0.1', port, method, path: urlPath, headers: sized,
       ca: fs.readFileSync(path.join(state, 'ca.pem')),
       cert: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.pem')) : undefined,
@@ -502,6 +505,8 @@ async function consoleCertificates(page, opUrl, OP) {
   await setLanguage(page, 'en');
   assert.equal((await tableOf(page, '#certificates'))[0][2].startsWith('valid'), true, 'the search table in English');
   assert.equal(await page.textContent('#stats-table tr[data-dimension=total] td'), 'Total');
+  assert.match(await page.textContent('#export-status-text'), new RegExp(`ZIP file of ${all.total} certificate`));
+  assert.match(await page.textContent('#search-summary'), new RegExp(`^1–${Math.min(all.total, 100)} of ${all.total}$`));
   await setLanguage(page, 'ja');
 }
 

@@ -3,7 +3,7 @@
 // saves by itself, with the operator's client certificate). Both take the same
 // filters (README "Certificate look-up (operators)"); an empty field is not
 // sent, since the API refuses empty parameters.
-import { t, getJson, problemText, el, show, day, when } from './common.js';
+import { t, getJson, problemText, el, show, say, day, when } from './common.js';
 
 export const CERTIFICATES_EN = {
   'search-title': 'Certificate search', filters: 'Filters (certificates matching all that are filled in)',
@@ -39,13 +39,12 @@ function paramsOf(form, leave = []) {
 const withParam = (query, k, v) => `${query}${query ? '&' : ''}${k}=${encodeURIComponent(v)}`;
 
 async function copy(text, what) {
-  const out = document.getElementById('copy-status');
   try {
     await navigator.clipboard.writeText(text);
-    out.textContent = t(`コピーしました: ${what}`, `Copied: ${what}`);
+    say('copy-status', 'note', () => t(`コピーしました: ${what()}`, `Copied: ${what()}`));
   } catch (err) {
-    out.textContent = t('コピーできませんでした。シリアル番号を選択してコピーしてください。',
-      'Could not copy: select the serial number and copy it.');
+    say('copy-status', 'error', () => t('コピーできませんでした。シリアル番号を選択してコピーしてください。',
+      'Could not copy: select the serial number and copy it.'));
   }
 }
 
@@ -61,18 +60,18 @@ function render() {
   if (!search) return;
   const { answer } = search;
   const n = answer.certificates.length;
-  document.getElementById('search-summary').textContent = answer.total === 0
+  say('search-summary', '', () => (answer.total === 0
     ? t('条件に合う証明書はありません。', 'No certificate matches.')
     : t(`${answer.total} 件中 ${answer.offset + 1}–${answer.offset + n} 件目`,
-      `${answer.offset + 1}–${answer.offset + n} of ${answer.total}`);
+      `${answer.offset + 1}–${answer.offset + n} of ${answer.total}`)));
   const body = document.querySelector('#certificates tbody');
   body.replaceChildren();
   for (const c of answer.certificates) {
     const button = el('button', { type: 'button', class: 'copy', 'aria-label': t(`シリアル番号 ${c.serial} をコピー`, `Copy serial ${c.serial}`),
       text: t('コピー', 'Copy') });
-    button.addEventListener('click', () => copy(c.serial, c.serial));
+    button.addEventListener('click', () => copy(c.serial, () => c.serial));
     body.append(el('tr', {}, el('td', {}, el('code', { class: 'serial', text: c.serial }), ' ', button),
-      el('td', { text: c.subject }), el('td', { text: statusOf(c) }),
+      el('td', { text: c.subject }), el('td', { class: 'nowrap', text: statusOf(c) }),
       el('td', { text: `${day(c.not_before)} – ${day(c.not_after)}` }), el('td', { text: c.mail || '' })));
   }
   document.getElementById('search-prev').disabled = answer.offset === 0;
@@ -82,17 +81,14 @@ function render() {
 }
 
 async function runSearch(query, offset) {
-  const summary = document.getElementById('search-summary');
   try {
     const answer = await getJson(`/api/v1/certificates?${withParam(query, 'offset', offset)}`);
     search = { query, answer };
-    summary.className = '';
     render();
   } catch (err) {
     search = null;
     document.querySelector('#certificates tbody').replaceChildren();
-    summary.className = 'error';
-    summary.textContent = problemText(err);
+    say('search-summary', 'error', () => problemText(err));
     show(document.getElementById('search-result'), true);
   }
 }
@@ -109,15 +105,13 @@ function page(direction) {
 async function exportZip(ev) {
   ev.preventDefault();
   const form = document.getElementById('export-form');
-  const out = document.getElementById('export-status-text');
   try {
     const { total } = await getJson(`/api/v1/certificates?${withParam(paramsOf(form, ['encoding']).toString(), 'limit', 1)}`);
-    out.className = 'note';
-    out.textContent = t(`${total} 件の証明書のZIPファイルをダウンロードします。`, `Downloading the ZIP file of ${total} certificate(s).`);
+    say('export-status-text', 'note', () => t(`${total} 件の証明書のZIPファイルをダウンロードします。`,
+      `Downloading the ZIP file of ${total} certificate(s).`));
     location.assign(`${form.getAttribute('action')}?${paramsOf(form)}`);
   } catch (err) {
-    out.className = 'error';
-    out.textContent = problemText(err);
+    say('export-status-text', 'error', () => problemText(err));
   }
 }
 
@@ -133,7 +127,7 @@ export function setupCertificates() {
   document.getElementById('search-next').addEventListener('click', () => page(1));
   document.getElementById('copy-all').addEventListener('click', () => {
     const serials = search ? search.answer.certificates.map((c) => c.serial) : [];
-    copy(serials.join('\n'), t(`${serials.length} 件`, `${serials.length} serial(s)`));
+    copy(serials.join('\n'), () => t(`${serials.length} 件`, `${serials.length} serial(s)`));
   });
   document.getElementById('export-form').addEventListener('submit', exportZip);
   document.addEventListener('inkan-language', render);

@@ -1,7 +1,7 @@
 // The console's statistics (発行証明書統計照会, GET /api/v1/statistics): the JSON
 // answer as one table (as the CSV lays it out: dimension, key, counts), or the
 // CSV saved by the browser.
-import { t, getJson, problemText, el, show } from './common.js';
+import { t, getJson, problemText, el, show, say } from './common.js';
 
 export const STATISTICS_EN = {
   'stats-title': 'Certificate statistics', 'f-format': 'Format', 'format-table': 'Show as a table',
@@ -24,9 +24,9 @@ function row(dimension, label, key, counts) {
 
 function render() {
   if (!last) return;
-  document.getElementById('stats-summary').textContent = t(
-    `対象: ${last.institution ?? 'すべての機関'}（期限切れ間近 = ${last.expiring_within_days} 日以内）`,
-    `Scope: ${last.institution ?? 'every institution'} (expiring = within ${last.expiring_within_days} days)`);
+  const { institution, expiring_within_days: days } = last;
+  say('stats-summary', '', () => t(`対象: ${institution ?? 'すべての機関'}（期限切れ間近 = ${days} 日以内）`,
+    `Scope: ${institution ?? 'every institution'} (expiring = within ${days} days)`));
   const body = document.querySelector('#stats-table tbody');
   body.replaceChildren(row('total', t('合計', 'Total'), '', last.total),
     ...last.by_month.map((m) => row('month', t('発行月', 'Month'), m.month, m)),
@@ -43,16 +43,13 @@ async function statistics(ev) {
     location.assign(`${form.getAttribute('action')}?format=csv`);
     return;
   }
-  const summary = document.getElementById('stats-summary');
   try {
     last = await getJson(`${form.getAttribute('action')}?format=json`);
-    summary.className = '';
     render();
   } catch (err) {
     last = null;
     document.querySelector('#stats-table tbody').replaceChildren();
-    summary.className = 'error';
-    summary.textContent = problemText(err);
+    say('stats-summary', 'error', () => problemText(err));
   }
   show(document.getElementById('stats-result'), true);
 }
