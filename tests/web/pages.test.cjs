@@ -76,6 +76,9 @@ function request(port, method, urlPath, { headers = {}, body, cert } = {}) {
     // A Content-Length as browsers send it (the appliance refuses chunked bodies: 411).
     const sized = body ? { 'Content-Length': Buffer.byteLength(body), ...headers } : headers;
     const req = https.request({
+      // No TLS session reuse: the operator listener refuses a resumed session
+      // (OpenSSL with client verification and no session id context: alert 80).
+      agent: false,
       host: '127.0.0.1', port, method, path: urlPath, headers: sized,
       ca: fs.readFileSync(path.join(state, 'ca.pem')),
       cert: cert ? fs.readFileSync(path.join(state, 'operators/ra-operator.pem')) : undefined,
@@ -160,6 +163,8 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
     acceptDownloads: true,
+    // The console's "copy serial" buttons write the clipboard; the test reads it back.
+    permissions: ['clipboard-read', 'clipboard-write'],
     // The appliance's own CA signed its HTTPS certificate; the client certificate
     // is the operator's credential from `inkan init`.
     ignoreHTTPSErrors: true,
@@ -331,6 +336,8 @@ async function main() {
     }
   }
 
+  await consoleCertificates(page, opUrl, OP);
+
   // ---- request-file builder: its file passes `inkan request check` ----
   res = await page.goto(`${pubUrl}/builder`);
   checkHeaders(res, 'builder');
@@ -381,6 +388,126 @@ async function main() {
   await page.screenshot({ path: path.join(OUT, 'start.png'), fullPage: true });
   assert.deepEqual(cspErrors, [], 'no script errors or CSP violations in any page');
   log('all checks passed');
+}
+
+// Clicks `button` and waits until the page has written `output` again.
+async function submitAndWait(page, button, output) {
+  await page.$eval(output, (e) => { e.textContent = ''; });
+  await page.click(button);
+  await page.waitForFunction((s) => document.querySelector(s).textContent !== '', output);
+}
+
+const tableOf = (page, selector) => page.$$eval(`${selector} tbody tr`, (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+
+// The entries of a ZIP and the text of its certificates.tsv, read by Python's zipfile.
+function zipContents(file, encoding) {
+  const script = 'import json,sys,zipfile\nz=zipfile.ZipFile(sys.argv[1])\n'
+    + 'print(json.dumps({"names": z.namelist(), "tsv": z.read("certificates.tsv").decode(sys.argv[2])}))';
+  return JSON.parse(sh('/usr/bin/python3', ['-c', script, file, encoding]));
+}
+
+// The console's certificate search, export and statistics over the certificates
+// the flow above issued; every figure is compared with the API's own answer.
+async function consoleCertificates(page, opUrl, OP) {
+  const api = async (p) => JSON.parse((await request(OP, 'GET', p, { cert: true })).body);
+  const all = await api('/api/v1/certificates');
+  assert.ok(all.total >= 3, `certificates issued above: ${all.total}`);
+  const p12Cert = all.certificates.find((c) => c.subject === `CN=p12.example.ac.jp,${DN_TAIL}`);
+  assert.ok(p12Cert, 'the P12 individual row has its certificate');
+  await page.goto(`${opUrl}/`);
+  await page.waitForSelector('#search-form #search-serial');
+
+  // By a second filter (the subscriber mail): the one certificate, its serial in decimal.
+  await page.fill('#search-mail', 'user-p12@example.ac.jp');
+  await submitAndWait(page, '#search-submit', '#search-summary');
+  let rows = await tableOf(page, '#certificates');
+  assert.equal(rows.length, 1, 'the mail finds one certificate');
+  assert.equal(await page.textContent('#certificates tbody code.serial'), p12Cert.serial);
+  assert.equal(rows[0][1], p12Cert.subject);
+  assert.equal(rows[0][2], '有効');
+  assert.equal(rows[0][4], 'user-p12@example.ac.jp');
+  // Its copy button puts the serial on the clipboard (for a renewal or revocation file).
+  await page.click('#certificates tbody button.copy');
+  await page.waitForFunction(() => document.getElementById('copy-status').textContent !== '');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), p12Cert.serial);
+
+  // By serial, decimal and hex.
+  await page.fill('#search-mail', '');
+  for (const serial of [p12Cert.serial, `0x${p12Cert.serial_hex}`]) {
+    await page.fill('#search-serial', serial);
+    await submitAndWait(page, '#search-submit', '#search-summary');
+    rows = await tableOf(page, '#certificates');
+    assert.deepEqual(rows.map((r) => r[1]), [p12Cert.subject], `serial ${serial} finds the certificate`);
+  }
+  // No match: said so, nothing listed.
+  await page.fill('#search-serial', '');
+  await page.selectOption('#search-status', 'revoked');
+  await submitAndWait(page, '#search-submit', '#search-summary');
+  assert.equal((await tableOf(page, '#certificates')).length, 0);
+  assert.match(await page.textContent('#search-summary'), /ありません/);
+
+  // Pages of 2, as the API pages them.
+  await page.selectOption('#search-status', '');
+  await page.fill('#search-limit', '2');
+  await submitAndWait(page, '#search-submit', '#search-summary');
+  assert.equal(await page.isDisabled('#search-prev'), true);
+  await submitAndWait(page, '#search-next', '#search-summary');
+  const second = await api('/api/v1/certificates?limit=2&offset=2');
+  assert.deepEqual((await tableOf(page, '#certificates')).map((r) => r[1]), second.certificates.map((c) => c.subject));
+  assert.equal(await page.textContent('#search-summary'), `${all.total} 件中 3–${2 + second.certificates.length} 件目`);
+  assert.equal(await page.isDisabled('#search-prev'), false);
+  assert.equal(await page.isDisabled('#search-next'), second.next_offset === null);
+
+  // Export: the ZIP the browser saves holds the TSV of the filtered certificates.
+  await page.fill('#export-mail', 'user-p12@example.ac.jp');
+  await page.selectOption('#export-encoding', 'utf-8');
+  let [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-submit')]);
+  const oneZip = path.join(work, 'export-one.zip');
+  await download.saveAs(oneZip);
+  let zip = zipContents(oneZip, 'utf-8');
+  let lines = zip.tsv.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines.length, 2, 'header and the one certificate');
+  assert.equal(lines[0].split('\t')[23], 'シリアル番号');
+  assert.equal(lines[1].split('\t')[23], p12Cert.serial);
+  assert.ok(zip.names.includes(`certs/${p12Cert.serial}.pem`));
+  // Without filters, Shift_JIS: every certificate.
+  await page.fill('#export-mail', '');
+  await page.selectOption('#export-encoding', 'shift_jis');
+  [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-submit')]);
+  const allZip = path.join(work, 'export-all.zip');
+  await download.saveAs(allZip);
+  zip = zipContents(allZip, 'cp932');
+  lines = zip.tsv.split('\r\n').filter((l) => l !== '');
+  assert.equal(lines.length, all.total + 1);
+  assert.deepEqual(lines.slice(1).map((l) => l.split('\t')[23]).sort(), all.certificates.map((c) => c.serial).sort());
+  assert.match(await page.textContent('#export-status-text'), new RegExp(`${all.total} 件`));
+
+  // Statistics: the table shows the API's counts.
+  const stats = await api('/api/v1/statistics');
+  assert.ok(stats.total.issued >= 1);
+  await page.selectOption('#stats-format', 'json');
+  await submitAndWait(page, '#stats-submit', '#stats-summary');
+  const total = await page.$$eval('#stats-table tr[data-dimension=total] td[data-count]',
+    (cells) => Object.fromEntries(cells.map((c) => [c.dataset.count, Number(c.textContent)])));
+  assert.deepEqual(total, stats.total, 'the total row is the API\'s');
+  assert.equal((await page.$$('#stats-table tr[data-dimension=month]')).length, stats.by_month.length);
+  await page.selectOption('#stats-format', 'csv');
+  [download] = await Promise.all([page.waitForEvent('download'), page.click('#stats-submit')]);
+  const csv = fs.readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^dimension,key,issued,renewed,revoked,valid,expiring_30d\r\n/);
+  assert.match(csv, new RegExp(`\r\ntotal,,${stats.total.issued},`));
+
+  // The search again (the first page) for the screenshots; the tables follow the language.
+  await page.fill('#search-limit', '100');
+  await submitAndWait(page, '#search-submit', '#search-summary');
+  await labelled(page, 'console with search results and statistics');
+  await screenshot(page, 'console-certificates');
+  await setLanguage(page, 'en');
+  assert.equal((await tableOf(page, '#certificates'))[0][2].startsWith('valid'), true, 'the search table in English');
+  assert.equal(await page.textContent('#stats-table tr[data-dimension=total] td'), 'Total');
+  assert.match(await page.textContent('#export-status-text'), new RegExp(`ZIP file of ${all.total} certificate`));
+  assert.match(await page.textContent('#search-summary'), new RegExp(`^1–${Math.min(all.total, 100)} of ${all.total}$`));
+  await setLanguage(page, 'ja');
 }
 
 async function issueInBrowser(page, retrievalUrl, pin, keyType) {

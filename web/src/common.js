@@ -33,7 +33,19 @@ function applyLanguage() {
   }
   const button = document.getElementById('lang');
   if (button) button.textContent = l === 'en' ? '日本語' : 'English';
+  for (const [id, [kind, text]] of said) say(id, kind, text);
   document.dispatchEvent(new CustomEvent('inkan-language'));
+}
+
+const said = new Map(); // element id -> [class, text()]
+
+// A message (class `kind`) in the element `id`, said again when the reader
+// switches the language: `text` is a function that calls t().
+export function say(id, kind, text) {
+  said.set(id, [kind, text]);
+  const e = document.getElementById(id);
+  e.className = kind;
+  e.textContent = text();
 }
 
 // Call once per page with its English texts.
@@ -144,6 +156,10 @@ export function el(tag, attrs, ...children) {
   for (const c of children) e.append(c);
   return e;
 }
+
+// A unix time in the reader's language and time zone: date and time, or the date only.
+export const when = (unix) => new Date(unix * 1000).toLocaleString(t('ja-JP', 'en-GB'));
+export const day = (unix) => new Date(unix * 1000).toLocaleDateString(t('ja-JP', 'en-GB'));
 
 export function show(element, visible) {
   element.hidden = !visible;

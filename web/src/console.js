@@ -1,9 +1,12 @@
 // The RA operator console (operator listener; the browser presents the
 // operator's client certificate). Upload: the file is checked first by
 // POST /api/v1/requests/check (nothing stored); the review dialog lists what
-// will be registered, and only "register" POSTs /api/v1/requests.
+// will be registered, and only "register" POSTs /api/v1/requests. Certificate
+// search and export: certificates.js; statistics: statistics.js.
 import Encoding from 'encoding-japanese';
-import { setupPage, t, getJson, postBytes, postJson, problemText, ApiError, el, show } from './common.js';
+import { setupPage, t, getJson, postBytes, postJson, problemText, ApiError, el, show, when } from './common.js';
+import { setupCertificates, CERTIFICATES_EN } from './certificates.js';
+import { setupStatistics, STATISTICS_EN } from './statistics.js';
 
 const COMPLETED = ['ファイルのアップロード処理が完了しました。', 'The file upload has been processed.'];
 let pending = null; // {bytes, action, mode, report, lines}
@@ -138,7 +141,6 @@ const STATUS = {
   open: ['処理中', 'open'], completed: ['完了', 'completed'],
 };
 const statusText = (s) => (STATUS[s] ? t(...STATUS[s]) : s);
-const when = (unix) => new Date(unix * 1000).toLocaleString(t('ja-JP', 'en-GB'));
 
 async function loadHistory() {
   const body = document.querySelector('#batches tbody');
@@ -201,7 +203,10 @@ async function loadBatch(id, keepMessage) {
   show(detail, true);
 }
 
+setupCertificates();
+setupStatistics();
 setupPage({
+  ...CERTIFICATES_EN, ...STATISTICS_EN,
   title: 'RA operator console', 'upload-title': 'Upload a request file', action: 'Action',
   'action-issue': 'Issue', 'action-renew': 'Renew', 'action-revoke': 'Revoke', mode: 'On errors',
   'mode-abort': 'Abort everything if any row has an error', 'mode-skip': 'Register the valid rows only',
