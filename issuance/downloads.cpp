@@ -294,8 +294,10 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     m.check_row_and_pin(row, pin);
 
     EvpPkeyPtr key;
+    pki::CheckedCsr csr;  // keeps the request's SubjectPublicKeyInfo for the certificate
     if (request.csr) {
-        key = std::move(pki::parse_and_check_csr(*request.csr).public_key);
+        csr = pki::parse_and_check_csr(*request.csr);
+        key = std::move(csr.public_key);
     } else if (request.spkac) {
         key = std::move(pki::parse_and_check_spkac(*request.spkac).public_key);
     } else {
@@ -304,6 +306,7 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     }
     m.recheck(batch, row);
     ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
+    if (csr.request) spec.subject_public_key_info = csr.public_key_info();
     UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
     ca::IssueResult issued = [&] {
         std::lock_guard lock(authority_mutex());
