@@ -21,11 +21,6 @@
 namespace inkan::issuance {
 namespace {
 
-std::mutex& authority_mutex() {
-    static std::mutex m;
-    return m;
-}
-
 void require_type(int actual, policy::DownloadType expected, const char* what) {
     if (actual != static_cast<int>(expected)) {
         throw Error(ErrorCategory::InvalidInput, "wrong_download_type",
@@ -163,7 +158,6 @@ IssuedP12 issue_p12(IssuanceService::Impl& m, const store::BatchRecord& batch,
     EvpPkeyPtr key = pair.export_and_destroy();
     ca::IssueResult issued = [&] {
         ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
-        std::lock_guard lock(authority_mutex());
         return m.authority.issue(spec);
     }();
     undelivered.add(issued.record.serial_hex);
@@ -308,10 +302,7 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
     if (csr.request) spec.subject_public_key_info = csr.public_key_info();
     UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
-    ca::IssueResult issued = [&] {
-        std::lock_guard lock(authority_mutex());
-        return m.authority.issue(spec);
-    }();
+    ca::IssueResult issued = m.authority.issue(spec);
     undelivered.add(issued.record.serial_hex);
     if (m.config.on_certificate_signed) m.config.on_certificate_signed(issued.record.serial_hex);
     EnrolledCertificate out;
