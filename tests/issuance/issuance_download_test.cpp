@@ -445,9 +445,6 @@ TEST(IssuanceDownload, PendingRowHoldsItsDnAgainstLaterAndConcurrentUploads) {
     EXPECT_EQ(accepted.load(), 1);
 }
 
-}  // namespace
-}  // namespace inkan::test
-
 // Issue 12: the download paths sign without a process-wide lock (the HSM session
 // pool bounds them); browser enrollments of 8 rows from 4 threads at once get
 // distinct serials and certificates that verify, each for its row's CSR key.
@@ -498,3 +495,6 @@ TEST(IssuanceDownload, ConcurrentBrowserEnrollmentsGetDistinctVerifiableCertific
     EXPECT_EQ(serials.size(), size_t{kRows});
     EXPECT_EQ(w.count("certificates"), kRows);
 }
+
+}  // namespace
+}  // namespace inkan::test
