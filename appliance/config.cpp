@@ -31,7 +31,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(HttpConfig, bind_address, operat
                                                 front_timeout_seconds, front_requests_per_second,
                                                 front_connections_per_client, metrics, metrics_port)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_timeout_ms,
-                                                read_timeout_ms, cache_ttl_seconds)
+                                                read_timeout_ms, cache_ttl_seconds,
+                                                failure_cache_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
                                                 pin_length, bulk_threads, bulk_start,
@@ -167,6 +168,8 @@ void validate(const Config& c) {
     if (c.ca.ocsp_validity_hours < 1 || c.ca.ocsp_validity_hours > 24 * 7)
         bad_config("ca.ocsp_validity_hours must be 1..168");
     if (c.http.threads < 1 || c.http.threads > 64) bad_config("http.threads must be 1..64");
+    if (c.whois.failure_cache_seconds < 0 || c.whois.failure_cache_seconds > 3600)
+        bad_config("whois.failure_cache_seconds must be 0..3600");
     if (c.http.max_body_bytes < 1024) bad_config("http.max_body_bytes must be at least 1024");
     if (c.http.front != "none" && c.http.front != "nginx")
         bad_config("http.front must be nginx or none");

@@ -80,6 +80,9 @@ struct WhoisSettings {
     int connect_timeout_ms = 5000;
     int read_timeout_ms = 10000;
     int cache_ttl_seconds = 3600;
+    // An unreachable WHOIS server (refused, timed out) is not asked again for a
+    // domain for this long: requests meanwhile fail at once (0: ask every time).
+    int failure_cache_seconds = 30;
 };
 
 // The issuance workflow (issuance/issuance_service.h IssuanceConfig).

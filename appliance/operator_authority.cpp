@@ -102,7 +102,7 @@ api::CertificateView to_view(const store::CertificateRecord& r, int64_t now, boo
         v.row = r.row->row_no;
     }
     v.delivery = store::to_string(r.delivery);
-    if (with_pem) v.pem = pki::to_pem(pki::parse_certificate(r.der).get());
+    if (with_pem) v.pem = pki::certificate_der_to_pem(r.der);
     return v;
 }
 
@@ -156,6 +156,7 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
     spec.subject = issuance::row_subject(row.dn);
     spec.claim_subject = true;
     spec.subject_public_key = checked.public_key.get();
+    spec.subject_public_key_info = checked.public_key_info();
     spec.profile = *profile;
     spec.kind = store::CertificateKind::Subscriber;
     spec.institution = row.dn.o;

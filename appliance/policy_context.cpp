@@ -27,7 +27,8 @@ PolicyContext::PolicyContext(const Config& config, store::Database& db,
       issued_(certificates),
       tcp_whois_(std::make_unique<policy::TcpWhoisClient>(whois_config(config.whois))),
       whois_(std::make_unique<policy::CachingWhoisLookup>(
-          *tcp_whois_, std::chrono::seconds(config.whois.cache_ttl_seconds))) {}
+          *tcp_whois_, std::chrono::seconds(config.whois.cache_ttl_seconds),
+          std::chrono::seconds(config.whois.failure_cache_seconds))) {}
 
 policy::CheckContext PolicyContext::context() const {
     policy::CheckContext context{registry_, *whois_, existing_, clock_};

@@ -61,6 +61,7 @@ IssueResult CertificateAuthority::issue(const IssueSpec& spec) {
     pki::IssuanceRequest request;
     request.subject = spec.subject;
     request.subject_public_key = spec.subject_public_key;
+    request.subject_public_key_info = spec.subject_public_key_info;
     request.not_before = pki::whole_seconds(std::chrono::system_clock::now());
     request.profile = spec.profile;
     request.email_addresses = spec.email_addresses;

@@ -18,6 +18,9 @@ namespace inkan::ca {
 struct IssueSpec {
     pki::DistinguishedName subject;          // DER order (C first)
     EVP_PKEY* subject_public_key = nullptr;  // borrowed
+    // Borrowed, optional: the key as received (a CSR's SubjectPublicKeyInfo),
+    // copied into the certificate without re-encoding (pki::IssuanceRequest).
+    const X509_PUBKEY* subject_public_key_info = nullptr;
     pki::CertificateProfile profile;
     store::CertificateKind kind = store::CertificateKind::Subscriber;
     std::optional<std::string> institution;
@@ -37,7 +40,7 @@ struct IssueSpec {
 };
 
 struct IssueResult {
-    X509Ptr certificate;
+    X509Ptr certificate;  // no decoded key when issued from subject_public_key_info
     store::CertificateRecord record;
 };
 

@@ -17,10 +17,6 @@
 namespace inkan::issuance {
 namespace {
 
-std::mutex& authority_mutex() {
-    static std::mutex m;
-    return m;
-}
 
 pki::Pkcs12Options p12_options(const IssuanceConfig& config, bool legacy) {
     pki::Pkcs12Options o = config.p12_options;
@@ -152,7 +148,6 @@ IssuedP12 IssuanceService::Impl::issue_p12(const store::BatchRecord& batch,
     EvpPkeyPtr key = pair.export_and_destroy();
     ca::IssueResult issued = [&] {
         ca::IssueSpec spec = issue_spec(batch, row, key.get());
-        std::lock_guard lock(authority_mutex());
         return authority.issue(spec);
     }();
     undelivered.add(issued.record.serial_hex);
@@ -206,8 +201,10 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     m.check_row_and_pin(row, pin);
 
     EvpPkeyPtr key;
+    pki::CheckedCsr csr;  // keeps the request's SubjectPublicKeyInfo for the certificate
     if (request.csr) {
-        key = std::move(pki::parse_and_check_csr(*request.csr).public_key);
+        csr = pki::parse_and_check_csr(*request.csr);
+        key = std::move(csr.public_key);
     } else if (request.spkac) {
         key = std::move(pki::parse_and_check_spkac(*request.spkac).public_key);
     } else {
@@ -216,11 +213,9 @@ EnrolledCertificate IssuanceService::enroll_browser(const std::string& retrieval
     }
     m.recheck(batch, row);
     ca::IssueSpec spec = m.issue_spec(batch, row, key.get());
+    if (csr.request) spec.subject_public_key_info = csr.public_key_info();
     UndeliveredCertificates undelivered(m.authority.certificates(), m.now);
-    ca::IssueResult issued = [&] {
-        std::lock_guard lock(authority_mutex());
-        return m.authority.issue(spec);
-    }();
+    ca::IssueResult issued = m.authority.issue(spec);
     undelivered.add(issued.record.serial_hex);
     if (m.config.on_certificate_signed) m.config.on_certificate_signed(issued.record.serial_hex);
     EnrolledCertificate out;

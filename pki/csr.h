@@ -24,6 +24,8 @@ X509ReqPtr parse_csr(ByteView pem_der_or_base64);
 struct CheckedCsr {
     X509ReqPtr request;
     EvpPkeyPtr public_key;  // the requested subject key (own reference)
+    // The key as the request encodes it (borrowed from `request`).
+    const X509_PUBKEY* public_key_info() const { return X509_REQ_get_X509_PUBKEY(request.get()); }
 };
 
 // Parse, apply the key policy, verify the self-signature.

@@ -33,6 +33,14 @@ bool looks_like_pem(ByteView data) {
                .find("-----BEGIN ") != std::string_view::npos;
 }
 
+std::string certificate_der_to_pem(ByteView der) {
+    return pem_of([&](BIO* b) {
+        return PEM_write_bio(b, "CERTIFICATE", "", der.data(), static_cast<long>(der.size())) > 0
+                   ? 1
+                   : 0;
+    });
+}
+
 Bytes to_der(const X509* cert) {
     return der::der_of([&](unsigned char** p) { return i2d_X509(cert, p); });
 }

@@ -12,6 +12,8 @@ namespace inkan::pki {
 
 Bytes to_der(const X509* cert);
 std::string to_pem(const X509* cert);
+// A certificate's DER as PEM, without parsing it (the store holds DER we made).
+std::string certificate_der_to_pem(ByteView der);
 Bytes to_der(const X509_CRL* crl);
 std::string to_pem(const X509_CRL* crl);
 Bytes to_der(const X509_REQ* req);

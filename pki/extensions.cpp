@@ -191,6 +191,14 @@ X509ExtensionPtr invalidity_date_extension(std::time_t when) {
     return make(NID_invalidity_date, false, value.get());
 }
 
+Bytes key_identifier_of(const ASN1_BIT_STRING* subject_public_key) {
+    if (!subject_public_key) openssl_fail("no subjectPublicKey");
+    Bytes id(SHA_DIGEST_LENGTH);
+    SHA1(ASN1_STRING_get0_data(subject_public_key),
+         static_cast<size_t>(ASN1_STRING_length(subject_public_key)), id.data());
+    return id;
+}
+
 Bytes key_identifier_of(EVP_PKEY* key) {
     // The subjectPublicKey BIT STRING's content is the key's own encoding (RSA:
     // the RSAPublicKey DER; EC: the point): encoded once, hashed, no SPKI round trip.
@@ -207,7 +215,7 @@ Bytes key_identifier_of(const X509* cert) {
     if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(const_cast<X509*>(cert)))
         return Bytes(ASN1_STRING_get0_data(ski),
                      ASN1_STRING_get0_data(ski) + ASN1_STRING_length(ski));
-    return key_identifier_of(X509_get0_pubkey(cert));
+    return key_identifier_of(X509_get0_pubkey_bitstr(cert));
 }
 
 }  // namespace inkan::pki

@@ -44,6 +44,8 @@ X509ExtensionPtr crl_reason_extension(int reason);
 X509ExtensionPtr invalidity_date_extension(std::time_t when);
 
 // RFC 5280 4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents.
+Bytes key_identifier_of(const ASN1_BIT_STRING* subject_public_key);
+// The same for a key that has no encoding at hand (encodes it once).
 Bytes key_identifier_of(EVP_PKEY* key);
 // A certificate's SKI extension value if present, otherwise key_identifier_of its key.
 Bytes key_identifier_of(const X509* cert);

@@ -5,6 +5,11 @@
 //   store.record(p.serial(), p.tbs_der());                 // (caller) record before signing
 //   IssuedCertificate c = issuer.issue(std::move(p));      // signs exactly that TBS, verifies
 //
+// Each key is decoded once (issue 12): from a CSR, its SubjectPublicKeyInfo is
+// copied into the certificate as received and the SKI hashed from its bit string;
+// the signature is checked over the TBS bytes and set on the certificate in
+// memory, which is returned without parsing its DER back.
+//
 // Validity (RFC 5280 4.1.2.5): a notAfter derived from the profile is capped at the
 // issuer's notAfter; an explicit notAfter beyond it is refused (lint_validity_beyond_issuer).
 #pragma once
@@ -36,7 +41,12 @@ struct IssuerOptions {
 struct IssuanceRequest {
     DistinguishedName subject;               // in DER order, see pki/name.h
     EVP_PKEY* subject_public_key = nullptr;  // borrowed; read only during prepare()
-    Bytes serial;                            // big-endian, from generate_serial()
+    // Borrowed, optional: the key as the subscriber sent it (a CSR's). When set it
+    // is copied into the certificate as is, subject_public_key may be null (it is
+    // then this key's decoded form), and the issued X509 carries only the encoding
+    // (X509_get0_pubkey on it is null). Without it the key is encoded once.
+    const X509_PUBKEY* subject_public_key_info = nullptr;
+    Bytes serial;  // big-endian, from generate_serial()
     TimePoint not_before;
     std::optional<TimePoint> not_after;  // default: not_before + profile validity - 1 s
     CertificateProfile profile;
@@ -63,9 +73,10 @@ class PreparedCertificate {
 
   private:
     friend class CertificateIssuer;
-    PreparedCertificate(const CertificateIssuer* issuer, Bytes tbs_der, Bytes serial,
-                        TimePoint not_before, TimePoint not_after);
+    PreparedCertificate(const CertificateIssuer* issuer, X509Ptr certificate, Bytes tbs_der,
+                        Bytes serial, TimePoint not_before, TimePoint not_after);
     const CertificateIssuer* issuer_;
+    X509Ptr certificate_;  // encodes to tbs_der_; not inspected before it is signed
     Bytes tbs_der_;
     Bytes serial_;
     TimePoint not_before_;
@@ -73,7 +84,7 @@ class PreparedCertificate {
 };
 
 struct IssuedCertificate {
-    X509Ptr certificate;
+    X509Ptr certificate;  // without a decoded key when issued from a SubjectPublicKeyInfo
     Bytes der;
 };
 
@@ -88,7 +99,8 @@ class CertificateIssuer {
     // profile_disabled. Does not sign.
     PreparedCertificate prepare(const IssuanceRequest& request) const;
 
-    // Signs exactly prepared.tbs_der() and verifies the signature. Throws
+    // Signs exactly prepared.tbs_der() and verifies the signature (with the
+    // signer's public key, held in memory, over those bytes). Throws
     // Error(Internal, "prepared_certificate_invalid") for a consumed or foreign token.
     IssuedCertificate issue(PreparedCertificate&& prepared);
 

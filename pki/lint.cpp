@@ -61,14 +61,14 @@ void lint_validity(const X509* cert, const X509* issuer, int max_validity_days) 
 
 }  // namespace
 
-void lint_common(const X509* cert) {
+void lint_common(const X509* cert, const EVP_PKEY* subject_key) {
+    if (!subject_key) subject_key = X509_get0_pubkey(cert);
     lint_serial(cert);
     if (X509_NAME_entry_count(X509_get_subject_name(cert)) == 0)
         lint_fail("lint_subject_empty", "subject is empty");
     if (from_asn1_time(X509_get0_notAfter(cert)) <= from_asn1_time(X509_get0_notBefore(cert)))
         lint_fail("lint_validity_invalid", "notAfter is not after notBefore");
-    if (auto why = key_policy_violation(X509_get0_pubkey(cert)))
-        lint_fail("lint_key_unsupported", *why);
+    if (auto why = key_policy_violation(subject_key)) lint_fail("lint_key_unsupported", *why);
     std::set<std::string> seen;
     for (int i = 0; i < X509_get_ext_count(cert); ++i) {
         char oid[80];
@@ -80,12 +80,14 @@ void lint_common(const X509* cert) {
         lint_fail("lint_extension_invalid", "an extension does not decode");
 }
 
-void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rules) {
-    lint_common(cert);
+void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rules,
+                      const EVP_PKEY* subject_key) {
+    if (!subject_key) subject_key = X509_get0_pubkey(cert);
+    lint_common(cert, subject_key);
     if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)) != 0)
         lint_fail("lint_issuer_name_mismatch", "issuer name is not the issuer's subject");
     lint_validity(cert, issuer, rules.max_validity_days);
-    if (EVP_PKEY_eq(X509_get0_pubkey(cert), X509_get0_pubkey(issuer)) == 1)
+    if (EVP_PKEY_eq(subject_key, X509_get0_pubkey(issuer)) == 1)
         lint_fail("lint_key_reused", "subject key is the issuer's key");
 
     require_ext(cert, NID_basic_constraints, true);

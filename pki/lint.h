@@ -21,10 +21,14 @@ struct LintRules {
 // lint_validity_beyond_issuer, lint_validity_too_long, lint_key_unsupported,
 // lint_key_reused (subject key = issuer key), lint_extension_missing,
 // lint_extension_duplicate, lint_extension_invalid (wrong CA flag, EKU or AKI).
-void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rules);
+// subject_key: the certificate's key when the caller holds it decoded (a
+// certificate built from a SubjectPublicKeyInfo carries only its encoding);
+// nullptr: X509_get0_pubkey(cert).
+void lint_certificate(const X509* cert, const X509* issuer, const LintRules& rules,
+                      const EVP_PKEY* subject_key = nullptr);
 
 // The subset that also applies to CA certificates (used by the CA bootstrap):
 // serial, subject, validity order, key policy, duplicate or undecodable extensions.
-void lint_common(const X509* cert);
+void lint_common(const X509* cert, const EVP_PKEY* subject_key = nullptr);
 
 }  // namespace inkan::pki

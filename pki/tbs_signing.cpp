@@ -34,14 +34,38 @@ void set_algorithm(X509_ALGOR* alg, SignatureAlgorithm algorithm) {
         openssl_fail("X509_ALGOR_set0 failed");
 }
 
-// SEQUENCE { tbs, algorithm, BIT STRING signature } from the exact bytes signed.
-Bytes sign_and_assemble(ByteView tbs_der, Signer& signer) {
+Bytes checked_signature(ByteView tbs_der, Signer& signer) {
     check_signer(signer);
     Bytes signature = signer.sign(tbs_der);
     if (signature.empty())
         throw Error(ErrorCategory::Internal, "signature_verification_failed", "empty signature");
+    return signature;
+}
+
+// SEQUENCE { tbs, algorithm, BIT STRING signature } from the exact bytes signed.
+Bytes assemble(ByteView tbs_der, const Signer& signer, ByteView signature) {
     Bytes alg = algorithm_identifier_der(signer.algorithm());
     return der::tlv(der::kSequence, {tbs_der, alg, der::bit_string(signature)});
+}
+
+Bytes sign_and_assemble(ByteView tbs_der, Signer& signer) {
+    return assemble(tbs_der, signer, checked_signature(tbs_der, signer));
+}
+
+const EVP_MD* digest_of(SignatureAlgorithm algorithm) {
+    return algorithm == SignatureAlgorithm::EcdsaSha384 ? EVP_sha384() : EVP_sha256();
+}
+
+// The signature over exactly `tbs` with the signer's public key (PKCS#1 v1.5 or
+// DER ECDSA, as the signer returns it).
+void verify_signature(ByteView tbs, ByteView signature, const Signer& signer) {
+    EvpMdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, digest_of(signer.algorithm()), nullptr,
+                                     signer.public_key()) != 1)
+        openssl_fail("EVP_DigestVerifyInit failed");
+    if (EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), tbs.data(), tbs.size()) !=
+        1)
+        verification_failed("certificate");
 }
 
 // TBSCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature AlgorithmIdentifier, ... }
@@ -52,6 +76,10 @@ bool tbs_starts_with_algorithm(ByteView tbs, ByteView alg) {
         pos += 2 + tbs[pos + 1];
     return pos + alg.size() <= tbs.size() &&
            std::equal(alg.begin(), alg.end(), tbs.begin() + static_cast<std::ptrdiff_t>(pos));
+}
+
+Bytes to_der_bytes(X509* cert) {
+    return der::der_of([&](unsigned char** p) { return i2d_X509(cert, p); }, "certificate");
 }
 
 }  // namespace
@@ -94,6 +122,24 @@ X509Ptr sign_tbs_certificate(ByteView tbs_der, Signer& signer) {
     if (!cert) openssl_fail("signed certificate does not parse");
     if (X509_verify(cert.get(), signer.public_key()) != 1) verification_failed("certificate");
     return cert;
+}
+
+Bytes sign_tbs_into(X509* cert, ByteView tbs_der, Signer& signer) {
+    Bytes signature = checked_signature(tbs_der, signer);
+    verify_signature(tbs_der, signature, signer);
+    Bytes der = assemble(tbs_der, signer, signature);
+    const ASN1_BIT_STRING* held = nullptr;
+    X509_get0_signature(&held, nullptr, cert);
+    auto* bits = const_cast<ASN1_BIT_STRING*>(held);  // no setter in OpenSSL 3.0
+    if (ASN1_BIT_STRING_set(bits, signature.data(), static_cast<int>(signature.size())) != 1)
+        openssl_fail("cannot set the signature");
+    // All eight bits of the last octet are used (as ASN1_item_sign leaves it).
+    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    if (to_der_bytes(cert) != der)
+        throw Error(ErrorCategory::Internal, "certificate_encoding_mismatch",
+                    "the certificate does not encode to the bytes signed");
+    return der;
 }
 
 X509Ptr sign_certificate(X509* cert, Signer& signer) {

@@ -1,8 +1,10 @@
 // The ONE place where X.509 structures get their signatures (hsm-facts.md):
 // the signer's AlgorithmIdentifier goes into the to-be-signed part, the TBS is
 // encoded with i2d_re_*_tbs, the Signer signs those exact bytes, the result
-// SEQUENCE { tbs, algorithm, BIT STRING signature } is assembled as DER, parsed
-// back and verified against signer.public_key() before it is returned.
+// SEQUENCE { tbs, algorithm, BIT STRING signature } is assembled as DER and the
+// signature is verified against signer.public_key() before it is returned
+// (issuance: over the exact TBS bytes, on the certificate already in memory;
+// the others: parsed back from the DER).
 // A signature that does not verify throws Error(Internal, "signature_verification_failed").
 #pragma once
 
@@ -26,6 +28,13 @@ void check_signer(const Signer& signer);
 void set_signature_algorithm(X509* cert, SignatureAlgorithm algorithm);  // TBS and outer
 Bytes encode_tbs(X509* cert);                                            // i2d_re_X509_tbs
 X509Ptr sign_tbs_certificate(ByteView tbs_der, Signer& signer);
+// Issuance without re-parsing: signs exactly tbs_der, verifies that signature over
+// those bytes with signer.public_key(), sets it on `cert` and returns the
+// certificate's DER, which must be SEQUENCE { tbs_der, algorithm, signature }
+// (Error(Internal, "certificate_encoding_mismatch") otherwise). `cert` must encode
+// to tbs_der and must not have been inspected yet: OpenSSL caches a certificate's
+// SHA-1 and extension flags on first use and would keep the unsigned ones.
+Bytes sign_tbs_into(X509* cert, ByteView tbs_der, Signer& signer);
 
 // Convenience: set_signature_algorithm + encode_tbs + sign_tbs_certificate.
 X509Ptr sign_certificate(X509* cert, Signer& signer);

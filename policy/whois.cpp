@@ -109,8 +109,9 @@ std::vector<std::string> parse_whois_organisations(std::string_view text) {
     return organisations;
 }
 
-CachingWhoisLookup::CachingWhoisLookup(WhoisLookup& inner, std::chrono::seconds ttl, Now now)
-    : inner_(inner), ttl_(ttl), now_(std::move(now)) {}
+CachingWhoisLookup::CachingWhoisLookup(WhoisLookup& inner, std::chrono::seconds ttl,
+                                       std::chrono::seconds failure_ttl, Now now)
+    : inner_(inner), ttl_(ttl), failure_ttl_(failure_ttl), now_(std::move(now)) {}
 
 WhoisAnswer CachingWhoisLookup::lookup(const std::string& domain) {
     {
@@ -120,9 +121,11 @@ WhoisAnswer CachingWhoisLookup::lookup(const std::string& domain) {
     }
     // Not holding the lock during network I/O; two concurrent misses both ask.
     WhoisAnswer answer = inner_.lookup(domain);
-    if (answer.status == WhoisAnswer::Status::Found) {
+    const bool found = answer.status == WhoisAnswer::Status::Found;
+    const bool unreachable = answer.status == WhoisAnswer::Status::Unreachable;
+    if (found || (unreachable && failure_ttl_.count() > 0)) {
         std::lock_guard lock(mutex_);
-        cache_.insert_or_assign(domain, Entry{answer, now_() + ttl_});
+        cache_.insert_or_assign(domain, Entry{answer, now_() + (found ? ttl_ : failure_ttl_)});
     }
     return answer;
 }

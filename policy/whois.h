@@ -60,12 +60,16 @@ std::string normalise_whitespace(std::string_view text);
 // stripping, no case folding outside ASCII, no Unicode normalisation.
 std::string normalise_organisation_name(std::string_view name);
 
-// Caches Found answers for `ttl`; other answers are not cached (retry next time).
+// Caches Found answers for `ttl` and Unreachable ones (connection refused,
+// timeout) for `failure_ttl`, so that a silent server costs one connect + read
+// timeout per domain and `failure_ttl`, not one per request; NoOrganisation
+// answers are not cached (retry next time). failure_ttl 0: failures not cached.
 class CachingWhoisLookup final : public WhoisLookup {
   public:
     using Now = std::function<std::chrono::steady_clock::time_point()>;
     CachingWhoisLookup(
         WhoisLookup& inner, std::chrono::seconds ttl,
+        std::chrono::seconds failure_ttl = std::chrono::seconds(0),
         Now now = [] { return std::chrono::steady_clock::now(); });
     WhoisAnswer lookup(const std::string& domain) override;
 
@@ -76,6 +80,7 @@ class CachingWhoisLookup final : public WhoisLookup {
     };
     WhoisLookup& inner_;
     std::chrono::seconds ttl_;
+    std::chrono::seconds failure_ttl_;
     Now now_;
     std::mutex mutex_;
     std::map<std::string, Entry> cache_;

@@ -46,7 +46,55 @@ Connection::Connection(const std::string& path) {
     exec("PRAGMA synchronous=NORMAL");
 }
 
-Connection::~Connection() { sqlite3_close_v2(db_); }
+Connection::~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+}
+
+namespace {
+// Distinct SQL texts kept per connection (the stores use a few dozen; search
+// queries built from filters vary).
+constexpr size_t kStatementCacheLimit = 256;
+}  // namespace
+
+sqlite3_stmt* Connection::take_statement(const std::string& sql) {
+    {
+        std::lock_guard lock(cache_mutex_);
+        auto it = cache_.find(sql);
+        if (it != cache_.end()) {
+            sqlite3_stmt* stmt = it->second;
+            cache_.erase(it);
+            return stmt;
+        }
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        throw_sqlite(db_, rc, "prepare");
+    }
+    return stmt;
+}
+
+void Connection::give_back(const std::string& sql, sqlite3_stmt* stmt) noexcept {
+    sqlite3_reset(stmt);  // its error (if any) was reported by step()
+    sqlite3_clear_bindings(stmt);
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.size() >= kStatementCacheLimit) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    try {
+        cache_.emplace(sql, stmt);
+    } catch (...) {
+        sqlite3_finalize(stmt);
+    }
+}
+
+size_t Connection::cached_statements() const {
+    std::lock_guard lock(cache_mutex_);
+    return cache_.size();
+}
 
 void Connection::exec(const char* sql) {
     char* err = nullptr;
@@ -57,13 +105,10 @@ void Connection::exec(const char* sql) {
     }
 }
 
-Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
-    int rc = sqlite3_prepare_v2(conn.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_,
-                                nullptr);
-    if (rc != SQLITE_OK) throw_sqlite(conn.handle(), rc, "prepare");
-}
+Statement::Statement(Connection& conn, std::string_view sql)
+    : conn_(conn), sql_(sql), stmt_(conn.take_statement(sql_)) {}
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { conn_.give_back(sql_, stmt_); }
 
 Statement& Statement::bind(int index, int64_t value) {
     sqlite3_bind_int64(stmt_, index, value);

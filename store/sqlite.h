@@ -4,14 +4,19 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/bytes.h"
 
 namespace inkan::store {
 
+// A connection keeps the statements it prepared (keyed by SQL text) for reuse:
+// a Statement takes one out of the cache, or prepares it, and gives it back
+// reset when it is destroyed.
 class Connection {
   public:
     explicit Connection(const std::string& path);  // WAL, foreign keys on, busy timeout
@@ -24,8 +29,16 @@ class Connection {
     int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
     int changes() const { return sqlite3_changes(db_); }
 
+    // The statement cache (for Statement): a prepared statement for `sql`,
+    // taken out of the cache or newly prepared; back into it, reset.
+    sqlite3_stmt* take_statement(const std::string& sql);
+    void give_back(const std::string& sql, sqlite3_stmt* stmt) noexcept;
+    size_t cached_statements() const;
+
   private:
     sqlite3* db_ = nullptr;
+    mutable std::mutex cache_mutex_;
+    std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
 };
 
 class Statement {
@@ -56,6 +69,7 @@ class Statement {
 
   private:
     Connection& conn_;
+    std::string sql_;
     sqlite3_stmt* stmt_ = nullptr;
 };
 

@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "common/error.h"
@@ -13,6 +14,7 @@
 #include "hsm/session_key.h"
 #include "issuance/pin_deriver.h"
 #include "pki/encoding.h"
+#include "pki/software_signer.h"
 #include "tests/issuance/issuance_world.h"
 #include "tests/support/run.h"
 
@@ -441,6 +443,57 @@ TEST(IssuanceDownload, PendingRowHoldsItsDnAgainstLaterAndConcurrentUploads) {
     }
     for (auto& t : threads) t.join();
     EXPECT_EQ(accepted.load(), 1);
+}
+
+// Issue 12: the download paths sign without a process-wide lock (the HSM session
+// pool bounds them); browser enrollments of 8 rows from 4 threads at once get
+// distinct serials and certificates that verify, each for its row's CSR key.
+TEST(IssuanceDownload, ConcurrentBrowserEnrollmentsGetDistinctVerifiableCertificates) {
+    IssuanceWorld w;
+    constexpr int kRows = 8, kThreads = 4;
+    auto batch = w.submit(request_file(kRows, 3));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    ASSERT_EQ(batch.rows.size(), size_t{kRows});
+    std::vector<std::string> pins;
+    std::vector<EvpPkeyPtr> keys;
+    std::vector<Bytes> csrs;
+    for (const auto& r : batch.rows) {
+        auto page = w.service->view_pins(*r.pin_token);
+        ASSERT_EQ(page.entries.size(), 1u);
+        pins.push_back(page.entries[0].pin.str());
+        keys.push_back(
+            pki::generate_key(keys.size() % 2 ? pki::KeyType::Rsa2048 : pki::KeyType::EcP256));
+        csrs.push_back(make_csr(keys.back().get(), "ignored"));
+    }
+    std::vector<issuance::EnrolledCertificate> enrolled(kRows);
+    std::atomic<int> next{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            for (int i = next++; i < kRows; i = next++) {
+                try {
+                    enrolled[static_cast<size_t>(i)] = w.service->enroll_browser(
+                        *batch.rows[static_cast<size_t>(i)].retrieval_token,
+                        SecretString(pins[static_cast<size_t>(i)]),
+                        {csrs[static_cast<size_t>(i)], std::nullopt});
+                } catch (const std::exception& e) {
+                    ADD_FAILURE() << "row " << i << ": " << e.what();
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    std::set<std::string> serials;
+    for (size_t i = 0; i < kRows; ++i) {
+        serials.insert(enrolled[i].serial_hex);
+        auto parsed = pki::parse_certificate(enrolled[i].certificate_der);
+        EXPECT_EQ(X509_verify(parsed.get(), X509_get0_pubkey(w.ca_certificate.get())), 1);
+        EXPECT_EQ(EVP_PKEY_eq(X509_get0_pubkey(parsed.get()), keys[i].get()), 1);
+        EXPECT_EQ(pki::certificate_der_to_pem(enrolled[i].certificate_der),
+                  enrolled[i].certificate_pem);
+    }
+    EXPECT_EQ(serials.size(), size_t{kRows});
+    EXPECT_EQ(w.count("certificates"), kRows);
 }
 
 }  // namespace

@@ -210,7 +210,8 @@ TEST_F(PolicyWhois, OversizedResponseIsRefused) {
 
 TEST_F(PolicyWhois, CacheAnswersRepeatsUntilTheTtlPasses) {
     auto now = std::chrono::steady_clock::now();
-    CachingWhoisLookup cached(client, std::chrono::seconds(60), [&] { return now; });
+    CachingWhoisLookup cached(client, std::chrono::seconds(60), std::chrono::seconds(0),
+                              [&] { return now; });
     EXPECT_EQ(cached.lookup("right.ac.jp").status, WhoisAnswer::Status::Found);
     EXPECT_EQ(cached.lookup("right.ac.jp").organisations,
               (std::vector<std::string>{"国立大学法人 例示大学", "Example University"}));
@@ -222,6 +223,45 @@ TEST_F(PolicyWhois, CacheAnswersRepeatsUntilTheTtlPasses) {
     cached.lookup("junk.ac.jp");
     cached.lookup("junk.ac.jp");
     EXPECT_EQ(server.queries(), 4);
+}
+
+// Issue 12: a silent server (a real listener on loopback that never answers)
+// costs one read timeout per domain and failure TTL, not one per request; the
+// requests meanwhile fail at once (whois_connection_failed: 503).
+TEST_F(PolicyWhois, UnreachableAnswersAreCachedForTheFailureTtl) {
+    auto now = std::chrono::steady_clock::now();
+    CachingWhoisLookup cached(client, std::chrono::seconds(60), std::chrono::seconds(30),
+                              [&] { return now; });
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(cached.lookup("slow.ac.jp").status, WhoisAnswer::Status::Unreachable);
+    EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);
+    const int asked = server.queries();
+    EXPECT_EQ(asked, 1);
+
+    auto again = std::chrono::steady_clock::now();
+    for (int i = 0; i < 5; ++i) {
+        WhoisAnswer answer = cached.lookup("slow.ac.jp");
+        EXPECT_EQ(answer.status, WhoisAnswer::Status::Unreachable);
+        EXPECT_EQ(answer.detail, "read timed out");
+    }
+    auto findings = institution_findings("www.slow.ac.jp", cached);
+    ASSERT_EQ(findings.size(), 1u);
+    EXPECT_EQ(findings[0].code, "whois_connection_failed");
+    EXPECT_LT(std::chrono::steady_clock::now() - again, 200ms);
+    EXPECT_EQ(server.queries(), asked);
+
+    // After the failure TTL the server is asked again (here it answers).
+    server.answer("slow.ac.jp", "Registrant Organization: Example University\r\n");
+    now += std::chrono::seconds(31);
+    EXPECT_EQ(cached.lookup("slow.ac.jp").status, WhoisAnswer::Status::Found);
+    EXPECT_EQ(server.queries(), asked + 1);
+
+    // With failure TTL 0 (the default of the class) nothing is cached.
+    CachingWhoisLookup uncached(client, std::chrono::seconds(60));
+    server.hang("slow2.ac.jp");
+    uncached.lookup("slow2.ac.jp");
+    uncached.lookup("slow2.ac.jp");
+    EXPECT_EQ(server.queries(), asked + 3);
 }
 
 TEST_F(PolicyWhois, CacheIsSafeAcrossThreads) {

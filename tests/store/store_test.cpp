@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "store/database.h"
+#include "store/sqlite.h"
 #include "store/sqlite_batch_store.h"
 #include "store/sqlite_certificate_store.h"
 #include "store/sqlite_crl_store.h"
@@ -478,4 +479,46 @@ TEST(StoreCrls, NumbersOnlyGrowAndTheLatestIsServed) {
     certs.insert(sample("ab", "CN=a"));
     certs.revoke("ab", 1, std::nullopt, unix_now());
     EXPECT_EQ(crls.revoked_count(), 1);
+}
+
+// Issue 12: a connection keeps its prepared statements (keyed by SQL text) and
+// hands them out again reset: a failed step, bindings and a statement that is
+// still in use (the same SQL twice at once) do not leak into the next use.
+TEST(StoreStatementCache, StatementsAreReusedResetAndNeverShared) {
+    inkan::test::TempDir dir;
+    inkan::store::Connection c((dir.path() / "cache.db").string());
+    c.exec("CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)");
+    const std::string insert = "INSERT INTO t (k, v) VALUES (?, ?)";
+    const std::string select = "SELECT v FROM t WHERE k = ?";
+    for (int i = 0; i < 3; ++i) {
+        inkan::store::Statement s(c, insert);
+        s.bind(1, "k" + std::to_string(i)).bind(2, int64_t{i}).run();
+    }
+    EXPECT_EQ(c.cached_statements(), 1u);
+    try {
+        inkan::store::Statement s(c, insert);
+        s.bind(1, std::string("k1")).bind(2, int64_t{9}).run();
+        ADD_FAILURE() << "duplicate key accepted";
+    } catch (const inkan::Error& e) {
+        EXPECT_EQ(e.code(), "store_conflict");
+    }
+    {
+        inkan::store::Statement s(c, insert);  // the one that failed, reset
+        s.bind(1, std::string("k3")).run();    // v left unbound: NULL, not the old 9
+    }
+    {
+        inkan::store::Statement outer(c, select);
+        outer.bind(1, std::string("k2"));
+        ASSERT_TRUE(outer.step());  // still open while the same SQL runs again
+        inkan::store::Statement inner(c, select);
+        inner.bind(1, std::string("k3"));
+        ASSERT_TRUE(inner.step());
+        EXPECT_TRUE(inner.is_null(0));
+        EXPECT_EQ(outer.int64(0), 2);
+    }
+    EXPECT_EQ(c.cached_statements(), 3u);  // the insert, and the select twice
+    inkan::store::Statement again(c, select);
+    again.bind(1, std::string("k0"));
+    ASSERT_TRUE(again.step());
+    EXPECT_EQ(again.int64(0), 0);
 }
