@@ -6,7 +6,6 @@
 // /api/v1/requests/{id}) until the ZIP is ready, printing done / total and the
 // time left; exit 1 if the job fails, 5 if it is not ready within --wait-timeout.
 #include <curl/curl.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -43,10 +42,10 @@ struct SubmitOptions {
 
 // What identifies the operator to the appliance.
 struct ClientCredential {
-    std::string cert, key;     // PEM files, or
-    std::string p12;           // the handed-over PKCS#12
+    std::string cert, key;  // PEM files, or
+    std::string p12;        // the handed-over PKCS#12
     SecretString p12_password;
-    std::string cacert;        // trust anchor of the appliance's certificate
+    std::string cacert;  // trust anchor of the appliance's certificate
 };
 
 struct Answer {
@@ -116,8 +115,8 @@ Answer call(const std::string& base_url, const std::string& path, const std::str
 // "running: 12 / 48 rows (25%), about 30 s left"
 std::string progress_line(const nlohmann::json& job) {
     const int64_t done = job.value("done", int64_t{0}), total = job.value("total", int64_t{0});
-    std::string line = job.value("state", std::string("?")) + ": " + std::to_string(done) +
-                       " / " + std::to_string(total) + " rows";
+    std::string line = job.value("state", std::string("?")) + ": " + std::to_string(done) + " / " +
+                       std::to_string(total) + " rows";
     if (total > 0) line += " (" + std::to_string(done * 100 / total) + "%)";
     if (job.contains("eta_seconds"))
         line += ", about " + std::to_string(job["eta_seconds"].get<int64_t>()) + " s left";
@@ -133,7 +132,8 @@ int follow_bulk_job(const std::string& url, const std::string& batch_id,
     for (;;) {
         Answer answer = call(url, "/api/v1/requests/" + batch_id, nullptr, credential);
         auto j = nlohmann::json::parse(answer.body, nullptr, false);
-        if (answer.status != 200 || j.is_discarded()) return print_answer(answer.status, answer.body, false);
+        if (answer.status != 200 || j.is_discarded())
+            return print_answer(answer.status, answer.body, false);
         std::string line = j.contains("bulk_job")
                                ? progress_line(j["bulk_job"])
                                : "waiting for the job to start (issuance.bulk_start: the PIN page, "
@@ -269,8 +269,9 @@ void add_request_submit_command(CLI::App& request, const GlobalOptions& global, 
     submit->add_flag("--json", o->json, "print the server's JSON answer");
     submit->add_flag("--wait", o->wait,
                      "P12 bulk: follow the ZIP job until the ZIP is ready, showing its progress");
-    submit->add_option("--wait-timeout", o->wait_timeout_seconds,
-                       "seconds --wait waits at most (default 3600)")
+    submit
+        ->add_option("--wait-timeout", o->wait_timeout_seconds,
+                     "seconds --wait waits at most (default 3600)")
         ->check(CLI::Range(1, 86400));
     submit->callback([&global, o, &exit_code] { exit_code = run_submit(global, *o); });
 }

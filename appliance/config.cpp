@@ -35,8 +35,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(WhoisSettings, servers, connect_
                                                 failure_cache_seconds)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IssuanceSettings, url_lifetime_days,
                                                 max_pin_failures, allow_redownload, p12_key_type,
-                                                pin_length, bulk_threads, bulk_start,
-                                                bulk_max_rows, key_pool_size)
+                                                pin_length, bulk_threads, bulk_start, bulk_max_rows,
+                                                key_pool_size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MailSettings, transport, from, from_name, smtp_url,
                                                 smtp_require_tls, smtp_username, smtp_password_file,
                                                 smtp_ca_file, smtp_timeout_seconds,

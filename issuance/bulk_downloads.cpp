@@ -101,8 +101,8 @@ BulkZip IssuanceService::download_bulk_zip(const std::string& retrieval_token, b
             if (e.category() == ErrorCategory::Forbidden) m.runner->fail(batch.id, e);
             throw;
         }
-        return {progress_of(*job, m.now()), BulkZipFile{m.runner->zip_of(batch.id),
-                                                        batch.id + ".zip"}};
+        return {progress_of(*job, m.now()),
+                BulkZipFile{m.runner->zip_of(batch.id), batch.id + ".zip"}};
     }
     // No job yet, a failed one or a delivered one (a re-download, if allowed).
     std::vector<store::BatchRowRecord> rows = bulk_rows(m, all);

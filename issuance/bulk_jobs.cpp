@@ -62,9 +62,8 @@ void BulkJobRunner::enqueue(const std::string& batch_id) {
 
 void BulkJobRunner::resume() {
     for (const auto& job : service_.bulk_jobs.unfinished()) {
-        log::info("resuming a bulk ZIP job", {{"batch", job.batch_id},
-                                              {"done", job.done},
-                                              {"total", job.total}});
+        log::info("resuming a bulk ZIP job",
+                  {{"batch", job.batch_id}, {"done", job.done}, {"total", job.total}});
         enqueue(job.batch_id);
     }
 }
@@ -124,8 +123,8 @@ void BulkJobRunner::loop() {
 
 void BulkJobRunner::run(const std::string& batch_id) {
     auto job = service_.bulk_jobs.find(batch_id);
-    if (!job || (job->state != store::BulkJobState::Queued &&
-                 job->state != store::BulkJobState::Running)) {
+    if (!job ||
+        (job->state != store::BulkJobState::Queued && job->state != store::BulkJobState::Running)) {
         return;
     }
     try {
@@ -222,9 +221,8 @@ void BulkJobRunner::fail(const std::string& batch_id, const Error& error) {
               {{"batch", batch_id}, {"code", error.code()}, {"cause", error.what()}});
     for (const auto& f : service_.bulk_jobs.files(batch_id)) {
         try {
-            service_.authority.certificates().revoke(f.serial_hex, kReasonSuperseded,
-                                                     std::string(kFailedJobComment),
-                                                     service_.now());
+            service_.authority.certificates().revoke(
+                f.serial_hex, kReasonSuperseded, std::string(kFailedJobComment), service_.now());
         } catch (const std::exception& e) {
             log::error("could not revoke a certificate of a failed bulk job",
                        {{"batch", batch_id}, {"serial", f.serial_hex}, {"cause", e.what()}});

@@ -17,7 +17,6 @@
 namespace inkan::issuance {
 namespace {
 
-
 pki::Pkcs12Options p12_options(const IssuanceConfig& config, bool legacy) {
     pki::Pkcs12Options o = config.p12_options;
     if (legacy) o.encryption = pki::Pkcs12Encryption::LegacyTripleDesSha1;
@@ -155,9 +154,8 @@ IssuedP12 IssuanceService::Impl::issue_p12(const store::BatchRecord& batch,
     IssuedP12 out;
     out.serial_hex = issued.record.serial_hex;
     out.serial_dec = issued.record.serial_dec;
-    out.p12 =
-        pki::build_pkcs12(key.get(), issued.certificate.get(), {authority.ca_certificate()},
-                          password, common_name(row.subject_dn), p12_options(config, legacy));
+    out.p12 = pki::build_pkcs12(key.get(), issued.certificate.get(), {authority.ca_certificate()},
+                                password, common_name(row.subject_dn), p12_options(config, legacy));
     return out;
 }
 
@@ -170,7 +168,8 @@ DownloadedFile IssuanceService::download_p12(const std::string& retrieval_token,
     Impl& m = *impl_;
     store::UrlRecord url = m.open_url(retrieval_token, "retrieval");
     store::BatchRecord batch = m.batch_of(url);
-    require_download_type(batch.download_type, policy::DownloadType::P12Individual, "P12 individual");
+    require_download_type(batch.download_type, policy::DownloadType::P12Individual,
+                          "P12 individual");
     RowClaim claim(m, batch.id, url.row_no.value_or(0));
     store::BatchRowRecord row = m.row_of(url);  // read after the claim: current status
     m.check_row_and_pin(row, pin);

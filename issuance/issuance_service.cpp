@@ -5,8 +5,8 @@
 
 #include "common/error.h"
 #include "hsm/operations.h"
-#include "issuance/service_impl.h"
 #include "issuance/bulk_jobs.h"
+#include "issuance/service_impl.h"
 #include "issuance/undelivered.h"
 #include "issuance/url_tokens.h"
 #include "pki/serial.h"
@@ -106,8 +106,8 @@ IssuanceService::Impl::~Impl() = default;
 
 IssuanceService::IssuanceService(hsm::Token& token, ca::CertificateAuthority& authority,
                                  store::BatchStore& batches, store::BulkJobStore& bulk_jobs,
-                                 const PinKeys& pin_keys, SigningGate& gate,
-                                 IssuanceConfig config, Now now)
+                                 const PinKeys& pin_keys, SigningGate& gate, IssuanceConfig config,
+                                 Now now)
     : impl_(std::make_unique<Impl>(token, authority, batches, bulk_jobs, pin_keys, gate,
                                    std::move(config), std::move(now))) {}
 
@@ -367,7 +367,8 @@ PinPage IssuanceService::view_pins(const std::string& pin_token) {
     if (page.download_type == policy::DownloadType::P12Bulk &&
         m.config.bulk_start == BulkJobStart::PinView) {
         std::lock_guard lock(m.bulk_mutex);
-        if (!m.bulk_jobs.find(batch.id)) start_bulk_job(m, batch.id, false, bulk_rows(m, rows).size());
+        if (!m.bulk_jobs.find(batch.id))
+            start_bulk_job(m, batch.id, false, bulk_rows(m, rows).size());
     }
     return page;
 }

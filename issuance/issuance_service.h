@@ -222,9 +222,9 @@ struct RowState {
 struct BulkZipProgress {
     std::string batch_id;
     store::BulkJobState state = store::BulkJobState::Queued;
-    bool legacy = false;  // the P12 format the job builds
-    int64_t done = 0;     // rows built
-    int64_t total = 0;    // rows to build
+    bool legacy = false;                    // the P12 format the job builds
+    int64_t done = 0;                       // rows built
+    int64_t total = 0;                      // rows to build
     std::optional<int64_t> eta_seconds;     // Running, once a row was built
     std::string error_code, error_message;  // Failed: why (a new request starts it again)
 };

@@ -45,8 +45,8 @@ struct IssuedP12 {
 };
 
 struct IssuanceService::Impl {
-    Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b,
-         store::BulkJobStore& j, const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n);
+    Impl(hsm::Token& t, ca::CertificateAuthority& a, store::BatchStore& b, store::BulkJobStore& j,
+         const PinKeys& keys, SigningGate& g, IssuanceConfig c, Now n);
     ~Impl();
 
     hsm::Token& token;
@@ -117,8 +117,7 @@ void require_download_type(int actual, policy::DownloadType expected, const char
 void start_bulk_job(IssuanceService::Impl& m, const std::string& batch_id, bool legacy,
                     size_t rows);
 // The batch's bulk job as the operator and the downloader see it, if any.
-std::optional<BulkZipProgress> bulk_progress(IssuanceService::Impl& m,
-                                             const std::string& batch_id);
+std::optional<BulkZipProgress> bulk_progress(IssuanceService::Impl& m, const std::string& batch_id);
 
 // "<col 12>.p12", else "<serial decimal>.p12".
 std::string p12_file_name(const store::BatchRowRecord& row, const std::string& serial_dec);

@@ -17,11 +17,16 @@ enum class BulkJobState { Queued, Running, Ready, Failed, Delivered };
 // Inline: api renders the state without linking the store.
 inline const char* to_string(BulkJobState state) noexcept {
     switch (state) {
-        case BulkJobState::Queued: return "queued";
-        case BulkJobState::Running: return "running";
-        case BulkJobState::Ready: return "ready";
-        case BulkJobState::Failed: return "failed";
-        case BulkJobState::Delivered: return "delivered";
+        case BulkJobState::Queued:
+            return "queued";
+        case BulkJobState::Running:
+            return "running";
+        case BulkJobState::Ready:
+            return "ready";
+        case BulkJobState::Failed:
+            return "failed";
+        case BulkJobState::Delivered:
+            return "delivered";
     }
     return "unknown";
 }
@@ -44,7 +49,7 @@ struct BulkJobRecord {
     // then: the rate since then gives the ETA.
     std::optional<int64_t> started_at;
     int64_t done_at_start = 0;
-    std::optional<int64_t> finished_at;  // Ready, Failed or Delivered
+    std::optional<int64_t> finished_at;     // Ready, Failed or Delivered
     std::string error_code, error_message;  // Failed only
 };
 

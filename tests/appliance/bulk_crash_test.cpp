@@ -50,10 +50,11 @@ test::HttpsClient public_client(const test::TempDir& dir, unsigned short port) {
 
 // Rows of a query on the appliance's database, tab-separated.
 std::string sql(const test::TempDir& dir, const std::string& query) {
-    auto r = test::run("/usr/bin/python3 -c \"import sqlite3,sys\n"
-                       "c=sqlite3.connect(sys.argv[1])\n"
-                       "for row in c.execute(sys.argv[2]): print('\\t'.join(map(str,row)))\" " +
-                       (dir / "state" / "inkan.db").string() + " \"" + query + "\"");
+    auto r = test::run(
+        "/usr/bin/python3 -c \"import sqlite3,sys\n"
+        "c=sqlite3.connect(sys.argv[1])\n"
+        "for row in c.execute(sys.argv[2]): print('\\t'.join(map(str,row)))\" " +
+        (dir / "state" / "inkan.db").string() + " \"" + query + "\"");
     EXPECT_EQ(r.exit_code, 0) << r.output;
     return r.output;
 }
@@ -66,10 +67,9 @@ TEST(BulkJobCrash, KilledAndStoppedMidJobTheZipStillHoldsEveryRowOnce) {
     const std::map<std::string, std::string> env = {{"INKAN_MAIL_TRANSPORT", "none"}};
     auto s = test::serve(dir, env);
     ASSERT_NE(s.operator_port, 0) << s.process->output();
-    auto uploaded =
-        test::operator_client(dir, s.operator_port)
-            .post("/api/v1/requests?action=issue&on_error=abort", bulk_file(),
-                  "text/tab-separated-values");
+    auto uploaded = test::operator_client(dir, s.operator_port)
+                        .post("/api/v1/requests?action=issue&on_error=abort", bulk_file(),
+                              "text/tab-separated-values");
     ASSERT_EQ(uploaded.status, 201) << uploaded.error << uploaded.body.substr(0, 2000);
     const json batch = json::parse(uploaded.body);
     const std::string zip_path = path_of(batch["retrieval_url"]);
@@ -118,9 +118,10 @@ TEST(BulkJobCrash, KilledAndStoppedMidJobTheZipStillHoldsEveryRowOnce) {
 
     // Every row downloaded with one valid certificate that is the row's.
     const std::string id = batch["batch_id"];
-    auto rows = sql(dir, "SELECT r.row_no, r.status, c.status FROM issuance_rows r LEFT JOIN "
-                         "certificates c ON c.serial_hex = r.serial_hex WHERE r.batch_id = '" +
-                             id + "'");
+    auto rows = sql(dir,
+                    "SELECT r.row_no, r.status, c.status FROM issuance_rows r LEFT JOIN "
+                    "certificates c ON c.serial_hex = r.serial_hex WHERE r.batch_id = '" +
+                        id + "'");
     int downloaded = 0;
     for (size_t at = 0, nl; (nl = rows.find('\n', at)) != std::string::npos; at = nl + 1) {
         std::string line = rows.substr(at, nl - at);
@@ -137,7 +138,8 @@ TEST(BulkJobCrash, KilledAndStoppedMidJobTheZipStillHoldsEveryRowOnce) {
                            "revocation_comment NOT LIKE 'not delivered%')"),
               "0\n");
     EXPECT_EQ(sql(dir, "SELECT COUNT(*) - COUNT(DISTINCT serial_hex) FROM certificates"), "0\n");
-    EXPECT_EQ(sql(dir, "SELECT COUNT(*) FROM certificates WHERE status = 'valid' AND delivery = "
-                       "'pending'"),
+    EXPECT_EQ(sql(dir,
+                  "SELECT COUNT(*) FROM certificates WHERE status = 'valid' AND delivery = "
+                  "'pending'"),
               "0\n");
 }

@@ -224,8 +224,7 @@ TEST(IssuanceBulk, JobProgressIsVisibleAndRowsAreDownloadedOnlyOnDelivery) {
     for (const auto& row : state.rows) EXPECT_EQ(row.status, issuance::RowStatus::Downloaded);
     EXPECT_FALSE(std::filesystem::exists(zip.file->path)) << "files removed once delivered";
     EXPECT_EQ(w.batches->pending_notifications(*batch.batch_id).size(), 4u + 2u);
-    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(token); }).code(),
-              "already_downloaded");
+    EXPECT_EQ(error_of([&] { w.service->download_bulk_zip(token); }).code(), "already_downloaded");
 }
 
 // A stop in the middle of a job (the service goes, as at SIGTERM) keeps what

@@ -62,7 +62,8 @@ HttpResponse parse(const std::string& raw) {
         size_t n = std::stoul(it->second);
         if (r.body.size() > n) r.body.resize(n);
     }
-    if (auto it = r.headers.find("transfer-encoding"); it != r.headers.end() && it->second == "chunked") {
+    if (auto it = r.headers.find("transfer-encoding");
+        it != r.headers.end() && it->second == "chunked") {
         std::string body;
         size_t at = 0;
         for (;;) {
