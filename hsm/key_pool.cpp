@@ -36,23 +36,32 @@ std::vector<Bytes> KeyPool::pool_ids() {
     });
 }
 
-std::optional<SessionKeyPair> KeyPool::take() {
+void KeyPool::load_once() {
+    if (loaded_) return;
     std::vector<Bytes> ids = pool_ids();
-    std::lock_guard lock(mutex_);
-    // Forget what was handed out and is gone from the token since.
-    std::set<Bytes> present(ids.begin(), ids.end());
-    for (auto it = taken_.begin(); it != taken_.end();)
-        it = present.count(*it) ? std::next(it) : taken_.erase(it);
-    for (const Bytes& id : ids) {
-        if (taken_.count(id)) continue;
+    ready_.assign(ids.begin(), ids.end());
+    loaded_ = true;
+}
+
+std::optional<SessionKeyPair> KeyPool::take() {
+    for (;;) {
+        Bytes id;
+        {
+            std::lock_guard lock(mutex_);
+            load_once();
+            if (ready_.empty()) return std::nullopt;
+            id = std::move(ready_.front());
+            ready_.pop_front();  // handed out once, whatever happens next
+        }
         KeyLookup lookup{id, pool_label(algorithm_)};
         auto priv = find_key(token_, CKO_PRIVATE_KEY, lookup);
         auto pub = find_key(token_, CKO_PUBLIC_KEY, lookup);
-        if (!priv || !pub) continue;  // half a pair: left for the security officer to see
-        taken_.insert(id);
-        return SessionKeyPair(token_, algorithm_, KeyPair{std::move(*priv), std::move(*pub)}, id);
+        if (priv && pub) {
+            return SessionKeyPair(token_, algorithm_, KeyPair{std::move(*priv), std::move(*pub)},
+                                  std::move(id));
+        }
+        // Gone (another process took it) or half a pair: try the next one.
     }
-    return std::nullopt;
 }
 
 bool KeyPool::fill_one() {
@@ -60,15 +69,15 @@ bool KeyPool::fill_one() {
     KeySpec spec{pool_label(algorithm_), random_key_id(token_)};
     KeyPairTemplates t = key_pair_templates(algorithm_, spec, KeyPairUse::PooledKey);
     generate_key_pair(token_, algorithm_, t);  // KeyObjects only name the token objects
+    std::lock_guard lock(mutex_);
+    ready_.push_back(std::move(spec.id));
     return true;
 }
 
 size_t KeyPool::available() {
-    std::vector<Bytes> ids = pool_ids();
     std::lock_guard lock(mutex_);
-    size_t n = 0;
-    for (const Bytes& id : ids) n += !taken_.count(id);
-    return n;
+    load_once();
+    return ready_.size();
 }
 
 std::vector<std::pair<std::string, size_t>> count_pool_keys(Token& token) {

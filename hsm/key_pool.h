@@ -10,7 +10,8 @@
 
 #include <mutex>
 #include <optional>
-#include <set>
+#include <deque>
+#include <vector>
 
 #include "hsm/session_key.h"
 
@@ -27,6 +28,8 @@ class KeyPool {
     // handed out once.
     std::optional<SessionKeyPair> take();
     // Makes one pair if fewer than target are ready; false if it was full.
+    // (available() counts what this pool found at its first use and made since;
+    // a new KeyPool searches the token afresh.)
     bool fill_one();
     // Pairs ready to be taken (of this pool's algorithm).
     size_t available();
@@ -36,12 +39,17 @@ class KeyPool {
   private:
     // The CKA_IDs of the pool's private keys in the token now.
     std::vector<Bytes> pool_ids();
+    // Loads ready_ from the token once (pairs made before a restart). Under mutex_.
+    void load_once();
 
     Token& token_;
     KeyAlgorithm algorithm_;
     size_t target_;
     std::mutex mutex_;
-    std::set<Bytes> taken_;  // handed out, not yet destroyed
+    bool loaded_ = false;
+    // The pairs ready to be taken, by CKA_ID: searched in the token once, then
+    // kept here (a search per take would read every pool object each time).
+    std::deque<Bytes> ready_;
 };
 
 // Pool pairs in the token by algorithm name ("rsa-2048", ...), for `inkan hsm status`.

@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
         double fill_s = 0;
         if (pool) {
             auto tf = std::chrono::steady_clock::now();
-            hsm::KeyPool observer(w.token, hsm::parse_key_algorithm(key), 0);
-            while (observer.available() < static_cast<size_t>(rows))
+            while (hsm::KeyPool(w.token, hsm::parse_key_algorithm(key), 0).available() <
+                   static_cast<size_t>(rows))
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
             fill_s = seconds_since(tf);
         }

@@ -335,12 +335,14 @@ TEST(IssuanceBulk, AWarmKeyPoolServesTheJobAndIsRefilledWhenIdle) {
         (pair.keys().private_key.flag(CKA_TOKEN).value_or(false) ? pooled : on_demand)++;
     };
     IssuanceWorld w(config);
-    hsm::KeyPool observer(*w.token, hsm::KeyAlgorithm::EcP256, 0);
+    auto in_token = [&] {  // a new KeyPool searches the token afresh
+        return hsm::KeyPool(*w.token, hsm::KeyAlgorithm::EcP256, 0).available();
+    };
     auto wait_for_pool = [&](size_t n) {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-        while (observer.available() != n && std::chrono::steady_clock::now() < deadline)
+        while (in_token() != n && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        return observer.available();
+        return in_token();
     };
     ASSERT_EQ(wait_for_pool(4), 4u) << "filled while idle";
     auto batch = w.submit(request_file(6, 2));
