@@ -8,9 +8,9 @@
 // destroys both objects after the export, as for a key made on demand.
 #pragma once
 
+#include <deque>
 #include <mutex>
 #include <optional>
-#include <deque>
 #include <vector>
 
 #include "hsm/session_key.h"

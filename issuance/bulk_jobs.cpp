@@ -61,6 +61,7 @@ void BulkJobRunner::enqueue(const std::string& batch_id) {
 }
 
 void BulkJobRunner::resume() {
+    serving_ = true;
     for (const auto& job : service_.bulk_jobs.unfinished()) {
         log::info("resuming a bulk ZIP job",
                   {{"batch", job.batch_id}, {"done", job.done}, {"total", job.total}});
@@ -86,7 +87,7 @@ void BulkJobRunner::remove_files(const std::string& batch_id) const {
 }
 
 bool BulkJobRunner::fill_key_pool() {
-    if (!service_.key_pool) return false;
+    if (!service_.key_pool || !serving_) return false;
     try {
         return service_.key_pool->fill_one();
     } catch (const std::exception& e) {

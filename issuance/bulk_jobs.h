@@ -11,6 +11,7 @@
 // for the next download request, which starts it again if the rows pass.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -31,7 +32,9 @@ class BulkJobRunner {
 
     // Queues a job the store holds as Queued.
     void enqueue(const std::string& batch_id);
-    // Queues every Queued and Running job of the store (at start).
+    // Queues every Queued and Running job of the store (at start), and from
+    // then on fills the key pool while idle (a one-shot CLI command that opens
+    // the services never starts it).
     void resume();
 
     std::filesystem::path folder_of(const std::string& batch_id) const;
@@ -57,6 +60,7 @@ class BulkJobRunner {
     std::condition_variable wake_;
     std::deque<std::string> queue_;
     bool stopping_ = false;
+    std::atomic<bool> serving_{false};  // resume() was called
     std::thread thread_;
 };
 

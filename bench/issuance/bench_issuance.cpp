@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
 
         double fill_s = 0;
         if (pool) {
+            service.recover_undelivered();  // as `inkan serve` starts: the pool fills
             auto tf = std::chrono::steady_clock::now();
             while (hsm::KeyPool(w.token, hsm::parse_key_algorithm(key), 0).available() <
                    static_cast<size_t>(rows))

@@ -344,6 +344,8 @@ TEST(IssuanceBulk, AWarmKeyPoolServesTheJobAndIsRefilledWhenIdle) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         return in_token();
     };
+    EXPECT_EQ(in_token(), 0u) << "not filled before the start (a CLI command never fills it)";
+    w.service->recover_undelivered();  // what `inkan serve` calls at start
     ASSERT_EQ(wait_for_pool(4), 4u) << "filled while idle";
     auto batch = w.submit(request_file(6, 2));
     ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
