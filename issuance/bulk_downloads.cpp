@@ -1,7 +1,5 @@
 // P12 bulk: the ZIP download request, its delivery and its progress, over the
 // background jobs of issuance/bulk_jobs.h.
-#include <map>
-
 #include "common/error.h"
 #include "issuance/bulk_jobs.h"
 #include "issuance/issuance_service.h"
@@ -32,13 +30,6 @@ store::BatchRecord bulk_batch_of(IssuanceService::Impl& m, const std::string& to
     store::BatchRecord batch = m.batch_of(url);
     require_download_type(batch.download_type, policy::DownloadType::P12Bulk, "P12 bulk");
     return batch;
-}
-
-std::map<int64_t, store::BatchRowRecord> rows_by_number(IssuanceService::Impl& m,
-                                                        const std::string& batch_id) {
-    std::map<int64_t, store::BatchRowRecord> rows;
-    for (auto& r : m.batches.rows(batch_id)) rows.emplace(r.row_no, std::move(r));
-    return rows;
 }
 
 const char* format_name(bool legacy) { return legacy ? "legacy (3DES/SHA-1)" : "current (AES)"; }

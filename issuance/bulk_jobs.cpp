@@ -39,6 +39,13 @@ std::vector<store::BatchRowRecord> bulk_rows(const IssuanceService::Impl& servic
     return out;
 }
 
+std::map<int64_t, store::BatchRowRecord> rows_by_number(IssuanceService::Impl& service,
+                                                        const std::string& batch_id) {
+    std::map<int64_t, store::BatchRowRecord> rows;
+    for (auto& r : service.batches.rows(batch_id)) rows.emplace(r.row_no, std::move(r));
+    return rows;
+}
+
 BulkJobRunner::BulkJobRunner(IssuanceService::Impl& service)
     : service_(service), thread_([this] { loop(); }) {}
 
@@ -196,8 +203,7 @@ bool BulkJobRunner::build_rows(const store::BatchRecord& batch, const store::Bul
 }
 
 void BulkJobRunner::write_zip(const store::BatchRecord& batch) {
-    std::map<int64_t, store::BatchRowRecord> rows;
-    for (auto& r : service_.batches.rows(batch.id)) rows.emplace(r.row_no, std::move(r));
+    const auto rows = rows_by_number(service_, batch.id);
     const std::filesystem::path folder = folder_of(batch.id);
     ZipWriter zip(zip_of(batch.id));
     std::string index = "serial\tname\tmail\tDN\n";

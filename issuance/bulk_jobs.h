@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -68,5 +69,9 @@ class BulkJobRunner {
 // re-downloads are allowed), not locked.
 std::vector<store::BatchRowRecord> bulk_rows(const IssuanceService::Impl& service,
                                              const std::vector<store::BatchRowRecord>& rows);
+
+// Every row of the batch by its number (a job's files name their rows).
+std::map<int64_t, store::BatchRowRecord> rows_by_number(IssuanceService::Impl& service,
+                                                        const std::string& batch_id);
 
 }  // namespace inkan::issuance

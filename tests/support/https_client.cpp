@@ -30,6 +30,28 @@ std::string ssl_errors() {
     return out;
 }
 
+// A chunked body (after the head) decoded, and whether it arrived up to its last chunk.
+struct Dechunked {
+    std::string body;
+    bool complete = false;
+};
+Dechunked dechunk(const std::string& chunked) {
+    Dechunked out;
+    size_t at = 0;
+    for (;;) {
+        size_t eol = chunked.find("\r\n", at);
+        if (eol == std::string::npos) return out;
+        size_t n = std::stoul(chunked.substr(at, eol - at), nullptr, 16);
+        if (n == 0) {
+            out.complete = chunked.size() >= eol + 4;
+            return out;
+        }
+        if (eol + 2 + n > chunked.size()) return out;
+        out.body.append(chunked, eol + 2, n);
+        at = eol + 2 + n + 2;
+    }
+}
+
 HttpResponse parse(const std::string& raw) {
     HttpResponse r;
     auto head_end = raw.find("\r\n\r\n");
@@ -64,32 +86,9 @@ HttpResponse parse(const std::string& raw) {
     }
     if (auto it = r.headers.find("transfer-encoding");
         it != r.headers.end() && it->second == "chunked") {
-        std::string body;
-        size_t at = 0;
-        for (;;) {
-            size_t eol = r.body.find("\r\n", at);
-            if (eol == std::string::npos) break;  // truncated: what arrived
-            size_t n = std::stoul(r.body.substr(at, eol - at), nullptr, 16);
-            if (n == 0 || eol + 2 + n > r.body.size()) break;
-            body.append(r.body, eol + 2, n);
-            at = eol + 2 + n + 2;
-        }
-        r.body = std::move(body);
+        r.body = dechunk(r.body).body;  // truncated: what arrived
     }
     return r;
-}
-
-// Whether a chunked body (after the head) has arrived up to its last chunk.
-bool chunked_body_complete(const std::string& body) {
-    size_t at = 0;
-    for (;;) {
-        size_t eol = body.find("\r\n", at);
-        if (eol == std::string::npos) return false;
-        size_t n = std::stoul(body.substr(at, eol - at), nullptr, 16);
-        if (n == 0) return body.size() >= eol + 4;
-        at = eol + 2 + n + 2;
-        if (at > body.size()) return false;
-    }
 }
 
 }  // namespace
@@ -161,7 +160,7 @@ HttpResponse HttpsClient::request(const std::string& method, const std::string& 
             }
             auto te = parsed.headers.find("transfer-encoding");
             if (te != parsed.headers.end() && te->second == "chunked" &&
-                chunked_body_complete(raw.substr(head_end + 4))) {
+                dechunk(raw.substr(head_end + 4)).complete) {
                 return parsed;
             }
         }
