@@ -107,6 +107,8 @@ if [[ "$MODE" = auto ]]; then
 fi
 say "mode $MODE"
 
+HANDOVER=/var/tmp/inkan-handover   # in the root: the first operator's P12 + password file
+make_handover="install -d -m 0700 -o inkan -g inkan $HANDOVER"
 move_pin_to_credstore='install -d -m 0700 /etc/credstore && mv /var/lib/inkan/hsm-user-pin /etc/credstore/inkan-hsm-pin && chmod 0600 /etc/credstore/inkan-hsm-pin'
 if [[ "$MODE" = nspawn ]]; then
     cat > "$ROOT/etc/systemd/system/inkan-smoke-init.service" <<UNIT
@@ -116,7 +118,8 @@ Before=inkan.service
 ConditionPathExists=!/var/lib/inkan/ca.pem
 [Service]
 Type=oneshot
-ExecStart=/usr/sbin/inkan-admin init
+ExecStartPre=/bin/sh -c '$make_handover'
+ExecStart=/usr/sbin/inkan-admin init --handover $HANDOVER
 ExecStartPost=/bin/sh -c '$move_pin_to_credstore'
 StandardOutput=journal+console
 [Install]
@@ -135,7 +138,8 @@ else
     mount -t sysfs sysfs "$ROOT/sys" && MOUNTS+=("$ROOT/sys")
     mount --bind /dev "$ROOT/dev" && MOUNTS+=("$ROOT/dev")
     mount -t tmpfs tmpfs "$ROOT/run" && MOUNTS+=("$ROOT/run")
-    chroot "$ROOT" /usr/sbin/inkan-admin init >"$WORK/init.log" 2>&1 ||
+    chroot "$ROOT" /bin/sh -c "$make_handover"
+    chroot "$ROOT" /usr/sbin/inkan-admin init --handover "$HANDOVER" >"$WORK/init.log" 2>&1 ||
         { cat "$WORK/init.log" >&2; fail "inkan-admin init"; }
     chroot "$ROOT" /bin/sh -c "$move_pin_to_credstore"
     # The unit's own lines, so the chroot runs what systemd would.
@@ -162,12 +166,17 @@ until [[ -f "$CA" ]] && curl -sf --cacert "$CA" "https://127.0.0.1:$PUB_PORT/hea
 done
 say "serving through the front on 127.0.0.1:$OP_PORT/$PUB_PORT/$CRL_PORT ($(( $(date +%s) - started )) s)"
 [[ ! -e "$ROOT/var/lib/inkan/hsm-user-pin" ]] || fail "the PIN file should be in the credstore"
-OPS="$ROOT/var/lib/inkan/operators"
+# The operator credential is handed over once (README "Operator credentials"):
+# a P12 and its password file in the handover folder, no key in the state.
+P12="$ROOT$HANDOVER/ra-operator.p12"
+[[ -f "$P12" ]] || fail "init wrote no operator P12 to $HANDOVER"
+P12_PASSWORD="$(head -n 1 "$ROOT$HANDOVER/ra-operator.p12-password")"
+! ls "$ROOT"/var/lib/inkan/operators/*.key >/dev/null 2>&1 || fail "a clear operator key is in the state"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/u.key" \
     -out "$WORK/u.csr" -subj "/C=JP/ST=Tokyo/L=Chiyoda-ku/O=Inkan Demo University/CN=smoke.example.ac.jp" \
     2>/dev/null
-code=$(curl -s -o "$WORK/u.pem" -w '%{http_code}' --cacert "$CA" --cert "$OPS/ra-operator.pem" \
-    --key "$OPS/ra-operator.key" --data-binary @"$WORK/u.csr" \
+code=$(curl -s -o "$WORK/u.pem" -w '%{http_code}' --cacert "$CA" --cert-type P12 \
+    --cert "$P12:$P12_PASSWORD" --data-binary @"$WORK/u.csr" \
     "https://127.0.0.1:$OP_PORT/api/v1/certificates?format=pem")
 [[ "$code" = 200 || "$code" = 201 ]] || { cat "$WORK/u.pem" >&2; fail "issuance answered $code"; }
 openssl verify -CAfile "$CA" "$WORK/u.pem" >&2 || fail "openssl verify"
