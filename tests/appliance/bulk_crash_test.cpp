@@ -48,8 +48,8 @@ TEST(BulkJobCrash, KilledAndStoppedMidJobTheZipStillHoldsEveryRowOnce) {
     const int interrupted_midway = a.interrupt_bulk_job(zip_path, kRows, 0, kInterruptions);
     const int resumed = a.resumed_jobs();
     std::cout << "interrupted while running: " << interrupted_midway << " of " << kInterruptions
-              << " (" << a.kills() << " SIGKILL, " << a.stops() << " SIGTERM), resumed at start: "
-              << resumed << "\n";
+              << " (" << a.kills() << " SIGKILL, " << a.stops()
+              << " SIGTERM), resumed at start: " << resumed << "\n";
     if (interrupted_midway > 0) {
         EXPECT_GT(resumed, 0);
     }

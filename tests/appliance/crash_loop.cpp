@@ -53,9 +53,9 @@ using MailKey = std::tuple<std::string, std::string, std::string>;
 
 struct MailKind {
     const char* type;
-    bool renewal;           // download_completed of a renewal row
-    const char* subject;    // a part of the mail's subject
-    bool keyed_by_serial;   // else by the first DN line
+    bool renewal;          // download_completed of a renewal row
+    const char* subject;   // a part of the mail's subject
+    bool keyed_by_serial;  // else by the first DN line
 };
 constexpr MailKind kMailKinds[] = {
     {"access_pin_issued", false, "アクセスPIN発行通知", false},
@@ -68,9 +68,10 @@ constexpr MailKind kMailKinds[] = {
 }  // namespace
 
 std::string bulk_row(const std::string& name, const std::string& serial) {
-    return "CN=" + name + ".example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t" +
-           serial + "\t\t\t\tAdmin Taro\tIT Center\tadmin@example.ac.jp\tUser\t" + name +
-           "\tEngineering\t" + name + "@example.ac.jp\t\r\n";
+    return "CN=" + name +
+           ".example.ac.jp,O=Inkan Demo University,L=Chiyoda-ku,ST=Tokyo,C=JP\t5\t2\t" + serial +
+           "\t\t\t\tAdmin Taro\tIT Center\tadmin@example.ac.jp\tUser\t" + name + "\tEngineering\t" +
+           name + "@example.ac.jp\t\r\n";
 }
 
 std::string revoke_row(const std::string& subject_dn, const std::string& serial) {
@@ -136,7 +137,7 @@ void CrashLoopAppliance::interrupt(int i) {
 }
 
 int CrashLoopAppliance::interrupt_bulk_job(const std::string& zip_path, int rows, int first,
-                                          int count) {
+                                           int count) {
     std::vector<int> at;
     while (at.size() < static_cast<size_t>(count)) {
         int row = 1 + random_ms(rows - 2);
@@ -174,10 +175,11 @@ HttpResponse CrashLoopAppliance::post_interrupted(const std::string& path, const
 }
 
 std::string CrashLoopAppliance::sql(const std::string& query) const {
-    auto r = run("/usr/bin/python3 -c \"import sqlite3,sys\n"
-                 "c=sqlite3.connect(sys.argv[1], timeout=30)\n"
-                 "for row in c.execute(sys.argv[2]): print('\\t'.join(map(str,row)))\" " +
-                 (dir_ / "state" / "inkan.db").string() + " " + shell_quote(query));
+    auto r =
+        run("/usr/bin/python3 -c \"import sqlite3,sys\n"
+            "c=sqlite3.connect(sys.argv[1], timeout=30)\n"
+            "for row in c.execute(sys.argv[2]): print('\\t'.join(map(str,row)))\" " +
+            (dir_ / "state" / "inkan.db").string() + " " + shell_quote(query));
     EXPECT_EQ(r.exit_code, 0) << query << "\n" << r.output;
     return r.output;
 }
@@ -232,8 +234,8 @@ void CrashLoopAppliance::expect_consistent_store() const {
         if (status == "downloaded" && valid == 0 && revoked == 1)
             in.push_back("downloaded_revoked");
         EXPECT_EQ(in.size(), 1u) << "batch " << r[0] << " row " << r[1] << ": status " << status
-                                 << ", valid " << valid << ", held " << held << ", built "
-                                 << built << ", revoked " << revoked;
+                                 << ", valid " << valid << ", held " << held << ", built " << built
+                                 << ", revoked " << revoked;
         if (in.size() == 1) ++states[in[0]];
     }
     std::string summary;
@@ -261,7 +263,8 @@ void CrashLoopAppliance::expect_consistent_store() const {
     for (const auto& r : table(sql("SELECT serial_hex, hex(der) FROM certificates"))) {
         ASSERT_EQ(r.size(), 2u);
         auto x509 = pki::parse_certificate(hex_decode(r[1]));
-        std::string in_der = ca::serial_key(pki::serial_from_asn1(X509_get0_serialNumber(x509.get())));
+        std::string in_der =
+            ca::serial_key(pki::serial_from_asn1(X509_get0_serialNumber(x509.get())));
         EXPECT_EQ(in_der, r[0]);
         EXPECT_TRUE(serials.insert(in_der).second) << "serial " << in_der << " repeats";
         ++certificates;
@@ -283,8 +286,7 @@ std::vector<json> CrashLoopAppliance::mails() const {
 }
 
 std::string CrashLoopAppliance::mailed_path(const std::string& subject_part,
-                                            const std::string& first_dn,
-                                            const std::string& kind,
+                                            const std::string& first_dn, const std::string& kind,
                                             const std::string& except) const {
     const std::regex url("https://[0-9.:]+(/" + kind + "/[A-Za-z0-9_-]{43}[a-z0-9/]*)");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -308,10 +310,10 @@ void CrashLoopAppliance::expect_every_mail_delivered(long long expected_notifica
     EXPECT_EQ(count("SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL"), 0);
     // What the outbox recorded, keyed as the mails are.
     std::map<MailKey, int> wanted;
-    for (const auto& n : table(sql(
-             "SELECT n.type, n.old_serial_dec IS NOT NULL, n.recipient, COALESCE(n.serial_dec, "
-             "n.subject, (SELECT r.subject_dn FROM issuance_rows r WHERE r.batch_id = "
-             "n.batch_id ORDER BY r.row_no LIMIT 1)) FROM notifications n"))) {
+    for (const auto& n : table(
+             sql("SELECT n.type, n.old_serial_dec IS NOT NULL, n.recipient, COALESCE(n.serial_dec, "
+                 "n.subject, (SELECT r.subject_dn FROM issuance_rows r WHERE r.batch_id = "
+                 "n.batch_id ORDER BY r.row_no LIMIT 1)) FROM notifications n"))) {
         ASSERT_EQ(n.size(), 4u);
         const MailKind* kind = nullptr;
         for (const auto& k : kMailKinds)
@@ -327,17 +329,16 @@ void CrashLoopAppliance::expect_every_mail_delivered(long long expected_notifica
         const std::string body = mail.value("body", "");
         for (const auto& k : kMailKinds) {
             if (subject.find(k.subject) == std::string::npos) continue;
-            std::string key = k.keyed_by_serial
-                                  ? line_after(body, "シリアル番号】\n")
-                                  : line_after(body, kRule);
+            std::string key =
+                k.keyed_by_serial ? line_after(body, "シリアル番号】\n") : line_after(body, kRule);
             ++found[{k.subject, mail["to"], key}];
             break;
         }
     }
     size_t duplicates = 0;
     for (const auto& [key, n] : wanted) {
-        EXPECT_GE(found[key], n) << "mail lost: " << std::get<0>(key) << " to "
-                                 << std::get<1>(key) << " about " << std::get<2>(key);
+        EXPECT_GE(found[key], n) << "mail lost: " << std::get<0>(key) << " to " << std::get<1>(key)
+                                 << " about " << std::get<2>(key);
         if (found[key] > n) duplicates += static_cast<size_t>(found[key] - n);
     }
     std::cout << "mails: " << all.size() << " for " << expected_notifications

@@ -57,8 +57,8 @@ struct Issued {
 
 Issued issue_and_fetch(test::CrashLoopAppliance& a, const std::string& prefix, int rows) {
     Issued out;
-    auto uploaded = a.operator_client().post(kIssue, file_of(prefix, rows),
-                                             "text/tab-separated-values");
+    auto uploaded =
+        a.operator_client().post(kIssue, file_of(prefix, rows), "text/tab-separated-values");
     EXPECT_EQ(uploaded.status, 201) << uploaded.body.substr(0, 1000);
     if (uploaded.status != 201) return out;
     out.batch_id = json::parse(uploaded.body)["batch_id"];
@@ -70,10 +70,10 @@ Issued issue_and_fetch(test::CrashLoopAppliance& a, const std::string& prefix, i
     auto zip = test::fetch_bulk_zip(a.public_client(),
                                     a.mailed_path("発行受付通知", first, "download"), "{}", 240);
     EXPECT_EQ(zip.status, 200) << zip.body.substr(0, 500);
-    std::string listed =
-        a.sql("SELECT r.subject_dn, c.serial_dec FROM issuance_rows r JOIN certificates c ON "
-              "c.serial_hex = r.serial_hex WHERE r.status = 'downloaded' AND r.batch_id = '" +
-              out.batch_id + "' ORDER BY r.row_no");
+    std::string listed = a.sql(
+        "SELECT r.subject_dn, c.serial_dec FROM issuance_rows r JOIN certificates c ON "
+        "c.serial_hex = r.serial_hex WHERE r.status = 'downloaded' AND r.batch_id = '" +
+        out.batch_id + "' ORDER BY r.row_no");
     for (size_t at = 0, nl; (nl = listed.find('\n', at)) != std::string::npos; at = nl + 1) {
         std::string line = listed.substr(at, nl - at);
         out.rows.emplace_back(line.substr(0, line.find('\t')), line.substr(line.find('\t') + 1));
@@ -118,14 +118,14 @@ TEST(RequestCrash, UploadKilledWhileStoredIsStoredWhollyOrNotAtAll) {
         stored_before_interruption += stored;
         answered += cut.status == 201;
         if (stored) {
-            const std::string id = a.sql("SELECT id FROM issuance_batches ORDER BY rowid DESC LIMIT 1")
-                                       .substr(0, 32);
+            const std::string id =
+                a.sql("SELECT id FROM issuance_batches ORDER BY rowid DESC LIMIT 1").substr(0, 32);
             EXPECT_EQ(a.count("SELECT COUNT(*) FROM issuance_rows WHERE batch_id = '" + id + "'"),
                       kRows);
             EXPECT_EQ(a.count("SELECT COUNT(*) FROM issuance_urls WHERE batch_id = '" + id + "'"),
                       2);
-            EXPECT_EQ(
-                a.count("SELECT COUNT(*) FROM notifications WHERE batch_id = '" + id + "'"), 2);
+            EXPECT_EQ(a.count("SELECT COUNT(*) FROM notifications WHERE batch_id = '" + id + "'"),
+                      2);
         } else {
             EXPECT_NE(cut.status, 201) << "answered as stored, but nothing is";
         }
@@ -139,10 +139,9 @@ TEST(RequestCrash, UploadKilledWhileStoredIsStoredWhollyOrNotAtAll) {
             window_ms = elapsed_ms(start) * 3 / 2;
         }
     }
-    std::cout << "uploads stored before the interruption: " << stored_before_interruption
-              << " of " << kInterruptions << " (answered 201: " << answered << "), "
-              << a.kills() << " SIGKILL, " << a.stops() << " SIGTERM, last window " << window_ms
-              << " ms\n";
+    std::cout << "uploads stored before the interruption: " << stored_before_interruption << " of "
+              << kInterruptions << " (answered 201: " << answered << "), " << a.kills()
+              << " SIGKILL, " << a.stops() << " SIGTERM, last window " << window_ms << " ms\n";
     EXPECT_EQ(batches(a, "issue"), kInterruptions);
     EXPECT_EQ(a.sql("SELECT batch_id FROM issuance_rows GROUP BY batch_id HAVING COUNT(*) != " +
                     std::to_string(kRows)),
@@ -195,9 +194,8 @@ TEST(RequestCrash, RenewalBatchKilledAtRandomPointsIsCompletedOnce) {
     // The bulk job, interrupted while it builds.
     const std::string first = old.rows[0].first;
     const std::string old_zip = a.mailed_path("発行受付通知", first, "download");
-    const std::string pin_path =
-        a.mailed_path("アクセスPIN発行通知", first, "pin",
-                      a.mailed_path("アクセスPIN発行通知", first, "pin"));
+    const std::string pin_path = a.mailed_path("アクセスPIN発行通知", first, "pin",
+                                               a.mailed_path("アクセスPIN発行通知", first, "pin"));
     const std::string zip_path = a.mailed_path("発行受付通知", first, "download", old_zip);
     ASSERT_EQ(a.public_client().post(pin_path, "").status, 200);
     const int midway = a.interrupt_bulk_job(zip_path, kRows, 4, 12);
@@ -207,10 +205,11 @@ TEST(RequestCrash, RenewalBatchKilledAtRandomPointsIsCompletedOnce) {
     // The revocation file for the old certificates, uploaded and interrupted.
     auto file = a.operator_client().get("/api/v1/requests/" + id + "/revocation-file");
     ASSERT_EQ(file.status, 200) << file.body;
-    const std::string old_revoked = "SELECT COUNT(*) FROM certificates c JOIN issuance_rows r ON "
-                                    "r.serial_hex = c.serial_hex WHERE c.status = 'revoked' AND "
-                                    "r.batch_id = '" +
-                                    old.batch_id + "'";
+    const std::string old_revoked =
+        "SELECT COUNT(*) FROM certificates c JOIN issuance_rows r ON "
+        "r.serial_hex = c.serial_hex WHERE c.status = 'revoked' AND "
+        "r.batch_id = '" +
+        old.batch_id + "'";
     for (i = 16; i < kInterruptions; ++i) {
         const long long before = a.count(old_revoked);
         auto cut = a.post_interrupted(kRevoke, file.body, i, before == kRows ? 0 : 300);
@@ -262,12 +261,14 @@ TEST(RequestCrash, RevocationBatchKilledAtRandomPointsRevokesEachCertificateOnce
             file += test::revoke_row(issued.rows[k].first, issued.rows[k].second);
             serials += std::string(serials.empty() ? "" : ", ") + "'" + issued.rows[k].second + "'";
         }
-        const std::string revoked = "SELECT COUNT(*) FROM certificates WHERE status = 'revoked' "
-                                    "AND serial_dec IN (" +
-                                    serials + ")";
-        const std::string events = "SELECT COUNT(*) FROM notifications WHERE type = "
-                                   "'revocation_completed' AND serial_dec IN (" +
-                                   serials + ")";
+        const std::string revoked =
+            "SELECT COUNT(*) FROM certificates WHERE status = 'revoked' "
+            "AND serial_dec IN (" +
+            serials + ")";
+        const std::string events =
+            "SELECT COUNT(*) FROM notifications WHERE type = "
+            "'revocation_completed' AND serial_dec IN (" +
+            serials + ")";
         auto cut = a.post_interrupted(kRevoke, file, i, window_ms);
         const long long n = a.count(revoked);
         ASSERT_TRUE(n == 0 || n == kPerFile) << n;
@@ -279,9 +280,9 @@ TEST(RequestCrash, RevocationBatchKilledAtRandomPointsRevokesEachCertificateOnce
             EXPECT_NE(cut.status, 201);
             ASSERT_EQ(again.status, 201) << again.body.substr(0, 1000);
             EXPECT_EQ(json::parse(again.body)["revoked"].size(), static_cast<size_t>(kPerFile));
-            window_ms = std::max(20, elapsed_ms(start) * 3 / 2);
+            window_ms = std::max(5, elapsed_ms(start) * 3 / 2);
         } else {
-            window_ms = std::max(20, window_ms * 2 / 3);  // aim closer to the upload's start
+            window_ms = std::max(5, window_ms * 2 / 3);  // aim closer to the upload's start
             expect_nothing_left_to_revoke(again, kPerFile);
         }
         EXPECT_EQ(a.count(revoked), kPerFile);
@@ -292,8 +293,8 @@ TEST(RequestCrash, RevocationBatchKilledAtRandomPointsRevokesEachCertificateOnce
               << " SIGTERM, last window " << window_ms << " ms\n";
     // The CRL the appliance serves lists every revoked certificate.
     const std::string der = (a.dir() / "crl.der").string();
-    auto crl = test::run("curl -sf -o " + der + " http://127.0.0.1:" +
-                         std::to_string(a.serving().crl_port) +
+    auto crl = test::run("curl -sf -o " + der +
+                         " http://127.0.0.1:" + std::to_string(a.serving().crl_port) +
                          "/crl/inkan-ca.crl && openssl crl -inform DER -noout -text -in " + der +
                          " | grep -c 'Serial Number:'");
     EXPECT_EQ(crl.output, a.sql("SELECT COUNT(*) FROM certificates WHERE status = 'revoked'"));
