@@ -165,6 +165,7 @@ bool BulkJobRunner::build_rows(const store::BatchRecord& batch, const store::Bul
 
     // Key generation dominates (RSA ~170 ms): rows on several HSM sessions.
     std::atomic<size_t> next{0};
+    std::atomic<size_t> finished{0};  // rows built and recorded
     std::atomic<bool> failed{false};
     std::exception_ptr first_error;
     std::mutex error_mutex;
@@ -185,6 +186,7 @@ bool BulkJobRunner::build_rows(const store::BatchRecord& batch, const store::Bul
                 service_.bulk_jobs.add_file(batch.id, {row.row_no, p12.serial_hex, p12.serial_dec,
                                                        p12_file_name(row, p12.serial_dec)});
                 undelivered.delivered();  // the job holds it now
+                ++finished;
             } catch (...) {
                 std::lock_guard lock(error_mutex);
                 if (!first_error) first_error = std::current_exception();
@@ -199,7 +201,9 @@ bool BulkJobRunner::build_rows(const store::BatchRecord& batch, const store::Bul
     worker();
     for (auto& t : pool) t.join();
     if (first_error) std::rethrow_exception(first_error);
-    return next >= pending.size() || !stopping();
+    // A worker that saw the stop gave up the row it had taken: only a job whose
+    // every row was recorded goes on to its ZIP.
+    return finished == pending.size();
 }
 
 void BulkJobRunner::write_zip(const store::BatchRecord& batch) {
