@@ -118,8 +118,7 @@ bool is_pin(std::string_view pin) {
 }
 
 // Columns 1-3 and 8-15, shared by issue and renew.
-std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
-                                      ColumnChecker& check) {
+std::optional<IssueRow> build_request(RawRow& raw, const RowRules& rules, ColumnChecker& check) {
     IssueRow row;
     row.line = raw.line;
     auto dn = check.dn();
@@ -168,7 +167,7 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
     row.user_department = check.at(13);
     row.user_mail = check.at(14);
     row.access_pin = SecretString(check.at(15));
-    row.raw = raw.fields;
+    row.raw = std::move(raw.fields);
     row.raw[14].clear();
     return row;
 }
@@ -239,7 +238,7 @@ std::optional<std::string> normalise_serial(std::string_view text) {
     return std::string(digits);
 }
 
-std::optional<IssueRow> build_issue_row(const RawRow& raw, const RowRules& rules,
+std::optional<IssueRow> build_issue_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     for (std::size_t column = 4; column <= 7; ++column) check.must_be_empty(column);
@@ -248,7 +247,7 @@ std::optional<IssueRow> build_issue_row(const RawRow& raw, const RowRules& rules
     return row;
 }
 
-std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules,
+std::optional<RenewRow> build_renew_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     auto serial = check.serial(4);
@@ -258,7 +257,7 @@ std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules
     return RenewRow{std::move(*request), std::move(*serial)};
 }
 
-std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding>& findings) {
+std::optional<RevokeRow> build_revoke_row(RawRow&& raw, std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     auto dn = check.dn();
     for (std::size_t column : {2, 3, 7, 8, 9, 11, 12, 13, 15}) check.must_be_empty(column);
@@ -282,7 +281,7 @@ std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding
     row.comment = check.at(6);
     row.admin_mail = check.at(10);
     row.user_mail = check.at(14);
-    row.raw = raw.fields;
+    row.raw = std::move(raw.fields);
     return row;
 }
 
