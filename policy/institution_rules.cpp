@@ -1,12 +1,11 @@
 #include "policy/institution_rules.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "policy/ascii.h"
 
 namespace inkan::policy {
 namespace {
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -33,13 +32,12 @@ bool is_host_name(std::string_view text) {
         if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
             return false;
         for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+            if (!is_ascii_alnum(c) && c != '-') return false;
         last = label;
         if (dot == std::string_view::npos) break;
         start = dot + 1;
     }
-    return std::all_of(last.begin(), last.end(),
-                       [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    return std::all_of(last.begin(), last.end(), [](char c) { return is_ascii_alpha(c); });
 }
 
 std::string domain_of_mail(std::string_view mail) { return lower(mail.substr(mail.find('@') + 1)); }

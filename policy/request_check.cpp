@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "policy/ascii.h"
 #include "policy/institution_rules.h"
 
 namespace inkan::policy {
@@ -36,8 +37,7 @@ void check_download_types(const std::vector<RawRow>& rows, CheckReport& report) 
 // DNs compare case-insensitively (RFC 5280 caseIgnoreMatch; DN values are ASCII).
 std::string dn_key(std::string_view dn_text) {
     std::string key(dn_text);
-    for (char& c : key)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    for (char& c : key) c = ascii_lower(c);
     return key;
 }
 

@@ -1,6 +1,6 @@
 #include "policy/request_rows.h"
 
-#include <cctype>
+#include "policy/ascii.h"
 
 namespace inkan::policy {
 namespace {
@@ -42,7 +42,7 @@ class ColumnChecker {
     std::optional<SubjectDn> dn() {
         DnParseResult parsed = parse_subject_dn(at(1), raw_.line);
         for (auto& f : parsed.findings) findings_.push_back(std::move(f));
-        return parsed.dn;
+        return std::move(parsed.dn);
     }
     std::optional<std::string> serial(std::size_t column) {
         if (at(column).empty()) {
@@ -62,15 +62,14 @@ class ColumnChecker {
 
 bool is_atext(char c) {
     constexpr std::string_view kSpecials = "!#$%&'*+/=?^_`{|}~-";
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           kSpecials.find(c) != std::string_view::npos;
+    return is_ascii_alnum(c) || kSpecials.find(c) != std::string_view::npos;
 }
 
 bool is_ldh_label(std::string_view label) {
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
         return false;
     for (char c : label)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+        if (!is_ascii_alnum(c) && c != '-') return false;
     return true;
 }
 
@@ -105,8 +104,7 @@ std::optional<int> parse_small_int(std::string_view text) {
 
 bool is_file_name(std::string_view name) {
     for (char c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-            return false;
+        if (!is_ascii_alnum(c) && c != '-' && c != '_' && c != '.') return false;
     return name != "." && name != "..";
 }
 
@@ -118,9 +116,9 @@ bool is_pin(std::string_view pin) {
 }
 
 // Columns 1-3 and 8-15, shared by issue and renew.
+// The row when there is no finding at all (also none the caller's columns got).
 std::optional<IssueRow> build_request(RawRow& raw, const RowRules& rules, ColumnChecker& check) {
-    IssueRow row;
-    row.line = raw.line;
+    std::optional<IssueRow> result;  // one return object: built in the caller's place
     auto dn = check.dn();
 
     const int profile = parse_small_int(check.at(2)).value_or(-1);
@@ -155,7 +153,9 @@ std::optional<IssueRow> build_request(RawRow& raw, const RowRules& rules, Column
         check.fail("smime_mail_missing", 14);
     if (!check.at(15).empty() && !is_pin(check.at(15))) check.fail("pin_invalid", 15);
 
-    if (!check.ok()) return std::nullopt;
+    if (!check.ok()) return result;
+    IssueRow& row = result.emplace();
+    row.line = raw.line;
     row.dn = std::move(*dn);
     row.profile_id = profile;
     row.download_type = static_cast<DownloadType>(type);
@@ -169,7 +169,7 @@ std::optional<IssueRow> build_request(RawRow& raw, const RowRules& rules, Column
     row.access_pin = SecretString(check.at(15));
     row.raw = std::move(raw.fields);
     row.raw[14].clear();
-    return row;
+    return result;
 }
 
 }  // namespace
@@ -242,9 +242,7 @@ std::optional<IssueRow> build_issue_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     for (std::size_t column = 4; column <= 7; ++column) check.must_be_empty(column);
-    auto row = build_request(raw, rules, check);
-    if (!check.ok()) return std::nullopt;
-    return row;
+    return build_request(raw, rules, check);
 }
 
 std::optional<RenewRow> build_renew_row(RawRow&& raw, const RowRules& rules,

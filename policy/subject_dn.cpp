@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "policy/ascii.h"
 #include "policy/request_text.h"
 
 namespace inkan::policy {
@@ -21,9 +22,10 @@ struct Attribute {
 // Position after ',' where a new attribute starts, i.e. ",TYPE=" with a known TYPE.
 bool starts_attribute(std::string_view text, std::size_t pos) {
     for (std::string_view type : kTypes) {
-        if (text.substr(pos, type.size()) == type && pos + type.size() < text.size() &&
-            text[pos + type.size()] == '=')
-            return true;
+        if (pos + type.size() >= text.size() || text[pos + type.size()] != '=') continue;
+        std::size_t k = 0;
+        while (k < type.size() && text[pos + k] == type[k]) ++k;
+        if (k == type.size()) return true;
     }
     return false;
 }
@@ -64,8 +66,6 @@ bool allowed_chars(std::string_view value, bool is_cn) {
         if (!(kAllowedChars[static_cast<unsigned char>(c)] & mask)) return false;
     return true;
 }
-
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // `text` contains `word` (lower case ASCII), ignoring ASCII case.
 bool contains_ignore_case(std::string_view text, std::string_view word) {

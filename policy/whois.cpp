@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "policy/ascii.h"
 #include "policy/request_text.h"
 
 namespace inkan::policy {
@@ -20,8 +20,7 @@ std::string_view trim_line_end(std::string_view line) {
 // The value after `label` if `line` (after an optional "x. " prefix) starts with it.
 std::optional<std::string_view> value_after(std::string_view line, std::string_view label) {
     if (line.size() >= 3 && line[1] == '.' && line[2] == ' ' &&
-        static_cast<unsigned char>(line[0]) < 0x80 &&
-        std::isalpha(static_cast<unsigned char>(line[0])))
+        static_cast<unsigned char>(line[0]) < 0x80 && is_ascii_alpha(line[0]))
         line.remove_prefix(3);
     if (line.substr(0, label.size()) != label) return std::nullopt;
     return line.substr(label.size());
@@ -60,7 +59,8 @@ std::string normalise(std::string_view text, bool narrow, Map map) {
         }
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
             pending_space = !out.empty();
-        } else if (text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
+        } else if (c == kIdeographicSpace[0] &&
+                   text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
             pending_space = !out.empty();
             i += kIdeographicSpace.size() - 1;
         } else {
@@ -78,9 +78,7 @@ std::string normalise_whitespace(std::string_view text) {
 
 std::string normalise_organisation_name(std::string_view name) {
     // U+3000 (E3 80 80) is whitespace; narrowing never makes or splits one.
-    return normalise(name, true, [](char c) {
-        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-    });
+    return normalise(name, true, ascii_lower);
 }
 
 std::optional<std::string> decode_whois_response(std::string_view raw) {
