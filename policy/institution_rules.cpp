@@ -1,15 +1,24 @@
 #include "policy/institution_rules.h"
 
 #include <algorithm>
-#include <cctype>
+
+#include "policy/ascii.h"
 
 namespace inkan::policy {
 namespace {
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out) c = ascii_lower(c);
     return out;
+}
+
+// `lower_text` (lower case) equals `text` ignoring ASCII case.
+bool equals_lower(std::string_view lower_text, std::string_view text) {
+    if (lower_text.size() != text.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (lower_text[i] != ascii_lower(text[i])) return false;
+    return true;
 }
 
 bool is_host_name(std::string_view text) {
@@ -23,13 +32,12 @@ bool is_host_name(std::string_view text) {
         if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
             return false;
         for (char c : label)
-            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+            if (!is_ascii_alnum(c) && c != '-') return false;
         last = label;
         if (dot == std::string_view::npos) break;
         start = dot + 1;
     }
-    return std::all_of(last.begin(), last.end(),
-                       [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    return std::all_of(last.begin(), last.end(), [](char c) { return is_ascii_alpha(c); });
 }
 
 std::string domain_of_mail(std::string_view mail) { return lower(mail.substr(mail.find('@') + 1)); }
@@ -37,8 +45,11 @@ std::string domain_of_mail(std::string_view mail) { return lower(mail.substr(mai
 const ApprovedDomain* approval_for(const Institution& institution, const std::string& domain) {
     const ApprovedDomain* best = nullptr;
     for (const auto& approved : institution.domains) {
-        std::string d = lower(approved.domain);
-        bool match = domain == d || (domain.size() > d.size() && domain.ends_with("." + d));
+        const std::string& d = approved.domain;  // compared in lower case
+        const std::size_t dot = domain.size() - d.size() - 1;
+        bool match =
+            equals_lower(domain, d) || (domain.size() > d.size() && domain[dot] == '.' &&
+                                        equals_lower(std::string_view(domain).substr(dot + 1), d));
         if (match && (!best || approved.domain.size() > best->domain.size())) best = &approved;
     }
     return best;

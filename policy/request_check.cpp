@@ -1,9 +1,10 @@
 #include "policy/request_check.h"
 
 #include <algorithm>
-#include <cctype>
-#include <map>
+#include <limits>
+#include <unordered_map>
 
+#include "policy/ascii.h"
 #include "policy/institution_rules.h"
 
 namespace inkan::policy {
@@ -24,27 +25,31 @@ const SubjectDn* dn_of(const RowState& row) {
 }
 
 void check_download_types(const std::vector<RawRow>& rows, CheckReport& report) {
-    std::set<std::string> types;
-    for (const RawRow& raw : rows)
-        if (raw.fields[2] == "1" || raw.fields[2] == "2" || raw.fields[2] == "3")
-            types.insert(raw.fields[2]);
-    if (types.size() > 1) report.file_error = make_finding("download_type_mixed", 0, 3);
+    unsigned types = 0;  // bit n: download type n seen
+    for (const RawRow& raw : rows) {
+        const std::string& type = raw.fields[2];
+        if (type.size() == 1 && type[0] >= '1' && type[0] <= '3') types |= 1u << (type[0] - '0');
+    }
+    if (types != 0 && (types & (types - 1)) != 0)
+        report.file_error = make_finding("download_type_mixed", 0, 3);
 }
 
 // DNs compare case-insensitively (RFC 5280 caseIgnoreMatch; DN values are ASCII).
-std::string dn_key(const SubjectDn& dn) {
-    std::string key = dn.to_string();
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::string dn_key(std::string_view dn_text) {
+    std::string key(dn_text);
+    for (char& c : key) c = ascii_lower(c);
     return key;
 }
 
 void check_duplicates(std::vector<RowState>& rows, Action action, const CheckContext& context) {
-    std::map<std::string, std::size_t> first_dn;
-    std::map<std::string, std::size_t> first_serial;
+    std::unordered_map<std::string, std::size_t> first_dn;
+    std::unordered_map<std::string, std::size_t> first_serial;
+    first_dn.reserve(rows.size());
+    first_serial.reserve(rows.size());
     for (RowState& row : rows) {
         if (const SubjectDn* dn = dn_of(row); dn && action != Action::Revoke) {
             std::string text = dn->to_string();
-            auto [it, inserted] = first_dn.emplace(dn_key(*dn), row.line);
+            auto [it, inserted] = first_dn.emplace(dn_key(text), row.line);
             if (!inserted) {
                 row.findings.push_back(make_finding(
                     "dn_duplicate", row.line, 1, "same DN as line " + std::to_string(it->second)));
@@ -150,31 +155,35 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
         if (report.file_error) return report;
     }
 
+    // Rows by line: the lines rejected before field checks merged with the split
+    // rows (each list is in line order already).
     std::vector<RowState> rows;
-    for (Finding& f : text.line_errors) {
-        RowState row;
-        row.line = f.line;
-        row.findings.push_back(std::move(f));
-        rows.push_back(std::move(row));
-    }
+    rows.reserve(text.line_errors.size() + text.rows.size());
     RowRules rules{context.enabled_profiles};
-    for (const RawRow& raw : text.rows) {
-        RowState row;
+    auto line_error = text.line_errors.begin();
+    auto add_line_errors_before = [&](std::size_t line) {
+        for (; line_error != text.line_errors.end() && line_error->line < line; ++line_error) {
+            RowState& row = rows.emplace_back();
+            row.line = line_error->line;
+            row.findings.push_back(std::move(*line_error));
+        }
+    };
+    for (RawRow& raw : text.rows) {
+        add_line_errors_before(raw.line);
+        RowState& row = rows.emplace_back();
         row.line = raw.line;
         if (action == Action::Issue) {
-            row.issue = build_issue_row(raw, rules, row.findings);
+            row.issue = build_issue_row(std::move(raw), rules, row.findings);
         } else if (action == Action::Renew) {
-            if (auto renew = build_renew_row(raw, rules, row.findings)) {
+            if (auto renew = build_renew_row(std::move(raw), rules, row.findings)) {
                 row.issue = std::move(renew->request);
                 row.serial = std::move(renew->old_serial);
             }
-        } else if ((row.revoke = build_revoke_row(raw, row.findings))) {
+        } else if ((row.revoke = build_revoke_row(std::move(raw), row.findings))) {
             row.serial = row.revoke->serial;
         }
-        rows.push_back(std::move(row));
     }
-    std::sort(rows.begin(), rows.end(),
-              [](const RowState& a, const RowState& b) { return a.line < b.line; });
+    add_line_errors_before(std::numeric_limits<std::size_t>::max());
 
     if (context.certificates && action == Action::Renew) {
         for (RowState& row : rows)
@@ -200,6 +209,11 @@ CheckReport check_request_file(std::string_view bytes, Action action, ErrorMode 
 
     bool any_error = std::any_of(rows.begin(), rows.end(),
                                  [](const RowState& r) { return !r.findings.empty(); });
+    if (!any_error || mode == ErrorMode::Skip) {
+        if (action == Action::Issue) report.accepted_issue.reserve(rows.size());
+        if (action == Action::Renew) report.accepted_renew.reserve(rows.size());
+        if (action == Action::Revoke) report.accepted_revoke.reserve(rows.size());
+    }
     for (RowState& row : rows) {
         if (!row.findings.empty()) {
             std::stable_sort(

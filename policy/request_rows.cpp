@@ -1,6 +1,6 @@
 #include "policy/request_rows.h"
 
-#include <cctype>
+#include "policy/ascii.h"
 
 namespace inkan::policy {
 namespace {
@@ -42,7 +42,7 @@ class ColumnChecker {
     std::optional<SubjectDn> dn() {
         DnParseResult parsed = parse_subject_dn(at(1), raw_.line);
         for (auto& f : parsed.findings) findings_.push_back(std::move(f));
-        return parsed.dn;
+        return std::move(parsed.dn);
     }
     std::optional<std::string> serial(std::size_t column) {
         if (at(column).empty()) {
@@ -62,15 +62,14 @@ class ColumnChecker {
 
 bool is_atext(char c) {
     constexpr std::string_view kSpecials = "!#$%&'*+/=?^_`{|}~-";
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           kSpecials.find(c) != std::string_view::npos;
+    return is_ascii_alnum(c) || kSpecials.find(c) != std::string_view::npos;
 }
 
 bool is_ldh_label(std::string_view label) {
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
         return false;
     for (char c : label)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+        if (!is_ascii_alnum(c) && c != '-') return false;
     return true;
 }
 
@@ -105,8 +104,7 @@ std::optional<int> parse_small_int(std::string_view text) {
 
 bool is_file_name(std::string_view name) {
     for (char c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-            return false;
+        if (!is_ascii_alnum(c) && c != '-' && c != '_' && c != '.') return false;
     return name != "." && name != "..";
 }
 
@@ -118,10 +116,9 @@ bool is_pin(std::string_view pin) {
 }
 
 // Columns 1-3 and 8-15, shared by issue and renew.
-std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
-                                      ColumnChecker& check) {
-    IssueRow row;
-    row.line = raw.line;
+// The row when there is no finding at all (also none the caller's columns got).
+std::optional<IssueRow> build_request(RawRow& raw, const RowRules& rules, ColumnChecker& check) {
+    std::optional<IssueRow> result;  // one return object: built in the caller's place
     auto dn = check.dn();
 
     const int profile = parse_small_int(check.at(2)).value_or(-1);
@@ -156,7 +153,9 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
         check.fail("smime_mail_missing", 14);
     if (!check.at(15).empty() && !is_pin(check.at(15))) check.fail("pin_invalid", 15);
 
-    if (!check.ok()) return std::nullopt;
+    if (!check.ok()) return result;
+    IssueRow& row = result.emplace();
+    row.line = raw.line;
     row.dn = std::move(*dn);
     row.profile_id = profile;
     row.download_type = static_cast<DownloadType>(type);
@@ -168,9 +167,9 @@ std::optional<IssueRow> build_request(const RawRow& raw, const RowRules& rules,
     row.user_department = check.at(13);
     row.user_mail = check.at(14);
     row.access_pin = SecretString(check.at(15));
-    row.raw = raw.fields;
+    row.raw = std::move(raw.fields);
     row.raw[14].clear();
-    return row;
+    return result;
 }
 
 }  // namespace
@@ -239,16 +238,14 @@ std::optional<std::string> normalise_serial(std::string_view text) {
     return std::string(digits);
 }
 
-std::optional<IssueRow> build_issue_row(const RawRow& raw, const RowRules& rules,
+std::optional<IssueRow> build_issue_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     for (std::size_t column = 4; column <= 7; ++column) check.must_be_empty(column);
-    auto row = build_request(raw, rules, check);
-    if (!check.ok()) return std::nullopt;
-    return row;
+    return build_request(raw, rules, check);
 }
 
-std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules,
+std::optional<RenewRow> build_renew_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     auto serial = check.serial(4);
@@ -258,7 +255,7 @@ std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules
     return RenewRow{std::move(*request), std::move(*serial)};
 }
 
-std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding>& findings) {
+std::optional<RevokeRow> build_revoke_row(RawRow&& raw, std::vector<Finding>& findings) {
     ColumnChecker check(raw, findings);
     auto dn = check.dn();
     for (std::size_t column : {2, 3, 7, 8, 9, 11, 12, 13, 15}) check.must_be_empty(column);
@@ -282,7 +279,7 @@ std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding
     row.comment = check.at(6);
     row.admin_mail = check.at(10);
     row.user_mail = check.at(14);
-    row.raw = raw.fields;
+    row.raw = std::move(raw.fields);
     return row;
 }
 

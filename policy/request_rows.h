@@ -89,11 +89,12 @@ struct RowRules {
 
 // Column checks of one row. Each returns the typed row when there is no finding;
 // findings are appended to `findings` (one per failing column, in column order).
-std::optional<IssueRow> build_issue_row(const RawRow& raw, const RowRules& rules,
+// The typed row takes `raw`'s fields (raw is left in a valid, unspecified state).
+std::optional<IssueRow> build_issue_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings);
-std::optional<RenewRow> build_renew_row(const RawRow& raw, const RowRules& rules,
+std::optional<RenewRow> build_renew_row(RawRow&& raw, const RowRules& rules,
                                         std::vector<Finding>& findings);
-std::optional<RevokeRow> build_revoke_row(const RawRow& raw, std::vector<Finding>& findings);
+std::optional<RevokeRow> build_revoke_row(RawRow&& raw, std::vector<Finding>& findings);
 
 // The mailbox an S/MIME certificate of this row names (SAN rfc822Name): the
 // user's mail (column 14), else the subscriber admin's (column 10; individual

@@ -67,10 +67,27 @@ class TextConverter {
     // std::nullopt if `input` is not valid in the source encoding, or has a
     // character the target encoding lacks (or iconv lacks either encoding).
     std::optional<std::string> convert(std::string_view input);
+    // The same, appending to `out` (no allocation once `out` has grown); false as
+    // convert() gives std::nullopt, `out` then holds a partial result.
+    bool append(std::string_view input, std::string& out);
 
   private:
     bool valid() const noexcept;
     iconv_t cd_;
+};
+
+// Shift_JIS (code page 932) into UTF-8, exactly as TextConverter("CP932", "UTF-8")
+// gives it, for request-file lines: ASCII bytes (CP932 maps 0x00-0x7F to
+// themselves) are copied, every other character is looked up in a table of
+// iconv's own answers, filled once per process. Reusable, not thread-safe.
+class Cp932Decoder {
+  public:
+    Cp932Decoder();
+    // Replaces `out` with the UTF-8 of `input`; false if `input` is not valid CP932.
+    bool decode(std::string_view input, std::string& out);
+
+  private:
+    TextConverter iconv_;
 };
 
 // One-off conversion into UTF-8; std::nullopt if `input` is not valid in `from`.

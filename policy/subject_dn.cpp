@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "policy/ascii.h"
 #include "policy/request_text.h"
 
 namespace inkan::policy {
@@ -22,15 +22,17 @@ struct Attribute {
 // Position after ',' where a new attribute starts, i.e. ",TYPE=" with a known TYPE.
 bool starts_attribute(std::string_view text, std::size_t pos) {
     for (std::string_view type : kTypes) {
-        if (text.substr(pos, type.size()) == type && pos + type.size() < text.size() &&
-            text[pos + type.size()] == '=')
-            return true;
+        if (pos + type.size() >= text.size() || text[pos + type.size()] != '=') continue;
+        std::size_t k = 0;
+        while (k < type.size() && text[pos + k] == type[k]) ++k;
+        if (k == type.size()) return true;
     }
     return false;
 }
 
 std::optional<std::vector<Attribute>> split_attributes(std::string_view text) {
     std::vector<Attribute> attributes;
+    attributes.reserve(8);
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t eq = text.find('=', start);
@@ -47,17 +49,32 @@ std::optional<std::vector<Attribute>> split_attributes(std::string_view text) {
     return attributes;
 }
 
-bool allowed_char(char c, bool is_cn) {
-    if (std::isalnum(static_cast<unsigned char>(c))) return true;
-    constexpr std::string_view kCommon = " '(),-./:=";
-    if (kCommon.find(c) != std::string_view::npos) return true;
-    return is_cn && (c == '@' || c == '_');
+// Allowed value characters: bit 0 in any value, bit 1 in a CN only.
+constexpr std::array<unsigned char, 256> kAllowedChars = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = '0'; c <= '9'; ++c) table[c] = 1;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] = 1;
+    for (int c = 'a'; c <= 'z'; ++c) table[c] = 1;
+    for (char c : std::string_view(" '(),-./:=")) table[static_cast<unsigned char>(c)] = 1;
+    table['@'] = table['_'] = 2;
+    return table;
+}();
+
+bool allowed_chars(std::string_view value, bool is_cn) {
+    const unsigned char mask = is_cn ? 3 : 1;
+    for (char c : value)
+        if (!(kAllowedChars[static_cast<unsigned char>(c)] & mask)) return false;
+    return true;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+// `text` contains `word` (lower case ASCII), ignoring ASCII case.
+bool contains_ignore_case(std::string_view text, std::string_view word) {
+    for (std::size_t i = 0; i + word.size() <= text.size(); ++i) {
+        std::size_t k = 0;
+        while (k < word.size() && ascii_lower(text[i + k]) == word[k]) ++k;
+        if (k == word.size()) return true;
+    }
+    return false;
 }
 
 int rank(std::string_view type) {
@@ -73,12 +90,18 @@ int rank(std::string_view type) {
 }  // namespace
 
 std::string SubjectDn::to_string() const {
-    std::string out = "CN=" + cn;
-    for (const auto& unit : ou) out += ",OU=" + unit;
-    out += ",O=" + o;
-    if (l) out += ",L=" + *l;
-    if (st) out += ",ST=" + *st;
-    out += ",C=" + c;
+    std::size_t size = 3 + cn.size() + 3 + o.size() + 3 + c.size();
+    for (const auto& unit : ou) size += 4 + unit.size();
+    if (l) size += 3 + l->size();
+    if (st) size += 4 + st->size();
+    std::string out;
+    out.reserve(size);
+    out.append("CN=").append(cn);
+    for (const auto& unit : ou) out.append(",OU=").append(unit);
+    out.append(",O=").append(o);
+    if (l) out.append(",L=").append(*l);
+    if (st) out.append(",ST=").append(*st);
+    out.append(",C=").append(c);
     return out;
 }
 
@@ -119,36 +142,32 @@ DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
             fail("dn_syntax", "empty value for " + std::string(attr.type));
             return result;
         }
-        bool is_cn = attr.type == "CN";
-        for (char c : attr.value) {
-            if (!allowed_char(c, is_cn)) {
-                fail("dn_chars", "in " + std::string(attr.type));
-                return result;
-            }
+        if (!allowed_chars(attr.value, r == 0)) {
+            fail("dn_chars", "in " + std::string(attr.type));
+            return result;
         }
         if (attr.value.size() > kMaxValueLength) {
             fail("dn_attribute_too_long", std::string(attr.type));
             return result;
         }
-        std::string value(attr.value);
         switch (r) {
             case 0:
-                dn.cn = value;
+                dn.cn = attr.value;
                 break;
             case 1:
-                dn.ou.push_back(value);
+                dn.ou.emplace_back(attr.value);
                 break;
             case 2:
-                dn.o = value;
+                dn.o = attr.value;
                 break;
             case 3:
-                dn.l = value;
+                dn.l = attr.value;
                 break;
             case 4:
-                dn.st = value;
+                dn.st = attr.value;
                 break;
             default:
-                dn.c = value;
+                dn.c = attr.value;
                 break;
         }
     }
@@ -158,12 +177,9 @@ DnParseResult parse_subject_dn(std::string_view text, std::size_t line) {
     }
     if (dn.c != "JP") fail("dn_country");
     if (!dn.l && !dn.st) fail("dn_st_l_missing");
-    if (dn.l) {
-        std::string l = lower(*dn.l);
-        if (l.find("academe") != std::string::npos || l.find("default") != std::string::npos ||
-            l == "city")
-            fail("dn_locality_forbidden");
-    }
+    if (dn.l && (contains_ignore_case(*dn.l, "academe") || contains_ignore_case(*dn.l, "default") ||
+                 (dn.l->size() == 4 && contains_ignore_case(*dn.l, "city"))))
+        fail("dn_locality_forbidden");
     if (result.findings.empty()) result.dn = std::move(dn);
     return result;
 }

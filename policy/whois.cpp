@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "policy/ascii.h"
 #include "policy/request_text.h"
 
 namespace inkan::policy {
@@ -20,8 +20,7 @@ std::string_view trim_line_end(std::string_view line) {
 // The value after `label` if `line` (after an optional "x. " prefix) starts with it.
 std::optional<std::string_view> value_after(std::string_view line, std::string_view label) {
     if (line.size() >= 3 && line[1] == '.' && line[2] == ' ' &&
-        static_cast<unsigned char>(line[0]) < 0x80 &&
-        std::isalpha(static_cast<unsigned char>(line[0])))
+        static_cast<unsigned char>(line[0]) < 0x80 && is_ascii_alpha(line[0]))
         line.remove_prefix(3);
     if (line.substr(0, label.size()) != label) return std::nullopt;
     return line.substr(label.size());
@@ -29,55 +28,57 @@ std::optional<std::string_view> value_after(std::string_view line, std::string_v
 
 }  // namespace
 
-std::string normalise_whitespace(std::string_view text) {
-    std::string out;
-    bool pending_space = false;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        bool space = false;
-        std::size_t step = 1;
-        if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n') {
-            space = true;
-        } else if (text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
-            space = true;
-            step = kIdeographicSpace.size();
-        }
-        if (space) {
-            pending_space = !out.empty();
-        } else {
-            if (pending_space) out += ' ';
-            pending_space = false;
-            out += text[i];
-        }
-        i += step;
-    }
-    return out;
-}
+namespace {
 
-std::string normalise_organisation_name(std::string_view name) {
-    // Full-width forms U+FF01–U+FF5E are EF BC 81–BF and EF BD 80–9E in UTF-8;
-    // U+3000 (E3 80 80) is left to normalise_whitespace.
-    std::string narrowed;
-    narrowed.reserve(name.size());
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        if (i + 2 < name.size() && static_cast<unsigned char>(name[i]) == 0xEF) {
-            auto lead = static_cast<unsigned char>(name[i + 1]);
-            auto tail = static_cast<unsigned char>(name[i + 2]);
+// normalise_whitespace over `text` in one pass, each other byte through `map`;
+// `narrow`: full-width forms U+FF01–U+FF5E become U+0021–U+007E on the way.
+template <typename Map>
+std::string normalise(std::string_view text, bool narrow, Map map) {
+    std::string out;
+    out.reserve(text.size());
+    bool pending_space = false;
+    auto emit = [&](char c) {
+        if (pending_space) out += ' ';
+        pending_space = false;
+        out += map(c);
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        // Full-width forms are EF BC 81–BF and EF BD 80–9E in UTF-8.
+        if (narrow && static_cast<unsigned char>(c) == 0xEF && i + 2 < text.size()) {
+            auto lead = static_cast<unsigned char>(text[i + 1]);
+            auto tail = static_cast<unsigned char>(text[i + 2]);
             unsigned code = 0;
             if (lead == 0xBC && tail >= 0x81 && tail <= 0xBF) code = 0xFF00u + (tail - 0x80u);
             if (lead == 0xBD && tail >= 0x80 && tail <= 0x9E) code = 0xFF40u + (tail - 0x80u);
             if (code != 0) {
-                narrowed += static_cast<char>(code - 0xFEE0u);
+                emit(static_cast<char>(code - 0xFEE0u));
                 i += 2;
                 continue;
             }
         }
-        narrowed += name[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            pending_space = !out.empty();
+        } else if (c == kIdeographicSpace[0] &&
+                   text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
+            pending_space = !out.empty();
+            i += kIdeographicSpace.size() - 1;
+        } else {
+            emit(c);
+        }
     }
-    std::string out = normalise_whitespace(narrowed);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return out;
+}
+
+}  // namespace
+
+std::string normalise_whitespace(std::string_view text) {
+    return normalise(text, false, [](char c) { return c; });
+}
+
+std::string normalise_organisation_name(std::string_view name) {
+    // U+3000 (E3 80 80) is whitespace; narrowing never makes or splits one.
+    return normalise(name, true, ascii_lower);
 }
 
 std::optional<std::string> decode_whois_response(std::string_view raw) {

@@ -8,7 +8,7 @@ PACKAGES=(
   libssl-dev openssl
   libp11-kit-dev p11-kit softhsm2 libsofthsm2 opensc gnutls-bin
   libpistache-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libzip-dev libarchive-dev
-  libgtest-dev libgmock-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   libnss3-tools libcurl4-openssl-dev unzip
   libgmime-3.0-dev python3-aiosmtpd python3
   clang-format

@@ -13,9 +13,7 @@
 namespace fs = std::filesystem;
 
 namespace inkan::bench {
-namespace {
-
-hsm::TokenConfig token_config(size_t pool_size) {
+hsm::TokenConfig scratch_token_config(size_t pool_size) {
     hsm::TokenConfig tc;
     tc.module_path = "/usr/lib/softhsm/libsofthsm2.so";
     tc.token_label = "bench";
@@ -23,6 +21,8 @@ hsm::TokenConfig token_config(size_t pool_size) {
     tc.pool_size = pool_size;
     return tc;
 }
+
+namespace {
 
 hsm::KeySpec generate_ca_key(hsm::Token& token) {
     hsm::KeySpec key{"ca", hsm::random_key_id(token)};
@@ -78,7 +78,7 @@ issuance::IssuanceConfig with_jobs_dir(issuance::IssuanceConfig config, fs::path
 
 BenchWorld::BenchWorld(const std::string& name, size_t pool_size, issuance::IssuanceConfig config)
     : scratch(name),
-      token(token_config(pool_size)),
+      token(scratch_token_config(pool_size)),
       ca_key(generate_ca_key(token)),
       signer(token, {ca_key.id, {}}),
       random(token),

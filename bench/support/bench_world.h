@@ -47,6 +47,9 @@ class ScratchToken {
     std::filesystem::path dir_;
 };
 
+// The config for ScratchToken's token: SoftHSM, label "bench", user PIN 123456.
+hsm::TokenConfig scratch_token_config(size_t pool_size);
+
 class BenchWorld {
   public:
     // name: part of the temp dir's name; pool_size: HSM sessions.

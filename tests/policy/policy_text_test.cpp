@@ -41,6 +41,40 @@ TEST(PolicyText, ShiftJisIsDecodedWithIconv) {
     EXPECT_EQ(*convert_to_utf8("\x87\x40", "CP932"), "①");
 }
 
+// The request files' Shift_JIS decoder (a table of iconv's answers) against iconv
+// itself: every one- and two-byte sequence after 0x80, inside ASCII and at the end
+// of the input, and random mixtures of ASCII and CP932 bytes.
+TEST(PolicyText, Cp932DecoderGivesExactlyWhatIconvGives) {
+    Cp932Decoder decoder;
+    TextConverter iconv("CP932", "UTF-8");
+    std::string out;
+    auto same_as_iconv = [&](const std::string& input) {
+        const std::optional<std::string> expected = iconv.convert(input);
+        const bool ok = decoder.decode(input, out);
+        if (ok != expected.has_value() || (ok && out != *expected)) {
+            ADD_FAILURE() << "decoder and iconv differ on a " << input.size() << "-byte input";
+            return false;
+        }
+        return true;
+    };
+    int valid_pairs = 0;
+    for (int first = 0x80; first <= 0xFF; ++first) {
+        if (!same_as_iconv(std::string(1, static_cast<char>(first)))) return;
+        for (int second = 0; second <= 0xFF; ++second) {
+            const std::string pair{static_cast<char>(first), static_cast<char>(second)};
+            if (!same_as_iconv("a" + pair + "b") || !same_as_iconv("x" + pair)) return;
+            valid_pairs += iconv.convert(pair).has_value();
+        }
+    }
+    EXPECT_GT(valid_pairs, 7000);  // CP932 has about 7,900 double-byte characters
+    std::mt19937 rng(932);
+    for (int round = 0; round < 20000; ++round) {
+        std::string input(rng() % 12, '\0');
+        for (char& c : input) c = static_cast<char>(rng() % 3 == 0 ? 0x20 + rng() % 0x60 : rng());
+        if (!same_as_iconv(input)) return;
+    }
+}
+
 TEST(PolicyText, EmptyFileAndBlankLinesOnly) {
     EXPECT_EQ(check("").file_error->code, "file_empty");
     EXPECT_EQ(check("\r\n\n\r\n").file_error->code, "file_empty");
