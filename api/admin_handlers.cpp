@@ -71,7 +71,7 @@ json to_json(const policy::Institution& i) {
 json to_json(const OperatorView& o) {
     return {{"name", o.name},
             {"institution", o.institution},
-            {"role", o.role},
+            {"role", to_string(o.role)},
             {"email", o.email},
             {"certificate_serial_hex", o.certificate_serial_hex},
             {"certificate_status", o.certificate_status}};
@@ -181,9 +181,14 @@ void AdminHandlers::add_operator(const Rest::Request& req, Http::ResponseWriter 
     respond(writer, [&] {
         auto who = authenticate(req, writer, authority_);
         json body = body_of(req);
+        const auto role_text = optional_text(body, "role").value_or("ra_operator");
+        const auto role = parse_operator_role(role_text);
+        if (!role) {
+            throw Error(ErrorCategory::InvalidInput, "role_invalid",
+                        "role must be ra_operator or service_admin, not '" + role_text + "'");
+        }
         NewOperator op{required_text(body, "name"), required_text(body, "institution"),
-                       required_text(body, "email"),
-                       optional_text(body, "role").value_or("ra_operator")};
+                       required_text(body, "email"), *role};
         auto handed_over = admin_.add_operator(who, op);
         json out = to_json(handed_over.op);
         out["p12_base64"] = base64(handed_over.p12);

@@ -18,7 +18,7 @@ namespace inkan::api {
 struct OperatorView {
     std::string name;
     std::string institution;
-    std::string role;  // "ra_operator" or "service_admin"
+    OperatorRole role = OperatorRole::RaOperator;
     std::string email;
     std::string certificate_serial_hex;
     std::string certificate_status;  // "valid", "revoked" or "expired"
@@ -28,7 +28,7 @@ struct NewOperator {
     std::string name;
     std::string institution;
     std::string email;
-    std::string role = "ra_operator";
+    OperatorRole role = OperatorRole::RaOperator;
 };
 
 // A new operator's credential, handed over once in the answer and kept nowhere.

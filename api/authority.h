@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/operator_role.h"
 
 namespace inkan::api {
 
 struct OperatorIdentity {
     std::string name;
     std::string institution;
-    std::string role;   // "ra_operator" or "service_admin"
+    OperatorRole role = OperatorRole::RaOperator;
     std::string email;  // where the operator's notifications go
     std::string certificate_serial_hex;
 };

@@ -16,7 +16,7 @@ void OutboxHandlers::register_routes(Routes r) {
 void OutboxHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
         auto who = authenticate(req, writer, authority_);
-        if (who.role != "service_admin") {
+        if (who.role != OperatorRole::ServiceAdmin) {
             throw Error(ErrorCategory::Forbidden, "service_admin_only",
                         "the mail outbox is shown to service admins only");
         }

@@ -94,7 +94,7 @@ Pistache::Rest::Route::Handler Routes::gated(Access access,
         bool admitted = false;
         respond(writer, [&] {
             OperatorIdentity who = authenticate(request, writer, *authority);
-            if (access == Access::ServiceAdmin && who.role != "service_admin") {
+            if (access == Access::ServiceAdmin && who.role != OperatorRole::ServiceAdmin) {
                 throw Error(ErrorCategory::Forbidden, "service_admin_only",
                             "this function is for service admins only");
             }

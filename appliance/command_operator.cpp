@@ -39,8 +39,7 @@ void add_operator_commands(CLI::App& app, const GlobalOptions& global, int& exit
     add->callback([&global, o, &exit_code] {
         Config config = load_config(global.state_dir, global.config_file);
         auto services = open_services(config);
-        auto role = o->role == "service_admin" ? store::OperatorRole::ServiceAdmin
-                                               : store::OperatorRole::RaOperator;
+        const auto role = parse_operator_role(o->role).value();  // IsMember checked it
         auto cred =
             create_operator(*services, o->name, o->institution, o->email, role, o->handover_dir);
         print_handover(cred, std::cout);

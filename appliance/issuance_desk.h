@@ -92,7 +92,7 @@ class ApplianceIssuanceDesk final : public api::IssuanceDesk {
         }
     }
     static issuance::OperatorInfo info(const api::OperatorIdentity& who) {
-        return {who.name, who.institution, who.email, who.role == "service_admin"};
+        return {who.name, who.institution, who.email, who.role == OperatorRole::ServiceAdmin};
     }
     issuance::IssuanceService& service_;
     PolicyContext& policy_;

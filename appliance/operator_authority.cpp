@@ -69,7 +69,7 @@ store::Validity validity_of(const std::string& status) {
 store::CertificateQuery store_query(const api::OperatorIdentity& who,
                                     const api::CertificateQuery& q) {
     store::CertificateQuery sq;
-    if (who.role != "service_admin") sq.institution = who.institution;
+    if (who.role != OperatorRole::ServiceAdmin) sq.institution = who.institution;
     sq.subject = q.subject;
     sq.subject_contains = q.subject_contains;
     sq.mail = q.mail;
@@ -121,8 +121,7 @@ api::OperatorIdentity OperatorAuthority::authenticate_operator(X509* cert) {
     if (record->not_after <= store::unix_now()) {
         refuse("operator_expired", "this operator certificate has expired");
     }
-    return {op->name, op->institution, store::to_string(op->role), op->email,
-            op->certificate_serial};
+    return {op->name, op->institution, op->role, op->email, op->certificate_serial};
 }
 
 std::string OperatorAuthority::ca_certificate_pem() { return pki::to_pem(s_.ca_certificate.get()); }
@@ -148,7 +147,7 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
     // claimed atomically with the serial (store::SubjectClaim).
     policy::IssueRow row;
     row.line = 1;
-    const bool any_institution = who.role == "service_admin";
+    const bool any_institution = who.role == OperatorRole::ServiceAdmin;
     row.dn = checked_subject(checked.request.get(), who.institution, any_institution);
     row.profile_id = profile_id;
     s_.gate->check({row, any_institution ? std::string() : who.institution, who.name});
@@ -168,7 +167,8 @@ api::CertificateView OperatorAuthority::issue_from_csr(const api::OperatorIdenti
 api::CertificateView OperatorAuthority::find_certificate(const api::OperatorIdentity& who,
                                                          const std::string& serial) {
     auto record = s_.certificates->find(ca::serial_key_of_text(serial));
-    if (!record || (who.role != "service_admin" && record->institution != who.institution)) {
+    if (!record ||
+        (who.role != OperatorRole::ServiceAdmin && record->institution != who.institution)) {
         throw Error(ErrorCategory::NotFound, "certificate_not_found",
                     "no certificate with serial " + serial + " for your institution");
     }

@@ -12,7 +12,7 @@ namespace inkan::appliance {
 namespace {
 
 std::optional<std::string> scope_of(const api::OperatorIdentity& who) {
-    if (who.role == "service_admin") return std::nullopt;
+    if (who.role == OperatorRole::ServiceAdmin) return std::nullopt;
     return who.institution;
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 // The route gate checked the role already; the core checks it again.
 void require_admin(const api::OperatorIdentity& who) {
-    if (who.role != "service_admin") {
+    if (who.role != OperatorRole::ServiceAdmin) {
         throw Error(ErrorCategory::Forbidden, "service_admin_only",
                     "this function is for service admins only");
     }
@@ -78,8 +78,7 @@ policy::Institution ServiceAdmin::add_whois_name(const api::OperatorIdentity& wh
 }
 
 api::OperatorView ServiceAdmin::view_of(const store::OperatorRecord& r) {
-    api::OperatorView v{r.name,  r.institution,        store::to_string(r.role),
-                        r.email, r.certificate_serial, "valid"};
+    api::OperatorView v{r.name, r.institution, r.role, r.email, r.certificate_serial, "valid"};
     if (auto cert = s_.certificates->find(r.certificate_serial)) {
         if (cert->status == store::CertificateStatus::Revoked)
             v.certificate_status = "revoked";
@@ -99,17 +98,12 @@ std::vector<api::OperatorView> ServiceAdmin::list_operators(const api::OperatorI
 api::HandedOverCredential ServiceAdmin::add_operator(const api::OperatorIdentity& who,
                                                      const api::NewOperator& op) {
     require_admin(who);
-    if (op.role != "ra_operator" && op.role != "service_admin") {
-        throw Error(ErrorCategory::InvalidInput, "role_invalid",
-                    "role must be ra_operator or service_admin");
-    }
-    if (op.role == "ra_operator" && !s_.policy->registry().find_by_name(op.institution)) {
+    if (op.role == OperatorRole::RaOperator &&
+        !s_.policy->registry().find_by_name(op.institution)) {
         throw Error(ErrorCategory::NotFound, "institution_not_found",
                     "no institution named '" + op.institution + "' (register it first)");
     }
-    auto role = op.role == "service_admin" ? store::OperatorRole::ServiceAdmin
-                                           : store::OperatorRole::RaOperator;
-    auto issued = issue_operator(s_, op.name, op.institution, op.email, role, actor(who));
+    auto issued = issue_operator(s_, op.name, op.institution, op.email, op.role, actor(who));
     auto record = s_.operators->find_by_name(op.name);
     return {view_of(*record), std::move(issued.p12), issued.password};
 }

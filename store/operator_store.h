@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "common/operator_role.h"
+
 namespace inkan::store {
 
-enum class OperatorRole { RaOperator, ServiceAdmin };
-const char* to_string(OperatorRole role);
+using inkan::OperatorRole;
+using inkan::to_string;
 
 struct OperatorRecord {
     int64_t id = 0;

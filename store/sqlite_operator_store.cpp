@@ -12,17 +12,13 @@ OperatorRecord read_operator(const Statement& s) {
     r.name = s.text(1);
     r.institution = s.text(2);
     r.email = s.text(3);
-    r.role = s.text(4) == "service_admin" ? OperatorRole::ServiceAdmin : OperatorRole::RaOperator;
+    r.role = parse_operator_role(s.text(4)).value_or(OperatorRole::RaOperator);
     r.certificate_serial = s.text(5);
     r.created_at = s.int64(6);
     return r;
 }
 
 }  // namespace
-
-const char* to_string(OperatorRole role) {
-    return role == OperatorRole::ServiceAdmin ? "service_admin" : "ra_operator";
-}
 
 int64_t SqliteOperatorStore::add(const OperatorRecord& op) {
     return db_.with([&](Connection& c) {

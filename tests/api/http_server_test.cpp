@@ -30,7 +30,7 @@ class FakeAuthority : public Authority {
             throw Error(ErrorCategory::Forbidden, "operator_revoked",
                         "operator certificate is revoked");
         }
-        return {subject, "Example University", "ra_operator", "", "01"};
+        return {subject, "Example University", OperatorRole::RaOperator, "", "01"};
     }
     std::string ca_certificate_pem() override { return "-----BEGIN CERTIFICATE-----\nfake\n"; }
     CertificateView issue_from_csr(const OperatorIdentity& who, ByteView csr,

@@ -384,4 +384,19 @@ TEST_F(Roles, AnRaOperatorIsRefusedServiceAdminFunctionsWithAClearProblem) {
     EXPECT_FALSE(f.services().policy->registry().find_by_name("Sneaky University"));
 }
 
+// A role the appliance does not know is refused at the API's edge with a clear
+// problem, before any key is made or certificate signed.
+TEST_F(Roles, AnUnknownRoleForANewOperatorIsRefusedBeforeAnythingIsIssued) {
+    auto r = f.client_for(admin).post("/api/v1/admin/operators",
+                                      json{{"name", "root"},
+                                           {"institution", "Example University"},
+                                           {"email", "root@example.ac.jp"},
+                                           {"role", "superuser"}}
+                                          .dump(),
+                                      "application/json");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(json::parse(r.body)["code"], "role_invalid") << r.body;
+    EXPECT_FALSE(f.services().operators->find_by_name("root"));
+}
+
 }  // namespace

@@ -234,8 +234,14 @@ async function main() {
     await page.setInputFiles('#file', { name: 'requests.tsv', mimeType: 'text/tab-separated-values', buffer: Buffer.from(file) });
     await page.click('#check');
     await page.waitForSelector('#review[open]');
+    // The URL table of the previous upload is still on the page until this one
+    // answers: wait until it shows another PIN URL (not merely that it exists).
+    const before = await page.$$eval('#urls tbody tr', (rows) => rows.map((r) => r.cells[2].textContent).join());
     await page.click('#register');
-    await page.waitForSelector('#urls');
+    await page.waitForFunction((prev) => {
+      const rows = [...document.querySelectorAll('#urls tbody tr')];
+      return rows.length > 0 && rows.map((r) => r.cells[2].textContent).join() !== prev;
+    }, before);
     uploaded[name] = await page.$$eval('#urls tbody tr', (rows) => rows.map((r) => [r.cells[2].textContent, r.cells[3].textContent]));
     assert.equal(uploaded[name].length, 1, `${name}: one PIN URL`);
   }
