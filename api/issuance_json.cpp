@@ -55,7 +55,7 @@ nlohmann::json to_json(const issuance::BatchResult& r, const std::string& base, 
     return j;
 }
 
-nlohmann::json to_json(const issuance::BatchState& s) {
+nlohmann::json to_json(const issuance::BatchState& s, bool with_rows) {
     nlohmann::json j = {{"batch_id", s.batch_id},
                         {"institution", s.institution},
                         {"operator", s.operator_name},
@@ -64,9 +64,18 @@ nlohmann::json to_json(const issuance::BatchState& s) {
                         {"download_type", to_string(s.download_type)},
                         {"created_at", s.created_at},
                         {"urls_expire_at", s.urls_expire_at},
-                        {"status", s.status},
-                        {"rows", nlohmann::json::array()}};
-    for (const auto& row : s.rows) j["rows"].push_back(to_json(row));
+                        {"status", to_string(s.status)},
+                        {"row_counts",
+                         {{"rows", s.counts.rows},
+                          {"accepted", s.counts.accepted},
+                          {"pin_viewed", s.counts.pin_viewed},
+                          {"downloaded", s.counts.downloaded},
+                          {"locked", s.counts.locked},
+                          {"expired", s.counts.expired}}}};
+    if (with_rows) {
+        j["rows"] = nlohmann::json::array();
+        for (const auto& row : s.rows) j["rows"].push_back(to_json(row));
+    }
     if (s.bulk_job) j["bulk_job"] = to_json(*s.bulk_job);
     return j;
 }

@@ -12,7 +12,8 @@ namespace inkan::api {
 // include_urls false (mails carry them): no URL at all, "urls_sent_by_mail": true.
 nlohmann::json to_json(const issuance::BatchResult& result, const std::string& public_base_url,
                        bool include_urls = true);
-nlohmann::json to_json(const issuance::BatchState& state);
+// with_rows: every row (GET /api/v1/requests/{id}); the list has counts only.
+nlohmann::json to_json(const issuance::BatchState& state, bool with_rows);
 nlohmann::json to_json(const issuance::BulkZipProgress& progress);
 nlohmann::json to_json(const issuance::RowState& row);
 nlohmann::json to_json(const issuance::PinPage& page);

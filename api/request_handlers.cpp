@@ -142,7 +142,8 @@ void RequestHandlers::check(const Rest::Request& req, Http::ResponseWriter write
 void RequestHandlers::show(const Rest::Request& req, Http::ResponseWriter writer) {
     respond(writer, [&] {
         auto who = authenticate(req, writer, authority_);
-        send_json(writer, 200, to_json(desk_.get_batch(who, req.param(":id").as<std::string>())));
+        send_json(writer, 200,
+                  to_json(desk_.get_batch(who, req.param(":id").as<std::string>()), true));
     });
 }
 
@@ -177,7 +178,7 @@ void RequestHandlers::list(const Rest::Request& req, Http::ResponseWriter writer
     respond(writer, [&] {
         auto who = authenticate(req, writer, authority_);
         nlohmann::json all = nlohmann::json::array();
-        for (const auto& b : desk_.list_batches(who)) all.push_back(to_json(b));
+        for (const auto& b : desk_.list_batches(who)) all.push_back(to_json(b, false));
         send_json(writer, 200, {{"batches", all}});
     });
 }

@@ -28,8 +28,8 @@ RowStatus row_status(const store::BatchRowRecord& row, int64_t now) {
     return row.status == "pin_viewed" ? RowStatus::PinViewed : RowStatus::Accepted;
 }
 
-BatchState batch_state(const store::BatchRecord& b, const std::vector<store::BatchRowRecord>& rows,
-                       int64_t now) {
+// A batch's summary from its row counts (the store counts them).
+BatchState batch_state(const store::BatchRecord& b, const store::BatchRowCounts& counts) {
     BatchState s;
     s.batch_id = b.id;
     s.institution = b.institution;
@@ -38,19 +38,11 @@ BatchState batch_state(const store::BatchRecord& b, const std::vector<store::Bat
     s.mode = policy::parse_error_mode(b.error_mode).value_or(policy::ErrorMode::Abort);
     s.download_type = download_type_of(b.download_type);
     s.created_at = b.created_at;
-    s.urls_expire_at = b.expires_at;
-    bool all_downloaded = true;
-    bool any_open = false;  // a row not downloaded whose URLs are still valid
-    for (const auto& r : rows) {
-        RowState rs = row_state(r, now);
-        s.urls_expire_at = std::max(s.urls_expire_at, rs.urls_expire_at);
-        if (rs.status != RowStatus::Downloaded) {
-            all_downloaded = false;
-            if (now < rs.urls_expire_at) any_open = true;
-        }
-        s.rows.push_back(std::move(rs));
-    }
-    s.status = all_downloaded ? "completed" : (any_open ? "open" : "expired");
+    s.urls_expire_at = std::max(b.expires_at, counts.latest_urls_expire_at);
+    s.counts = counts;
+    s.status = counts.downloaded == counts.rows
+                   ? BatchStatus::Completed
+                   : (counts.open > 0 ? BatchStatus::Open : BatchStatus::Expired);
     return s;
 }
 
@@ -319,7 +311,9 @@ store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
 
 BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
     store::BatchRecord batch = impl_->own_batch(op, batch_id);
-    BatchState state = batch_state(batch, impl_->batches.rows(batch_id), impl_->now());
+    const int64_t now = impl_->now();
+    BatchState state = batch_state(batch, impl_->batches.row_counts(batch_id, now));
+    for (const auto& r : impl_->batches.rows(batch_id)) state.rows.push_back(row_state(r, now));
     state.bulk_job = bulk_progress(*impl_, batch_id);
     return state;
 }
@@ -330,7 +324,7 @@ std::vector<BatchState> IssuanceService::list_batches(const OperatorInfo& op, si
     std::optional<std::string> scope;
     if (!op.every_institution) scope = op.institution;
     for (const auto& b : impl_->batches.list_batches(scope, limit)) {
-        out.push_back(batch_state(b, impl_->batches.rows(b.id), now));
+        out.push_back(batch_state(b, impl_->batches.row_counts(b.id, now)));
         out.back().bulk_job = bulk_progress(*impl_, b.id);
     }
     return out;

@@ -94,6 +94,7 @@
 #include "pki/pkcs12.h"
 #include "pki/profile.h"
 #include "policy/request_check.h"
+#include "store/batch_store.h"
 #include "store/bulk_job_store.h"
 
 namespace inkan::hsm {
@@ -164,6 +165,11 @@ struct PinKeys {
 
 enum class RowStatus { Accepted, PinViewed, Downloaded, Locked, Expired };
 const char* to_string(RowStatus status) noexcept;  // "accepted", "pin_viewed", ...
+
+// A batch as a whole: Open (rows to download with valid URLs), Completed (every
+// row downloaded), Expired (the URLs of every row not downloaded have expired).
+enum class BatchStatus { Open, Completed, Expired };
+const char* to_string(BatchStatus status) noexcept;  // "open", "completed", "expired"
 
 // One accepted row as submit() created it. Tokens are returned ONCE here (only
 // their SHA-256 is stored); the caller mails / shows them.
@@ -250,9 +256,9 @@ struct BatchState {
     policy::DownloadType download_type = policy::DownloadType::P12Individual;
     int64_t created_at = 0;
     int64_t urls_expire_at = 0;  // the latest of its rows' URL expiries
-    std::string status;  // "open" (rows to download), "completed" (all downloaded), "expired"
-                         // (the URLs of every row not downloaded have expired)
-    std::vector<RowState> rows;
+    BatchStatus status = BatchStatus::Open;
+    store::BatchRowCounts counts;             // how its rows stand
+    std::vector<RowState> rows;               // every row: get_batch() only, not list_batches()
     std::optional<BulkZipProgress> bulk_job;  // P12 bulk, once its ZIP job exists
 };
 

@@ -21,6 +21,18 @@ const char* to_string(RowStatus status) noexcept {
     return "unknown";
 }
 
+const char* to_string(BatchStatus status) noexcept {
+    switch (status) {
+        case BatchStatus::Open:
+            return "open";
+        case BatchStatus::Completed:
+            return "completed";
+        case BatchStatus::Expired:
+            return "expired";
+    }
+    return "unknown";
+}
+
 SecretString pin_page_tsv(const PinPage& page) {
     std::string out = "name\tmail\tPIN\tDN\n";
     for (const auto& e : page.entries) {

@@ -46,6 +46,20 @@ struct BatchRowRecord {
     int64_t urls_expire_at = 0;  // set by the store: the batch's expiry, or a re-send's
 };
 
+// How a batch's rows stand at a moment, counted by the store (so listing
+// batches does not read every row of a 100,000-row batch). Expired: neither
+// downloaded nor locked, and the row's URLs have expired.
+struct BatchRowCounts {
+    int64_t rows = 0;
+    int64_t accepted = 0;
+    int64_t pin_viewed = 0;
+    int64_t downloaded = 0;
+    int64_t locked = 0;
+    int64_t expired = 0;
+    int64_t open = 0;                   // not downloaded, URLs still valid (locked ones too)
+    int64_t latest_urls_expire_at = 0;  // 0 when the batch has no rows
+};
+
 struct UrlRecord {
     Bytes token_hash;  // SHA-256 of the token
     std::string kind;  // "pin" / "retrieval"
@@ -115,6 +129,7 @@ class BatchStore {
     virtual std::vector<BatchRecord> list_batches(const std::optional<std::string>& institution,
                                                   size_t limit) = 0;
     virtual std::vector<BatchRowRecord> rows(const std::string& batch_id) = 0;
+    virtual BatchRowCounts row_counts(const std::string& batch_id, int64_t now) = 0;
     virtual std::optional<BatchRowRecord> row(const std::string& batch_id, int64_t row_no) = 0;
 
     virtual std::optional<UrlRecord> find_url(ByteView token_hash) = 0;

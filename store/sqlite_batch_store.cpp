@@ -154,6 +154,36 @@ std::vector<BatchRowRecord> SqliteBatchStore::rows(const std::string& batch_id) 
     });
 }
 
+// One pass over the batch's rows in SQLite (primary key batch_id, row_no); the
+// same rules as issuance's row_status().
+BatchRowCounts SqliteBatchStore::row_counts(const std::string& batch_id, int64_t now) {
+    return db_.with([&](Connection& c) {
+        Statement s(c,
+                    "SELECT COUNT(*), "
+                    "  TOTAL(status NOT IN ('downloaded','locked','pin_viewed') AND "
+                    "        urls_expire_at > ?2), "
+                    "  TOTAL(status = 'pin_viewed' AND urls_expire_at > ?2), "
+                    "  TOTAL(status = 'downloaded'), TOTAL(status = 'locked'), "
+                    "  TOTAL(status NOT IN ('downloaded','locked') AND urls_expire_at <= ?2), "
+                    "  TOTAL(status != 'downloaded' AND urls_expire_at > ?2), "
+                    "  COALESCE(MAX(urls_expire_at), 0) "
+                    "FROM issuance_rows WHERE batch_id = ?1");
+        s.bind(1, batch_id).bind(2, now);
+        BatchRowCounts out;
+        if (s.step()) {
+            out.rows = s.int64(0);
+            out.accepted = s.int64(1);
+            out.pin_viewed = s.int64(2);
+            out.downloaded = s.int64(3);
+            out.locked = s.int64(4);
+            out.expired = s.int64(5);
+            out.open = s.int64(6);
+            out.latest_urls_expire_at = s.int64(7);
+        }
+        return out;
+    });
+}
+
 std::optional<BatchRowRecord> SqliteBatchStore::row(const std::string& batch_id, int64_t row_no) {
     return db_.with([&](Connection& c) -> std::optional<BatchRowRecord> {
         Statement s(c, std::string("SELECT ") + kRowColumns +

@@ -17,6 +17,7 @@ class SqliteBatchStore final : public BatchStore {
     std::vector<BatchRecord> list_batches(const std::optional<std::string>& institution,
                                           size_t limit) override;
     std::vector<BatchRowRecord> rows(const std::string& batch_id) override;
+    BatchRowCounts row_counts(const std::string& batch_id, int64_t now) override;
     std::optional<BatchRowRecord> row(const std::string& batch_id, int64_t row_no) override;
     std::optional<UrlRecord> find_url(ByteView token_hash) override;
     bool consume_pin_url(ByteView token_hash, int64_t now) override;

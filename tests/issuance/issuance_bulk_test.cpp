@@ -113,7 +113,7 @@ void bulk_flow(IssuanceWorld& w, const std::string& file, policy::ErrorMode mode
         EXPECT_EQ(import.exit_code, 0) << import.output;
     }
     auto state = w.service->get_batch(w.op, *batch.batch_id);
-    EXPECT_EQ(state.status, "completed");
+    EXPECT_EQ(state.status, issuance::BatchStatus::Completed);
     EXPECT_EQ(w.batches->pending_notifications(*batch.batch_id).size(), expected_rows + 2);
     auto second = error_of([&] { w.service->download_bulk_zip(*batch.batch_retrieval_token); });
     EXPECT_EQ(second.code(), "already_downloaded");

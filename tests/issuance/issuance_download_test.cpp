@@ -91,7 +91,7 @@ TEST(IssuanceDownload, P12IndividualEndToEnd) {
     EXPECT_NE(text.find("TLS Web Client Authentication"), std::string::npos) << text;
 
     auto state = w.service->get_batch(w.op, *batch.batch_id);
-    EXPECT_EQ(state.status, "completed");
+    EXPECT_EQ(state.status, issuance::BatchStatus::Completed);
     EXPECT_EQ(state.rows[0].status, RowStatus::Downloaded);
     EXPECT_EQ(state.rows[0].serial_hex, file.serial_hex);
     auto certificate = w.certificates->find(file.serial_hex);
@@ -182,7 +182,7 @@ TEST(IssuanceDownload, ExpiredUrlsAreGone) {
     EXPECT_EQ(download.code(), "url_expired");
     EXPECT_EQ(download.category(), ErrorCategory::Gone);
     auto state = w.service->get_batch(w.op, *batch.batch_id);
-    EXPECT_EQ(state.status, "expired");
+    EXPECT_EQ(state.status, issuance::BatchStatus::Expired);
     EXPECT_EQ(state.rows[0].status, RowStatus::Expired);
     auto unknown = error_of([&] { w.service->view_pins("no-such-token"); });
     EXPECT_EQ(unknown.code(), "url_not_found");

@@ -2,6 +2,8 @@
 // re-sending expired URLs (new tokens, the duplicate-DN rule again).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "common/error.h"
 #include "store/sqlite.h"
 #include "tests/issuance/issuance_world.h"
@@ -95,7 +97,7 @@ TEST(IssuanceRowCare, ResentUrlsReplaceTheExpiredOnes) {
               }).code(),
               "url_not_found");
     auto state = w.service->get_batch(w.op, id);
-    EXPECT_EQ(state.status, "open");
+    EXPECT_EQ(state.status, issuance::BatchStatus::Open);
     EXPECT_EQ(state.rows[0].status, RowStatus::Accepted);
 
     // The same events as at submit, sealing the new tokens; the unsent ones that
@@ -170,7 +172,54 @@ TEST(IssuanceRowCare, BulkBatchIsResentAsAWhole) {
     EXPECT_EQ(w.service->view_pins(*resent.batch_pin_token).entries.size(), 2u);
     auto zip = fetch_bulk_zip(w, *resent.batch_retrieval_token);
     EXPECT_FALSE(zip.content.empty());
-    EXPECT_EQ(w.service->get_batch(w.op, id).status, "completed");
+    EXPECT_EQ(w.service->get_batch(w.op, id).status, issuance::BatchStatus::Completed);
+}
+
+// The batch list counts rows in the store instead of carrying them (a
+// 100,000-row batch made the list take seconds): the counts agree with the rows
+// get_batch() shows, and so does the batch's status, before and after expiry.
+TEST(IssuanceRowCare, TheBatchListCountsRowsAsGetBatchShowsThem) {
+    IssuanceWorld w;
+    auto batch = w.submit(request_file(4, 1));
+    ASSERT_EQ(batch.status, "accepted") << batch.report.dump(1);
+    const std::string id = *batch.batch_id;
+    auto pin = w.service->view_pins(*batch.rows[0].pin_token).entries.at(0).pin;
+    w.service->download_p12(*batch.rows[0].retrieval_token, pin);  // row 1
+    lock_with_wrong_pins(w, *batch.rows[1].retrieval_token);       // row 2
+    w.service->view_pins(*batch.rows[2].pin_token);                // row 3
+    auto tally = [&] {                                             // row 4: accepted
+        std::map<RowStatus, int64_t> n;
+        for (const auto& r : w.service->get_batch(w.op, id).rows) ++n[r.status];
+        return n;
+    };
+    auto listed = [&] {
+        auto all = w.service->list_batches(w.op, 10);
+        EXPECT_EQ(all.size(), 1u);
+        EXPECT_TRUE(all.at(0).rows.empty()) << "the list carries counts, not rows";
+        return all.at(0);
+    };
+    auto now = listed();
+    auto n = tally();
+    EXPECT_EQ(now.counts.rows, 4);
+    EXPECT_EQ(now.counts.downloaded, n[RowStatus::Downloaded]);
+    EXPECT_EQ(now.counts.locked, n[RowStatus::Locked]);
+    EXPECT_EQ(now.counts.pin_viewed, n[RowStatus::PinViewed]);
+    EXPECT_EQ(now.counts.accepted, n[RowStatus::Accepted]);
+    EXPECT_EQ(now.counts.expired, 0);
+    EXPECT_EQ(
+        now.counts.downloaded + now.counts.locked + now.counts.pin_viewed + now.counts.accepted, 4);
+    EXPECT_EQ(now.status, issuance::BatchStatus::Open);
+    EXPECT_EQ(now.status, w.service->get_batch(w.op, id).status);
+
+    w.now_offset = 31 * 24 * 3600;  // every URL expired; the locked row stays locked
+    auto later = listed();
+    n = tally();
+    EXPECT_EQ(later.counts.expired, n[RowStatus::Expired]);
+    EXPECT_EQ(later.counts.expired, 2);
+    EXPECT_EQ(later.counts.locked, 1);
+    EXPECT_EQ(later.counts.downloaded, 1);
+    EXPECT_EQ(later.status, issuance::BatchStatus::Expired);
+    EXPECT_EQ(later.status, w.service->get_batch(w.op, id).status);
 }
 
 }  // namespace

@@ -61,7 +61,7 @@ TEST(IssuanceSubmit, SkipStoresTheValidRowsAndReportsTheBadLine) {
     EXPECT_EQ(w.count("issuance_urls"), 2);
     EXPECT_EQ(w.count("certificates"), 0);  // nothing signed before download
     auto state = w.service->get_batch(w.op, *result.batch_id);
-    EXPECT_EQ(state.status, "open");
+    EXPECT_EQ(state.status, issuance::BatchStatus::Open);
     EXPECT_EQ(state.rows.size(), 99u);
     EXPECT_EQ(state.rows[0].status, RowStatus::Accepted);
 }
