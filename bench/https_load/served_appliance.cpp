@@ -40,8 +40,12 @@ ServedAppliance::ServedAppliance(const std::string& ca_key_type, const nlohmann:
 ServedAppliance::~ServedAppliance() { stop(); }
 
 void ServedAppliance::start() {
+    // The JSON request log (stderr, a line per request) goes to a file: a pipe
+    // nobody drains would fill and block the server after a few hundred requests.
     serve_ = std::make_unique<test::Process>(
-        std::vector<std::string>{inkan_binary(), "--state-dir", state().string(), "serve"});
+        std::vector<std::string>{"/bin/sh", "-c",
+                                 "exec " + inkan_binary() + " --state-dir " + state().string() +
+                                     " serve 2>>" + (dir_ / "serve.log").string()});
     auto line = serve_->wait_for_line("TLS front", std::chrono::seconds(60));
     std::smatch m;
     static const std::regex app_ports("application on 127\\.0\\.0\\.1:(\\d+), (\\d+), (\\d+)");
