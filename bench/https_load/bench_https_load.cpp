@@ -25,6 +25,7 @@
 #include "bench/https_load/curl_load.h"
 #include "bench/https_load/served_appliance.h"
 #include "bench/support/csrs.h"
+#include "bench/support/per_key_type.h"
 #include "bench/support/raw_sign.h"
 #include "common/error.h"
 #include "hsm/keys.h"
@@ -127,15 +128,4 @@ void bench_key_type(const std::string& key_type, size_t certs) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    size_t certs = argc > 1 ? static_cast<size_t>(std::atol(argv[1])) : 300;
-    std::string types = argc > 2 ? argv[2] : "ec-p256,rsa-2048";
-    try {
-        std::stringstream list(types);
-        for (std::string type; std::getline(list, type, ',');) bench_key_type(type, certs);
-    } catch (const std::exception& e) {
-        std::cerr << "bench failed: " << e.what() << "\n";
-        return 1;
-    }
-    return 0;
-}
+int main(int argc, char** argv) { return bench::run_per_key_type(argc, argv, 300, bench_key_type); }
