@@ -3,7 +3,9 @@
 // operator's handed-over P12 (mutual TLS), from libcurl on keep-alive
 // connections by 1, 4 and 16 concurrent clients, N certificates per level
 // (CSRs with their own EC P-256 keys made before timing); then N/4 requests by
-// one client each on a new TLS connection (session resumed). Then `serve` is
+// one client each on a new TLS connection (session resumed); and, to show what
+// the front costs, 1 and 16 clients straight to the application's plain-HTTP
+// operator listener with the headers nginx adds. Then `serve` is
 // stopped and the raw C_Sign rate of the same CA key in the same token is
 // measured by 2 threads (the HSM session pool is 2), for the ratio.
 // Prints certificates/s, p50 and p99 latency per level, and checks every answer
@@ -91,6 +93,18 @@ void bench_key_type(const std::string& key_type, size_t certs) {
         check_answers(r, ca.get(), serials);
         levels.push_back({clients, std::move(r)});
     }
+    // The same load straight to the application (plain HTTP on loopback,
+    // the headers nginx would add; Pistache 0.0.5 does not keep the connection):
+    // what the front and TLS cost.
+    const std::string app_url = "http://127.0.0.1:" + std::to_string(a.app_operator_port()) +
+                                "/api/v1/certificates?format=pem";
+    std::vector<Level> direct;
+    for (size_t clients : {1, 16}) {
+        auto r = bench::post_concurrently(app_url, csrs(certs), clients, tls,
+                                          a.operator_front_headers());
+        check_answers(r, ca.get(), serials);
+        direct.push_back({clients, std::move(r)});
+    }
     const auto access_log = a.state() / "front" / "access.log";
     const size_t log_offset = test::read_file(access_log).size();
     auto fresh = bench::post_new_connection_each(url, csrs(certs / 4), tls);
@@ -111,13 +125,20 @@ void bench_key_type(const std::string& key_type, size_t certs) {
         key_type.c_str(), certs);
     std::printf("  raw C_Sign, 2 threads (serve stopped)   %8.0f signatures/s\n", raw);
     std::printf("  clients  certificates/s  ratio to raw  p50 ms  p99 ms  p99/p50  connections\n");
-    for (const auto& l : levels) {
-        double rate = static_cast<double>(l.r.latencies_ms.size()) / l.r.seconds;
-        double p50 = bench::percentile(l.r.latencies_ms, 50);
-        double p99 = bench::percentile(l.r.latencies_ms, 99);
-        std::printf("  %7zu  %14.0f  %12.3f  %6.1f  %6.1f  %7.2f  %11ld\n", l.clients, rate,
-                    rate / raw, p50, p99, p99 / p50, l.r.new_connections);
-    }
+    auto print = [&](const std::vector<Level>& rows) {
+        for (const auto& l : rows) {
+            double rate = static_cast<double>(l.r.latencies_ms.size()) / l.r.seconds;
+            double p50 = bench::percentile(l.r.latencies_ms, 50);
+            double p99 = bench::percentile(l.r.latencies_ms, 99);
+            std::printf("  %7zu  %14.0f  %12.3f  %6.1f  %6.1f  %7.2f  %11ld\n", l.clients, rate,
+                        rate / raw, p50, p99, p99 / p50, l.r.new_connections);
+        }
+    };
+    print(levels);
+    std::printf(
+        "  straight to the application (plain HTTP, no nginx, no TLS; Pistache closes each "
+        "connection):\n");
+    print(direct);
     double mean = fresh.seconds * 1000.0 / static_cast<double>(fresh.latencies_ms.size());
     std::printf(
         "  new TLS connection per request, 1 client: %.0f certificates/s, mean %.1f ms, p50 %.1f "

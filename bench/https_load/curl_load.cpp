@@ -31,6 +31,18 @@ void global_init() {
     if (rc != CURLE_OK) throw std::runtime_error("curl_global_init failed");
 }
 
+// "Expect:" (no 100-continue round trip) and `more`.
+SlistPtr header_list(const std::vector<std::string>& more) {
+    SlistPtr list(curl_slist_append(nullptr, "Expect:"));
+    for (const auto& h : more) {
+        curl_slist* longer = curl_slist_append(list.get(), h.c_str());
+        if (longer == nullptr) throw std::runtime_error("curl_slist_append failed");
+        list.release();
+        list.reset(longer);
+    }
+    return list;
+}
+
 size_t append_body(char* data, size_t size, size_t n, void* out) {
     static_cast<std::string*>(out)->append(data, size * n);
     return size * n;
@@ -87,10 +99,11 @@ long connects_of(CURL* h) {
 }  // namespace
 
 LoadResult post_concurrently(const std::string& url, const std::vector<std::string>& bodies,
-                             size_t clients, const ClientTls& tls) {
+                             size_t clients, const ClientTls& tls,
+                             const std::vector<std::string>& extra_headers) {
     global_init();
     LoadResult r = sized(bodies.size());
-    SlistPtr headers(curl_slist_append(nullptr, "Expect:"));  // no 100-continue round trip
+    SlistPtr headers = header_list(extra_headers);
     MultiPtr multi(curl_multi_init());
     curl_multi_setopt(multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(clients));
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(clients));
@@ -147,7 +160,7 @@ LoadResult post_new_connection_each(const std::string& url, const std::vector<st
                                     const ClientTls& tls) {
     global_init();
     LoadResult r = sized(bodies.size());
-    SlistPtr headers(curl_slist_append(nullptr, "Expect:"));
+    SlistPtr headers = header_list({});
     EasyPtr h = make_handle(url, tls, headers.get());
     curl_easy_setopt(h.get(), CURLOPT_FORBID_REUSE, 1L);
     curl_easy_setopt(h.get(), CURLOPT_SSL_SESSIONID_CACHE, 1L);
@@ -169,13 +182,7 @@ LoadResult post_new_connection_each(const std::string& url, const std::vector<st
 
 Answer request(const Request& req, const ClientTls& tls) {
     global_init();
-    SlistPtr headers(curl_slist_append(nullptr, "Expect:"));
-    for (const auto& h : req.headers) {
-        curl_slist* more = curl_slist_append(headers.get(), h.c_str());
-        if (more == nullptr) throw std::runtime_error("curl_slist_append failed");
-        headers.release();
-        headers.reset(more);
-    }
+    SlistPtr headers = header_list(req.headers);
     EasyPtr h = make_handle(req.url, tls, headers.get());
     Answer a;
     if (req.keep_body) {

@@ -24,9 +24,11 @@ struct LoadResult {
     long new_connections = 0;          // TCP connections opened
 };
 
-// POSTs bodies[i] to `url`, `clients` requests in flight at a time.
+// POSTs bodies[i] to `url`, `clients` requests in flight at a time, with
+// `headers` ("Name: value") added.
 LoadResult post_concurrently(const std::string& url, const std::vector<std::string>& bodies,
-                             size_t clients, const ClientTls& tls);
+                             size_t clients, const ClientTls& tls,
+                             const std::vector<std::string>& headers = {});
 
 // POSTs bodies[i] one after the other, each on a new connection
 // (CURLOPT_FORBID_REUSE), the TLS session cache left on.

@@ -1,5 +1,7 @@
 #include "bench/https_load/served_appliance.h"
 
+#include <cctype>
+#include <cstdio>
 #include <regex>
 #include <stdexcept>
 
@@ -51,6 +53,7 @@ void ServedAppliance::start() {
     static const std::regex app_ports("application on 127\\.0\\.0\\.1:(\\d+), (\\d+), (\\d+)");
     if (!std::regex_search(line, m, app_ports))
         throw std::runtime_error("inkan serve did not start: " + serve_->output());
+    app_operator_port_ = static_cast<unsigned short>(std::stoi(m[1]));
     app_public_port_ = static_cast<unsigned short>(std::stoi(m[2]));
 }
 
@@ -66,6 +69,22 @@ std::string ServedAppliance::front_secret() const {
     if (!std::regex_search(conf, m, secret))
         throw std::runtime_error("no front secret in nginx.conf");
     return m[1];
+}
+
+std::vector<std::string> ServedAppliance::operator_front_headers() const {
+    std::string pem = test::read_file(state() / "operators" / "ra-operator.pem");
+    std::string escaped;
+    for (unsigned char c : pem) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            escaped += static_cast<char>(c);
+        } else {
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", c);
+            escaped += hex;
+        }
+    }
+    return {"X-Inkan-Front: " + front_secret(), "X-Inkan-Client-Certificate: " + escaped,
+            "X-Inkan-Client-Verify: SUCCESS"};
 }
 
 }  // namespace inkan::bench

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
@@ -39,12 +40,18 @@ class ServedAppliance {
     // the secret the front adds to every request (X-Inkan-Front), read from
     // the 0600 nginx.conf: what a request must carry to reach Pistache straight.
     unsigned short app_public_port() const { return app_public_port_; }
+    unsigned short app_operator_port() const { return app_operator_port_; }
     std::string front_secret() const;
+    // What nginx adds to an operator request after verifying the first RA
+    // operator's client certificate: the secret, the certificate (URL-escaped
+    // PEM) and the verification result ("Name: value" each).
+    std::vector<std::string> operator_front_headers() const;
 
   private:
     test::TempDir dir_;
     unsigned short ports_[3] = {};
     unsigned short app_public_port_ = 0;
+    unsigned short app_operator_port_ = 0;
     std::string p12_password_;
     std::unique_ptr<test::Process> serve_;
 };
