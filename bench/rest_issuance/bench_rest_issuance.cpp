@@ -30,6 +30,9 @@
 #include "appliance/config.h"
 #include "appliance/operator_authority.h"
 #include "appliance/services.h"
+#include "bench/support/csrs.h"
+#include "bench/support/per_key_type.h"
+#include "bench/support/raw_sign.h"
 #include "common/error.h"
 #include "hsm/keys.h"
 #include "hsm/operations.h"
@@ -39,61 +42,6 @@ using namespace inkan;
 namespace fs = std::filesystem;
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// n jobs over `threads` threads; job(i) for each i in [0, n). Returns seconds.
-template <typename Job>
-double run_parallel(size_t n, size_t threads, Job job) {
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    auto worker = [&] {
-        for (size_t i = next++; i < n && !failed; i = next++) {
-            try {
-                job(i);
-            } catch (const std::exception& e) {
-                std::cerr << "job " << i << " failed: " << e.what() << "\n";
-                failed = true;
-            }
-        }
-    };
-    auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-    if (failed) throw std::runtime_error("a job failed");
-    return seconds_since(start);
-}
-
-// PEM CSRs for distinct subjects (the duplicate-DN rule) in the approved domain,
-// one software P-256 key.
-std::vector<std::string> make_csrs(size_t n, size_t first) {
-    EvpPkeyPtr key(EVP_EC_gen("P-256"));
-    std::vector<std::string> out;
-    for (size_t i = 0; i < n; ++i) {
-        X509ReqPtr req(X509_REQ_new());
-        X509_NAME* name = X509_REQ_get_subject_name(req.get());
-        std::string cn = "host" + std::to_string(first + i) + ".example.ac.jp";
-        auto add = [&](const char* type, const std::string& value) {
-            X509_NAME_add_entry_by_txt(name, type, MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char*>(value.c_str()), -1,
-                                       -1, 0);
-        };
-        add("C", "JP");
-        add("ST", "Tokyo");
-        add("L", "Chiyoda-ku");
-        add("O", "Example University");
-        add("CN", cn);
-        if (X509_REQ_set_pubkey(req.get(), key.get()) != 1 ||
-            X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0)
-            openssl_fail("cannot make CSR");
-        out.push_back(pki::to_pem(req.get()));
-    }
-    return out;
-}
 
 X509Ptr operator_certificate(const appliance::OperatorCredential& credential) {
     std::ifstream in(credential.cert_path);
@@ -130,20 +78,10 @@ void bench_key_type(const std::string& key_type, size_t certs) {
     appliance::OperatorAuthority core(*services);
     appliance::AuditedAuthority authority(core, *services->audit);
 
-    // Raw: C_Sign with the CA key, 2 threads, the mechanisms HsmSigner uses
-    // (CKM_ECDSA over a digest; CKM_SHA256_RSA_PKCS).
+    // Raw: C_Sign with the CA key, 2 threads, as ca::HsmSigner signs.
     hsm::KeyObject key = hsm::find_private_key(*services->token, appliance::ca_key_lookup(config));
     const bool rsa = key_type.rfind("rsa", 0) == 0;
-    Bytes digest = hsm::digest(hsm::DigestAlgorithm::Sha256, as_bytes("bench_rest_issuance"));
-    size_t raw_n = rsa ? 2000 : 8000;
-    double raw_s = run_parallel(raw_n, 2, [&](size_t) {
-        if (rsa) {
-            hsm::sign_rsa_pkcs1_sha256(key, digest);
-        } else {
-            hsm::sign(key, CKM_ECDSA, digest);
-        }
-    });
-    double raw_rate = raw_n / raw_s;
+    double raw_rate = bench::raw_sign_rate(key, rsa, rsa ? 2000 : 8000, 2);
 
     std::printf("%s CA key, SoftHSM, HSM session pool 2, %zu certificates per run\n",
                 key_type.c_str(), certs);
@@ -151,11 +89,11 @@ void bench_key_type(const std::string& key_type, size_t certs) {
     size_t first = 0;
     X509* ca = services->ca_certificate.get();
     for (size_t threads : {1, 2, 4}) {
-        auto csrs = make_csrs(certs, first);
+        auto csrs = bench::make_csrs(certs, first, "Example University");
         first += certs;
         std::vector<std::string> pems(certs);
         std::vector<std::string> serials(certs);
-        double s = run_parallel(certs, threads, [&](size_t i) {
+        double s = bench::run_parallel(certs, threads, [&](size_t i) {
             auto who = authority.authenticate_operator(op_cert.get());
             auto view = authority.issue_from_csr(who, as_bytes(csrs[i]), 5);
             pems[i] = std::move(view.pem);
@@ -178,14 +116,5 @@ void bench_key_type(const std::string& key_type, size_t certs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    size_t certs = argc > 1 ? static_cast<size_t>(std::atol(argv[1])) : 1000;
-    std::string types = argc > 2 ? argv[2] : "ec-p256,rsa-2048";
-    try {
-        std::stringstream list(types);
-        for (std::string type; std::getline(list, type, ',');) bench_key_type(type, certs);
-    } catch (const std::exception& e) {
-        std::cerr << "bench failed: " << e.what() << "\n";
-        return 1;
-    }
-    return 0;
+    return bench::run_per_key_type(argc, argv, 1000, bench_key_type);
 }
