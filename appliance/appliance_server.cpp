@@ -108,8 +108,10 @@ ApplianceServer::ApplianceServer(Services& services)
         mail_sender_ = std::make_unique<PeriodicTask>(
             "mail sending", std::chrono::seconds(services.config.mail.send_interval_seconds),
             [this] {
-                // Rounds until nothing due is left (a big batch queues many mails).
-                while (outbox_->send_due().sent > 0) {
+                // Rounds until nothing due is left (a big batch queues many mails);
+                // a stop waits for the round in progress only (at most
+                // 50 mails, OutboxConfig::batch_size), the rest after the next start.
+                while (!mail_sender_->stopping() && outbox_->send_due().sent > 0) {
                 }
             });
     }

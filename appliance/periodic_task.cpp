@@ -28,6 +28,11 @@ void PeriodicTask::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+bool PeriodicTask::stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
+
 void PeriodicTask::wake() {
     {
         std::lock_guard lock(mutex_);

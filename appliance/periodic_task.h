@@ -22,6 +22,8 @@ class PeriodicTask {
     void start();  // the first run happens at once, on the thread
     void stop();   // waits for a run in progress
     void wake();   // run now (e.g. new mails were queued)
+    // True once stop() was called: a run that loops checks it between steps.
+    bool stopping();
 
   private:
     void loop();
