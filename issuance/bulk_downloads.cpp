@@ -59,7 +59,7 @@ BulkZip IssuanceService::download_bulk_zip(const std::string& retrieval_token, b
     std::lock_guard lock(m.bulk_mutex);
     std::vector<store::BatchRowRecord> all = m.batches.rows(batch.id);
     for (const auto& r : all) {
-        if (r.status == "accepted") {
+        if (r.status == store::StoredRowStatus::Accepted) {
             throw Error(
                 ErrorCategory::Conflict, "pin_not_retrieved",
                 "the ZIP can be downloaded only after the PINs were retrieved from the PIN URL");

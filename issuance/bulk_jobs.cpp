@@ -32,8 +32,9 @@ std::vector<store::BatchRowRecord> bulk_rows(const IssuanceService::Impl& servic
                                              const std::vector<store::BatchRowRecord>& rows) {
     std::vector<store::BatchRowRecord> out;
     for (const auto& r : rows) {
-        if (r.status == "locked") continue;
-        if (r.status == "downloaded" && !service.config.allow_redownload) continue;
+        if (r.status == store::StoredRowStatus::Locked) continue;
+        if (r.status == store::StoredRowStatus::Downloaded && !service.config.allow_redownload)
+            continue;
         out.push_back(r);
     }
     return out;

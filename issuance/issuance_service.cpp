@@ -22,10 +22,11 @@ policy::DownloadType download_type_of(int value) {
 }
 
 RowStatus row_status(const store::BatchRowRecord& row, int64_t now) {
-    if (row.status == "downloaded") return RowStatus::Downloaded;
-    if (row.status == "locked") return RowStatus::Locked;
+    if (row.status == store::StoredRowStatus::Downloaded) return RowStatus::Downloaded;
+    if (row.status == store::StoredRowStatus::Locked) return RowStatus::Locked;
     if (now >= row.urls_expire_at) return RowStatus::Expired;
-    return row.status == "pin_viewed" ? RowStatus::PinViewed : RowStatus::Accepted;
+    return row.status == store::StoredRowStatus::PinViewed ? RowStatus::PinViewed
+                                                           : RowStatus::Accepted;
 }
 
 // A batch's summary from its row counts (the store counts them).
@@ -416,11 +417,12 @@ SecretString IssuanceService::Impl::pin_of(const store::BatchRowRecord& row) {
 }
 
 void IssuanceService::Impl::check_downloadable(const store::BatchRowRecord& row) {
-    if (row.status == "locked" || row.failed_attempts >= config.max_pin_failures) {
+    if (row.status == store::StoredRowStatus::Locked ||
+        row.failed_attempts >= config.max_pin_failures) {
         throw Error(ErrorCategory::Locked, "row_locked",
                     "too many wrong access PINs: this request row is locked; ask the RA operator");
     }
-    if (row.status == "downloaded" && !config.allow_redownload) {
+    if (row.status == store::StoredRowStatus::Downloaded && !config.allow_redownload) {
         throw Error(ErrorCategory::Gone, "already_downloaded",
                     "the certificate of this request row was already downloaded");
     }

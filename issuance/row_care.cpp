@@ -10,7 +10,7 @@ namespace inkan::issuance {
 namespace {
 
 bool is_locked(const store::BatchRowRecord& row, int max_pin_failures) {
-    return row.status == "locked" || row.failed_attempts >= max_pin_failures;
+    return row.status == store::StoredRowStatus::Locked || row.failed_attempts >= max_pin_failures;
 }
 
 // The rows a re-send renews: the one row, or (P12 bulk, row 0) every row of the
@@ -25,10 +25,10 @@ std::vector<store::BatchRowRecord> rows_to_resend(IssuanceService::Impl& m,
                         "re-send row 0 (the whole batch)");
         }
         for (auto& r : m.batches.rows(batch.id))
-            if (r.status != "downloaded") rows.push_back(std::move(r));
+            if (r.status != store::StoredRowStatus::Downloaded) rows.push_back(std::move(r));
     } else {
         store::BatchRowRecord row = m.row_in(batch, row_no);
-        if (row.status != "downloaded") rows.push_back(std::move(row));
+        if (row.status != store::StoredRowStatus::Downloaded) rows.push_back(std::move(row));
     }
     if (rows.empty()) {
         throw Error(ErrorCategory::Gone, "already_downloaded",

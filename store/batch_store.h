@@ -27,6 +27,13 @@ struct BatchRecord {
 };
 
 // Row status as stored; "expired" is derived by the reader from urls_expire_at.
+// A request row as the store keeps it (the text form is the database's). An
+// expired row is still Accepted or PinViewed here: expiry is a matter of time,
+// which issuance's RowStatus adds.
+enum class StoredRowStatus { Accepted, PinViewed, Downloaded, Locked };
+const char* to_string(StoredRowStatus status) noexcept;
+StoredRowStatus parse_stored_row_status(const std::string& text);  // unknown: Accepted
+
 struct BatchRowRecord {
     std::string batch_id;
     int64_t row_no = 0;
@@ -35,10 +42,10 @@ struct BatchRowRecord {
     int profile_id = 0;
     int download_type = 0;
     std::string admin_name, admin_mail, user_name, user_mail, p12_file_name;
-    std::string raw_json;             // the 15 columns (column 15 blanked)
-    Bytes pin_nonce;                  // 16 random bytes: the PIN derivation input
-    Bytes pin_ciphertext;             // empty unless the file supplied the PIN
-    std::string status = "accepted";  // accepted / pin_viewed / downloaded / locked
+    std::string raw_json;  // the 15 columns (column 15 blanked)
+    Bytes pin_nonce;       // 16 random bytes: the PIN derivation input
+    Bytes pin_ciphertext;  // empty unless the file supplied the PIN
+    StoredRowStatus status = StoredRowStatus::Accepted;
     int failed_attempts = 0;
     std::optional<std::string> serial_hex;
     std::optional<int64_t> downloaded_at;

@@ -18,6 +18,31 @@ constexpr const char* kRowColumns =
     "user_name, user_mail, p12_file_name, raw_json, pin_nonce, pin_ciphertext, status, "
     "failed_attempts, serial_hex, downloaded_at, renews_serial_hex, urls_expire_at";
 
+}  // namespace
+
+const char* to_string(StoredRowStatus status) noexcept {
+    switch (status) {
+        case StoredRowStatus::Accepted:
+            return "accepted";
+        case StoredRowStatus::PinViewed:
+            return "pin_viewed";
+        case StoredRowStatus::Downloaded:
+            return "downloaded";
+        case StoredRowStatus::Locked:
+            return "locked";
+    }
+    return "accepted";
+}
+
+StoredRowStatus parse_stored_row_status(const std::string& text) {
+    if (text == "pin_viewed") return StoredRowStatus::PinViewed;
+    if (text == "downloaded") return StoredRowStatus::Downloaded;
+    if (text == "locked") return StoredRowStatus::Locked;
+    return StoredRowStatus::Accepted;
+}
+
+namespace {
+
 BatchRecord read_batch(const Statement& s) {
     BatchRecord b;
     b.id = s.text(0);
@@ -49,7 +74,7 @@ BatchRowRecord read_row(const Statement& s) {
     r.raw_json = s.text(11);
     r.pin_nonce = s.blob(12);
     r.pin_ciphertext = s.is_null(13) ? Bytes{} : s.blob(13);
-    r.status = s.text(14);
+    r.status = parse_stored_row_status(s.text(14));
     r.failed_attempts = static_cast<int>(s.int64(15));
     r.serial_hex = s.opt_text(16);
     r.downloaded_at = s.opt_int64(17);
@@ -111,7 +136,9 @@ std::vector<ConflictingRow> SqliteBatchStore::create(const NewBatch& nb) {
             } else {
                 s.bind(14, ByteView(r.pin_ciphertext));
             }
-            s.bind(15, r.status).bind(16, int64_t{r.failed_attempts}).bind(17, r.serial_hex);
+            s.bind(15, std::string(to_string(r.status)))
+                .bind(16, int64_t{r.failed_attempts})
+                .bind(17, r.serial_hex);
             s.bind(18, r.downloaded_at).bind(19, r.renews_serial_hex).bind(20, b.expires_at).run();
         }
         for (const auto& u : nb.urls) insert_url(c, u);
