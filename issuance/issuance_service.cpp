@@ -29,7 +29,8 @@ RowStatus row_status(const store::BatchRowRecord& row, int64_t now) {
                                                            : RowStatus::Accepted;
 }
 
-// A batch's summary from its row counts (the store counts them).
+// A batch's summary from its row counts (the store's for the list, the rows'
+// own for get_batch()).
 BatchState batch_state(const store::BatchRecord& b, const store::BatchRowCounts& counts) {
     BatchState s;
     s.batch_id = b.id;
@@ -45,6 +46,35 @@ BatchState batch_state(const store::BatchRecord& b, const store::BatchRowCounts&
                    ? BatchStatus::Completed
                    : (counts.open > 0 ? BatchStatus::Open : BatchStatus::Expired);
     return s;
+}
+
+// The same counts from rows already read (get_batch() shows them), so the
+// batch's status and the rows in one answer come from one read of the store.
+store::BatchRowCounts count_rows(const std::vector<RowState>& rows, int64_t now) {
+    store::BatchRowCounts n;
+    for (const RowState& r : rows) {
+        ++n.rows;
+        switch (r.status) {
+            case RowStatus::Accepted:
+                ++n.accepted;
+                break;
+            case RowStatus::PinViewed:
+                ++n.pin_viewed;
+                break;
+            case RowStatus::Downloaded:
+                ++n.downloaded;
+                break;
+            case RowStatus::Locked:
+                ++n.locked;
+                break;
+            case RowStatus::Expired:
+                ++n.expired;
+                break;
+        }
+        if (r.status != RowStatus::Downloaded && now < r.urls_expire_at) ++n.open;
+        n.latest_urls_expire_at = std::max(n.latest_urls_expire_at, r.urls_expire_at);
+    }
+    return n;
 }
 
 int64_t system_now() {
@@ -313,8 +343,10 @@ store::BatchRecord IssuanceService::Impl::own_batch(const OperatorInfo& op,
 BatchState IssuanceService::get_batch(const OperatorInfo& op, const std::string& batch_id) {
     store::BatchRecord batch = impl_->own_batch(op, batch_id);
     const int64_t now = impl_->now();
-    BatchState state = batch_state(batch, impl_->batches.row_counts(batch_id, now));
-    for (const auto& r : impl_->batches.rows(batch_id)) state.rows.push_back(row_state(r, now));
+    std::vector<RowState> rows;
+    for (const auto& r : impl_->batches.rows(batch_id)) rows.push_back(row_state(r, now));
+    BatchState state = batch_state(batch, count_rows(rows, now));
+    state.rows = std::move(rows);
     state.bulk_job = bulk_progress(*impl_, batch_id);
     return state;
 }
