@@ -94,6 +94,8 @@ ApplianceServer::ApplianceServer(Services& services)
       outbox_view_(*services.outbox),
       outbox_handlers_(authority_, outbox_view_),
       crl_refresher_("CRL regeneration", kCrlCheckInterval, crl_refresh(*services.crl_publisher)),
+      wal_checkpointer_("WAL checkpoint", std::chrono::seconds(1),
+                        [&database = *services.database] { database.checkpoint(); }),
       core_reports_(services),
       reports_(core_reports_, audit_),
       report_handlers_(authority_, reports_),
@@ -149,6 +151,8 @@ void ApplianceServer::start() {
     }
     services_.crl_publisher->refresh_if_due();  // errors at start are the caller's
     crl_refresher_.start();
+    services_.database->take_over_checkpoints();
+    wal_checkpointer_.start();
     if (mail_sender_) mail_sender_->start();
     try {
         server_.start();
@@ -191,6 +195,7 @@ uint16_t ApplianceServer::crl_port() const {
 
 void ApplianceServer::stop_tasks() {
     crl_refresher_.stop();
+    wal_checkpointer_.stop();
     if (mail_sender_) mail_sender_->stop();
 }
 

@@ -85,6 +85,7 @@ class ApplianceServer {
     ApplianceOutboxView outbox_view_;
     api::OutboxHandlers outbox_handlers_;
     PeriodicTask crl_refresher_;
+    PeriodicTask wal_checkpointer_;  // the store's checkpoints, off the request path
     ApplianceReports core_reports_;
     AuditedReports reports_;
     api::ReportHandlers report_handlers_;

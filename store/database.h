@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -38,10 +39,25 @@ class Database {
         }
     }
 
+    // A long-running process (inkan serve) calls this once to take the WAL
+    // checkpoints off the request path: SQLite then no longer checkpoints
+    // (and fdatasyncs) inside a commit while the connection is held, and the
+    // caller runs checkpoint() from a background task instead. One-shot
+    // processes leave it alone; SQLite checkpoints when the last connection
+    // closes in any case.
+    void take_over_checkpoints();
+    // A PASSIVE checkpoint on a connection of its own: it copies what it can
+    // without waiting for or blocking readers and writers of the shared one.
+    // Returns the WAL frames still not copied.
+    int checkpoint();
+
   private:
     void migrate();
+    std::string path_;
     std::mutex mutex_;
     Connection conn_;
+    std::mutex checkpoint_mutex_;
+    std::unique_ptr<Connection> checkpoint_conn_;
 };
 
 int64_t unix_now();

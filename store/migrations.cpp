@@ -300,7 +300,23 @@ int64_t unix_now() {
 
 int Database::latest_schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
-Database::Database(const std::string& path) : conn_(path) { migrate(); }
+Database::Database(const std::string& path) : path_(path), conn_(path) { migrate(); }
+
+void Database::take_over_checkpoints() {
+    with([](Connection& c) { c.exec("PRAGMA wal_autocheckpoint=0"); });
+}
+
+int Database::checkpoint() {
+    std::lock_guard lock(checkpoint_mutex_);
+    if (!checkpoint_conn_) checkpoint_conn_ = std::make_unique<Connection>(path_);
+    int wal_frames = 0;
+    int copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->handle(), nullptr,
+                                             SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        throw_sqlite(checkpoint_conn_->handle(), rc, "WAL checkpoint");
+    return wal_frames > copied ? wal_frames - copied : 0;
+}
 
 int Database::schema_version() {
     return with([](Connection& c) {

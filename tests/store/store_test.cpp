@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "common/error.h"
@@ -60,6 +61,48 @@ TEST(StoreDatabase, MigratesToLatestAndReopens) {
     ASSERT_TRUE(found);
     EXPECT_EQ(found->subject, "CN=a");
     EXPECT_EQ(found->der, (Bytes{0x30, 0x03, 0x02, 0x01, 0x01}));
+}
+
+namespace {
+
+uintmax_t wal_size(const std::string& db_path) {
+    return std::filesystem::file_size(db_path + "-wal");
+}
+
+void write_pages(Database& db, int rows) {
+    db.with([&](Connection& c) {
+        for (int i = 0; i < rows; ++i) {
+            Statement s(c, "INSERT INTO wal_filler (b) VALUES (?)");
+            s.bind(1, ByteView(Bytes(4000, static_cast<uint8_t>(i)))).run();
+        }
+    });
+}
+
+}  // namespace
+
+// inkan serve takes the WAL checkpoints off the request path: commits no
+// longer checkpoint (the WAL grows past SQLite's 1,000-page automatic
+// checkpoint), and checkpoint() on its own connection copies every frame, so
+// that later commits reuse the WAL from its start instead of growing it.
+TEST(StoreDatabase, CheckpointsTakenOverRunOnlyWhenAskedAndThenReuseTheWal) {
+    test::TempDir dir;
+    auto path = (dir / "inkan.db").string();
+    Database db(path);
+    db.with([](Connection& c) { c.exec("CREATE TABLE wal_filler (b BLOB)"); });
+    db.take_over_checkpoints();
+    write_pages(db, 1500);  // ~1,500 pages, each row its own commit
+    const auto grown = wal_size(path);
+    EXPECT_GT(grown, 1200u * 4096u) << "a commit checkpointed although checkpoints were taken over";
+
+    EXPECT_EQ(db.checkpoint(), 0) << "frames left in the WAL after a checkpoint with no readers";
+    write_pages(db, 200);
+    EXPECT_EQ(wal_size(path), grown) << "the WAL grew instead of being reused after the checkpoint";
+    EXPECT_EQ(db.with([](Connection& c) {
+        Statement s(c, "SELECT count(*) FROM wal_filler");
+        s.step();
+        return s.int64(0);
+    }),
+              1700);
 }
 
 // Migration 9 gives each row of an existing database its batch's URL expiry.
