@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 
+#include "api/parsed_certificate_cache.h"
 #include "api/responder.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -41,6 +42,14 @@ std::string url_unescape(const std::string& in) {
     return out;
 }
 
+// One per process: the certificates of the operators' clients currently
+// calling (api/parsed_certificate_cache.h); 64 distinct operators at a time
+// before the least recent is parsed again.
+ParsedCertificateCache& forwarded_certificates() {
+    static ParsedCertificateCache cache(64);
+    return cache;
+}
+
 }  // namespace
 
 FrontGate::FrontGate(std::string secret) : secret_(std::move(secret)) {
@@ -75,6 +84,7 @@ X509Ptr forwarded_client_certificate(const Http::Request& request) {
         throw Error(ErrorCategory::Unauthorized, "client_certificate_required",
                     "no verified TLS client certificate was presented");
     }
+    if (X509Ptr known = forwarded_certificates().find(escaped)) return known;
     std::string pem = url_unescape(escaped);
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
@@ -83,6 +93,7 @@ X509Ptr forwarded_client_certificate(const Http::Request& request) {
                     "the client certificate the TLS front forwarded is not a PEM certificate; "
                     "check the front's configuration (inkan writes it at start)");
     }
+    forwarded_certificates().keep(escaped, cert.get());
     return cert;
 }
 

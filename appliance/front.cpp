@@ -35,6 +35,11 @@ constexpr const char* kCiphers =
 
 // A bulk ZIP or an export holds its request until the archive is written.
 constexpr int kUpstreamReadTimeoutSeconds = 3600;
+// Idle connections nginx keeps open to each of the application's listeners,
+// closed by nginx after 30 s idle: before Pistache's own header (60 s) and
+// keep-alive (300 s) timeouts, so nginx never sends on a connection the
+// application is closing.
+constexpr int kUpstreamIdleConnections = 32;
 constexpr std::chrono::seconds kStartTimeout{10};
 
 [[noreturn]] void start_failed(const std::string& message) {
@@ -48,6 +53,11 @@ std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_ce
     o << "        location / {\n"
       << "            proxy_pass http://" << upstream << ";\n"
       << "            proxy_set_header Host $http_host;\n"
+      // Keep the connections to the application open between requests (the
+      // upstream's keepalive): Pistache 0.0.5 closes a connection after its
+      // answer unless the request says keep-alive, and without it every
+      // forwarded request pays a new loopback connection on both sides.
+      << "            proxy_set_header Connection \"keep-alive\";\n"
       << "            proxy_set_header X-Inkan-Front \"" << p.secret
       << "\";\n"
       // nginx's own id replaces whatever the client sent; the application logs
@@ -271,9 +281,12 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "    ssl_session_tickets off;\n"
       << "    proxy_http_version 1.1;\n"
       << "    proxy_read_timeout " << kUpstreamReadTimeoutSeconds << "s;\n"
-      << "    upstream inkan_operator { server 127.0.0.1:" << p.app_operator_port << "; }\n"
-      << "    upstream inkan_public { server 127.0.0.1:" << p.app_public_port << "; }\n"
-      << "    upstream inkan_publication { server 127.0.0.1:" << p.app_crl_port << "; }\n"
+      << "    upstream inkan_operator { server 127.0.0.1:" << p.app_operator_port << "; keepalive "
+      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
+      << "    upstream inkan_public { server 127.0.0.1:" << p.app_public_port << "; keepalive "
+      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
+      << "    upstream inkan_publication { server 127.0.0.1:" << p.app_crl_port << "; keepalive "
+      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
       << tls_server(p, p.operator_port, "inkan_operator", true)
       << tls_server(p, p.public_port, "inkan_public", false) << "    server {\n"
       << "        listen " << p.bind_address << ":" << p.crl_port << ";\n"

@@ -308,3 +308,52 @@ TEST_F(FrontTest, TlsSessionsResumeThroughTheFront) {
         }
     }
 }
+
+namespace {
+
+// Established TCP connections on this machine whose local port is `port`
+// (/proc/net/tcp and tcp6: the application's side of a loopback connection).
+int established_to(unsigned short port) {
+    int n = 0;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::istringstream lines(test::read_file(table));
+        std::string line;
+        std::getline(lines, line);  // the header
+        while (std::getline(lines, line)) {
+            std::istringstream fields(line);
+            std::string slot, local, remote, state;
+            fields >> slot >> local >> remote >> state;
+            auto colon = local.rfind(':');
+            if (state == "01" && colon != std::string::npos &&
+                std::stoul(local.substr(colon + 1), nullptr, 16) == port) {
+                ++n;
+            }
+        }
+    }
+    return n;
+}
+
+}  // namespace
+
+// nginx keeps its connections to the application open between requests (the
+// upstreams' keepalive): 40 requests, each from a new client connection and
+// some with a large answer, are served over one or two application
+// connections, which stay open afterwards, instead of 40 opened and closed.
+TEST_F(FrontTest, ConnectionsToTheApplicationAreKeptBetweenRequests) {
+    const auto& op = f.operator_credential();
+    const unsigned short app_port = f.server().app_operator_port();
+    const std::string base = "https://127.0.0.1:" + std::to_string(f.server().operator_port());
+    std::string urls;
+    for (int i = 0; i < 20; ++i) {
+        urls += " -o /dev/null " + base + "/api/v1/statistics";
+        urls += " -o /dev/null " + base + "/openapi.json";
+    }
+    auto r = test::run("curl -s -H 'Connection: close' --cacert " + ca() + " --cert " +
+                       test::shell_quote(op.cert_path.string()) + " --key " +
+                       test::shell_quote(op.key_path.string()) + " -w '%{http_code}\\n'" + urls);
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 40) << r.output;
+    EXPECT_EQ(r.output.find_first_not_of("200\n"), std::string::npos) << r.output;
+    const int kept = established_to(app_port);
+    EXPECT_GE(kept, 1) << "nginx closed its connections to the application";
+    EXPECT_LE(kept, 2) << "a new application connection per request";
+}
