@@ -38,27 +38,40 @@ std::vector<Bytes> KeyPool::pool_ids() {
 
 void KeyPool::load_once() {
     if (loaded_) return;
-    std::vector<Bytes> ids = pool_ids();
-    ready_.assign(ids.begin(), ids.end());
+    for (Bytes& id : pool_ids()) ready_.push_back({std::move(id), std::nullopt});
     loaded_ = true;
+}
+
+std::optional<KeyPair> KeyPool::locate(const ReadyPair& ready) {
+    if (ready.made) {
+        try {
+            if (ready.made->private_key.id() == ready.id && ready.made->public_key.id() == ready.id)
+                return ready.made;
+        } catch (const CkError& e) {  // destroyed since (another process took it)
+            if (e.rv() != CKR_OBJECT_HANDLE_INVALID) throw;
+        } catch (const Error& e) {  // the token was reconnected: the handles are stale
+            if (e.code() != "hsm_key_stale") throw;
+        }
+    }
+    KeyLookup lookup{ready.id, pool_label(algorithm_)};
+    auto priv = find_key(token_, CKO_PRIVATE_KEY, lookup);
+    auto pub = find_key(token_, CKO_PUBLIC_KEY, lookup);
+    if (!priv || !pub) return std::nullopt;
+    return KeyPair{std::move(*priv), std::move(*pub)};
 }
 
 std::optional<SessionKeyPair> KeyPool::take() {
     for (;;) {
-        Bytes id;
+        std::optional<ReadyPair> ready;
         {
             std::lock_guard lock(mutex_);
             load_once();
             if (ready_.empty()) return std::nullopt;
-            id = std::move(ready_.front());
+            ready = std::move(ready_.front());
             ready_.pop_front();  // handed out once, whatever happens next
         }
-        KeyLookup lookup{id, pool_label(algorithm_)};
-        auto priv = find_key(token_, CKO_PRIVATE_KEY, lookup);
-        auto pub = find_key(token_, CKO_PUBLIC_KEY, lookup);
-        if (priv && pub) {
-            return SessionKeyPair(token_, algorithm_, KeyPair{std::move(*priv), std::move(*pub)},
-                                  std::move(id));
+        if (auto keys = locate(*ready)) {
+            return SessionKeyPair(token_, algorithm_, std::move(*keys), std::move(ready->id));
         }
         // Gone (another process took it) or half a pair: try the next one.
     }
@@ -68,9 +81,9 @@ bool KeyPool::fill_one() {
     if (available() >= target_) return false;
     KeySpec spec{pool_label(algorithm_), random_key_id(token_)};
     KeyPairTemplates t = key_pair_templates(algorithm_, spec, KeyPairUse::PooledKey);
-    generate_key_pair(token_, algorithm_, t);  // KeyObjects only name the token objects
+    KeyPair made = generate_key_pair(token_, algorithm_, t);
     std::lock_guard lock(mutex_);
-    ready_.push_back(std::move(spec.id));
+    ready_.push_back({std::move(spec.id), std::move(made)});
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <vector>
 
+#include "hsm/key_generation.h"
 #include "hsm/session_key.h"
 
 namespace inkan::hsm {
@@ -42,14 +43,27 @@ class KeyPool {
     // Loads ready_ from the token once (pairs made before a restart). Under mutex_.
     void load_once();
 
+    // A pair ready to be taken: its CKA_ID and, when this process made it, the
+    // handles generate_key_pair returned. A search (C_FindObjects) reads every
+    // token object in SoftHSM, so with a few hundred pool pairs a take that
+    // searched cost more than the signature and the P12 together.
+    struct ReadyPair {
+        Bytes id;
+        std::optional<KeyPair> made;
+    };
+    // The pair behind `ready`: its kept handles if both still name objects
+    // with its CKA_ID (same token generation, not destroyed by another
+    // process), else found again by CKA_ID; nullopt if it is gone.
+    std::optional<KeyPair> locate(const ReadyPair& ready);
+
     Token& token_;
     KeyAlgorithm algorithm_;
     size_t target_;
     std::mutex mutex_;
     bool loaded_ = false;
-    // The pairs ready to be taken, by CKA_ID: searched in the token once, then
-    // kept here (a search per take would read every pool object each time).
-    std::deque<Bytes> ready_;
+    // The pairs ready to be taken: searched in the token once, then kept here
+    // (a search per take would read every pool object each time).
+    std::deque<ReadyPair> ready_;
 };
 
 // Pool pairs in the token by algorithm name ("rsa-2048", ...), for `inkan hsm status`.

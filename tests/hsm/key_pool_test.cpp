@@ -76,5 +76,30 @@ TEST_F(HsmKeyPool, ConcurrentTakersNeverShareAPair) {
     EXPECT_EQ(pool.available(), 0u);
 }
 
+// The pool keeps the handles of the pairs it made; a pair that another taker
+// (here a second pool on the same token, as another process would) destroyed
+// meanwhile is skipped, never handed out half-gone.
+TEST_F(HsmKeyPool, APairAnotherTakerDestroyedIsSkipped) {
+    KeyPool pool(*token_, KeyAlgorithm::EcP256, 3);
+    while (pool.fill_one()) {
+    }
+    KeyPool other(*token_, KeyAlgorithm::EcP256, 0);  // finds the three by searching
+    auto taken_elsewhere = other.take();
+    ASSERT_TRUE(taken_elsewhere);
+    const Bytes gone = taken_elsewhere->id();
+    taken_elsewhere->export_and_destroy();
+
+    std::set<Bytes> ids;
+    while (auto pair = pool.take()) {
+        EXPECT_NE(pair->id(), gone);
+        EXPECT_EQ(pair->keys().private_key.id(), pair->id());
+        EXPECT_EQ(pair->keys().public_key.id(), pair->id());
+        EXPECT_TRUE(pair->export_and_destroy());
+        ids.insert(pair->id());
+    }
+    EXPECT_EQ(ids.size(), 2u);
+    EXPECT_EQ(pool.available(), 0u);
+}
+
 }  // namespace
 }  // namespace inkan::hsm
