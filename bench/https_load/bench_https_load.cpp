@@ -8,12 +8,15 @@
 // operator listener with the headers nginx adds. Then `serve` is
 // stopped and the raw C_Sign rate of the same CA key in the same token is
 // measured by 2 threads (the HSM session pool is 2), for the ratio.
-// Prints certificates/s, p50 and p99 latency per level, and checks every answer
+// Prints certificates/s, p50 and p99 latency per level, the CPU time `inkan`,
+// nginx and the load client each spent per certificate (/proc; the rate the
+// cores would allow at best), and checks every answer
 // is a certificate signed by the CA with a distinct serial.
 //
 //   bench_https_load [certs per level=300] [key types=ec-p256,rsa-2048]
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -21,10 +24,12 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "appliance/config.h"
 #include "appliance/services.h"
 #include "bench/https_load/curl_load.h"
+#include "bench/https_load/process_cpu.h"
 #include "bench/https_load/served_appliance.h"
 #include "bench/support/csrs.h"
 #include "bench/support/per_key_type.h"
@@ -86,25 +91,28 @@ void bench_key_type(const std::string& key_type, size_t certs) {
     struct Level {
         size_t clients;
         bench::LoadResult r;
+        bench::CpuPerRequest cpu;  // what inkan, nginx and this client spent per request
+    };
+    // One level: the CSRs are made first, the CPU counted around the requests only.
+    auto load = [&](const std::string& to, size_t clients,
+                    const std::vector<std::string>& headers) -> Level {
+        auto bodies = csrs(certs);
+        auto before = bench::cpu_seconds(a.serve_pid());
+        auto r = bench::post_concurrently(to, bodies, clients, tls, headers);
+        auto cpu = bench::per_request(before, bench::cpu_seconds(a.serve_pid()), bodies.size());
+        check_answers(r, ca.get(), serials);
+        return {clients, std::move(r), cpu};
     };
     std::vector<Level> levels;
-    for (size_t clients : {1, 4, 16}) {
-        auto r = bench::post_concurrently(url, csrs(certs), clients, tls);
-        check_answers(r, ca.get(), serials);
-        levels.push_back({clients, std::move(r)});
-    }
+    for (size_t clients : {1, 4, 16}) levels.push_back(load(url, clients, {}));
     // The same load straight to the application (plain HTTP on loopback,
     // the headers nginx would add; Pistache 0.0.5 does not keep the connection):
     // what the front and TLS cost.
     const std::string app_url = "http://127.0.0.1:" + std::to_string(a.app_operator_port()) +
                                 "/api/v1/certificates?format=pem";
     std::vector<Level> direct;
-    for (size_t clients : {1, 16}) {
-        auto r = bench::post_concurrently(app_url, csrs(certs), clients, tls,
-                                          a.operator_front_headers());
-        check_answers(r, ca.get(), serials);
-        direct.push_back({clients, std::move(r)});
-    }
+    for (size_t clients : {1, 16})
+        direct.push_back(load(app_url, clients, a.operator_front_headers()));
     const auto access_log = a.state() / "front" / "access.log";
     const size_t log_offset = test::read_file(access_log).size();
     auto fresh = bench::post_new_connection_each(url, csrs(certs / 4), tls);
@@ -124,14 +132,23 @@ void bench_key_type(const std::string& key_type, size_t certs) {
         "keep-alive; %zu certificates per level\n",
         key_type.c_str(), certs);
     std::printf("  raw C_Sign, 2 threads (serve stopped)   %8.0f signatures/s\n", raw);
-    std::printf("  clients  certificates/s  ratio to raw  p50 ms  p99 ms  p99/p50  connections\n");
+    // CPU per certificate of each side, and the rate the cores would allow if
+    // nothing but that CPU time limited it (cores x 1000 / total ms).
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::printf(
+        "  clients  certificates/s  ratio to raw  p50 ms  p99 ms  p99/p50  connections   CPU ms "
+        "per certificate: inkan  nginx  client  (%u cores allow /s)\n",
+        cores);
     auto print = [&](const std::vector<Level>& rows) {
         for (const auto& l : rows) {
             double rate = static_cast<double>(l.r.latencies_ms.size()) / l.r.seconds;
             double p50 = bench::percentile(l.r.latencies_ms, 50);
             double p99 = bench::percentile(l.r.latencies_ms, 99);
-            std::printf("  %7zu  %14.0f  %12.3f  %6.1f  %6.1f  %7.2f  %11ld\n", l.clients, rate,
-                        rate / raw, p50, p99, p99 / p50, l.r.new_connections);
+            std::printf(
+                "  %7zu  %14.0f  %12.3f  %6.1f  %6.1f  %7.2f  %11ld  %28.2f  %5.2f  %6.2f  %8.0f\n",
+                l.clients, rate, rate / raw, p50, p99, p99 / p50, l.r.new_connections,
+                l.cpu.server_ms, l.cpu.descendants_ms, l.cpu.self_ms,
+                cores * 1000.0 / l.cpu.total_ms());
         }
     };
     print(levels);

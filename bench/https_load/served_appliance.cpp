@@ -57,6 +57,8 @@ void ServedAppliance::start() {
     app_public_port_ = static_cast<unsigned short>(std::stoi(m[2]));
 }
 
+pid_t ServedAppliance::serve_pid() const { return serve_ ? serve_->pid() : -1; }
+
 void ServedAppliance::stop() {
     if (serve_) serve_->stop();
     serve_.reset();

@@ -26,6 +26,8 @@ class ServedAppliance {
 
     void start();  // `inkan serve`, until its listeners are up
     void stop();   // SIGTERM, waits (the token is then free for the caller)
+    // `inkan serve`'s process id while it runs (nginx runs as its children).
+    pid_t serve_pid() const;
 
     std::filesystem::path state() const { return dir_ / "state"; }
     std::filesystem::path ca_file() const { return state() / "ca.pem"; }

@@ -39,6 +39,7 @@ class Process {
     // Waits for the process to end by itself; returns its exit code.
     int wait();
     const std::string& output() const { return output_; }
+    pid_t pid() const { return pid_; }
 
   private:
     void read_available(int timeout_ms);
