@@ -115,7 +115,11 @@ void bench_key_type(const std::string& key_type, size_t certs) {
         direct.push_back(load(app_url, clients, a.operator_front_headers()));
     const auto access_log = a.state() / "front" / "access.log";
     const size_t log_offset = test::read_file(access_log).size();
-    auto fresh = bench::post_new_connection_each(url, csrs(certs / 4), tls);
+    auto fresh_bodies = csrs(certs / 4);
+    auto fresh_before = bench::cpu_seconds(a.serve_pid());
+    auto fresh = bench::post_new_connection_each(url, fresh_bodies, tls);
+    auto fresh_cpu =
+        bench::per_request(fresh_before, bench::cpu_seconds(a.serve_pid()), fresh_bodies.size());
     check_answers(fresh, ca.get(), serials);
     const size_t resumed = resumed_since(access_log, log_offset);
     a.stop();
@@ -162,6 +166,8 @@ void bench_key_type(const std::string& key_type, size_t certs) {
         "ms, p99 %.1f ms; %zu of %zu TLS sessions resumed (nginx log)\n",
         fresh.latencies_ms.size() / fresh.seconds, mean, bench::percentile(fresh.latencies_ms, 50),
         bench::percentile(fresh.latencies_ms, 99), resumed, fresh.latencies_ms.size());
+    std::printf("    CPU ms per request: inkan %.2f, nginx %.2f, client %.2f\n",
+                fresh_cpu.server_ms, fresh_cpu.descendants_ms, fresh_cpu.self_ms);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // HTTPS load from libcurl: one curl multi handle driving `clients` concurrent
 // transfers over keep-alive connections (each client posts its next body as
 // soon as its answer is in), or one easy handle that opens a new TLS connection
-// per request (TLS session resumed). Mutual TLS with a PKCS#12 credential.
+// per request (TLS session resumed). Mutual TLS with a PKCS#12 credential,
+// read once and held in memory as a real client holds its key.
 #pragma once
 
 #include <cstddef>
