@@ -231,8 +231,10 @@ std::string render_nginx_conf(const FrontPlan& p) {
         // Workers keep the invoking user (they write the temp folders below).
         if (const passwd* pw = ::getpwuid(0)) o << "user " << pw->pw_name << ";\n";
     }
+    // A worker per core: the TLS handshakes of clients arriving together are
+    // shared out instead of waiting for one worker in turn.
     o << "daemon off;\n"
-      << "worker_processes 1;\n"
+      << "worker_processes auto;\n"
       << "pid " << d << "/nginx.pid;\n"
       << "error_log " << d << "/error.log warn;\n"
       << "events { worker_connections 1024; }\n"
