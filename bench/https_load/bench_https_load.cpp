@@ -14,6 +14,7 @@
 // is a certificate signed by the CA with a distinct serial.
 //
 //   bench_https_load [certs per level=300] [key types=ec-p256,rsa-2048]
+//   (environment INKAN_BENCH_CONFIG='{"http":{"threads":8}}': settings to compare)
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -70,7 +71,12 @@ size_t resumed_since(const std::filesystem::path& access_log, size_t offset) {
 }
 
 void bench_key_type(const std::string& key_type, size_t certs) {
-    bench::ServedAppliance a(key_type, {{"hsm", {{"pool_size", 2}}}});
+    // INKAN_BENCH_CONFIG: JSON merged into the bench's inkan.json, to compare
+    // settings (e.g. '{"http":{"threads":8}}').
+    nlohmann::json settings = {{"hsm", {{"pool_size", 2}}}};
+    if (const char* extra = std::getenv("INKAN_BENCH_CONFIG"))
+        settings.merge_patch(nlohmann::json::parse(extra));
+    bench::ServedAppliance a(key_type, settings);
     a.start();
     const std::string url = "https://127.0.0.1:" + std::to_string(a.operator_port()) +
                             "/api/v1/certificates?format=pem";
@@ -132,9 +138,9 @@ void bench_key_type(const std::string& key_type, size_t certs) {
     const double raw = bench::raw_sign_rate(key, rsa, rsa ? 2000 : 8000, 2);
 
     std::printf(
-        "%s CA key, SoftHSM, HSM session pool 2; inkan serve behind nginx; libcurl mTLS "
-        "keep-alive; %zu certificates per level\n",
-        key_type.c_str(), certs);
+        "%s CA key, SoftHSM; inkan serve behind nginx; libcurl mTLS keep-alive; %zu "
+        "certificates per level; settings %s\n",
+        key_type.c_str(), certs, settings.dump().c_str());
     std::printf("  raw C_Sign, 2 threads (serve stopped)   %8.0f signatures/s\n", raw);
     // CPU per certificate of each side, and the rate the cores would allow if
     // nothing but that CPU time limited it (cores x 1000 / total ms).
