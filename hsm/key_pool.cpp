@@ -71,7 +71,8 @@ std::optional<SessionKeyPair> KeyPool::take() {
             ready_.pop_front();  // handed out once, whatever happens next
         }
         if (auto keys = locate(*ready)) {
-            return SessionKeyPair(token_, algorithm_, std::move(*keys), std::move(ready->id));
+            return SessionKeyPair(token_, algorithm_, keys->private_key, keys->public_key,
+                                  std::move(ready->id));
         }
         // Gone (another process took it) or half a pair: try the next one.
     }

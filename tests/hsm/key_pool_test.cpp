@@ -29,7 +29,7 @@ TEST_F(HsmKeyPool, FillsToItsTargetAndHandsEachPairOutOnceForOneExport) {
     ASSERT_TRUE(pair);
     const Bytes id = pair->id();
     EXPECT_EQ(pool.available(), 2u) << "taken, though still in the token";
-    const KeyObject& priv = pair->keys().private_key;
+    const KeyObject& priv = pair->private_key();
     // Waiting in the pool: a token object, private, exportable once, usable for nothing.
     EXPECT_EQ(priv.flag(CKA_TOKEN), true);
     EXPECT_EQ(priv.flag(CKA_PRIVATE), true);
@@ -37,9 +37,9 @@ TEST_F(HsmKeyPool, FillsToItsTargetAndHandsEachPairOutOnceForOneExport) {
     EXPECT_EQ(priv.flag(CKA_EXTRACTABLE), true);
     EXPECT_EQ(priv.flag(CKA_SIGN), false);
     EXPECT_EQ(priv.flag(CKA_DECRYPT), false);
-    EXPECT_EQ(pair->keys().public_key.flag(CKA_VERIFY), false);
+    EXPECT_EQ(pair->public_key()->flag(CKA_VERIFY), false);
     EXPECT_EQ(priv.label(), std::string(kPoolKeyLabel) + " ec-p256");
-    EvpPkeyPtr hsm_public = export_public_key(pair->keys().public_key);
+    EvpPkeyPtr hsm_public = export_public_key(*pair->public_key());
     EvpPkeyPtr exported = pair->export_and_destroy();
     EXPECT_EQ(EVP_PKEY_eq(exported.get(), hsm_public.get()), 1);
     EvpPkeyCtxPtr check(EVP_PKEY_CTX_new(exported.get(), nullptr));
@@ -92,8 +92,8 @@ TEST_F(HsmKeyPool, APairAnotherTakerDestroyedIsSkipped) {
     std::set<Bytes> ids;
     while (auto pair = pool.take()) {
         EXPECT_NE(pair->id(), gone);
-        EXPECT_EQ(pair->keys().private_key.id(), pair->id());
-        EXPECT_EQ(pair->keys().public_key.id(), pair->id());
+        EXPECT_EQ(pair->private_key().id(), pair->id());
+        EXPECT_EQ(pair->public_key()->id(), pair->id());
         EXPECT_TRUE(pair->export_and_destroy());
         ids.insert(pair->id());
     }

@@ -332,7 +332,7 @@ TEST(IssuanceBulk, AWarmKeyPoolServesTheJobAndIsRefilledWhenIdle) {
     config.key_pool_size = 4;
     std::atomic<int> pooled{0}, on_demand{0};
     config.on_session_key = [&](const hsm::SessionKeyPair& pair) {
-        (pair.keys().private_key.flag(CKA_TOKEN).value_or(false) ? pooled : on_demand)++;
+        (pair.private_key().flag(CKA_TOKEN).value_or(false) ? pooled : on_demand)++;
     };
     IssuanceWorld w(config);
     auto in_token = [&] {  // a new KeyPool searches the token afresh
