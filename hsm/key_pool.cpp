@@ -42,27 +42,31 @@ void KeyPool::load_once() {
     loaded_ = true;
 }
 
-std::optional<KeyPair> KeyPool::locate(const ReadyPair& ready) {
+std::optional<SessionKeyPair> KeyPool::locate(ReadyKey ready) {
     if (ready.made) {
         try {
-            if (ready.made->private_key.id() == ready.id && ready.made->public_key.id() == ready.id)
-                return ready.made;
+            if (ready.made->id() == ready.id) {
+                return SessionKeyPair(token_, algorithm_, *ready.made, std::nullopt,
+                                      std::move(ready.id));
+            }
         } catch (const CkError& e) {  // destroyed since (another process took it)
             if (e.rv() != CKR_OBJECT_HANDLE_INVALID) throw;
-        } catch (const Error& e) {  // the token was reconnected: the handles are stale
+        } catch (const Error& e) {  // the token was reconnected: the handle is stale
             if (e.code() != "hsm_key_stale") throw;
         }
     }
     KeyLookup lookup{ready.id, pool_label(algorithm_)};
     auto priv = find_key(token_, CKO_PRIVATE_KEY, lookup);
+    if (!priv) return std::nullopt;
+    // A pair an earlier version put in the pool also has a public token object:
+    // it is destroyed with the private key.
     auto pub = find_key(token_, CKO_PUBLIC_KEY, lookup);
-    if (!priv || !pub) return std::nullopt;
-    return KeyPair{std::move(*priv), std::move(*pub)};
+    return SessionKeyPair(token_, algorithm_, *priv, pub, std::move(ready.id));
 }
 
 std::optional<SessionKeyPair> KeyPool::take() {
     for (;;) {
-        std::optional<ReadyPair> ready;
+        std::optional<ReadyKey> ready;
         {
             std::lock_guard lock(mutex_);
             load_once();
@@ -70,10 +74,8 @@ std::optional<SessionKeyPair> KeyPool::take() {
             ready = std::move(ready_.front());
             ready_.pop_front();  // handed out once, whatever happens next
         }
-        if (auto keys = locate(*ready)) {
-            return SessionKeyPair(token_, algorithm_, std::move(*keys), std::move(ready->id));
-        }
-        // Gone (another process took it) or half a pair: try the next one.
+        if (auto pair = locate(std::move(*ready))) return pair;
+        // Gone (another process took it): try the next one.
     }
 }
 
@@ -82,8 +84,9 @@ bool KeyPool::fill_one() {
     KeySpec spec{pool_label(algorithm_), random_key_id(token_)};
     KeyPairTemplates t = key_pair_templates(algorithm_, spec, KeyPairUse::PooledKey);
     KeyPair made = generate_key_pair(token_, algorithm_, t);
+    made.public_key.destroy();  // a session object: no file to remove
     std::lock_guard lock(mutex_);
-    ready_.push_back({std::move(spec.id), std::move(made)});
+    ready_.push_back({std::move(spec.id), made.private_key});
     return true;
 }
 

@@ -42,14 +42,15 @@ Bytes ec_params_der(KeyAlgorithm algorithm) {
 
 KeyPairTemplates key_pair_templates(KeyAlgorithm algorithm, const KeySpec& spec, KeyPairUse use) {
     const bool hsm_key = use == KeyPairUse::HsmSigningKey;
-    const bool token_object = use != KeyPairUse::ExportableSessionKey;
+    const bool token_private = use != KeyPairUse::ExportableSessionKey;
+    const bool token_public = use == KeyPairUse::HsmSigningKey;
     const bool usable = use != KeyPairUse::PooledKey;
     KeyPairTemplates t;
     AttributeTemplate& pub = t.public_key;
     pub.add_ulong(CKA_CLASS, CKO_PUBLIC_KEY)
         .add_text(CKA_LABEL, spec.label)
         .add_bytes(CKA_ID, spec.id)
-        .add_bool(CKA_TOKEN, token_object)
+        .add_bool(CKA_TOKEN, token_public)
         .add_bool(CKA_PRIVATE, false)
         .add_bool(CKA_VERIFY, usable)
         .add_bool(CKA_ENCRYPT, false)
@@ -59,7 +60,7 @@ KeyPairTemplates key_pair_templates(KeyAlgorithm algorithm, const KeySpec& spec,
     priv.add_ulong(CKA_CLASS, CKO_PRIVATE_KEY)
         .add_text(CKA_LABEL, spec.label)
         .add_bytes(CKA_ID, spec.id)
-        .add_bool(CKA_TOKEN, token_object)
+        .add_bool(CKA_TOKEN, token_private)
         .add_bool(CKA_PRIVATE, true)
         .add_bool(CKA_SENSITIVE, hsm_key)
         .add_bool(CKA_EXTRACTABLE, !hsm_key)

@@ -9,8 +9,9 @@ namespace inkan::hsm {
 enum class KeyPairUse {
     HsmSigningKey,         // token objects, sensitive, never extractable, sign only
     ExportableSessionKey,  // session objects, extractable, not sensitive (P12 subscriber key)
-    PooledKey,  // token objects, private, extractable, not sensitive, no use at all (sign,
-                // verify, decrypt... false) until taken out of the pool and exported
+    PooledKey,  // private key a token object, private, extractable, not sensitive, no use
+                // at all (sign, decrypt... false) until taken out of the pool and exported;
+                // public key a session object (the pool destroys it at once)
 };
 
 struct KeyPairTemplates {

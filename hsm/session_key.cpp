@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/objects.h>
 
 #include <utility>
 
@@ -48,10 +49,28 @@ EvpPkeyPtr read_rsa_private_key(const KeyObject& priv) {
     return pkey_from_params("RSA", EVP_PKEY_KEYPAIR, bld.get());
 }
 
-EvpPkeyPtr read_ec_private_key(const KeyPair& keys) {
-    std::string curve = curve_name_from_ec_params(keys.public_key.attribute(CKA_EC_PARAMS));
-    Bytes point = ec_point_from_attribute(keys.public_key.attribute(CKA_EC_POINT));
-    SecretBignumPtr scalar = secret_bignum(keys.private_key, CKA_VALUE);
+// The uncompressed public point scalar × G on `curve`.
+Bytes ec_public_point(const std::string& curve, const BIGNUM* scalar) {
+    EcGroupPtr group(EC_GROUP_new_by_curve_name(OBJ_sn2nid(curve.c_str())));
+    if (!group) openssl_fail("EC_GROUP_new_by_curve_name");
+    EcPointPtr point(EC_POINT_new(group.get()));
+    if (!point || EC_POINT_mul(group.get(), point.get(), scalar, nullptr, nullptr, nullptr) != 1)
+        openssl_fail("EC_POINT_mul");
+    const auto form = POINT_CONVERSION_UNCOMPRESSED;
+    size_t length = EC_POINT_point2oct(group.get(), point.get(), form, nullptr, 0, nullptr);
+    Bytes out(length);
+    if (length == 0 ||
+        EC_POINT_point2oct(group.get(), point.get(), form, out.data(), length, nullptr) != length)
+        openssl_fail("EC_POINT_point2oct");
+    return out;
+}
+
+// The private object alone is enough (a pool member has no public object): it
+// carries CKA_EC_PARAMS, and the public point is computed from the scalar.
+EvpPkeyPtr read_ec_private_key(const KeyObject& priv) {
+    std::string curve = curve_name_from_ec_params(priv.attribute(CKA_EC_PARAMS));
+    SecretBignumPtr scalar = secret_bignum(priv, CKA_VALUE);
+    Bytes point = ec_public_point(curve, scalar.get());
     OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
     if (!bld ||
         !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, curve.c_str(), 0) ||
@@ -65,54 +84,66 @@ EvpPkeyPtr read_ec_private_key(const KeyPair& keys) {
 
 }  // namespace
 
-SessionKeyPair::SessionKeyPair(Token& token, KeyAlgorithm algorithm, KeyPair keys,
-                               Bytes id) noexcept
-    : token_(&token), algorithm_(algorithm), keys_(std::move(keys)), id_(std::move(id)) {}
+SessionKeyPair::SessionKeyPair(Token& token, KeyAlgorithm algorithm, KeyObject private_key,
+                               std::optional<KeyObject> public_key, Bytes id) noexcept
+    : token_(&token),
+      algorithm_(algorithm),
+      private_key_(std::move(private_key)),
+      public_key_(std::move(public_key)),
+      id_(std::move(id)) {}
 
 SessionKeyPair::SessionKeyPair(SessionKeyPair&& other) noexcept
     : token_(other.token_),
       algorithm_(other.algorithm_),
-      keys_(std::move(other.keys_)),
+      private_key_(std::move(other.private_key_)),
+      public_key_(std::move(other.public_key_)),
       id_(std::move(other.id_)) {
-    other.keys_.reset();
+    other.private_key_.reset();
+    other.public_key_.reset();
 }
 
 SessionKeyPair::~SessionKeyPair() { destroy_quietly(); }
 
-const KeyPair& SessionKeyPair::keys() const {
-    if (!keys_)
+const KeyObject& SessionKeyPair::private_key() const {
+    if (!private_key_)
         throw Error(ErrorCategory::Gone, "hsm_session_key_consumed",
                     "the session key was already exported");
-    return *keys_;
+    return *private_key_;
+}
+
+const KeyObject* SessionKeyPair::public_key() const {
+    private_key();  // throws once exported
+    return public_key_ ? &*public_key_ : nullptr;
 }
 
 EvpPkeyPtr SessionKeyPair::export_and_destroy() {
-    const KeyPair& k = keys();
+    const KeyObject& priv = private_key();
     EvpPkeyPtr pkey;
     try {
-        pkey = is_rsa(algorithm_) ? read_rsa_private_key(k.private_key) : read_ec_private_key(k);
+        pkey = is_rsa(algorithm_) ? read_rsa_private_key(priv) : read_ec_private_key(priv);
     } catch (...) {
         destroy_quietly();
         throw;
     }
-    KeyPair owned = std::move(*keys_);
-    keys_.reset();
-    owned.private_key.destroy();
-    owned.public_key.destroy();
+    KeyObject owned_private = std::move(*private_key_);
+    std::optional<KeyObject> owned_public = std::move(public_key_);
+    private_key_.reset();
+    public_key_.reset();
+    owned_private.destroy();
+    if (owned_public) owned_public->destroy();
     return pkey;
 }
 
 void SessionKeyPair::destroy_quietly() noexcept {
-    if (!keys_) return;
-    KeyPair owned = std::move(*keys_);
-    keys_.reset();
-    try {
-        owned.private_key.destroy();
-    } catch (...) {
-    }
-    try {
-        owned.public_key.destroy();
-    } catch (...) {
+    std::optional<KeyObject> owned[] = {std::move(private_key_), std::move(public_key_)};
+    private_key_.reset();
+    public_key_.reset();
+    for (auto& key : owned) {
+        if (!key) continue;
+        try {
+            key->destroy();
+        } catch (...) {
+        }
     }
 }
 
@@ -120,7 +151,8 @@ SessionKeyPair generate_session_key_pair(Token& token, KeyAlgorithm algorithm) {
     KeySpec spec{"inkan-session-key", random_key_id(token)};
     KeyPairTemplates t = key_pair_templates(algorithm, spec, KeyPairUse::ExportableSessionKey);
     KeyPair keys = generate_key_pair(token, algorithm, t);
-    return SessionKeyPair(token, algorithm, std::move(keys), std::move(spec.id));
+    return SessionKeyPair(token, algorithm, std::move(keys.private_key), std::move(keys.public_key),
+                          std::move(spec.id));
 }
 
 EvpPkeyPtr generate_exported_key(Token& token, KeyAlgorithm algorithm) {

@@ -32,13 +32,14 @@ void export_and_check(Token& token, KeyAlgorithm algorithm, int expected_base_id
 
     // The pair exists in the HSM as session objects, extractable and not sensitive.
     EXPECT_EQ(test::count_objects_with_id(token, id), 2u);
-    const KeyObject& priv = pair.keys().private_key;
+    const KeyObject& priv = pair.private_key();
+    ASSERT_NE(pair.public_key(), nullptr) << "a pair made on demand keeps its public object";
     EXPECT_EQ(priv.flag(CKA_TOKEN), false);
-    EXPECT_EQ(pair.keys().public_key.flag(CKA_TOKEN), false);
+    EXPECT_EQ(pair.public_key()->flag(CKA_TOKEN), false);
     EXPECT_EQ(priv.flag(CKA_EXTRACTABLE), true);
     EXPECT_EQ(priv.flag(CKA_SENSITIVE), false);
     EXPECT_EQ(priv.flag(CKA_DECRYPT), false);
-    EvpPkeyPtr hsm_public = export_public_key(pair.keys().public_key);
+    EvpPkeyPtr hsm_public = export_public_key(*pair.public_key());
 
     EvpPkeyPtr exported = pair.export_and_destroy();
     ASSERT_TRUE(exported);
@@ -55,11 +56,12 @@ void export_and_check(Token& token, KeyAlgorithm algorithm, int expected_base_id
     // Both objects are gone from the HSM.
     EXPECT_EQ(test::count_objects_with_id(token, id), 0u);
     try {
-        pair.keys();
-        FAIL() << "keys() after export";
+        pair.private_key();
+        FAIL() << "private_key() after export";
     } catch (const Error& e) {
         EXPECT_EQ(e.code(), "hsm_session_key_consumed");
     }
+    EXPECT_THROW(pair.public_key(), Error);
     EXPECT_THROW(pair.export_and_destroy(), Error);
 }
 

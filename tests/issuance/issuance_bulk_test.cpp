@@ -332,7 +332,9 @@ TEST(IssuanceBulk, AWarmKeyPoolServesTheJobAndIsRefilledWhenIdle) {
     config.key_pool_size = 4;
     std::atomic<int> pooled{0}, on_demand{0};
     config.on_session_key = [&](const hsm::SessionKeyPair& pair) {
-        (pair.keys().private_key.flag(CKA_TOKEN).value_or(false) ? pooled : on_demand)++;
+        const bool from_pool = pair.private_key().flag(CKA_TOKEN).value_or(false);
+        EXPECT_EQ(pair.public_key() == nullptr, from_pool) << "a pool member is one object";
+        (from_pool ? pooled : on_demand)++;
     };
     IssuanceWorld w(config);
     auto in_token = [&] {  // a new KeyPool searches the token afresh

@@ -197,8 +197,8 @@ TEST(IssuanceDownload, SubscriberKeyIsASessionObjectGoneAfterTheP12) {
     hsm::Token* token = nullptr;
     config.on_session_key = [&](const hsm::SessionKeyPair& pair) {
         seen_id = pair.id();
-        seen_token_flag = pair.keys().private_key.flag(CKA_TOKEN);
-        seen_extractable = pair.keys().private_key.flag(CKA_EXTRACTABLE);
+        seen_token_flag = pair.private_key().flag(CKA_TOKEN);
+        seen_extractable = pair.private_key().flag(CKA_EXTRACTABLE);
         found_during = hsm::find_key(*token, CKO_PRIVATE_KEY, {pair.id(), {}}).has_value();
     };
     IssuanceWorld w(config);
