@@ -46,6 +46,14 @@ constexpr std::chrono::seconds kStartTimeout{10};
     throw Error(ErrorCategory::Unavailable, "front_start_failed", message);
 }
 
+// One of the application's listeners as an nginx upstream, its idle
+// connections kept (kUpstreamIdleConnections).
+std::string upstream(const char* name, uint16_t port) {
+    return "    upstream " + std::string(name) + " { server 127.0.0.1:" + std::to_string(port) +
+           "; keepalive " + std::to_string(kUpstreamIdleConnections) +
+           "; keepalive_timeout 30s; }\n";
+}
+
 // The proxy directives of one location; nginx inherits proxy_set_header only
 // when a level sets none, so each location states them all.
 std::string proxy_block(const FrontPlan& p, const char* upstream, bool client_certificate) {
@@ -283,12 +291,9 @@ std::string render_nginx_conf(const FrontPlan& p) {
       << "    ssl_session_tickets off;\n"
       << "    proxy_http_version 1.1;\n"
       << "    proxy_read_timeout " << kUpstreamReadTimeoutSeconds << "s;\n"
-      << "    upstream inkan_operator { server 127.0.0.1:" << p.app_operator_port << "; keepalive "
-      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
-      << "    upstream inkan_public { server 127.0.0.1:" << p.app_public_port << "; keepalive "
-      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
-      << "    upstream inkan_publication { server 127.0.0.1:" << p.app_crl_port << "; keepalive "
-      << kUpstreamIdleConnections << "; keepalive_timeout 30s; }\n"
+      << upstream("inkan_operator", p.app_operator_port)
+      << upstream("inkan_public", p.app_public_port)
+      << upstream("inkan_publication", p.app_crl_port)
       << tls_server(p, p.operator_port, "inkan_operator", true)
       << tls_server(p, p.public_port, "inkan_public", false) << "    server {\n"
       << "        listen " << p.bind_address << ":" << p.crl_port << ";\n"

@@ -1,20 +1,17 @@
 #include "bench/https_load/curl_load.h"
 
 #include <curl/curl.h>
-#include <openssl/pkcs12.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
-#include "common/openssl_ptr.h"
+#include "tests/support/client_credential.h"
 
 namespace inkan::bench {
 
@@ -64,10 +61,7 @@ size_t count_bytes(char*, size_t size, size_t n, void* out) {
 // The client certificate and key, read from the PKCS#12 once per process: a
 // real client holds its key in memory, whereas libcurl would read and decrypt
 // the file (PBKDF2) for every new connection, about 4 ms of the client's CPU.
-struct Credential {
-    X509Ptr cert;
-    EvpPkeyPtr key;
-};
+using Credential = test::OpenedPkcs12;
 
 const Credential& credential_of(const ClientTls& tls) {
     static std::mutex mutex;
@@ -75,16 +69,9 @@ const Credential& credential_of(const ClientTls& tls) {
     std::lock_guard lock(mutex);
     auto it = parsed.find(tls.p12_file);
     if (it != parsed.end()) return it->second;
-    std::ifstream in(tls.p12_file, std::ios::binary);
-    std::string der((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(
-        d2i_PKCS12(nullptr, &p, static_cast<long>(der.size())), PKCS12_free);
-    X509* cert = nullptr;
-    EVP_PKEY* key = nullptr;
-    if (!p12 || PKCS12_parse(p12.get(), tls.p12_password.c_str(), &key, &cert, nullptr) != 1)
-        throw std::runtime_error("cannot read the client PKCS#12 " + tls.p12_file);
-    return parsed.emplace(tls.p12_file, Credential{X509Ptr(cert), EvpPkeyPtr(key)}).first->second;
+    auto opened = test::open_pkcs12(tls.p12_file, tls.p12_password);
+    if (!opened) throw std::runtime_error("cannot read the client PKCS#12 " + tls.p12_file);
+    return parsed.emplace(tls.p12_file, std::move(*opened)).first->second;
 }
 
 // CURLOPT_SSL_CTX_FUNCTION: each new connection's SSL_CTX gets the credential.

@@ -7,15 +7,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/openssl_ptr.h"
 #include "common/private_files.h"
 
 namespace inkan::test {
 
-ClientCredential extract_client_credential(const std::filesystem::path& p12,
-                                           const std::string& password,
-                                           const std::filesystem::path& into,
-                                           const std::string& name) {
+std::optional<OpenedPkcs12> open_pkcs12(const std::filesystem::path& p12,
+                                        const std::string& password) {
     std::ifstream in(p12, std::ios::binary);
     std::stringstream bytes;
     bytes << in.rdbuf();
@@ -24,12 +21,22 @@ ClientCredential extract_client_credential(const std::filesystem::path& p12,
     Pkcs12Ptr parsed(d2i_PKCS12_bio(bio.get(), nullptr));
     EVP_PKEY* key = nullptr;
     X509* cert = nullptr;
-    if (!parsed || PKCS12_parse(parsed.get(), password.c_str(), &key, &cert, nullptr) != 1) {
+    if (!parsed || PKCS12_parse(parsed.get(), password.c_str(), &key, &cert, nullptr) != 1)
+        return std::nullopt;
+    return OpenedPkcs12{X509Ptr(cert), EvpPkeyPtr(key)};
+}
+
+ClientCredential extract_client_credential(const std::filesystem::path& p12,
+                                           const std::string& password,
+                                           const std::filesystem::path& into,
+                                           const std::string& name) {
+    auto opened = open_pkcs12(p12, password);
+    if (!opened) {
         ADD_FAILURE() << "cannot open " << p12 << " with its password";
         return {};
     }
-    EvpPkeyPtr key_owner(key);
-    X509Ptr cert_owner(cert);
+    X509* cert = opened->cert.get();
+    EVP_PKEY* key = opened->key.get();
     auto pem = [](auto write) {
         BioPtr out(BIO_new(BIO_s_mem()));
         write(out.get());

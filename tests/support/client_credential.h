@@ -5,9 +5,21 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
+#include "common/openssl_ptr.h"
+
 namespace inkan::test {
+
+// The certificate and private key of a PKCS#12 file; nullopt when it does not
+// open with `password`.
+struct OpenedPkcs12 {
+    X509Ptr cert;
+    EvpPkeyPtr key;
+};
+std::optional<OpenedPkcs12> open_pkcs12(const std::filesystem::path& p12,
+                                        const std::string& password);
 
 struct ClientCredential {
     std::filesystem::path cert_path;
